@@ -1,0 +1,36 @@
+"""Build the CDK Terrain app: every environment's stacks, with their dependencies declared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cdktn import App
+
+from goldenpath.config.model import Environment
+from goldenpath.stacks.base import GoldenpathStack
+from goldenpath.stacks.cluster_stack import ClusterStack
+from goldenpath.stacks.network_stack import NetworkStack
+from goldenpath.stacks.target import EmulatorEndpoint
+
+# Tell the engine which Terraform/OpenTofu releases the output targets (cdktf.json says the same).
+TARGET_VERSIONS = {"terraform": ">=1.10.0", "opentofu": ">=1.10.0"}
+
+
+def new_app(outdir: Path | str | None = None) -> App:
+    context = {"targetVersions": TARGET_VERSIONS}
+    return App(outdir=str(outdir), context=context) if outdir else App(context=context)
+
+
+def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoint | None = None) -> list[GoldenpathStack]:
+    network = NetworkStack(app, environment, emulator)
+    cluster = ClusterStack(app, environment, emulator)
+    cluster.add_dependency(network)
+    return [network, cluster]
+
+
+def build_app(environments: list[Environment], outdir: Path | str | None = None,
+              emulator: EmulatorEndpoint | None = None) -> App:
+    app = new_app(outdir)
+    for environment in environments:
+        add_environment(app, environment, emulator)
+    return app
