@@ -74,6 +74,11 @@ class Network(_Strict):
         default="single",
         description="NAT gateways: none, one shared (cheap), or one per AZ (resilient). Default: single.",
     )
+    zones: list[Annotated[str, StringConstraints(pattern=r"^[a-z]$")]] | None = Field(
+        default=None,
+        description="Availability-zone letters, pinned so subnets never move when AWS adds or "
+        "retires a zone. Default: the first az_count letters (a, b, c, ...).",
+    )
     subnet_prefix_length: int | None = Field(
         default=None,
         description="Prefix of each subnet (one public and one private per AZ). "
@@ -89,6 +94,20 @@ class Network(_Strict):
         if not net.is_private:
             raise FieldProblem("cidr", value, "a private (RFC 1918) range")
         return value
+
+    @model_validator(mode="after")
+    def _zones(self) -> Network:
+        if self.zones is None:
+            return self
+        if len(self.zones) != self.az_count:
+            raise FieldProblem("zones", self.zones, f"exactly az_count ({self.az_count}) zone letters")
+        if len(set(self.zones)) != len(self.zones):
+            raise FieldProblem("zones", self.zones, "distinct zone letters")
+        return self
+
+    @property
+    def zone_letters(self) -> list[str]:
+        return list(self.zones) if self.zones is not None else [chr(ord("a") + i) for i in range(self.az_count)]
 
     @model_validator(mode="after")
     def _subnets_fit(self) -> Network:

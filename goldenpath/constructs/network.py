@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from cdktn import Fn
 from cdktn_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktn_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
 from cdktn_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktn_provider_aws.eip import Eip
 from cdktn_provider_aws.flow_log import FlowLog
@@ -38,6 +36,8 @@ class NetworkProps:
     """One per AZ, in AZ order."""
     private_subnet_cidrs: tuple[str, ...]
     """One per AZ, in AZ order; workloads and the cluster live here."""
+    availability_zones: tuple[str, ...]
+    """Zone names, e.g. ("eu-west-1a", "eu-west-1b"); pinned, so subnets never move."""
     log_retention_days: int
     """Flow log retention in CloudWatch."""
     nat: Literal["none", "single", "per_az"] = "single"
@@ -50,10 +50,10 @@ class Network(Construct):
     def __init__(self, scope: Construct, id_: str, props: NetworkProps):
         super().__init__(scope, id_)
         azs = len(props.private_subnet_cidrs)
-        if azs < 2 or len(props.public_subnet_cidrs) != azs:
+        if azs < 2 or len(props.public_subnet_cidrs) != azs or len(props.availability_zones) != azs:
             raise SynthError(
-                f"Network {id_!r}: got {len(props.public_subnet_cidrs)} public and {azs} private subnets, "
-                "expected the same number (at least 2) of each, one per AZ"
+                f"Network {id_!r}: got {len(props.public_subnet_cidrs)} public subnets, {azs} private subnets and "
+                f"{len(props.availability_zones)} zones, expected the same number (at least 2) of each, one per AZ"
             )
         naming = props.naming
         self.vpc = Vpc(
@@ -62,12 +62,11 @@ class Network(Construct):
         )
         # Adopting the default security group with no rules removes all of its rules.
         DefaultSecurityGroup(self, "default-security-group", vpc_id=self.vpc.id, tags={"Name": naming.name("default-closed")})
-        zones = DataAwsAvailabilityZones(self, "zones", state="available")
 
         self.public_subnets: list[Subnet] = []
         self.private_subnets: list[Subnet] = []
         for index in range(azs):
-            zone = Fn.element(zones.names, index)
+            zone = props.availability_zones[index]
             self.public_subnets.append(
                 Subnet(
                     self, f"public-{index}", vpc_id=self.vpc.id, cidr_block=props.public_subnet_cidrs[index],

@@ -24,6 +24,7 @@ class NetworkStack(GoldenpathStack):
             NetworkProps(
                 target=self.target, naming=self.naming, cidr=environment.network.cidr,
                 public_subnet_cidrs=tuple(public), private_subnet_cidrs=tuple(private),
+                availability_zones=tuple(f"{environment.region}{z}" for z in environment.network.zone_letters),
                 nat=environment.network.nat, log_retention_days=environment.log_retention_days,
             ),
         )

@@ -1,0 +1,147 @@
+"""The `goldenpath` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from goldenpath.errors import GoldenpathError
+
+DEFAULT_OUTDIR = Path("cdktf.out")
+DEFAULT_REPORTS = Path("reports")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="goldenpath", description="Platform modules on CDK Terrain: synthesize, validate and deploy environments."
+    )
+    parser.add_argument("--environments", type=Path, default=Path("environments"), help="folder of <env>.yaml files (default: environments)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_envs(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--env", action="append", dest="envs", metavar="NAME", help="environment(s) to use (repeatable; default: all)")
+
+    p = sub.add_parser("synth", help="synthesize Terraform JSON into cdktf.out/")
+    with_envs(p)
+    p.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR)
+
+    p = sub.add_parser("validate", help="synthesize, then run checkov with goldenpath's checks and suppressions")
+    with_envs(p)
+    p.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR)
+    p.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="where SARIF and JUnit files go (default: reports)")
+
+    sub.add_parser("schema", help="print the JSON Schema of environment files")
+    sub.add_parser("list", help="list environments, their stacks and state keys")
+    sub.add_parser("doctor", help="check node, jsii, terraform, the provider mirror and credentials")
+
+    p = sub.add_parser("deploy", help="run terraform on the synthesized stacks in dependency order")
+    with_envs(p)
+    p.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR)
+    p.add_argument("--emulator", action="store_true", help="apply against a local AWS emulator (moto) instead of AWS")
+    p.add_argument("--destroy", action="store_true", help="destroy instead (with --emulator: apply, verify, then destroy)")
+    p.add_argument("--auto-approve", action="store_true", help="do not ask terraform for confirmation (real deploys)")
+    return parser
+
+
+def _environments(args: argparse.Namespace):
+    from goldenpath.config.loader import load_environments
+
+    return load_environments(args.environments, getattr(args, "envs", None))
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from goldenpath.cli.synth import synthesize
+
+    environments = _environments(args)
+    result = synthesize(environments, args.outdir)
+    print(f"synthesized {len(result.stacks)} stacks into {args.outdir}/: {', '.join(result.ordered())}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from goldenpath.cli.synth import synthesize
+    from goldenpath.policies.checkov_runner import apply_suppressions, run_checkov
+    from goldenpath.policies.reports import text_summary, write_reports
+    from goldenpath.policies.suppressions import all_suppressions
+
+    environments = _environments(args)
+    suppressions = all_suppressions(environments)
+    result = synthesize(environments, args.outdir)
+    report = apply_suppressions(run_checkov(result.stacks), suppressions)
+    print(text_summary(report))
+    sarif_path, junit_path = write_reports(report, args.outdir, args.reports)
+    print(f"reports: {sarif_path}, {junit_path}")
+    return 1 if report.failures else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from goldenpath.config.schema import environment_schema_json
+
+    sys.stdout.write(environment_schema_json())
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from goldenpath.stacks.layout import stack_layouts
+
+    for environment in _environments(args):
+        print(f"{environment.name}  ({environment.region}, account {environment.account_id}, "
+              f"{'production' if environment.production else 'non-production'})")
+        for layout in stack_layouts(environment):
+            print(f"  {layout.name:<24} s3://{layout.bucket}/{layout.state_key}")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from goldenpath.cli.doctor import report
+
+    text, healthy = report()
+    print(text)
+    return 0 if healthy else 1
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from goldenpath.cli.deploy import deploy_for_real, deploy_to_emulator
+
+    environments = _environments(args)
+    if args.emulator:
+        if len(environments) != 1:
+            raise GoldenpathError(
+                f"--env: got {len(environments)} environments, expected exactly one with --emulator (e.g. --env dev)"
+            )
+        report = deploy_to_emulator(environments[0], destroy_after=args.destroy)
+        print(f"\napplied on the emulator: {', '.join(report.applied)}")
+        print(f"second plan showed no changes: {', '.join(report.unchanged_on_replan)}")
+        if report.destroyed:
+            print(f"destroyed: {', '.join(report.destroyed)}")
+        left_out = [a for a in report.adaptations if a.change == "left out"]
+        if left_out:
+            print(f"left out of the emulated apply ({len(left_out)}; moto has no API for them): "
+                  + ", ".join(sorted({a.address.split('.')[0] for a in left_out})))
+        return 0
+    report = deploy_for_real(environments, args.outdir, args.auto_approve, args.destroy)
+    print(f"\n{'destroyed' if args.destroy else 'applied'}: {', '.join(report.destroyed or report.applied)}")
+    return 0
+
+
+COMMANDS = {
+    "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
+    "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except GoldenpathError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
