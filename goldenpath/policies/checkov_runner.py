@@ -61,13 +61,19 @@ def _checkov_input(stack_file: Path, destination: Path) -> dict:
 
 
 def _index(document: dict) -> dict[str, tuple[str, str]]:
-    """Terraform name -> (type, construct path) for the resources and data sources of a stack."""
+    """checkov's resource label -> (type, construct path), for every resource and data source.
+
+    checkov labels most terraform_json results ``resource.<name>`` (no type) and graph checks
+    ``<type>.<name>``; both are indexed. CDK Terrain names are unique within a stack.
+    """
     index: dict[str, tuple[str, str]] = {}
     for kind in ("resource", "data"):
         for rtype, block in document.get(kind, {}).items():
-            for name, body in block.items():
-                path = body.get("//", {}).get("metadata", {}).get("path", name)
-                index[f"{kind}.{name}"] = (rtype if kind == "resource" else f"data.{rtype}", path)
+            for name, body in block.items() if isinstance(block, dict) else ():
+                metadata = body.get("//", {}).get("metadata", {}) if isinstance(body, dict) else {}
+                entry = (rtype if kind == "resource" else f"data.{rtype}", metadata.get("path", name))
+                index[f"{kind}.{name}"] = entry
+                index[f"{entry[0]}.{name}"] = entry
     return index
 
 

@@ -1,0 +1,122 @@
+"""The Cluster module's secure defaults and ordering, on synthesized Terraform."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cdktn import TerraformStack
+from cdktn import Testing as Synth  # aliased: pytest would try to collect a class named Test*
+from cdktn_provider_aws.eks_addon import EksAddon
+from cdktn_provider_aws.eks_cluster import EksCluster
+from cdktn_provider_aws.eks_node_group import EksNodeGroup
+from cdktn_provider_aws.launch_template import LaunchTemplate
+from cdktn_provider_aws.provider import AwsProvider
+
+from goldenpath.constructs.aws_context import AwsTarget
+from goldenpath.constructs.naming import Naming
+from goldenpath.errors import SynthError
+from goldenpath.modules.cluster import (
+    ADDONS_AFTER_NODES,
+    ADDONS_BEFORE_NODES,
+    CONTROL_PLANE_LOG_TYPES,
+    Cluster,
+    ClusterProps,
+    NodeGroupProps,
+)
+
+TARGET = AwsTarget(account_id="111111111111", region="eu-west-1")
+GROUP = NodeGroupProps(name="general", instance_types=("m6i.large",), min_size=1, desired_size=2, max_size=3)
+BASE = dict(
+    target=TARGET, naming=Naming("test"), kubernetes_version="1.33", subnet_ids=("subnet-a", "subnet-b"),
+    node_groups=(GROUP,), admin_role_arns=("arn:aws:iam::111111111111:role/admin",),
+)
+
+
+def synth_cluster(**overrides) -> dict:
+    stack = TerraformStack(Synth.app(), "cluster")
+    AwsProvider(stack, "aws", region=TARGET.region)
+    Cluster(stack, "cluster", ClusterProps(**{**BASE, **overrides}))
+    return json.loads(Synth.synth(stack))
+
+
+@pytest.fixture(scope="module")
+def private() -> dict:
+    return synth_cluster()
+
+
+@pytest.fixture(scope="module")
+def public() -> dict:
+    return synth_cluster(public_access_cidrs=("203.0.113.0/24",))
+
+
+def only(document: dict, rtype: str) -> dict:
+    (resource,) = document["resource"][rtype].values()
+    return resource
+
+
+def test_endpoint_is_private_by_default(private):
+    vpc = only(private, EksCluster.TF_RESOURCE_TYPE)["vpc_config"]
+    assert vpc["endpoint_private_access"] is True and vpc["endpoint_public_access"] is False
+    assert "public_access_cidrs" not in vpc
+
+
+def test_public_endpoint_only_with_allow_list(public):
+    vpc = only(public, EksCluster.TF_RESOURCE_TYPE)["vpc_config"]
+    assert vpc["endpoint_public_access"] is True and vpc["public_access_cidrs"] == ["203.0.113.0/24"]
+
+
+def test_control_plane_logs_secrets_encryption_and_access_entries(private):
+    assert Synth.to_have_resource_with_properties(json.dumps(private), EksCluster.TF_RESOURCE_TYPE, {
+        "enabled_cluster_log_types": list(CONTROL_PLANE_LOG_TYPES),
+        "access_config": {"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": False},
+        "encryption_config": {"resources": ["secrets"]},
+        "bootstrap_self_managed_addons": False,
+    })
+    cluster = only(private, EksCluster.TF_RESOURCE_TYPE)
+    assert "aws_kms_key" in cluster["encryption_config"]["provider"]["key_arn"]
+    assert any(d.startswith("aws_cloudwatch_log_group.") for d in cluster["depends_on"])
+    log_group = only(private, "aws_cloudwatch_log_group")
+    assert log_group["name"] == "/aws/eks/test-cluster/cluster" and log_group["retention_in_days"] == 90
+    policy = only(private, "aws_eks_access_policy_association")
+    assert policy["policy_arn"] == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+    assert only(private, "aws_eks_access_entry")["principal_arn"] == "arn:aws:iam::111111111111:role/admin"
+
+
+def test_nodes_require_imdsv2_hop_limit_one_and_encrypted_volumes(private):
+    template = only(private, LaunchTemplate.TF_RESOURCE_TYPE)
+    assert template["metadata_options"] == {"http_endpoint": "enabled", "http_put_response_hop_limit": 1, "http_tokens": "required"}
+    assert template["block_device_mappings"][0]["ebs"]["encrypted"] == "true"
+    group = only(private, EksNodeGroup.TF_RESOURCE_TYPE)
+    assert group["scaling_config"] == {"desired_size": 2, "max_size": 3, "min_size": 1}
+    assert "launch_template" in group and "remote_access" not in group
+
+
+def test_addons_are_ordered_around_the_nodes(private):
+    addons = private["resource"][EksAddon.TF_RESOURCE_TYPE]
+    by_name = {a["addon_name"]: a for a in addons.values()}
+    assert set(by_name) == {*ADDONS_BEFORE_NODES, *ADDONS_AFTER_NODES}
+    group_depends = only(private, EksNodeGroup.TF_RESOURCE_TYPE)["depends_on"]
+    for name in ADDONS_BEFORE_NODES:
+        assert any(d.startswith("aws_eks_addon.") and name in d for d in group_depends), name
+        assert "depends_on" not in by_name[name]
+    for name in ADDONS_AFTER_NODES:
+        assert any(d.startswith("aws_eks_node_group.") for d in by_name[name]["depends_on"]), name
+    assert any(d.startswith("aws_eks_pod_identity_association.") for d in by_name["aws-ebs-csi-driver"]["depends_on"])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"admin_role_arns": ()}, "admin_role_arns is empty"),
+        ({"node_groups": ()}, "node_groups is empty"),
+        ({"subnet_ids": ()}, "subnet_ids is empty"),
+        ({"public_access_cidrs": ("0.0.0.0/0",), "production": True}, "an open public endpoint is never allowed in production"),
+        ({"node_groups": (GROUP, GROUP)}, "node group name 'general' is used twice"),
+        ({"node_groups": (NodeGroupProps(name="g", instance_types=("m6i.large",), min_size=3, desired_size=1, max_size=2),)},
+         "sizes min=3 desired=1 max=2, expected min <= desired <= max"),
+    ],
+)
+def test_cluster_refuses_bad_props(overrides, message):
+    with pytest.raises(SynthError, match=message):
+        synth_cluster(**overrides)

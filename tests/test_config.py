@@ -1,0 +1,138 @@
+"""The typed environment model and its errors: file, field, bad value, expectation."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from goldenpath.config.loader import load_environment, load_environments, parse_environment
+from goldenpath.config.model import SUPPORTED_KUBERNETES_VERSIONS
+from goldenpath.config.schema import environment_schema
+from goldenpath.errors import ConfigError
+from tests.conftest import ENVIRONMENTS, REPO, copy_environments
+
+DEV = (ENVIRONMENTS / "dev.yaml").read_text()
+SOURCE = "environments/dev.yaml"
+
+
+def error_for(text: str) -> str:
+    with pytest.raises(ConfigError) as caught:
+        parse_environment(text, SOURCE)
+    return str(caught.value)
+
+
+def test_bundled_environments_load(bundled_environments):
+    assert [e.name for e in bundled_environments] == ["dev", "prod", "staging"]
+    prod = next(e for e in bundled_environments if e.name == "prod")
+    assert prod.production and not prod.cluster.endpoint.public
+    assert prod.mandatory_tags() == {
+        "environment": "prod", "owner": "platform-team", "cost-center": "cc-1003", "managed-by": "goldenpath",
+    }
+
+
+def test_subnets_are_carved_from_the_vpc_in_order():
+    env = parse_environment(DEV, SOURCE)
+    public, private = env.network.subnet_cidrs()
+    assert private == ["10.10.0.0/18", "10.10.64.0/18"]
+    assert public == ["10.10.128.0/18", "10.10.192.0/18"]
+    assert env.network.zone_letters == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("name: [dev\n", "environments/dev.yaml: line 2, column 1: malformed YAML", id="malformed-yaml"),
+        pytest.param("", "the file is empty; expected a mapping", id="empty-file"),
+        pytest.param("- a\n- b\n", "(top level): got [\"a\", \"b\"], expected a mapping", id="not-a-mapping"),
+        pytest.param(DEV + "colour: blue\n", "colour: unknown key (value 'blue')", id="unknown-key"),
+        pytest.param(DEV + "region: us-east-1\n", "duplicate key 'region'", id="duplicate-key"),
+        pytest.param(DEV.replace('"111111111111"', "111111111111"), "account_id: got 111111111111, expected a valid string", id="wrong-type"),
+        pytest.param(DEV.replace("10.10.0.0/16", "10.10.0.1/16"), "network.cidr: got '10.10.0.1/16', expected an IPv4 CIDR block with no host bits set", id="invalid-cidr"),
+        pytest.param(DEV.replace("10.10.0.0/16", "8.8.0.0/16"), "network.cidr: got '8.8.0.0/16', expected a private (RFC 1918) range", id="public-cidr"),
+        pytest.param(DEV.replace("  admin_role_arns", "  service_cidr: 10.10.16.0/20\n  admin_role_arns"), "cluster.service_cidr: got '10.10.16.0/20', expected a range that does not overlap network.cidr 10.10.0.0/16", id="overlapping-cidrs"),
+        pytest.param(DEV.replace("nat: single", "nat: single\n  subnet_prefix_length: 17"), "network.subnet_prefix_length: got 17, expected /18 or longer: 4 subnets", id="subnets-do-not-fit"),
+        pytest.param(DEV.replace("min_size: 1", "min_size: 9"), "cluster.node_groups[0].min_size: got 9, expected at most max_size (4)", id="min-above-max"),
+        pytest.param(DEV.replace("desired_size: 2", "desired_size: 7"), "cluster.node_groups[0].desired_size: got 7, expected between min_size (1) and max_size (4)", id="desired-out-of-range"),
+        pytest.param(DEV.replace('"1.33"', '"1.22"'), f"cluster.kubernetes_version: got '1.22', expected one of {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}", id="unsupported-kubernetes"),
+        pytest.param(DEV.replace("name: general", "name: " + "g" * 30), "cluster.node_groups[0].name: got '" + "g" * 30 + "', expected at most 24 characters", id="node-group-name-too-long"),
+        pytest.param(DEV.replace("name: dev", "name: " + "d" * 21), "name: got '" + "d" * 21 + "', expected at most 20 characters", id="env-name-too-long"),
+        pytest.param(DEV.replace("name: dev", "name: Dev_1"), "name: got 'Dev_1', expected string should match pattern", id="env-name-not-dns"),
+        pytest.param(DEV.replace("public_access_cidrs: [203.0.113.0/24]", "public_access_cidrs: []"), "cluster.endpoint.public_access_cidrs: got [], expected at least one CIDR when public is true", id="public-without-allow-list"),
+        pytest.param(DEV.replace("log_retention_days: 30", "log_retention_days: 31"), "log_retention_days: got 31, expected 1, 3, 5", id="retention-not-accepted"),
+        pytest.param(DEV.replace("  cost-center: cc-1001\n", ""), "tags.cost-center: missing; this field is required", id="missing-tag"),
+        pytest.param(DEV.replace("az_count: 2", "az_count: 2\n  zones: [a, a]"), "network.zones: got [\"a\", \"a\"], expected distinct zone letters", id="duplicate-zones"),
+        pytest.param(DEV.replace('["arn:aws:iam::111111111111:role/platform-admin"]', "[]"), "cluster.admin_role_arns: got [], expected list should have at least 1 item", id="no-admins"),
+    ],
+)
+def test_bad_input_gets_one_clear_error(text, expected):
+    message = error_for(text)
+    assert message.startswith(f"{SOURCE}: ")
+    assert expected in message
+
+
+def test_production_refuses_an_open_public_endpoint():
+    prod = (ENVIRONMENTS / "prod.yaml").read_text().replace(
+        "  admin_role_arns", "  endpoint:\n    public: true\n    public_access_cidrs: [0.0.0.0/0]\n  admin_role_arns"
+    )
+    message = error_for(prod)
+    assert "cluster.endpoint.public_access_cidrs[0]: got '0.0.0.0/0', expected a narrow allow-list: never 0.0.0.0/0 in production" in message
+
+
+def test_file_name_must_match_environment_name(tmp_path):
+    path = tmp_path / "qa.yaml"
+    path.write_text(DEV)
+    with pytest.raises(ConfigError, match=r"qa.yaml: name: got 'dev', expected 'qa' \(the file's name\)"):
+        load_environment(path)
+
+
+def test_overlapping_vpcs_in_one_account_are_refused(tmp_path):
+    directory = copy_environments(tmp_path)
+    (directory / "qa.yaml").write_text(DEV.replace("name: dev", "name: qa").replace("10.10.0.0/16", "10.10.128.0/17"))
+    with pytest.raises(ConfigError, match=r"qa.yaml: network.cidr: got '10.10.128.0/17', expected a range that does not overlap 10.10.0.0/16 of environment 'dev'"):
+        load_environments(directory)
+
+
+def test_unknown_environment_name_is_refused():
+    with pytest.raises(ConfigError, match=r"--env: got 'qa', expected one of dev, prod, staging"):
+        load_environments(ENVIRONMENTS, ["qa"])
+
+
+def test_schema_describes_and_accepts_the_bundled_files(bundled_environments):
+    import jsonschema
+    import yaml
+
+    schema = environment_schema()
+    assert schema["additionalProperties"] is False
+    assert "cost-center" in schema["$defs"]["Tags"]["properties"]
+    for path in sorted(ENVIRONMENTS.glob("*.yaml")):
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**yaml.safe_load(DEV), "colour": "blue"}, schema)
+
+
+def test_schema_file_in_docs_is_current():
+    from goldenpath.config.schema import environment_schema_json
+
+    assert (REPO / "docs" / "environment.schema.json").read_text() == environment_schema_json(), (
+        "docs/environment.schema.json is stale: run `goldenpath schema > docs/environment.schema.json`"
+    )
+
+
+def test_cli_reports_bad_config_without_traceback_and_writes_nothing(tmp_path):
+    directory = copy_environments(tmp_path)
+    (directory / "dev.yaml").write_text(DEV.replace("min_size: 1", "min_size: 9"))
+    outdir = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "goldenpath.cli.main", "--environments", str(directory), "synth", "--outdir", str(outdir)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        f"error: {directory / 'dev.yaml'}: cluster.node_groups[0].min_size: got 9, expected at most max_size (4)"
+    )
+    assert not outdir.exists()

@@ -1,0 +1,161 @@
+"""Policies: goldenpath's checkov checks (a failing and a passing case each), suppressions,
+reports, and the bundled environments validating with zero unsuppressed failures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from goldenpath.errors import GoldenpathError
+from goldenpath.policies.checkov_runner import apply_suppressions, run_checkov
+from goldenpath.policies.reports import junit, sarif, text_summary
+from goldenpath.policies.suppressions import Suppression, environment_suppressions
+from tests.conftest import REPO
+
+TAGS = {"environment": "t", "owner": "o", "cost-center": "c", "managed-by": "goldenpath"}
+
+
+def resource(path: str, **body) -> dict:
+    return {"//": {"metadata": {"path": path, "uniqueId": path.rsplit("/", 1)[-1]}}, **body}
+
+
+def eks(path: str, mode: str, creator_admin: bool) -> dict:
+    return resource(
+        path, name="c", role_arn="arn:aws:iam::111111111111:role/r", tags=TAGS,
+        vpc_config={"subnet_ids": ["s-1"], "endpoint_private_access": True, "endpoint_public_access": True,
+                    "public_access_cidrs": ["203.0.113.0/24"]},
+        access_config={"authentication_mode": mode, "bootstrap_cluster_creator_admin_permissions": creator_admin},
+    )
+
+
+def template(path: str, hop_limit: int, encrypted: str) -> dict:
+    return resource(
+        path, name="lt", tags=TAGS,
+        metadata_options={"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": hop_limit},
+        block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {"encrypted": encrypted, "volume_size": 20}}],
+    )
+
+
+FIXTURE = {
+    "terraform": {"required_version": ">= 1.10", "required_providers": {"aws": {"source": "hashicorp/aws"}}},
+    "resource": {
+        "aws_vpc": {
+            "tagged": resource("fixture/tagged", cidr_block="10.0.0.0/16", tags=TAGS),
+            "untagged": resource("fixture/untagged", cidr_block="10.1.0.0/16", tags={"owner": "o"}),
+        },
+        "aws_eks_cluster": {
+            "good_cluster": eks("fixture/good-cluster", "API", False),
+            "bad_cluster": eks("fixture/bad-cluster", "API_AND_CONFIG_MAP", True),
+        },
+        "aws_launch_template": {
+            "good_template": template("fixture/good-template", 1, "true"),
+            "bad_template": template("fixture/bad-template", 2, "false"),
+        },
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def findings(tmp_path_factory):
+    stack = tmp_path_factory.mktemp("policies") / "fixture"
+    stack.mkdir()
+    (stack / "cdk.tf.json").write_text(json.dumps(FIXTURE))
+    return run_checkov({"fixture": stack})
+
+
+def status(findings, check_id: str, path: str) -> bool:
+    (match,) = [f for f in findings if f.check_id == check_id and f.construct_path == path]
+    return match.passed
+
+
+@pytest.mark.parametrize(
+    ("check_id", "passing", "failing"),
+    [
+        ("GP_AWS_001", "fixture/tagged", "fixture/untagged"),
+        ("GP_AWS_002", "fixture/good-cluster", "fixture/bad-cluster"),
+        ("GP_AWS_003", "fixture/good-template", "fixture/bad-template"),
+    ],
+)
+def test_goldenpath_checks_pass_and_fail(findings, check_id, passing, failing):
+    assert status(findings, check_id, passing) is True
+    assert status(findings, check_id, failing) is False
+
+
+def test_checkov_builtin_checks_run_too(findings):
+    # CKV_AWS_39: the fixture clusters expose a public endpoint.
+    assert status(findings, "CKV_AWS_39", "fixture/good-cluster") is False
+    assert status(findings, "CKV_AWS_38", "fixture/good-cluster") is True  # allow-list, not 0.0.0.0/0
+
+
+def test_suppressions_apply_by_check_stack_and_path(findings):
+    accepted = Suppression("CKV_AWS_39", "public endpoint for the VPN range", "team-a", stack="fixture", construct_path="*/good-cluster")
+    unused = Suppression("CKV_AWS_18", "no buckets here, so this is stale", "team-a")
+    report = apply_suppressions(findings, [accepted, unused])
+    suppressed = [(f.check_id, f.construct_path) for f, _ in report.suppressed]
+    assert suppressed == [("CKV_AWS_39", "fixture/good-cluster")]
+    assert ("CKV_AWS_39", "fixture/bad-cluster") in [(f.check_id, f.construct_path) for f in report.failures]
+    assert report.unused_suppressions == [unused]
+    summary = text_summary(report)
+    assert "FAILED checks:" in summary and "Suppressed (accepted, with owner and reason):" in summary
+    assert "public endpoint for the VPN range" in summary and "Unused suppressions" in summary
+
+
+def test_sarif_and_junit_carry_failures_and_suppressions(findings):
+    accepted = Suppression("CKV_AWS_39", "public endpoint for the VPN range", "team-a", construct_path="*/good-cluster")
+    report = apply_suppressions(findings, [accepted])
+    document = sarif(report, Path("cdktf.out"))
+    results = document["runs"][0]["results"]
+    assert document["version"] == "2.1.0" and len(results) == len([f for f in findings if not f.passed])
+    suppressed = [r for r in results if r.get("suppressions")]
+    assert len(suppressed) == 1 and "team-a" in suppressed[0]["suppressions"][0]["justification"]
+    assert results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "cdktf.out/stacks/fixture/cdk.tf.json"
+    suite = junit(report).getroot().find("testsuite")
+    assert int(suite.get("failures")) == len(report.failures) and suite.get("skipped") == "1"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(check_id="CKV_AWS_39", reason="because", owner="team"), "too short, expected at least 10 characters"),
+        (dict(check_id="CKV_AWS_39", reason="a long enough reason", owner=" "), "owner is empty"),
+        (dict(check_id="not-a-check", reason="a long enough reason", owner="team"), "expected a checkov check id"),
+    ],
+)
+def test_suppressions_need_an_id_a_reason_and_an_owner(kwargs, message):
+    with pytest.raises(GoldenpathError, match=message):
+        Suppression(**kwargs)
+
+
+def test_environment_opt_outs_become_named_suppressions(bundled_environments):
+    by_env = {e.name: environment_suppressions(e) for e in bundled_environments}
+    assert [s.check_id for s in by_env["dev"]] == ["CKV_AWS_39", "CKV_AWS_338"]
+    assert "environments/dev.yaml sets cluster.endpoint.public: true, restricted to 203.0.113.0/24" == by_env["dev"][0].reason
+    assert by_env["prod"] == []  # production opts out of nothing
+
+
+def test_checkov_failure_to_parse_is_loud(tmp_path):
+    stack = tmp_path / "broken"
+    stack.mkdir()
+    (stack / "cdk.tf.json").write_text(json.dumps({"resource": {"aws_vpc": {"x": "not-a-mapping"}}}))
+    with pytest.raises(GoldenpathError):
+        run_checkov({"broken": stack})
+
+
+def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "goldenpath.cli.main", "--environments", str(REPO / "environments"), "validate",
+         "--outdir", str(tmp_path / "cdktf.out"), "--reports", str(tmp_path / "reports")],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "FAILED" not in result.stdout
+    assert ", 0 failed, 5 suppressed across 6 stacks" in result.stdout
+    junit_root = ET.parse(tmp_path / "reports" / "checkov.junit.xml").getroot()
+    assert {s.get("name") for s in junit_root} == {f"{e}-{c}" for e in ("dev", "prod", "staging") for c in ("network", "cluster")}
+    assert sum(int(s.get("failures")) for s in junit_root) == 0
+    assert json.loads((tmp_path / "reports" / "checkov.sarif").read_text())["version"] == "2.1.0"

@@ -1,0 +1,84 @@
+"""Environment stacks: one byte-stable snapshot per stack, state layout, cross-stack wiring.
+
+Regenerate snapshots after an intended change with: UPDATE_SNAPSHOTS=1 pytest tests/test_stacks.py
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from goldenpath.stacks.base import AWS_PROVIDER_CONSTRAINT
+from tests.conftest import stack_json
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+STACKS = [f"{env}-{component}" for env in ("dev", "prod", "staging") for component in ("network", "cluster")]
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_snapshot(bundled_synth, name):
+    produced = (bundled_synth.stacks[name] / "cdk.tf.json").read_text()
+    snapshot = SNAPSHOTS / f"{name}.tf.json"
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        snapshot.write_text(produced)
+    assert snapshot.exists(), f"no snapshot for {name}; run UPDATE_SNAPSHOTS=1 pytest tests/test_stacks.py"
+    assert produced == snapshot.read_text(), f"{name} changed; review the diff, then UPDATE_SNAPSHOTS=1"
+
+
+def test_synth_is_byte_stable(bundled_synth, bundled_environments, tmp_path):
+    from goldenpath.cli.synth import synthesize
+
+    again = synthesize(bundled_environments, tmp_path / "again")
+    for name, directory in bundled_synth.stacks.items():
+        assert (directory / "cdk.tf.json").read_bytes() == (again.stacks[name] / "cdk.tf.json").read_bytes(), name
+    assert (bundled_synth.outdir / "manifest.json").read_bytes() == (again.outdir / "manifest.json").read_bytes()
+
+
+def test_every_stack_has_its_own_state_key_with_locking(bundled_synth):
+    keys = set()
+    for name in STACKS:
+        backend = stack_json(bundled_synth, name)["terraform"]["backend"]["s3"]
+        env, component = name.split("-", 1)
+        assert backend["key"] == f"{env}/{component}.tfstate"
+        assert backend["use_lockfile"] is True and backend["encrypt"] is True
+        keys.add((backend["bucket"], backend["key"]))
+    assert len(keys) == len(STACKS)
+
+
+def test_provider_and_terraform_versions_admit_5_100_and_6x(bundled_synth):
+    for name in STACKS:
+        terraform = stack_json(bundled_synth, name)["terraform"]
+        assert terraform["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": AWS_PROVIDER_CONSTRAINT}
+        assert terraform["required_version"] == ">= 1.10"
+    assert AWS_PROVIDER_CONSTRAINT == ">= 5.100, < 7.0"
+
+
+def test_provider_refuses_the_wrong_account(bundled_synth):
+    assert stack_json(bundled_synth, "prod-network")["provider"]["aws"][0]["allowed_account_ids"] == ["333333333333"]
+
+
+def test_cluster_reads_network_through_explicit_outputs(bundled_synth):
+    network = stack_json(bundled_synth, "dev-network")
+    cluster = stack_json(bundled_synth, "dev-cluster")
+    assert set(network["output"]) == {"vpc_id", "vpc_cidr", "private_subnet_ids", "public_subnet_ids"}
+    remote = cluster["data"]["terraform_remote_state"]["network"]
+    assert remote["config"]["key"] == "dev/network.tfstate"
+    (eks,) = cluster["resource"]["aws_eks_cluster"].values()
+    assert eks["vpc_config"]["subnet_ids"] == "${data.terraform_remote_state.network.outputs.private_subnet_ids}"
+    assert set(cluster["output"]) == {"cluster_name", "cluster_arn", "cluster_endpoint", "oidc_issuer_url", "node_role_arn"}
+
+
+def test_manifest_orders_network_before_cluster(bundled_synth):
+    order = bundled_synth.ordered()
+    for env in ("dev", "prod", "staging"):
+        assert order.index(f"{env}-network") < order.index(f"{env}-cluster")
+    assert bundled_synth.dependencies["dev-cluster"] == ["dev-network"]
+
+
+def test_environment_differences_come_from_yaml_only(bundled_synth):
+    nats = {env: len(stack_json(bundled_synth, f"{env}-network")["resource"].get("aws_nat_gateway", {})) for env in ("dev", "staging", "prod")}
+    assert nats == {"dev": 1, "staging": 1, "prod": 3}
+    prod_vpc = stack_json(bundled_synth, "prod-cluster")["resource"]["aws_eks_cluster"]
+    assert all(c["vpc_config"]["endpoint_public_access"] is False for c in prod_vpc.values())
