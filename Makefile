@@ -1,0 +1,43 @@
+# Two entry points for a newcomer (see README): `make demo` and `make test`.
+# Both create .venv and install goldenpath with its test and emulator extras first.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: setup demo test e2e unit bench snapshots schema
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "goldenpath needs Python >= 3.11, found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,emulator]'
+	@touch $@
+
+# The main job on the bundled environments: validate all of them, then apply dev's AWS
+# stacks to a local AWS emulator with real terraform, check convergence, and destroy.
+demo: setup
+	$(BIN)/goldenpath doctor
+	$(BIN)/goldenpath validate
+	$(BIN)/goldenpath deploy --env dev --emulator --destroy
+
+# Every test tier: unit, snapshot, policy, and end to end (real terraform against moto).
+test: setup
+	$(BIN)/python -m pytest
+
+unit: setup
+	$(BIN)/python -m pytest -m "not e2e"
+
+e2e: setup
+	$(BIN)/python -m pytest -m e2e
+
+bench: setup
+	$(BIN)/python benchmarks/synth_benchmark.py --runs 3
+
+snapshots: setup
+	UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_stacks.py
+
+schema: setup
+	$(BIN)/goldenpath schema > docs/environment.schema.json
