@@ -51,23 +51,25 @@ def test_every_stack_inits_and_validates(emulated):
         assert "Success! The configuration is valid." in validated.stdout
 
 
-def test_network_plans_applies_and_converges(emulated, dev):
+def plan_apply_converge(emulated, name: str):
+    """Plan (changes expected), apply, and plan again (no changes expected)."""
     _, result, terraform, _ = emulated
-    stack = result.stacks["dev-network"]
+    stack = result.stacks[name]
     assert terraform.plan_has_changes(stack)
     terraform.apply(stack, auto_approve=True)
-    assert not terraform.plan_has_changes(stack), "second plan of dev-network shows changes"
+    assert not terraform.plan_has_changes(stack), f"second plan of {name} shows changes"
+    return stack, terraform
+
+
+def test_network_plans_applies_and_converges(emulated, dev):
+    plan_apply_converge(emulated, "dev-network")
     vpcs = client(emulated, dev, "ec2").describe_vpcs(Filters=[{"Name": "cidr", "Values": [dev.network.cidr]}])["Vpcs"]
     assert len(vpcs) == 1
     assert {t["Key"]: t["Value"] for t in vpcs[0]["Tags"]}["cost-center"] == "cc-1001"
 
 
 def test_cluster_plans_applies_and_converges(emulated, dev):
-    _, result, terraform, _ = emulated
-    stack = result.stacks["dev-cluster"]
-    assert terraform.plan_has_changes(stack)
-    terraform.apply(stack, auto_approve=True)
-    assert not terraform.plan_has_changes(stack), "second plan of dev-cluster shows changes"
+    stack, terraform = plan_apply_converge(emulated, "dev-cluster")
     eks = client(emulated, dev, "eks")
     cluster = eks.describe_cluster(name="dev-cluster")["cluster"]
     assert cluster["version"] == "1.33"

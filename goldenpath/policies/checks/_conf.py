@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 
-def first(conf: dict[str, Any], key: str) -> Any:
-    value = conf.get(key)
+def first(conf: dict[str, Any], key: str, default: Any = None) -> Any:
+    """The value of ``key``, unwrapped from checkov's one-element list."""
+    value = conf.get(key, default)
     if isinstance(value, list):
-        return value[0] if value else None
+        return value[0] if value else default
     return value
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from goldenpath.policies.checks._conf import block
+from goldenpath.policies.checks._conf import block, first
 
 
 class EksAccessEntriesOnly(BaseResourceCheck):
@@ -19,10 +19,8 @@ class EksAccessEntriesOnly(BaseResourceCheck):
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         access = block(conf, "access_config")
-        mode = access.get("authentication_mode", [None])
-        creator_admin = access.get("bootstrap_cluster_creator_admin_permissions", [True])
-        mode = mode[0] if isinstance(mode, list) else mode
-        creator_admin = creator_admin[0] if isinstance(creator_admin, list) else creator_admin
+        mode = first(access, "authentication_mode")
+        creator_admin = first(access, "bootstrap_cluster_creator_admin_permissions", True)
         if mode == "API" and creator_admin is False:
             return CheckResult.PASSED
         return CheckResult.FAILED

@@ -8,11 +8,6 @@ from checkov.terraform.checks.resource.base_resource_check import BaseResourceCh
 from goldenpath.policies.checks._conf import block, first
 
 
-def _value(mapping: dict, key: str):
-    value = mapping.get(key)
-    return value[0] if isinstance(value, list) and value else value
-
-
 class NodeMetadataLockedDown(BaseResourceCheck):
     def __init__(self) -> None:
         super().__init__(
@@ -24,14 +19,14 @@ class NodeMetadataLockedDown(BaseResourceCheck):
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         metadata = block(conf, "metadata_options")
-        if _value(metadata, "http_tokens") != "required":
+        if first(metadata, "http_tokens") != "required":
             return CheckResult.FAILED
-        if str(_value(metadata, "http_put_response_hop_limit")) != "1":
+        if str(first(metadata, "http_put_response_hop_limit")) != "1":
             return CheckResult.FAILED
         mappings = conf.get("block_device_mappings") or []
         for mapping in mappings:
             ebs = first(mapping, "ebs") if isinstance(mapping, dict) else None
-            if not isinstance(ebs, dict) or str(_value(ebs, "encrypted")).lower() != "true":
+            if not isinstance(ebs, dict) or str(first(ebs, "encrypted")).lower() != "true":
                 return CheckResult.FAILED
         return CheckResult.PASSED
 
