@@ -236,6 +236,94 @@ class Cluster(_Strict):
         return self
 
 
+class Retention(_Strict):
+    """How long each signal is kept. Required: there is no safe default for cost or compliance."""
+
+    metrics_days: int = Field(ge=1, le=3650, description="Prometheus retention in days (at least 1).")
+    logs_days: int = Field(ge=1, le=3650, description="Loki retention in days (at least 1).")
+    traces_days: int = Field(ge=1, le=3650, description="Tempo retention in days (at least 1).")
+
+
+class SecretRef(_Strict):
+    """A key of a Kubernetes secret in the observability namespace, mounted into Alertmanager."""
+
+    name: DnsLabel = Field(description="Secret name.")
+    key: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,253}$")] = Field(description="Key in the secret.")
+
+
+class Receiver(_Strict):
+    """Where alerts go. Credentials are referenced from a Kubernetes secret, never inlined."""
+
+    type: Literal["pagerduty", "slack", "webhook"]
+    secret: SecretRef | None = Field(
+        default=None,
+        description="pagerduty: the routing key; slack: the webhook URL; webhook: the URL (optional). Required for pagerduty and slack.",
+    )
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")] | None = Field(
+        default=None, description="webhook only: a URL that carries no credentials (e.g. an in-cluster bridge)."
+    )
+    channel: Annotated[str, StringConstraints(pattern=r"^#[a-z0-9._-]{1,80}$")] | None = Field(
+        default=None, description="slack only: the channel, e.g. #platform-alerts."
+    )
+
+    @model_validator(mode="after")
+    def _credentials(self) -> Receiver:
+        if self.type in ("pagerduty", "slack") and self.secret is None:
+            raise FieldProblem("secret", None, f"a secret reference ({{name, key}}) for a {self.type} receiver; credentials are never inlined")
+        if self.type == "webhook" and (self.url is None) == (self.secret is None):
+            raise FieldProblem("url", self.url, "either url (no credentials in it) or secret (the URL in a secret), not both or neither")
+        if self.type != "webhook" and self.url is not None:
+            raise FieldProblem("url", self.url, f"no url for a {self.type} receiver (use secret)")
+        if self.type == "slack" and self.channel is None:
+            raise FieldProblem("channel", None, "a channel such as #platform-alerts")
+        return self
+
+
+class TeamRouting(_Strict):
+    """Receivers of one team, by severity. ``page`` wakes someone; ``ticket`` and ``info`` do not."""
+
+    page: Receiver
+    ticket: Receiver
+    info: Receiver | None = Field(default=None, description="Default: the ticket receiver.")
+
+
+class CollectorSettings(_Strict):
+    """OpenTelemetry Collector cost and durability controls."""
+
+    expected_spans_per_second: int = Field(default=2000, ge=1, description="Sizing input for the sending queue. Default: 2000.")
+    outage_tolerance_minutes: int = Field(
+        default=30, ge=1, le=1440, description="Backend outage the persistent queue absorbs without loss. Default: 30."
+    )
+    tail_sampling: bool = Field(default=False, description="Tail-based sampling; needs load_balancing. Default: false.")
+    load_balancing: bool = Field(default=False, description="A load-balancing tier in front of the samplers. Default: false.")
+    sampling_percentage: int = Field(default=10, ge=1, le=100, description="Kept share of ordinary traces with tail sampling. Default: 10.")
+
+    @model_validator(mode="after")
+    def _tail_sampling(self) -> CollectorSettings:
+        if self.tail_sampling and not self.load_balancing:
+            raise FieldProblem(
+                "tail_sampling", True,
+                "load_balancing: true as well (tail sampling needs every span of a trace on one collector)",
+            )
+        return self
+
+
+class Observability(_Strict):
+    retention: Retention
+    runbook_base_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s]+[^/]$")] = Field(
+        description="Where docs/runbooks/ is browsable, e.g. https://git.example.com/platform/goldenpath/blob/main/docs/runbooks (no trailing slash)."
+    )
+    max_page_alerts: int = Field(
+        default=25, ge=0, le=500, description="Noise budget: most page-severity alert rules allowed. Default: 25."
+    )
+    teams: dict[DnsLabel, TeamRouting] = Field(min_length=1, description="Alert routing per owning team.")
+    collector: CollectorSettings = Field(default_factory=CollectorSettings, description="Default: see CollectorSettings.")
+    grafana_admin_secret: SecretRef = Field(
+        default_factory=lambda: SecretRef(name="grafana-admin", key="password"),
+        description="Secret holding Grafana's admin password. Default: grafana-admin/password.",
+    )
+
+
 class Environment(_Strict):
     """One environment: the data that turns into its network, cluster and platform stacks."""
 
@@ -256,6 +344,7 @@ class Environment(_Strict):
     )
     network: Network
     cluster: Cluster
+    observability: Observability
 
     @field_validator("name")
     @classmethod
