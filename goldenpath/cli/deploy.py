@@ -11,6 +11,7 @@ from goldenpath.cli.terraform import Terraform, base_env, find_aws_mirror, find_
 from goldenpath.config.model import Environment
 from goldenpath.errors import GoldenpathError
 from goldenpath.stacks.emulator import Adaptation, adapt_stack
+from goldenpath.stacks.layout import stack_layouts
 from goldenpath.stacks.target import EmulatorEndpoint
 
 EMULATOR_WORKDIR = Path(".goldenpath/emulator")
@@ -18,6 +19,8 @@ EMULATOR_WORKDIR = Path(".goldenpath/emulator")
 
 @dataclass
 class DeployReport:
+    not_applied: list[str] = field(default_factory=list)
+    """In-cluster stacks the emulator cannot run (it has no Kubernetes API)."""
     applied: list[str] = field(default_factory=list)
     destroyed: list[str] = field(default_factory=list)
     unchanged_on_replan: list[str] = field(default_factory=list)
@@ -39,18 +42,26 @@ def emulator_terraform(workdir: Path, stream: bool = True) -> Terraform:
     return Terraform(find_terraform(), env, stream, reconfigure=True)
 
 
+def in_cluster_stacks(environment: Environment) -> tuple[str, ...]:
+    return tuple(layout.name for layout in stack_layouts(environment) if layout.in_cluster)
+
+
 def prepare_for_emulator(environment: Environment, endpoint: EmulatorEndpoint, outdir: Path) -> tuple[SynthResult, list[Adaptation]]:
     """Synthesize ``environment`` against ``endpoint``, adapt it to moto, and create the state bucket."""
     result = synthesize([environment], outdir, endpoint)
     adaptations: list[Adaptation] = []
     for name in result.ordered():
-        adaptations += adapt_stack(result.stacks[name])
+        if name not in in_cluster_stacks(environment):
+            adaptations += adapt_stack(result.stacks[name])
     create_state_bucket(endpoint, environment.state_bucket, environment.state_region)
     return result, adaptations
 
 
-def apply_stacks(result: SynthResult, terraform: Terraform, auto_approve: bool, verify: bool, report: DeployReport) -> None:
+def apply_stacks(result: SynthResult, terraform: Terraform, auto_approve: bool, verify: bool, report: DeployReport,
+                 skip: tuple[str, ...] = ()) -> None:
     for name in result.ordered():
+        if name in skip:
+            continue
         stack_dir = result.stacks[name]
         terraform.init(stack_dir)
         terraform.apply(stack_dir, auto_approve)
@@ -61,8 +72,11 @@ def apply_stacks(result: SynthResult, terraform: Terraform, auto_approve: bool, 
             report.unchanged_on_replan.append(name)
 
 
-def destroy_stacks(result: SynthResult, terraform: Terraform, auto_approve: bool, report: DeployReport) -> None:
+def destroy_stacks(result: SynthResult, terraform: Terraform, auto_approve: bool, report: DeployReport,
+                   skip: tuple[str, ...] = ()) -> None:
     for name in reversed(result.ordered()):
+        if name in skip:
+            continue
         stack_dir = result.stacks[name]
         terraform.init(stack_dir)
         terraform.destroy(stack_dir, auto_approve)
@@ -78,9 +92,11 @@ def deploy_to_emulator(environment: Environment, destroy_after: bool) -> DeployR
         print(f"AWS emulator (moto) running at {endpoint.url} as account {environment.account_id}", flush=True)
         result, report.adaptations = prepare_for_emulator(environment, endpoint, workdir / "cdktf.out")
         print_adaptations(report.adaptations)
-        apply_stacks(result, terraform, auto_approve=True, verify=True, report=report)
+        skip = in_cluster_stacks(environment)
+        report.not_applied = list(skip)
+        apply_stacks(result, terraform, auto_approve=True, verify=True, report=report, skip=skip)
         if destroy_after:
-            destroy_stacks(result, terraform, auto_approve=True, report=report)
+            destroy_stacks(result, terraform, auto_approve=True, report=report, skip=skip)
     return report
 
 

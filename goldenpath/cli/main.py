@@ -112,6 +112,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
             )
         report = deploy_to_emulator(environments[0], destroy_after=args.destroy)
         print(f"\napplied on the emulator: {', '.join(report.applied)}")
+        if report.not_applied:
+            print(f"not applied (in-cluster; the emulator has no Kubernetes API): {', '.join(report.not_applied)}")
         print(f"second plan showed no changes: {', '.join(report.unchanged_on_replan)}")
         if report.destroyed:
             print(f"destroyed: {', '.join(report.destroyed)}")

@@ -16,6 +16,7 @@ from cdktn_provider_aws.route_table import RouteTable
 from cdktn_provider_aws.route_table_association import RouteTableAssociation
 from cdktn_provider_aws.subnet import Subnet
 from cdktn_provider_aws.vpc import Vpc
+from cdktn_provider_aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
 from goldenpath.constructs.aws_context import AwsTarget
@@ -101,14 +102,23 @@ class Network(Construct):
             )
         # One private route table per AZ whatever the NAT layout, so moving from single to
         # per_az NAT changes routes only, never replaces tables or associations.
+        private_tables: list[RouteTable] = []
         for index, subnet in enumerate(self.private_subnets):
             table = RouteTable(self, f"private-{index}-routes", vpc_id=self.vpc.id,
                                tags={"Name": naming.name("private", str(index))})
+            private_tables.append(table)
             RouteTableAssociation(self, f"private-{index}-association", subnet_id=subnet.id, route_table_id=table.id)
             if self.nat_gateways:
                 nat = self.nat_gateways[index % len(self.nat_gateways)]
                 Route(self, f"private-{index}-default-route", route_table_id=table.id,
                       destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)
+
+        # S3 traffic (state, telemetry chunks) stays on the AWS network instead of the NAT gateway.
+        self.s3_endpoint = VpcEndpoint(
+            self, "s3-endpoint", vpc_id=self.vpc.id, service_name=f"com.amazonaws.{props.target.region}.s3",
+            vpc_endpoint_type="Gateway", route_table_ids=[t.id for t in private_tables],
+            tags={"Name": naming.name("s3")},
+        )
 
         self.flow_log_key = props.flow_log_key or KmsKey(
             self, "flow-log-key",

@@ -94,6 +94,11 @@ class ClusterProps:
     """Key for envelope encryption of Kubernetes secrets. Default: a new KmsKey with rotation."""
 
 
+def cluster_name(naming: Naming) -> str:
+    """The EKS cluster's name; other stacks find the cluster by it (never through secrets)."""
+    return naming.name("cluster", kind=NameKind.EKS_CLUSTER)
+
+
 class Cluster(Construct):
     """EKS with private endpoint, all control-plane logs, KMS-encrypted secrets, access entries,
     IMDSv2-only nodes with encrypted volumes, and managed add-ons in a safe order."""
@@ -102,7 +107,7 @@ class Cluster(Construct):
         super().__init__(scope, id_)
         self._validate(id_, props)
         target, naming = props.target, props.naming
-        self.name = naming.name("cluster", kind=NameKind.EKS_CLUSTER)
+        self.name = cluster_name(naming)
 
         self.secrets_key = props.secrets_key or KmsKey(
             self, "secrets-key", KmsKeyProps(target=target, naming=naming, purpose="eks-secrets")

@@ -50,7 +50,27 @@ class Suppression:
         )
 
 
-STATIC_SUPPRESSIONS: tuple[Suppression, ...] = ()
+_TELEMETRY_BUCKETS = "*-observability/observability/*-bucket/bucket"
+
+STATIC_SUPPRESSIONS: tuple[Suppression, ...] = (
+    Suppression(
+        "CKV_AWS_144",
+        "telemetry expires within the configured retention and is not a system of record; "
+        "cross-region replication would double storage cost for data kept days",
+        "platform-team", stack="*-observability", construct_path=_TELEMETRY_BUCKETS,
+    ),
+    Suppression(
+        "CKV_AWS_18",
+        "server access logs would record every Loki/Tempo chunk read and write (high volume, no audit value); "
+        "enable CloudTrail S3 data events where access audit is required",
+        "platform-team", stack="*-observability", construct_path=_TELEMETRY_BUCKETS,
+    ),
+    Suppression(
+        "CKV2_AWS_62",
+        "nothing consumes object events for telemetry chunks; Loki and Tempo track their own objects",
+        "platform-team", stack="*-observability", construct_path=_TELEMETRY_BUCKETS,
+    ),
+)
 
 FULL_YEAR_DAYS = 365
 

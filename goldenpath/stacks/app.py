@@ -7,9 +7,14 @@ from pathlib import Path
 from cdktn import App
 
 from goldenpath.config.model import Environment
+from goldenpath.constructs.naming import Naming
+from goldenpath.modules.cluster import cluster_name
+from goldenpath.modules.observability import ObservabilityStack, ObservabilityStackProps
 from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.cluster_stack import ClusterStack
 from goldenpath.stacks.network_stack import NetworkStack
+from goldenpath.stacks.observability_stack import ObservabilityAwsStack
+from goldenpath.stacks.platform_stack import PlatformStack
 from goldenpath.stacks.target import EmulatorEndpoint
 
 # Tell the engine which Terraform/OpenTofu releases the output targets (cdktf.json says the same).
@@ -22,10 +27,18 @@ def new_app(outdir: Path | str | None = None) -> App:
 
 
 def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoint | None = None) -> list[GoldenpathStack]:
+    # The module validates its alerts, runbooks, noise budget and chart pins before any stack exists.
+    observability_module = ObservabilityStack(
+        ObservabilityStackProps(environment=environment, cluster_name=cluster_name(Naming(environment.name)))
+    )
     network = NetworkStack(app, environment, emulator)
     cluster = ClusterStack(app, environment, emulator)
     cluster.add_dependency(network)
-    return [network, cluster]
+    observability = ObservabilityAwsStack(app, environment, observability_module, emulator)
+    observability.add_dependency(cluster)
+    platform = PlatformStack(app, environment, observability_module, emulator)
+    platform.add_dependency(observability)
+    return [network, cluster, observability, platform]
 
 
 def build_app(environments: list[Environment], outdir: Path | str | None = None,

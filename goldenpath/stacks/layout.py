@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from goldenpath.config.model import Environment
 
 # Deploy order; destroy runs it backwards. Each stack is one lifecycle with its own state.
-COMPONENTS = ("network", "cluster")
+COMPONENTS = ("network", "cluster", "observability", "platform")
+# Components whose resources live inside the cluster (they need a Kubernetes API).
+IN_CLUSTER_COMPONENTS = ("platform",)
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,10 @@ class StackLayout:
     @property
     def name(self) -> str:
         return f"{self.environment}-{self.component}"
+
+    @property
+    def in_cluster(self) -> bool:
+        return self.component in IN_CLUSTER_COMPONENTS
 
     @property
     def state_key(self) -> str:
