@@ -26,7 +26,7 @@ def bundled_synth(tmp_path_factory, bundled_environments):
     """Every bundled environment synthesized once for the whole session."""
     from goldenpath.cli.synth import synthesize
 
-    return synthesize(bundled_environments, tmp_path_factory.mktemp("bundled") / "cdktf.out")
+    return synthesize(bundled_environments, tmp_path_factory.mktemp("bundled") / "cdktf.out", project_root=REPO)
 
 
 def stack_json(result, name: str) -> dict:

@@ -154,8 +154,9 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "FAILED" not in result.stdout
-    assert ", 0 failed, 5 suppressed across 6 stacks" in result.stdout
+    assert ", 0 failed, 23 suppressed across 12 stacks" in result.stdout
     junit_root = ET.parse(tmp_path / "reports" / "checkov.junit.xml").getroot()
-    assert {s.get("name") for s in junit_root} == {f"{e}-{c}" for e in ("dev", "prod", "staging") for c in ("network", "cluster")}
+    components = ("network", "cluster", "observability", "platform")
+    assert {s.get("name") for s in junit_root} == {f"{e}-{c}" for e in ("dev", "prod", "staging") for c in components}
     assert sum(int(s.get("failures")) for s in junit_root) == 0
     assert json.loads((tmp_path / "reports" / "checkov.sarif").read_text())["version"] == "2.1.0"

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from goldenpath.stacks.base import AWS_PROVIDER_CONSTRAINT
-from tests.conftest import stack_json
+from tests.conftest import REPO, stack_json
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-STACKS = [f"{env}-{component}" for env in ("dev", "prod", "staging") for component in ("network", "cluster")]
+COMPONENTS = ("network", "cluster", "observability", "platform")
+STACKS = [f"{env}-{component}" for env in ("dev", "prod", "staging") for component in COMPONENTS]
 
 
 @pytest.mark.parametrize("name", STACKS)
@@ -30,7 +31,7 @@ def test_snapshot(bundled_synth, name):
 def test_synth_is_byte_stable(bundled_synth, bundled_environments, tmp_path):
     from goldenpath.cli.synth import synthesize
 
-    again = synthesize(bundled_environments, tmp_path / "again")
+    again = synthesize(bundled_environments, tmp_path / "again", project_root=REPO)
     for name, directory in bundled_synth.stacks.items():
         assert (directory / "cdk.tf.json").read_bytes() == (again.stacks[name] / "cdk.tf.json").read_bytes(), name
     assert (bundled_synth.outdir / "manifest.json").read_bytes() == (again.outdir / "manifest.json").read_bytes()
@@ -50,7 +51,7 @@ def test_every_stack_has_its_own_state_key_with_locking(bundled_synth):
 def test_provider_and_terraform_versions_admit_5_100_and_6x(bundled_synth):
     for name in STACKS:
         terraform = stack_json(bundled_synth, name)["terraform"]
-        assert terraform["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": AWS_PROVIDER_CONSTRAINT}
+        assert terraform["required_providers"]["aws"]["version"] == AWS_PROVIDER_CONSTRAINT
         assert terraform["required_version"] == ">= 1.10"
     assert AWS_PROVIDER_CONSTRAINT == ">= 5.100, < 7.0"
 
@@ -70,11 +71,13 @@ def test_cluster_reads_network_through_explicit_outputs(bundled_synth):
     assert set(cluster["output"]) == {"cluster_name", "cluster_arn", "cluster_endpoint", "oidc_issuer_url", "node_role_arn"}
 
 
-def test_manifest_orders_network_before_cluster(bundled_synth):
+def test_manifest_orders_stacks_by_lifecycle(bundled_synth):
     order = bundled_synth.ordered()
     for env in ("dev", "prod", "staging"):
-        assert order.index(f"{env}-network") < order.index(f"{env}-cluster")
+        positions = [order.index(f"{env}-{c}") for c in COMPONENTS]
+        assert positions == sorted(positions)
     assert bundled_synth.dependencies["dev-cluster"] == ["dev-network"]
+    assert bundled_synth.dependencies["dev-platform"] == ["dev-observability"]
 
 
 def test_environment_differences_come_from_yaml_only(bundled_synth):

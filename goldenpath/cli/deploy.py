@@ -46,9 +46,10 @@ def in_cluster_stacks(environment: Environment) -> tuple[str, ...]:
     return tuple(layout.name for layout in stack_layouts(environment) if layout.in_cluster)
 
 
-def prepare_for_emulator(environment: Environment, endpoint: EmulatorEndpoint, outdir: Path) -> tuple[SynthResult, list[Adaptation]]:
+def prepare_for_emulator(environment: Environment, endpoint: EmulatorEndpoint, outdir: Path,
+                         project_root: Path = Path(".")) -> tuple[SynthResult, list[Adaptation]]:
     """Synthesize ``environment`` against ``endpoint``, adapt it to moto, and create the state bucket."""
-    result = synthesize([environment], outdir, endpoint)
+    result = synthesize([environment], outdir, endpoint, project_root)
     adaptations: list[Adaptation] = []
     for name in result.ordered():
         if name not in in_cluster_stacks(environment):
@@ -83,14 +84,14 @@ def destroy_stacks(result: SynthResult, terraform: Terraform, auto_approve: bool
         report.destroyed.append(name)
 
 
-def deploy_to_emulator(environment: Environment, destroy_after: bool) -> DeployReport:
+def deploy_to_emulator(environment: Environment, destroy_after: bool, project_root: Path = Path(".")) -> DeployReport:
     """Start moto, apply the environment's AWS stacks, check a second plan is empty, optionally destroy."""
     report = DeployReport()
     workdir = EMULATOR_WORKDIR / environment.name
     terraform = emulator_terraform(workdir)
     with running_emulator(environment.account_id, workdir / "moto.log") as endpoint:
         print(f"AWS emulator (moto) running at {endpoint.url} as account {environment.account_id}", flush=True)
-        result, report.adaptations = prepare_for_emulator(environment, endpoint, workdir / "cdktf.out")
+        result, report.adaptations = prepare_for_emulator(environment, endpoint, workdir / "cdktf.out", project_root)
         print_adaptations(report.adaptations)
         skip = in_cluster_stacks(environment)
         report.not_applied = list(skip)
@@ -100,10 +101,11 @@ def deploy_to_emulator(environment: Environment, destroy_after: bool) -> DeployR
     return report
 
 
-def deploy_for_real(environments: list[Environment], outdir: Path, auto_approve: bool, destroy: bool) -> DeployReport:
+def deploy_for_real(environments: list[Environment], outdir: Path, auto_approve: bool, destroy: bool,
+                    project_root: Path = Path(".")) -> DeployReport:
     report = DeployReport()
     terraform = Terraform(find_terraform(), base_env())
-    result = synthesize(environments, outdir)
+    result = synthesize(environments, outdir, project_root=project_root)
     if destroy:
         destroy_stacks(result, terraform, auto_approve, report)
     else:

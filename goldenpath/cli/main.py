@@ -35,6 +35,17 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list environments, their stacks and state keys")
     sub.add_parser("doctor", help="check node, jsii, terraform, the provider mirror and credentials")
 
+    p = sub.add_parser("egress", help="list every endpoint outside the cluster the platform sends data to")
+    p.add_argument("--env", action="append", dest="envs", metavar="NAME", required=True)
+
+    p = sub.add_parser("alerts", help="write rules, promtool tests and Alertmanager config for promtool/amtool")
+    p.add_argument("--env", action="append", dest="envs", metavar="NAME", required=True)
+    p.add_argument("--out", type=Path, default=Path("reports/alerting"), help="default: reports/alerting/<env>")
+    p.add_argument("--check", action="store_true", help="also run promtool check/test rules and amtool check-config")
+
+    p = sub.add_parser("runbooks", help="generate docs/runbooks/*.md from the alert and SLO objects")
+    p.add_argument("--out", type=Path, default=Path("docs/runbooks"))
+
     p = sub.add_parser("deploy", help="run terraform on the synthesized stacks in dependency order")
     with_envs(p)
     p.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR)
@@ -50,11 +61,16 @@ def _environments(args: argparse.Namespace):
     return load_environments(args.environments, getattr(args, "envs", None))
 
 
+def _project_root(args: argparse.Namespace) -> Path:
+    """The folder holding environments/ and docs/runbooks/."""
+    return args.environments.resolve().parent
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
     from goldenpath.cli.synth import synthesize
 
     environments = _environments(args)
-    result = synthesize(environments, args.outdir)
+    result = synthesize(environments, args.outdir, project_root=_project_root(args))
     print(f"synthesized {len(result.stacks)} stacks into {args.outdir}/: {', '.join(result.ordered())}")
     return 0
 
@@ -67,7 +83,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     environments = _environments(args)
     suppressions = all_suppressions(environments)
-    result = synthesize(environments, args.outdir)
+    result = synthesize(environments, args.outdir, project_root=_project_root(args))
     report = apply_suppressions(run_checkov(result.stacks), suppressions)
     print(text_summary(report))
     sarif_path, junit_path = write_reports(report, args.outdir, args.reports)
@@ -110,7 +126,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
             raise GoldenpathError(
                 f"--env: got {len(environments)} environments, expected exactly one with --emulator (e.g. --env dev)"
             )
-        report = deploy_to_emulator(environments[0], destroy_after=args.destroy)
+        report = deploy_to_emulator(environments[0], destroy_after=args.destroy, project_root=_project_root(args))
         print(f"\napplied on the emulator: {', '.join(report.applied)}")
         if report.not_applied:
             print(f"not applied (in-cluster; the emulator has no Kubernetes API): {', '.join(report.not_applied)}")
@@ -122,14 +138,50 @@ def cmd_deploy(args: argparse.Namespace) -> int:
             print(f"left out of the emulated apply ({len(left_out)}; moto has no API for them): "
                   + ", ".join(sorted({a.address.split('.')[0] for a in left_out})))
         return 0
-    report = deploy_for_real(environments, args.outdir, args.auto_approve, args.destroy)
+    report = deploy_for_real(environments, args.outdir, args.auto_approve, args.destroy, _project_root(args))
     print(f"\n{'destroyed' if args.destroy else 'applied'}: {', '.join(report.destroyed or report.applied)}")
+    return 0
+
+
+def cmd_egress(args: argparse.Namespace) -> int:
+    from goldenpath.observability.egress import egress_endpoints
+
+    for environment in _environments(args):
+        endpoints = egress_endpoints(environment)
+        print(f"{environment.name}: {len(endpoints)} endpoint(s) outside the cluster")
+        for e in endpoints:
+            print(f"  {e.component:<14} {e.name:<40} -> {e.destination}  [{e.data}]")
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from goldenpath.observability.render import render_alerting
+    from goldenpath.observability.toolcheck import check_alerting_files
+
+    for environment in _environments(args):
+        files = render_alerting(environment, args.out / environment.name,
+                                runbook_dir=_project_root(args) / "docs" / "runbooks")
+        print(f"{environment.name}: " + ", ".join(str(p) for p in files.values()))
+        if args.check:
+            for line in check_alerting_files(files):
+                print(f"  {line}")
+    return 0
+
+
+def cmd_runbooks(args: argparse.Namespace) -> int:
+    from goldenpath.observability.catalog import CAUSE_ALERTS, PLATFORM_SLOS
+    from goldenpath.observability.rules import all_alerts
+    from goldenpath.observability.runbooks import write_runbooks
+
+    written = write_runbooks(all_alerts(PLATFORM_SLOS, CAUSE_ALERTS), args.out)
+    print(f"wrote {len(written)} runbooks into {args.out}/")
     return 0
 
 
 COMMANDS = {
     "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
     "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
+    "egress": cmd_egress, "alerts": cmd_alerts, "runbooks": cmd_runbooks,
 }
 
 

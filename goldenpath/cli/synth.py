@@ -47,7 +47,7 @@ def read_manifest(outdir: Path) -> SynthResult:
 
 
 def synthesize(environments: list[Environment], outdir: Path,
-               emulator: EmulatorEndpoint | None = None) -> SynthResult:
+               emulator: EmulatorEndpoint | None = None, project_root: Path = Path(".")) -> SynthResult:
     """Build and synthesize the app into a temporary directory, then swap it into ``outdir``.
 
     A failure leaves ``outdir`` as it was: nothing half-written.
@@ -58,7 +58,7 @@ def synthesize(environments: list[Environment], outdir: Path,
     outdir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
     try:
-        build_app(environments, staging, emulator).synth()
+        build_app(environments, staging, emulator, project_root).synth()
         _carry_over_working_files(outdir, staging)
         if outdir.exists():
             backup = outdir.with_name(f".{outdir.name}.old")

@@ -33,12 +33,14 @@ from goldenpath.constructs.iam import PodIdentityTrust, Statement, WorkloadRole,
 from goldenpath.constructs.kms import KmsKey, KmsKeyProps
 from goldenpath.constructs.naming import Naming, NameKind
 from goldenpath.observability import collector, dora, values
-from goldenpath.observability.alertmanager import alertmanager_config, check_noise_budget
+from goldenpath.observability.dashboards import slo_dashboard
+from goldenpath.observability.alertmanager import alertmanager_config
+from goldenpath.observability.contract import checked_alerts
 from goldenpath.observability.alerts import Alert
 from goldenpath.observability.catalog import CAUSE_ALERTS, PLATFORM_SLOS
 from goldenpath.observability.charts import ChartPin, pinned
-from goldenpath.observability.rules import all_alerts, rule_groups
-from goldenpath.observability.runbooks import DEFAULT_RUNBOOK_DIR, check_runbooks_exist
+from goldenpath.observability.rules import rule_groups
+from goldenpath.observability.runbooks import DEFAULT_RUNBOOK_DIR
 from goldenpath.observability.slo import SLO
 
 NAMESPACE = values.NAMESPACE
@@ -82,9 +84,7 @@ class ObservabilityStack:
         self.props = props
         self.naming = Naming(environment.name)
         self.target = AwsTarget(environment.account_id, environment.region)
-        self.alerts = all_alerts(list(props.slos), list(props.alerts))
-        check_runbooks_exist(self.alerts, props.runbook_dir)
-        check_noise_budget(self.alerts, obs.max_page_alerts, f"environments/{environment.name}.yaml")
+        self.alerts = checked_alerts(environment, list(props.slos), list(props.alerts), props.runbook_dir)
         self.alertmanager = alertmanager_config(obs.teams, self.alerts, list(props.slos))
         self.rules = rule_groups(list(props.slos), list(props.alerts), obs.runbook_base_url, [dora.rule_group()])
         version = environment.cluster.kubernetes_version
@@ -97,7 +97,8 @@ class ObservabilityStack:
                 collector.check_pipeline_order(config)
         self.logs_bucket_name = self.naming.name("logs", environment.account_id, kind=NameKind.S3_BUCKET)
         self.traces_bucket_name = self.naming.name("traces", environment.account_id, kind=NameKind.S3_BUCKET)
-        self.dashboards = {"dora.json": dora.dashboard(), **props.extra_dashboards}
+        self.dashboards = {"dora.json": dora.dashboard(), "slos.json": slo_dashboard(list(props.slos)),
+                           **props.extra_dashboards}
 
     # -- AWS side -----------------------------------------------------------------------------
     def add_aws_side(self, scope: Construct, id_: str = "observability") -> Construct:

@@ -10,6 +10,7 @@ from goldenpath.config.model import Environment
 from goldenpath.constructs.naming import Naming
 from goldenpath.modules.cluster import cluster_name
 from goldenpath.modules.observability import ObservabilityStack, ObservabilityStackProps
+from goldenpath.observability.runbooks import DEFAULT_RUNBOOK_DIR
 from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.cluster_stack import ClusterStack
 from goldenpath.stacks.network_stack import NetworkStack
@@ -26,10 +27,13 @@ def new_app(outdir: Path | str | None = None) -> App:
     return App(outdir=str(outdir), context=context) if outdir else App(context=context)
 
 
-def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoint | None = None) -> list[GoldenpathStack]:
+def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoint | None = None,
+                    project_root: Path = Path(".")) -> list[GoldenpathStack]:
+    """``project_root`` holds environments/ and docs/runbooks/ (runbook files must exist there)."""
     # The module validates its alerts, runbooks, noise budget and chart pins before any stack exists.
     observability_module = ObservabilityStack(
-        ObservabilityStackProps(environment=environment, cluster_name=cluster_name(Naming(environment.name)))
+        ObservabilityStackProps(environment=environment, cluster_name=cluster_name(Naming(environment.name)),
+                                runbook_dir=project_root / DEFAULT_RUNBOOK_DIR)
     )
     network = NetworkStack(app, environment, emulator)
     cluster = ClusterStack(app, environment, emulator)
@@ -42,8 +46,8 @@ def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoi
 
 
 def build_app(environments: list[Environment], outdir: Path | str | None = None,
-              emulator: EmulatorEndpoint | None = None) -> App:
+              emulator: EmulatorEndpoint | None = None, project_root: Path = Path(".")) -> App:
     app = new_app(outdir)
     for environment in environments:
-        add_environment(app, environment, emulator)
+        add_environment(app, environment, emulator, project_root)
     return app

@@ -12,6 +12,7 @@ import pytest
 
 from goldenpath.cli.deploy import emulator_terraform, prepare_for_emulator
 from goldenpath.cli.emulator import emulator_client, running_emulator
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +27,7 @@ def emulated(terraform_and_mirror, dev, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("e2e")
     terraform = emulator_terraform(workdir, stream=False)
     with running_emulator(dev.account_id, workdir / "moto.log") as endpoint:
-        result, adaptations = prepare_for_emulator(dev, endpoint, workdir / "cdktf.out")
+        result, adaptations = prepare_for_emulator(dev, endpoint, workdir / "cdktf.out", REPO)
         yield endpoint, result, terraform, adaptations
 
 
