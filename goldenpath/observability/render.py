@@ -15,6 +15,8 @@ from goldenpath.observability.rules import RULE_FILE, promtool_test_file, rule_g
 from goldenpath.observability.runbooks import DEFAULT_RUNBOOK_DIR
 
 TEST_FILE = "goldenpath-rules.test.yaml"
+DORA_RULE_FILE = "dora-rules.yaml"
+DORA_TEST_FILE = "dora-rules.test.yaml"
 ALERTMANAGER_FILE = "alertmanager.yaml"
 
 
@@ -33,6 +35,10 @@ def render_alerting(environment: Environment, directory: Path, slos=None, alerts
     directory.mkdir(parents=True, exist_ok=True)
     return {
         "rules": _dump(directory / RULE_FILE, rule_groups(slos, alerts, obs.runbook_base_url, [dora.rule_group()])),
-        "tests": _dump(directory / TEST_FILE, promtool_test_file(slos, obs.runbook_base_url, dora.promtool_tests())),
+        "tests": _dump(directory / TEST_FILE, promtool_test_file(slos, obs.runbook_base_url)),
+        # DORA windows are 7 and 30 days: tested alone, evaluated hourly, so the test takes a second.
+        "dora_rules": _dump(directory / DORA_RULE_FILE, {"groups": [dora.rule_group()]}),
+        "dora_tests": _dump(directory / DORA_TEST_FILE, {"rule_files": [DORA_RULE_FILE], "evaluation_interval": "1h",
+                                                         "tests": dora.promtool_tests()}),
         "alertmanager": _dump(directory / ALERTMANAGER_FILE, alertmanager_config(obs.teams, every_alert, slos)),
     }

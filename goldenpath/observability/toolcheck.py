@@ -26,10 +26,17 @@ def run_tool(*command: str, cwd: Path) -> str:
     return output
 
 
-def check_alerting_files(files: dict[str, Path]) -> list[str]:
-    rules, tests, alertmanager = files["rules"], files["tests"], files["alertmanager"]
-    return [
-        f"promtool check rules: {run_tool('promtool', 'check', 'rules', rules.name, cwd=rules.parent).splitlines()[-1].strip()}",
-        f"promtool test rules: {run_tool('promtool', 'test', 'rules', tests.name, cwd=tests.parent).splitlines()[-1].strip()}",
-        f"amtool check-config: {run_tool('amtool', 'check-config', alertmanager.name, cwd=alertmanager.parent).splitlines()[-1].strip()}",
-    ]
+def _last_line(*command: str, cwd: Path) -> str:
+    return run_tool(*command, cwd=cwd).splitlines()[-1].strip()
+
+
+def check_alerting_files(files: dict[str, Path], unit_tests: bool = True) -> list[str]:
+    """promtool check rules and amtool check-config always; promtool test rules when ``unit_tests``."""
+    rules, alertmanager = files["rules"], files["alertmanager"]
+    lines = [f"promtool check rules: {_last_line('promtool', 'check', 'rules', rules.name, cwd=rules.parent)}"]
+    if unit_tests:
+        for key in ("tests", "dora_tests"):
+            lines.append(f"promtool test rules {files[key].name}: "
+                         f"{_last_line('promtool', 'test', 'rules', files[key].name, cwd=files[key].parent)}")
+    lines.append(f"amtool check-config: {_last_line('amtool', 'check-config', alertmanager.name, cwd=alertmanager.parent)}")
+    return lines

@@ -1,0 +1,172 @@
+"""Alerts, SLOs and Alertmanager routing as typed objects (pure Python, no jsii)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from goldenpath.config.loader import parse_environment
+from goldenpath.errors import ConfigError
+from goldenpath.observability.alertmanager import alertmanager_config, check_noise_budget
+from goldenpath.observability.alerts import Alert, AlertContractError, RunbookText
+from goldenpath.observability.catalog import APISERVER_AVAILABILITY, CAUSE_ALERTS, PLATFORM_SLOS
+from goldenpath.observability.contract import checked_alerts
+from goldenpath.observability.rules import all_alerts
+from goldenpath.observability.runbooks import render_runbooks
+from goldenpath.observability.slo import SLO
+from tests.conftest import ENVIRONMENTS, REPO
+
+TEXT = RunbookText("m", "i", ("d",), ("x",))
+DEV = (ENVIRONMENTS / "dev.yaml").read_text()
+PROD = (ENVIRONMENTS / "prod.yaml").read_text()
+
+
+def alert(**overrides) -> Alert:
+    fields = dict(name="DiskFull", expr="up == 0", severity="ticket", team="platform", summary="s",
+                  runbook="pod-crash-looping", runbook_text=TEXT, for_="5m")
+    return Alert(**{**fields, **overrides})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"severity": "critical"}, "alert 'DiskFull': severity 'critical', expected one of page, ticket, info"),
+        ({"team": ""}, "alert 'DiskFull': team '', expected the owning team's name"),
+        ({"runbook": ""}, "alert 'DiskFull': runbook '', expected the slug of docs/runbooks/<slug>.md"),
+        ({"for_": "30s"}, "alert 'DiskFull': for '30s' is shorter than the minimum 1m"),
+        ({"for_": "soon"}, "alert 'DiskFull': duration 'soon'"),
+        ({"name": "disk_full"}, "alert 'disk_full': name is not CamelCase"),
+        ({"labels": {"severity": "page"}}, "labels ['severity'] are set by goldenpath"),
+    ],
+)
+def test_alert_contract_is_enforced_at_creation(overrides, message):
+    with pytest.raises(AlertContractError, match=message.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")):
+        alert(**overrides)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"objective": 1.0}, "objective 1.0, expected a fraction strictly between 0 and 1"),
+        ({"objective": 0.0}, "objective 0.0, expected a fraction strictly between 0 and 1"),
+        ({"objective": 0.9}, "objective 0.9 is too low to page on burn rate"),
+        ({"window": "7d"}, "window '7d' is not in the burn-rate table, expected one of 30d"),
+        ({"name": "API"}, "name must be lowercase"),
+    ],
+)
+def test_slo_bad_input_names_the_slo(overrides, message):
+    with pytest.raises(AlertContractError, match=f"SLO '.*': {message}" if "name must" not in message else message):
+        dataclasses.replace(APISERVER_AVAILABILITY, **overrides)
+
+
+def test_slo_generates_recording_rules_and_four_burn_tiers():
+    rules = APISERVER_AVAILABILITY.recording_rules()
+    assert [r["record"] for r in rules] == [f"slo:sli_error:ratio_rate{w}" for w in ("5m", "30m", "1h", "2h", "6h", "1d", "3d")]
+    assert rules[0]["expr"] == (
+        'sum(rate(apiserver_request_total{job="apiserver",code=~"5.."}[5m])) / (sum(rate(apiserver_request_total{job="apiserver"}[5m])))'
+    )
+    alerts = {a.name: a for a in APISERVER_AVAILABILITY.alerts()}
+    fast = alerts["ApiserverAvailabilityBudgetBurnFast"]
+    assert fast.severity == "page" and fast.for_ == "2m" and fast.labels["burn_tier"] == "1"
+    assert 'slo:sli_error:ratio_rate1h{slo="apiserver-availability"} > 0.0144' in fast.expr
+    assert 'slo:sli_error:ratio_rate5m{slo="apiserver-availability"} > 0.0144' in fast.expr
+    assert [a.severity for a in alerts.values()] == ["page", "page", "ticket", "ticket"]
+    assert "ratio_rate3d" in alerts["ApiserverAvailabilityBudgetBurnDrift"].expr
+    assert "> 0.001" in alerts["ApiserverAvailabilityBudgetBurnDrift"].expr
+
+
+def environment(text=DEV):
+    return parse_environment(text, "environments/dev.yaml")
+
+
+def test_alertmanager_routes_by_team_and_severity_with_burn_in_first():
+    env = environment()
+    config = alertmanager_config(env.observability.teams, all_alerts(PLATFORM_SLOS, CAUSE_ALERTS), PLATFORM_SLOS)
+    (team_route,) = config["route"]["routes"]
+    assert team_route["matchers"] == ['team="platform"']
+    assert [(r["matchers"], r["receiver"]) for r in team_route["routes"]] == [
+        (['burn_in="true"'], "platform-ticket"),
+        (['severity="page"'], "platform-page"),
+        (['severity="ticket"'], "platform-ticket"),
+        (['severity="info"'], "platform-info"),
+    ]
+    assert config["route"]["group_by"] == ["alertname", "team", "slo", "namespace"]
+    receivers = {r["name"]: r for r in config["receivers"]}
+    assert receivers["platform-page"]["webhook_configs"][0]["url"] == "http://alert-bridge.observability.svc:9095/page"
+
+
+def test_inhibition_covers_severity_and_faster_burn_tiers():
+    config = alertmanager_config(environment().observability.teams, all_alerts(PLATFORM_SLOS, []), PLATFORM_SLOS)
+    rules = [(r["source_matchers"], r["target_matchers"], r["equal"]) for r in config["inhibit_rules"]]
+    assert (['severity="page"'], ['severity=~"ticket|info"'], ["alertname", "namespace", "team"]) in rules
+    assert (['burn_tier="1"'], ['burn_tier=~"2|3|4"'], ["slo"]) in rules
+    assert (['burn_tier="2"'], ['burn_tier=~"3|4"'], ["slo"]) in rules
+    assert (['burn_tier="3"'], ['burn_tier=~"4"'], ["slo"]) in rules
+
+
+def test_secrets_are_referenced_never_inlined():
+    env = environment(PROD.replace("name: prod", "name: dev"))
+    config = alertmanager_config(env.observability.teams, all_alerts(PLATFORM_SLOS, []), PLATFORM_SLOS)
+    page = next(r for r in config["receivers"] if r["name"] == "platform-page")
+    assert page["pagerduty_configs"][0] == {
+        "routing_key_file": "/etc/alertmanager/secrets/alertmanager-platform/pagerduty-routing-key", "send_resolved": True,
+    }
+    assert "routing_key" not in page["pagerduty_configs"][0]
+
+
+def test_receiver_without_a_secret_is_refused():
+    text = PROD.replace("page: {type: pagerduty, secret: {name: alertmanager-platform, key: pagerduty-routing-key}}",
+                        "page: {type: pagerduty}")
+    with pytest.raises(ConfigError, match=r"observability.teams.platform.page.secret: got null, expected a secret reference"):
+        parse_environment(text, "environments/prod.yaml")
+
+
+def test_retention_shorter_than_a_day_is_refused():
+    with pytest.raises(ConfigError, match=r"observability.retention.logs_days: got 0, expected greater than or equal to 1"):
+        environment(DEV.replace("logs_days: 7", "logs_days: 0"))
+
+
+def test_tail_sampling_needs_a_load_balancing_tier():
+    text = DEV + "  collector: {tail_sampling: true}\n"
+    with pytest.raises(ConfigError, match=r"observability.collector.tail_sampling: got true, expected load_balancing: true as well"):
+        environment(text)
+
+
+def test_alert_without_a_route_names_the_rule():
+    stray = alert(team="payments")
+    with pytest.raises(AlertContractError, match=r"alert 'DiskFull': team 'payments' has no route; expected one of platform"):
+        checked_alerts(environment(), [], [stray], REPO / "docs" / "runbooks")
+
+
+def test_alert_without_a_runbook_file_names_the_rule(tmp_path):
+    with pytest.raises(AlertContractError, match=r"alert 'DiskFull': runbook .*pod-crash-looping.md does not exist"):
+        checked_alerts(environment(), [], [alert()], tmp_path)
+
+
+def test_noise_budget_counts_paging_alerts_but_not_burn_in():
+    paging = [alert(name=f"Page{i}", severity="page") for i in range(3)]
+    check_noise_budget(paging, 3, "environments/dev.yaml")
+    with pytest.raises(AlertContractError, match=r"environments/dev.yaml: 4 page-severity alerts exceed the noise budget observability.max_page_alerts \(3\)"):
+        check_noise_budget([*paging, alert(name="Page9", severity="page")], 3, "environments/dev.yaml")
+    check_noise_budget([*paging, alert(name="Page9", severity="page", burn_in=True)], 3, "environments/dev.yaml")
+
+
+def test_burn_in_alerts_carry_the_label_and_do_not_page():
+    new = alert(name="NewAlert", severity="page", burn_in=True)
+    assert new.rule("https://x")["labels"]["burn_in"] == "true" and not new.pages
+
+
+def test_bundled_catalog_meets_the_contract_and_budget_in_every_environment(bundled_environments):
+    for env in bundled_environments:
+        alerts = checked_alerts(env, PLATFORM_SLOS, CAUSE_ALERTS, REPO / "docs" / "runbooks")
+        assert sum(a.pages for a in alerts) == 6  # two page tiers for each of three SLOs
+        assert {a.severity for a in CAUSE_ALERTS} <= {"ticket", "info"}  # causes never page
+
+
+def test_committed_runbooks_are_current():
+    for runbook in render_runbooks(all_alerts(PLATFORM_SLOS, CAUSE_ALERTS)):
+        path = REPO / "docs" / "runbooks" / f"{runbook.slug}.md"
+        assert path.read_text() == runbook.text, f"{path} is stale: run `goldenpath runbooks`"
+        for heading in ("## Meaning", "## Impact", "## Diagnosis", "## Mitigation", "## What changed"):
+            assert heading in runbook.text

@@ -1,0 +1,101 @@
+"""Generated alerting config checked by the real tools: promtool (rules, unit tests) and amtool.
+
+promtool and amtool come from the Debian packages prometheus and prometheus-alertmanager
+(.ci/run installs them). Missing tools fail these tests; they never skip. promtool unit
+tests evaluate every rule each minute of the test range, so they run once, not per
+environment (the rules do not differ between environments except for routing).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import pytest
+import yaml
+
+from goldenpath.errors import GoldenpathError
+from goldenpath.observability.catalog import APISERVER_AVAILABILITY
+from goldenpath.observability.render import render_alerting
+from goldenpath.observability.rules import RULE_FILE
+from goldenpath.observability.toolcheck import check_alerting_files, run_tool
+from tests.conftest import REPO
+
+RUNBOOKS = REPO / "docs" / "runbooks"
+
+
+def environment(bundled_environments, name):
+    return next(e for e in bundled_environments if e.name == name)
+
+
+@pytest.mark.parametrize("name", ["dev", "staging"])
+def test_rules_and_alertmanager_config_pass_the_real_tools(bundled_environments, tmp_path, name):
+    files = render_alerting(environment(bundled_environments, name), tmp_path, runbook_dir=RUNBOOKS)
+    lines = check_alerting_files(files, unit_tests=False)
+    assert lines == ["promtool check rules: SUCCESS: 41 rules found", "amtool check-config: SUCCESS"]
+
+
+def test_prod_rules_pass_promtool_unit_tests_and_amtool(bundled_environments, tmp_path):
+    files = render_alerting(environment(bundled_environments, "prod"), tmp_path, runbook_dir=RUNBOOKS)
+    assert check_alerting_files(files) == [
+        "promtool check rules: SUCCESS: 41 rules found",
+        "promtool test rules goldenpath-rules.test.yaml: SUCCESS",
+        "promtool test rules dora-rules.test.yaml: SUCCESS",
+        "amtool check-config: SUCCESS",
+    ]
+    tests = yaml.safe_load(files["tests"].read_text())["tests"]
+    names = [t["name"] for t in tests]
+    for slo in ("ApiserverAvailability", "IngressAvailability", "TelemetryPipelineDelivery"):
+        for tier in ("Fast", "Medium"):
+            assert sum(n.startswith(f"{slo}BudgetBurn{tier} fires") for n in names) == 1
+            assert sum(n.startswith(f"{slo}BudgetBurn{tier} stays silent") for n in names) == 1
+    assert all(t["alert_rule_test"][0]["exp_alerts"] == [] for t in tests if "stays silent" in t["name"])
+
+
+@pytest.fixture(scope="module")
+def single_slo(bundled_environments, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("single")
+    return render_alerting(environment(bundled_environments, "prod"), directory, slos=[APISERVER_AVAILABILITY],
+                           alerts=[], runbook_dir=RUNBOOKS)
+
+
+def test_generated_tests_catch_a_wrong_threshold(single_slo, tmp_path):
+    """The tests have teeth: doubling a page threshold makes its 'fires' test fail."""
+    rules = yaml.safe_load(single_slo["rules"].read_text())
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            if rule.get("alert") == "ApiserverAvailabilityBudgetBurnFast":
+                rule["expr"] = rule["expr"].replace("> 0.0144", "> 0.0288")
+    (tmp_path / RULE_FILE).write_text(yaml.safe_dump(rules))
+    (tmp_path / "t.yaml").write_text(single_slo["tests"].read_text())
+    with pytest.raises(GoldenpathError, match="ApiserverAvailabilityBudgetBurnFast"):
+        run_tool("promtool", "test", "rules", "t.yaml", cwd=tmp_path)
+
+
+def test_dora_tests_fail_on_a_wrong_answer(single_slo, tmp_path):
+    test_file = yaml.safe_load(single_slo["dora_tests"].read_text())
+    assert {s["exp_samples"][0]["value"] for s in test_file["tests"][0]["promql_expr_test"]} == {2, 10800, 0.25, 1800}
+    wrong = copy.deepcopy(test_file)
+    wrong["tests"][0]["promql_expr_test"][0]["exp_samples"][0]["value"] = 3  # not 2 deploys a day
+    (tmp_path / "dora-rules.yaml").write_text(single_slo["dora_rules"].read_text())
+    (tmp_path / "wrong.yaml").write_text(yaml.safe_dump(wrong))
+    with pytest.raises(GoldenpathError):
+        run_tool("promtool", "test", "rules", "wrong.yaml", cwd=tmp_path)
+
+
+def test_amtool_rejects_a_broken_config(single_slo, tmp_path):
+    config = yaml.safe_load(single_slo["alertmanager"].read_text())
+    config["route"]["receiver"] = "nobody"
+    (tmp_path / "am.yaml").write_text(yaml.safe_dump(config))
+    with pytest.raises(GoldenpathError, match="amtool check-config"):
+        run_tool("amtool", "check-config", "am.yaml", cwd=tmp_path)
+
+
+def test_burn_in_routes_page_alerts_to_the_non_paging_receiver(bundled_environments, tmp_path):
+    trial = dataclasses.replace(APISERVER_AVAILABILITY, burn_in=True)
+    files = render_alerting(environment(bundled_environments, "prod"), tmp_path, slos=[trial], alerts=[], runbook_dir=RUNBOOKS)
+    assert "SUCCESS" in check_alerting_files(files)[1]  # the fires-tests expect the burn_in label
+    base = ["alertname=ApiserverAvailabilityBudgetBurnFast", "team=platform", "severity=page"]
+    route = ("amtool", "config", "routes", "test", "--config.file", files["alertmanager"].name)
+    assert run_tool(*route, *base, "burn_in=true", cwd=tmp_path).splitlines()[0].strip() == "platform-ticket"
+    assert run_tool(*route, *base, cwd=tmp_path).splitlines()[0].strip() == "platform-page"
