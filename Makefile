@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: setup demo test e2e unit bench snapshots schema
+.PHONY: setup tools demo test e2e unit bench snapshots schema runbooks
 
 setup: $(VENV)/.installed
 
@@ -16,15 +16,26 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,emulator]'
 	@touch $@
 
+# promtool and amtool (Debian packages; installing them starts no daemon). Skipped when present.
+tools:
+	@command -v promtool >/dev/null && command -v amtool >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null; }
+	@promtool --version 2>&1 | head -1; amtool --version 2>&1 | head -1
+
 # The main job on the bundled environments: validate all of them, then apply dev's AWS
 # stacks to a local AWS emulator with real terraform, check convergence, and destroy.
-demo: setup
+demo: setup tools
 	$(BIN)/goldenpath doctor
 	$(BIN)/goldenpath validate
+	$(BIN)/goldenpath alerts --env dev --env staging --env prod --check
+	$(BIN)/goldenpath egress --env dev --env staging --env prod
 	$(BIN)/goldenpath deploy --env dev --emulator --destroy
 
-# Every test tier: unit, snapshot, policy, and end to end (real terraform against moto).
-test: setup
+# Every test tier: unit, snapshot, policy, alerting (real promtool/amtool), and end to end
+# (real terraform against moto).
+test: setup tools
 	$(BIN)/python -m pytest
 
 unit: setup
@@ -41,3 +52,6 @@ snapshots: setup
 
 schema: setup
 	$(BIN)/goldenpath schema > docs/environment.schema.json
+
+runbooks: setup
+	$(BIN)/goldenpath runbooks

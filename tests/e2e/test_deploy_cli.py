@@ -20,8 +20,9 @@ def test_deploy_to_emulator_applies_verifies_and_destroys(terraform_and_mirror, 
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     out = result.stdout
-    assert "applied on the emulator: dev-network, dev-cluster" in out
-    assert "second plan showed no changes: dev-network, dev-cluster" in out
-    assert "destroyed: dev-cluster, dev-network" in out
-    assert "left out of the emulated apply (8; moto has no API for them): aws_eks_access_entry" in out
+    assert "applied on the emulator: dev-network, dev-cluster, dev-observability" in out
+    assert "not applied (in-cluster; the emulator has no Kubernetes API): dev-platform" in out
+    assert "second plan showed no changes: dev-network, dev-cluster, dev-observability" in out
+    assert "destroyed: dev-observability, dev-cluster, dev-network" in out
+    assert "left out of the emulated apply (10; moto has no API for them): aws_eks_access_entry" in out
     assert "Traceback" not in result.stderr
