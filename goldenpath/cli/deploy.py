@@ -58,13 +58,18 @@ def prepare_for_emulator(environment: Environment, endpoint: EmulatorEndpoint, o
     return result, adaptations
 
 
+def _initialised(result: SynthResult, terraform: Terraform, skip: tuple[str, ...], reverse: bool):
+    """(name, directory) of each stack to act on, in dependency order (or reversed), after init."""
+    names = result.ordered()
+    for name in reversed(names) if reverse else names:
+        if name not in skip:
+            terraform.init(result.stacks[name])
+            yield name, result.stacks[name]
+
+
 def apply_stacks(result: SynthResult, terraform: Terraform, auto_approve: bool, verify: bool, report: DeployReport,
                  skip: tuple[str, ...] = ()) -> None:
-    for name in result.ordered():
-        if name in skip:
-            continue
-        stack_dir = result.stacks[name]
-        terraform.init(stack_dir)
+    for name, stack_dir in _initialised(result, terraform, skip, reverse=False):
         terraform.apply(stack_dir, auto_approve)
         report.applied.append(name)
         if verify:
@@ -75,11 +80,7 @@ def apply_stacks(result: SynthResult, terraform: Terraform, auto_approve: bool, 
 
 def destroy_stacks(result: SynthResult, terraform: Terraform, auto_approve: bool, report: DeployReport,
                    skip: tuple[str, ...] = ()) -> None:
-    for name in reversed(result.ordered()):
-        if name in skip:
-            continue
-        stack_dir = result.stacks[name]
-        terraform.init(stack_dir)
+    for name, stack_dir in _initialised(result, terraform, skip, reverse=True):
         terraform.destroy(stack_dir, auto_approve)
         report.destroyed.append(name)
 

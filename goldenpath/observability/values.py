@@ -96,7 +96,12 @@ def kube_prometheus_stack(environment: Environment, rules: dict, alertmanager: d
         }},
         "alertmanager": {
             "config": alertmanager,
-            "alertmanagerSpec": {"secrets": mounted_secrets(obs.teams), "resources": RESOURCES["alertmanager"].render()},
+            "alertmanagerSpec": {
+                "secrets": mounted_secrets(obs.teams), "resources": RESOURCES["alertmanager"].render(),
+                # Silences and notification state survive restarts.
+                "storage": {"volumeClaimTemplate": {"spec": {
+                    "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": RESOURCES["alertmanager"].storage}}}}},
+            },
         },
         "grafana": {
             "admin": {"existingSecret": obs.grafana_admin_secret.name, "passwordKey": obs.grafana_admin_secret.key,
