@@ -128,7 +128,7 @@ def test_retention_shorter_than_a_day_is_refused():
 
 
 def test_tail_sampling_needs_a_load_balancing_tier():
-    text = DEV + "  collector: {tail_sampling: true}\n"
+    text = DEV.replace("  max_page_alerts: 10\n", "  max_page_alerts: 10\n  collector: {tail_sampling: true}\n")
     with pytest.raises(ConfigError, match=r"observability.collector.tail_sampling: got true, expected load_balancing: true as well"):
         environment(text)
 

@@ -324,6 +324,56 @@ class Observability(_Strict):
     )
 
 
+_QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti)?$"
+Quantity = Annotated[str, StringConstraints(pattern=_QUANTITY)]
+
+
+class PreviewService(_Strict):
+    """A service teams may deploy into previews, with its Helm chart."""
+
+    repository: Annotated[str, StringConstraints(pattern=r"^(https://|oci://)[^\s]+$")] = Field(description="Chart repository.")
+    chart: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$")] = Field(
+        description="Pinned chart version."
+    )
+    image_repository: Annotated[str, StringConstraints(pattern=r"^[a-z0-9.:/_-]+$")]
+    port: int = Field(default=8080, ge=1, le=65535, description="Container port the ingress routes to. Default: 8080.")
+
+
+class PreviewLimits(_Strict):
+    """Per-preview ResourceQuota and LimitRange defaults."""
+
+    requests_cpu: Quantity = "2"
+    requests_memory: Quantity = "4Gi"
+    limits_cpu: Quantity = "4"
+    limits_memory: Quantity = "8Gi"
+    pods: int = Field(default=20, ge=1, le=500)
+    default_request_cpu: Quantity = "100m"
+    default_request_memory: Quantity = "128Mi"
+    default_limit_cpu: Quantity = "500m"
+    default_limit_memory: Quantity = "512Mi"
+
+
+class Previews(_Strict):
+    """Preview environments hosted on this environment's cluster."""
+
+    domain: Annotated[str, StringConstraints(pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")] = Field(
+        description="Previews get <name>.<domain>."
+    )
+    ttl_hours: int = Field(default=72, ge=1, description="Lifetime after the last push. Default: 72.")
+    max_ttl_hours: int = Field(default=168, ge=1, description="Longest TTL a request may ask for. Default: 168.")
+    max_per_repository: int = Field(default=10, ge=1, le=500, description="Concurrent previews per repository. Default: 10.")
+    ingress_namespace: DnsLabel = Field(default="ingress-nginx", description="Where the ingress controller runs.")
+    limits: PreviewLimits = Field(default_factory=PreviewLimits, description="Default: see PreviewLimits.")
+    services: dict[DnsLabel, PreviewService] = Field(min_length=1, description="Services that may be previewed.")
+
+    @model_validator(mode="after")
+    def _ttl(self) -> Previews:
+        if self.ttl_hours > self.max_ttl_hours:
+            raise FieldProblem("ttl_hours", self.ttl_hours, f"at most max_ttl_hours ({self.max_ttl_hours})")
+        return self
+
+
 class Environment(_Strict):
     """One environment: the data that turns into its network, cluster and platform stacks."""
 
@@ -345,6 +395,7 @@ class Environment(_Strict):
     network: Network
     cluster: Cluster
     observability: Observability
+    previews: Previews | None = Field(default=None, description="Host preview environments here. Default: no previews.")
 
     @field_validator("name")
     @classmethod
@@ -359,6 +410,8 @@ class Environment(_Strict):
         service = ipaddress.IPv4Network(self.cluster.service_cidr)
         if vpc.overlaps(service):
             raise FieldProblem("cluster.service_cidr", self.cluster.service_cidr, f"a range that does not overlap network.cidr {self.network.cidr}")
+        if self.production and self.previews is not None:
+            raise FieldProblem("previews", "(set)", "no previews section: a production environment never hosts previews")
         if self.production and self.cluster.endpoint.public:
             for index, cidr in enumerate(self.cluster.endpoint.public_access_cidrs):
                 if ipaddress.IPv4Network(cidr).prefixlen == 0:

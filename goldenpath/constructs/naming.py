@@ -41,6 +41,7 @@ class NameKind(enum.Enum):
     EKS_NODE_GROUP = NameRule(63, "EKS managed node group")
     LAUNCH_TEMPLATE = NameRule(125, "EC2 launch template")
     SECURITY_GROUP = NameRule(255, "security group")
+    PREVIEW = NameRule(48, "preview environment (room for suffixes within the 63 of namespaces and buckets)")
 
     @property
     def max_length(self) -> int:

@@ -37,7 +37,7 @@ class GoldenpathStack(TerraformStack):
     """A stack for one component of one environment, with its own state key."""
 
     def __init__(self, scope: Construct, environment: Environment, layout: StackLayout,
-                 emulator: EmulatorEndpoint | None = None):
+                 emulator: EmulatorEndpoint | None = None, extra_tags: dict[str, str] | None = None):
         super().__init__(scope, layout.name)
         self.environment = environment
         self.layout = layout
@@ -54,7 +54,7 @@ class GoldenpathStack(TerraformStack):
         S3Backend(self, use_lockfile=True, **_backend_settings(layout, layout.state_key, emulator))
         self.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_CONSTRAINT)
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
-        MandatoryTags.apply(self, environment.mandatory_tags())
+        MandatoryTags.apply(self, {**(extra_tags or {}), **environment.mandatory_tags()})
 
     def _emulator_provider_settings(self) -> dict:
         if not self.emulator:

@@ -1,0 +1,166 @@
+"""Preview environments: guardrails on the request, names for any branch, and the synthesized stacks.
+
+Regenerate the preview snapshot after an intended change with UPDATE_SNAPSHOTS=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from goldenpath.config.loader import parse_environment
+from goldenpath.errors import ConfigError
+from goldenpath.previews.request import PreviewError, PreviewRequest, label_value, preview_name
+from tests.conftest import ENVIRONMENTS
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "preview.tf.json"
+NOW = datetime(2026, 11, 23, 20, 0, tzinfo=timezone.utc)
+LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+
+
+def environment(name: str = "dev"):
+    return parse_environment((ENVIRONMENTS / f"{name}.yaml").read_text(), f"environments/{name}.yaml")
+
+
+def request(**overrides) -> PreviewRequest:
+    fields = dict(repository="acme/shop", pr=12, branch="feature/checkout", service="web", image_tag="sha-1234", owner="alice")
+    return PreviewRequest(**{**fields, **overrides})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"pr": 0}, "--pr: got 0, expected a pull-request number of 1 or more"),
+        ({"pr": -3}, "--pr: got -3, expected a pull-request number of 1 or more"),
+        ({"branch": "  "}, "--branch: got an empty branch name"),
+        ({"service": "db"}, "--service: got 'db', expected one of web"),
+        ({"image_tag": "v1 beta"}, "--image: got 'v1 beta', expected an image tag"),
+        ({"ttl_hours": 500}, r"--ttl-hours: got 500, expected 1 to 168 \(previews.max_ttl_hours\)"),
+        ({"repository": "shop"}, "--repository: got 'shop', expected owner/name"),
+    ],
+)
+def test_bad_requests_get_a_clear_error(overrides, message):
+    with pytest.raises(PreviewError, match=message):
+        request(**overrides).check(environment())
+
+
+def test_previews_never_target_production():
+    with pytest.raises(PreviewError, match="'prod' is a production environment; previews never run there"):
+        request().check(environment("prod"))
+    with pytest.raises(PreviewError, match="environment 'staging' hosts no previews"):
+        request().check(environment("staging"))
+    text = (ENVIRONMENTS / "prod.yaml").read_text() + (ENVIRONMENTS / "dev.yaml").read_text().split("previews:", 1)[1].join(["previews:", ""])
+    with pytest.raises(ConfigError, match="previews: got '\\(set\\)', expected no previews section"):
+        parse_environment(text, "environments/prod.yaml")
+
+
+def test_expiry_follows_ttl_from_each_push():
+    assert request().expires_at(environment(), NOW) == datetime(2026, 11, 26, 20, 0, tzinfo=timezone.utc)
+    assert request(ttl_hours=1).expires_at(environment(), NOW) == datetime(2026, 11, 23, 21, 0, tzinfo=timezone.utc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(branch=st.text(min_size=1, max_size=220))
+def test_any_branch_name_becomes_a_valid_label(branch):
+    value = label_value(branch)
+    assert len(value) <= 63 and LABEL.match(value)
+
+
+identities = st.tuples(
+    st.from_regex(r"[A-Za-z0-9_.-]{1,40}/[A-Za-z0-9_.-]{1,60}", fullmatch=True),
+    st.integers(min_value=1, max_value=10**7),
+    st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(first=identities, second=identities)
+def test_preview_names_are_length_safe_and_never_collide(first, second):
+    name = preview_name(*first)
+    assert len(name) <= 48 and LABEL.match(name)
+    if first != second:
+        assert name != preview_name(*second)
+
+
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory):
+    from goldenpath.stacks.app import new_app
+    from goldenpath.stacks.preview_stack import PreviewAwsStack, PreviewStack
+
+    dev = environment()
+    wanted = request(branch="Feature/ÜBER-" + "x" * 200, bucket=True)
+    outdir = tmp_path_factory.mktemp("preview")
+    app = new_app(outdir)
+    PreviewStack(app, dev, wanted, wanted.expires_at(dev, NOW))
+    PreviewAwsStack(app, dev, wanted, wanted.expires_at(dev, NOW))
+    app.synth()
+    stacks = outdir / "stacks"
+    return wanted, {p.name: json.loads((p / "cdk.tf.json").read_text()) for p in stacks.iterdir()}, stacks
+
+
+def only(document, rtype, contains=""):
+    (match,) = [r for r in document["resource"][rtype].values() if contains in json.dumps(r)]
+    return match
+
+
+def test_each_preview_has_its_own_stacks_and_state(synthesized):
+    wanted, documents, _ = synthesized
+    cluster, aws = documents[f"previews-{wanted.name}"], documents[f"previews-{wanted.name}-aws"]
+    assert cluster["terraform"]["backend"]["s3"]["key"] == f"previews/{wanted.name}.tfstate"
+    assert aws["terraform"]["backend"]["s3"]["key"] == f"previews/{wanted.name}-aws.tfstate"
+    assert cluster["data"]["aws_eks_cluster"]["cluster"]["name"] == "dev-cluster"
+    assert "terraform_remote_state" not in cluster.get("data", {})
+
+
+def test_namespace_is_labelled_and_restricted(synthesized):
+    wanted, documents, _ = synthesized
+    labels = only(documents[f"previews-{wanted.name}"], "kubernetes_namespace_v1")["metadata"][0]["labels"]
+    assert labels["goldenpath.dev/pr"] == "12" and labels["goldenpath.dev/owner"] == "alice"
+    assert labels["goldenpath.dev/expires-at"] == "2026-11-26T20-00-00Z"
+    assert labels["goldenpath.dev/branch"].startswith("feature-uber-xxx") and len(labels["goldenpath.dev/branch"]) <= 63
+    assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+
+
+def test_quota_limits_and_network_isolation(synthesized):
+    wanted, documents, _ = synthesized
+    document = documents[f"previews-{wanted.name}"]
+    hard = only(document, "kubernetes_resource_quota_v1")["spec"]["hard"]
+    assert hard["requests.cpu"] == "2" and hard["pods"] == "20" and hard["services.loadbalancers"] == "0"
+    limit = only(document, "kubernetes_limit_range_v1")["spec"]["limit"][0]
+    assert limit["default"] == {"cpu": "500m", "memory": "512Mi"}
+    deny = only(document, "kubernetes_network_policy_v1", "default-deny")["spec"]
+    assert deny == {"pod_selector": {}, "policy_types": ["Ingress"]}
+    allow = only(document, "kubernetes_network_policy_v1", "allow-ingress")["spec"]["ingress"][0]["from"]
+    assert allow == [{"namespace_selector": {"match_labels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}, {"pod_selector": {}}]
+    assert only(document, "kubernetes_service_account_v1")["automount_service_account_token"] is False
+
+
+def test_service_is_deployed_with_its_chart_image_and_host(synthesized):
+    wanted, documents, _ = synthesized
+    document = documents[f"previews-{wanted.name}"]
+    release = only(document, "helm_release")
+    assert (release["chart"], release["version"], release["namespace"]) == ("web-service", "1.4.2", wanted.name)
+    assert "tag: sha-1234" in release["values"][0]
+    assert document["output"]["url"]["value"] == f"https://{wanted.name}.preview.dev.example.com"
+
+
+def test_aws_resources_carry_expiry_tags(synthesized):
+    wanted, documents, _ = synthesized
+    bucket = only(documents[f"previews-{wanted.name}-aws"], "aws_s3_bucket")
+    assert bucket["tags"]["expires-at"] == "2026-11-26T20-00-00Z" and bucket["tags"]["goldenpath:pr"] == "12"
+    assert bucket["force_destroy"] is True  # previews are ephemeral by design
+
+
+def test_preview_snapshot(synthesized):
+    wanted, _, stacks = synthesized
+    produced = (stacks / f"previews-{wanted.name}" / "cdk.tf.json").read_text()
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.write_text(produced)
+    assert produced == SNAPSHOT.read_text(), "preview stack changed; review, then UPDATE_SNAPSHOTS=1"
