@@ -164,3 +164,23 @@ def test_preview_snapshot(synthesized):
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         SNAPSHOT.write_text(produced)
     assert produced == SNAPSHOT.read_text(), "preview stack changed; review, then UPDATE_SNAPSHOTS=1"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--pr", "0", "--branch", "b", "--service", "web", "--image", "t"], "--pr: got 0"),
+        (["--pr", "-1", "--branch", "b", "--service", "web", "--image", "t"], "--pr: got -1"),
+        (["--pr", "3", "--branch", "", "--service", "web", "--image", "t"], "--branch: got an empty branch name"),
+        (["--pr", "3", "--branch", "b", "--service", "db", "--image", "t"], "--service: got 'db'"),
+        (["--pr", "3", "--branch", "b", "--service", "web", "--image", "v 1"], "--image: got 'v 1'"),
+        (["--pr", "3", "--branch", "b", "--service", "web", "--image", "t", "--ttl-hours", "999"], "--ttl-hours: got 999"),
+    ],
+)
+def test_preview_up_refuses_bad_input_before_any_cloud_call(argv, message, capsys, monkeypatch):
+    from goldenpath.cli.main import main
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # any AWS call would fail loudly, not hang
+    code = main(["--environments", str(ENVIRONMENTS), "preview", "up", "--repository", "acme/shop", *argv])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err

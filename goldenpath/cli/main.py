@@ -46,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("runbooks", help="generate docs/runbooks/*.md from the alert and SLO objects")
     p.add_argument("--out", type=Path, default=Path("docs/runbooks"))
 
+    from goldenpath.cli.preview import add_parser as add_preview_parser
+
+    add_preview_parser(sub)
+
     p = sub.add_parser("deploy", help="run terraform on the synthesized stacks in dependency order")
     with_envs(p)
     p.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR)
@@ -178,10 +182,16 @@ def cmd_runbooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_preview(args: argparse.Namespace) -> int:
+    from goldenpath.cli.preview import cmd_preview as run_preview
+
+    return run_preview(args, _environments(args))
+
+
 COMMANDS = {
     "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
     "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
-    "egress": cmd_egress, "alerts": cmd_alerts, "runbooks": cmd_runbooks,
+    "egress": cmd_egress, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview,
 }
 
 
