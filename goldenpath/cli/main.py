@@ -46,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("runbooks", help="generate docs/runbooks/*.md from the alert and SLO objects")
     p.add_argument("--out", type=Path, default=Path("docs/runbooks"))
 
+    p = sub.add_parser("ci", help="CI integration")
+    ci = p.add_subparsers(dest="ci_action", required=True)
+    p = ci.add_parser("render", help="write the preview GitHub Actions workflows")
+    p.add_argument("--env", dest="envs", action="append", metavar="NAME", required=True, help="environment hosting previews")
+    p.add_argument("--service", required=True, help="service the repository previews")
+    p.add_argument("--role-arn", required=True, help="IAM role assumed through GitHub OIDC")
+    p.add_argument("--out", type=Path, default=Path(".github/workflows"))
+
     from goldenpath.cli.preview import add_parser as add_preview_parser
 
     add_preview_parser(sub)
@@ -188,10 +196,22 @@ def cmd_preview(args: argparse.Namespace) -> int:
     return run_preview(args, _environments(args))
 
 
+def cmd_ci(args: argparse.Namespace) -> int:
+    from goldenpath.previews.workflows import WorkflowSettings, write_workflows
+
+    (environment,) = _environments(args)
+    if environment.previews is None or args.service not in environment.previews.services:
+        known = ", ".join(sorted(environment.previews.services)) if environment.previews else "none (no previews section)"
+        raise GoldenpathError(f"--service: got {args.service!r}, expected one of {known} in environments/{environment.name}.yaml")
+    written = write_workflows(WorkflowSettings(environment.name, args.service, args.role_arn, environment.region), args.out)
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
 COMMANDS = {
     "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
     "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
-    "egress": cmd_egress, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview,
+    "egress": cmd_egress, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "ci": cmd_ci,
 }
 
 
