@@ -34,12 +34,10 @@ from goldenpath.constructs.kms import KmsKey, KmsKeyProps
 from goldenpath.constructs.naming import Naming, NameKind
 from goldenpath.observability import collector, dora, values
 from goldenpath.observability.dashboards import slo_dashboard
-from goldenpath.observability.alertmanager import alertmanager_config
-from goldenpath.observability.contract import checked_alerts
+from goldenpath.observability.contract import alerting_config
 from goldenpath.observability.alerts import Alert
 from goldenpath.observability.catalog import CAUSE_ALERTS, PLATFORM_SLOS
 from goldenpath.observability.charts import ChartPin, pinned
-from goldenpath.observability.rules import rule_groups
 from goldenpath.observability.runbooks import DEFAULT_RUNBOOK_DIR
 from goldenpath.observability.slo import SLO
 
@@ -84,9 +82,9 @@ class ObservabilityStack:
         self.props = props
         self.naming = Naming(environment.name)
         self.target = AwsTarget(environment.account_id, environment.region)
-        self.alerts = checked_alerts(environment, list(props.slos), list(props.alerts), props.runbook_dir)
-        self.alertmanager = alertmanager_config(obs.teams, self.alerts, list(props.slos))
-        self.rules = rule_groups(list(props.slos), list(props.alerts), obs.runbook_base_url, [dora.rule_group()])
+        self.alerts, self.rules, self.alertmanager = alerting_config(
+            environment, list(props.slos), list(props.alerts), props.runbook_dir
+        )
         version = environment.cluster.kubernetes_version
         self.charts = {name: pinned(name, version, props.charts) for name in
                        ("kube-prometheus-stack", "loki", "tempo", "opentelemetry-collector")}

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from goldenpath.config.model import Environment
-from goldenpath.observability.alertmanager import check_noise_budget, check_routes
+from goldenpath.observability import dora
+from goldenpath.observability.alertmanager import alertmanager_config, check_noise_budget, check_routes
 from goldenpath.observability.alerts import Alert, AlertContractError
-from goldenpath.observability.rules import all_alerts
+from goldenpath.observability.rules import all_alerts, rule_groups
 from goldenpath.observability.runbooks import check_runbooks_exist
 from goldenpath.observability.slo import SLO
 
@@ -25,3 +26,16 @@ def checked_alerts(environment: Environment, slos: list[SLO], alerts: list[Alert
     check_routes(everything, environment.observability.teams)
     check_noise_budget(everything, environment.observability.max_page_alerts, f"environments/{environment.name}.yaml")
     return everything
+
+
+def alerting_config(environment: Environment, slos: list[SLO], alerts: list[Alert],
+                    runbook_dir: Path) -> tuple[list[Alert], dict, dict]:
+    """(every alert, Prometheus rule file, Alertmanager config) once the contract holds.
+
+    The platform stack deploys exactly these and `goldenpath alerts` hands exactly these to
+    promtool and amtool, so what is checked is what is deployed.
+    """
+    everything = checked_alerts(environment, slos, alerts, runbook_dir)
+    obs = environment.observability
+    rules = rule_groups(slos, alerts, obs.runbook_base_url, [dora.rule_group()])
+    return everything, rules, alertmanager_config(obs.teams, everything, slos)

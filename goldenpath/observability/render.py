@@ -8,10 +8,9 @@ import yaml
 
 from goldenpath.config.model import Environment
 from goldenpath.observability import dora
-from goldenpath.observability.alertmanager import alertmanager_config
 from goldenpath.observability.catalog import CAUSE_ALERTS, PLATFORM_SLOS
-from goldenpath.observability.contract import checked_alerts
-from goldenpath.observability.rules import RULE_FILE, promtool_test_file, rule_groups
+from goldenpath.observability.contract import alerting_config
+from goldenpath.observability.rules import RULE_FILE, promtool_test_file
 from goldenpath.observability.runbooks import DEFAULT_RUNBOOK_DIR
 
 TEST_FILE = "goldenpath-rules.test.yaml"
@@ -30,15 +29,15 @@ def render_alerting(environment: Environment, directory: Path, slos=None, alerts
     """Rules, their promtool unit tests, and the Alertmanager config for one environment."""
     slos = list(PLATFORM_SLOS if slos is None else slos)
     alerts = list(CAUSE_ALERTS if alerts is None else alerts)
-    every_alert = checked_alerts(environment, slos, alerts, runbook_dir)
+    _, rules, alertmanager = alerting_config(environment, slos, alerts, runbook_dir)
     obs = environment.observability
     directory.mkdir(parents=True, exist_ok=True)
     return {
-        "rules": _dump(directory / RULE_FILE, rule_groups(slos, alerts, obs.runbook_base_url, [dora.rule_group()])),
+        "rules": _dump(directory / RULE_FILE, rules),
         "tests": _dump(directory / TEST_FILE, promtool_test_file(slos, obs.runbook_base_url)),
         # DORA windows are 7 and 30 days: tested alone, evaluated hourly, so the test takes a second.
         "dora_rules": _dump(directory / DORA_RULE_FILE, {"groups": [dora.rule_group()]}),
         "dora_tests": _dump(directory / DORA_TEST_FILE, {"rule_files": [DORA_RULE_FILE], "evaluation_interval": "1h",
                                                          "tests": dora.promtool_tests()}),
-        "alertmanager": _dump(directory / ALERTMANAGER_FILE, alertmanager_config(obs.teams, every_alert, slos)),
+        "alertmanager": _dump(directory / ALERTMANAGER_FILE, alertmanager),
     }
