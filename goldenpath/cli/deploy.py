@@ -51,8 +51,9 @@ def prepare_for_emulator(environment: Environment, endpoint: EmulatorEndpoint, o
     """Synthesize ``environment`` against ``endpoint``, adapt it to moto, and create the state bucket."""
     result = synthesize([environment], outdir, endpoint, project_root)
     adaptations: list[Adaptation] = []
+    skip = in_cluster_stacks(environment)
     for name in result.ordered():
-        if name not in in_cluster_stacks(environment):
+        if name not in skip:
             adaptations += adapt_stack(result.stacks[name])
     create_state_bucket(endpoint, environment.state_bucket, environment.state_region)
     return result, adaptations
