@@ -75,17 +75,21 @@ def up(run: PreviewRun, request: PreviewRequest, now: datetime) -> PreviewRecord
     return record
 
 
+def _destroy(run: PreviewRun, record: PreviewRecord) -> None:
+    """Destroy one preview's stacks (re-synthesized from its record), then delete its state and record."""
+    stacks = synthesize_preview(run, record.request(), datetime.fromisoformat(record.expires_at))
+    for path in reversed(_runnable(run, stacks)):
+        run.terraform.init(path)
+        run.terraform.destroy(path, auto_approve=True)
+    run.registry.forget(record.name)
+
+
 def down(run: PreviewRun, repository: str, pr: int) -> list[str]:
     """Destroy every preview of the pull request and delete its state; nothing to do is success."""
-    destroyed = []
-    for record in [r for r in run.registry.all() if r.repository == repository and r.pr == pr]:
-        stacks = synthesize_preview(run, record.request(), datetime.fromisoformat(record.expires_at))
-        for path in reversed(_runnable(run, stacks)):
-            run.terraform.init(path)
-            run.terraform.destroy(path, auto_approve=True)
-        run.registry.forget(record.name)
-        destroyed.append(record.name)
-    return destroyed
+    records = [r for r in run.registry.all() if r.repository == repository and r.pr == pr]
+    for record in records:
+        _destroy(run, record)
+    return [r.name for r in records]
 
 
 def reap(run: PreviewRun, now: datetime, closed: set[tuple[str, int]], dry_run: bool) -> ReapReport:
@@ -98,7 +102,7 @@ def reap(run: PreviewRun, now: datetime, closed: set[tuple[str, int]], dry_run: 
             report.would_destroy.append(record.name)
             continue
         try:
-            down(run, record.repository, record.pr)
+            _destroy(run, record)  # the registry was read once above, not again per preview
             report.destroyed.append(record.name)
         except Exception as exc:  # noqa: BLE001 - reported per preview; the others still get reaped
             report.failed[record.name] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
