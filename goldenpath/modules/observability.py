@@ -20,10 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from cdktn import TerraformStack, TerraformVariable
 from cdktn_provider_aws.eks_pod_identity_association import EksPodIdentityAssociation
 from cdktn_provider_helm.release import Release
 from cdktn_provider_kubernetes.config_map_v1 import ConfigMapV1, ConfigMapV1Metadata
 from cdktn_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
+from cdktn_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata
+from cdktn_provider_random.password import Password
 from constructs import Construct
 
 from goldenpath.config.model import Environment
@@ -33,6 +36,9 @@ from goldenpath.constructs.iam import PodIdentityTrust, Statement, WorkloadRole,
 from goldenpath.constructs.kms import KmsKey, KmsKeyProps
 from goldenpath.constructs.naming import Naming, NameKind
 from goldenpath.observability import collector, dora, values
+from goldenpath.observability.alertmanager import secret_keys
+from goldenpath.observability.chart_render import rendered_collector_config
+from goldenpath.observability.grafana_text import terraform_literal
 from goldenpath.observability.dashboards import slo_dashboard
 from goldenpath.observability.contract import alerting_config
 from goldenpath.observability.alerts import Alert
@@ -47,9 +53,13 @@ NAMESPACE = values.NAMESPACE
 LIFECYCLE_MARGIN_DAYS = 1
 
 
-def terraform_literal(text: str) -> str:
-    """Escape Terraform template sequences so values reach Helm verbatim."""
-    return text.replace("${", "$${").replace("%{", "%%{")
+MANAGED_BY = {"app.kubernetes.io/managed-by": "goldenpath"}
+GRAFANA_ADMIN_USER = "admin"
+
+
+def secret_variable_name(secret: str, key: str) -> str:
+    """The Terraform variable that carries a receiver credential (set it as TF_VAR_<name>)."""
+    return "secret_" + "".join(ch if ch.isalnum() else "_" for ch in f"{secret}_{key}")
 
 
 def render_yaml(document: dict) -> str:
@@ -90,9 +100,12 @@ class ObservabilityStack:
                        ("kube-prometheus-stack", "loki", "tempo", "opentelemetry-collector")}
         self.agent = collector.agent_config(obs.collector)
         self.sampler = collector.sampler_config(obs.collector)
-        for config in (self.agent, self.sampler):
-            if config:
-                collector.check_pipeline_order(config)
+        self.collector_values = {"otel-collector": values.otel_collector(self.agent, "otel-collector", kubernetes_attributes=True)}
+        if self.sampler:
+            self.collector_values["otel-sampler"] = values.otel_collector(self.sampler, "otel-sampler", kubernetes_attributes=False)
+        for chart_values in self.collector_values.values():
+            # As the chart renders it: its default config merged in and its presets applied.
+            collector.check_pipeline_order(rendered_collector_config(chart_values))
         self.logs_bucket_name = self.naming.name("logs", environment.account_id, kind=NameKind.S3_BUCKET)
         self.traces_bucket_name = self.naming.name("traces", environment.account_id, kind=NameKind.S3_BUCKET)
         self.dashboards = {"dora.json": dora.dashboard(), "slos.json": slo_dashboard(list(props.slos)),
@@ -140,7 +153,7 @@ class ObservabilityStack:
                     "pod-security.kubernetes.io/enforce": "privileged",
                     "pod-security.kubernetes.io/warn": "restricted",
                     "pod-security.kubernetes.io/audit": "restricted",
-                    "app.kubernetes.io/managed-by": "goldenpath",
+                    **MANAGED_BY,
                 },
             )],
         )
@@ -152,23 +165,54 @@ class ObservabilityStack:
                 data={file_name: terraform_literal(json.dumps(dashboard, indent=2, sort_keys=True))},
                 depends_on=[namespace],
             )
+        secrets = self._secrets(root, namespace)
         stack_values = values.kube_prometheus_stack(environment, self.rules, self.alertmanager)
         releases = [
             ("kube-prometheus-stack", "kube-prometheus-stack", stack_values),
             ("loki", "loki", values.loki(environment, self.logs_bucket_name)),
             ("tempo", "tempo", values.tempo(environment, self.traces_bucket_name)),
-            ("otel-collector", "opentelemetry-collector", values.otel_collector(self.agent, "otel-collector")),
+            *((name, "opentelemetry-collector", chart_values) for name, chart_values in self.collector_values.items()),
         ]
-        if self.sampler:
-            releases.append(("otel-sampler", "opentelemetry-collector", values.otel_collector(self.sampler, "otel-sampler")))
         self.releases = []
+        self.release_values: dict[str, dict] = {}
+        prometheus_stack: Release | None = None
         for release_name, chart_name, chart_values in releases:
             pin = self.charts[chart_name]
-            self.releases.append(Release(
+            # The collectors create ServiceMonitors, whose CRD kube-prometheus-stack installs.
+            after = [namespace, *secrets] if prometheus_stack is None else [namespace, prometheus_stack]
+            release = Release(
                 root, f"release-{release_name}", name=release_name, namespace=NAMESPACE,
                 repository=pin.repository, chart=pin.name, version=pin.version,
                 values=[terraform_literal(render_yaml(chart_values))],
                 atomic=True, cleanup_on_fail=True, timeout=900, max_history=5,
-                depends_on=[namespace],
-            ))
+                depends_on=after,
+            )
+            prometheus_stack = prometheus_stack or release
+            self.releases.append(release)
+            self.release_values[release_name] = chart_values
         return root
+
+    def _secrets(self, root: Construct, namespace: NamespaceV1) -> list[SecretV1]:
+        """Every Secret the charts are told to use: Grafana's admin (generated password) and the
+        Alertmanager receiver credentials (sensitive variables, set as TF_VAR_alertmanager_...)."""
+        obs = self.props.environment.observability
+        password = Password(root, "grafana-admin-password", length=32, special=False)
+        created = [SecretV1(
+            root, "grafana-admin-secret",
+            metadata=SecretV1Metadata(name=obs.grafana_admin_secret.name, namespace=NAMESPACE, labels=MANAGED_BY),
+            data={values.GRAFANA_ADMIN_USER_KEY: GRAFANA_ADMIN_USER, obs.grafana_admin_secret.key: password.result},
+            depends_on=[namespace],
+        )]
+        stack = TerraformStack.of(root)
+        for secret, keys in secret_keys(obs.teams).items():
+            data = {}
+            for key in keys:
+                variable = TerraformVariable(stack, secret_variable_name(secret, key), type="string", sensitive=True,
+                                             description=f"Alertmanager receiver credential: key {key} of Secret {NAMESPACE}/{secret}")
+                data[key] = variable.string_value
+            created.append(SecretV1(
+                root, f"receiver-secret-{secret}",
+                metadata=SecretV1Metadata(name=secret, namespace=NAMESPACE, labels=MANAGED_BY),
+                data=data, depends_on=[namespace],
+            ))
+        return created

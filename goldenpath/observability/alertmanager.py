@@ -51,13 +51,18 @@ def check_noise_budget(alerts: list[Alert], max_page_alerts: int, source: str) -
         )
 
 
-def mounted_secrets(teams: dict[str, TeamRouting]) -> list[str]:
-    names = set()
+def secret_keys(teams: dict[str, TeamRouting]) -> dict[str, list[str]]:
+    """Secret name -> the keys receivers read from it (the platform stack creates these Secrets)."""
+    keys: dict[str, set[str]] = {}
     for routing in teams.values():
         for receiver in (routing.page, routing.ticket, routing.info):
             if receiver and receiver.secret:
-                names.add(receiver.secret.name)
-    return sorted(names)
+                keys.setdefault(receiver.secret.name, set()).add(receiver.secret.key)
+    return {name: sorted(found) for name, found in sorted(keys.items())}
+
+
+def mounted_secrets(teams: dict[str, TeamRouting]) -> list[str]:
+    return list(secret_keys(teams))
 
 
 def _inhibit_rules(slos: list[SLO]) -> list[dict]:

@@ -1,6 +1,7 @@
 """Pinned Helm charts, in one compatibility table with the Kubernetes versions each supports.
 
-Bumping a chart means editing one row here; synth refuses a cluster version outside a
+Bumping a chart means editing one row here and its row of facts in facts.py (docs/upgrading-charts.md);
+synth refuses a cluster version outside a
 row's range, so a pin can never silently go stale against an upgraded cluster.
 """
 
@@ -31,9 +32,9 @@ CHARTS: dict[str, ChartPin] = {
     pin.name: pin
     for pin in (
         ChartPin("kube-prometheus-stack", "https://prometheus-community.github.io/helm-charts", "81.6.2", "1.25", "1.34"),
-        ChartPin("loki", "https://grafana.github.io/helm-charts", "6.51.0", "1.25", "1.34"),
+        ChartPin("loki", "https://grafana-community.github.io/helm-charts", "6.51.0", "1.25", "1.34"),
         ChartPin("tempo", "https://grafana-community.github.io/helm-charts", "1.26.1", "1.25", "1.34"),
-        ChartPin("opentelemetry-collector", "https://open-telemetry.github.io/opentelemetry-helm-charts", "0.127.0", "1.24", "1.34"),
+        ChartPin("opentelemetry-collector", "https://open-telemetry.github.io/opentelemetry-helm-charts", "0.127.2", "1.24", "1.34"),
     )
 }
 

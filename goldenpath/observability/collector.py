@@ -22,7 +22,10 @@ class Backends:
 
     traces_otlp: str = "tempo.observability.svc.cluster.local:4317"
     logs_otlp_http: str = "http://loki-gateway.observability.svc.cluster.local/otlp"
+    metrics_otlp_http: str = "http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090/api/v1/otlp"
+    """Prometheus' OTLP receiver (the exporter appends /v1/metrics)."""
     metrics_remote_write: str = "http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090/api/v1/write"
+    """Prometheus' remote-write receiver, used by Tempo's metrics generator."""
     sampler_headless: str = "otel-sampler.observability.svc.cluster.local"
 
 
@@ -39,13 +42,15 @@ def _exporter_reliability(settings: CollectorSettings) -> dict:
     }
 
 
-def _processors(settings: CollectorSettings) -> dict:
+def _processors(settings: CollectorSettings, *, sampler: bool) -> dict:
     processors = {
         "memory_limiter": {"check_interval": "1s", "limit_percentage": 80, "spike_limit_percentage": 25},
         "batch": {"send_batch_size": BATCH_SIZE, "send_batch_max_size": BATCH_SIZE, "timeout": "200ms"},
-        "k8sattributes": {"passthrough": False},
     }
-    if settings.tail_sampling:
+    if not sampler:
+        # Only the agent sees the application's connection; the sampler receives enriched data.
+        processors["k8sattributes"] = {"passthrough": False}
+    if sampler and settings.tail_sampling:
         processors["tail_sampling"] = {
             "decision_wait": "10s",
             "policies": [
@@ -57,7 +62,7 @@ def _processors(settings: CollectorSettings) -> dict:
     return processors
 
 
-def _base(settings: CollectorSettings) -> dict:
+def _base(settings: CollectorSettings, *, sampler: bool = False) -> dict:
     return {
         "extensions": {
             "health_check": {"endpoint": "${env:MY_POD_IP}:13133"},
@@ -65,7 +70,7 @@ def _base(settings: CollectorSettings) -> dict:
         },
         "receivers": {"otlp": {"protocols": {"grpc": {"endpoint": "${env:MY_POD_IP}:4317"},
                                              "http": {"endpoint": "${env:MY_POD_IP}:4318"}}}},
-        "processors": _processors(settings),
+        "processors": _processors(settings, sampler=sampler),
     }
 
 
@@ -76,8 +81,8 @@ def agent_config(settings: CollectorSettings, backends: Backends = Backends()) -
     config = _base(settings)
     config["exporters"] = {
         "otlphttp/loki": {"endpoint": backends.logs_otlp_http, **reliability},
-        "prometheusremotewrite": {"endpoint": backends.metrics_remote_write,
-                                  "retry_on_failure": reliability["retry_on_failure"]},
+        # OTLP to Prometheus: the collector image ships no prometheusremotewrite exporter.
+        "otlphttp/prometheus": {"endpoint": backends.metrics_otlp_http, **reliability},
     }
     if settings.load_balancing:
         config["exporters"]["loadbalancing"] = {
@@ -97,7 +102,7 @@ def agent_config(settings: CollectorSettings, backends: Backends = Backends()) -
         "pipelines": {
             "traces": {"receivers": ["otlp"], "processors": trace_processors, "exporters": trace_exporters},
             "logs": {"receivers": ["otlp"], "processors": ["memory_limiter", "k8sattributes", "batch"], "exporters": ["otlphttp/loki"]},
-            "metrics": {"receivers": ["otlp"], "processors": ["memory_limiter", "k8sattributes", "batch"], "exporters": ["prometheusremotewrite"]},
+            "metrics": {"receivers": ["otlp"], "processors": ["memory_limiter", "k8sattributes", "batch"], "exporters": ["otlphttp/prometheus"]},
         },
     }
     return config
@@ -108,12 +113,13 @@ def sampler_config(settings: CollectorSettings, backends: Backends = Backends())
     if not settings.load_balancing:
         return None
     processors = ["memory_limiter", *(["tail_sampling"] if settings.tail_sampling else []), "batch"]
-    config = _base(settings)
+    config = _base(settings, sampler=True)
     config["exporters"] = {
         "otlp/tempo": {"endpoint": backends.traces_otlp, "tls": {"insecure": True}, **_exporter_reliability(settings)},
     }
     config["service"] = {
         "extensions": ["health_check", "file_storage/queue"],
+        "telemetry": {"metrics": {"level": "detailed"}},
         "pipelines": {"traces": {"receivers": ["otlp"],
                                  "processors": processors, "exporters": ["otlp/tempo"]}},
     }
@@ -123,6 +129,8 @@ def sampler_config(settings: CollectorSettings, backends: Backends = Backends())
 def check_pipeline_order(config: dict) -> None:
     """memory_limiter must come first and batch after it in every pipeline."""
     for name, pipeline in config["service"]["pipelines"].items():
-        processors = pipeline["processors"]
+        if pipeline is None:  # a chart default pipeline deleted by a null
+            continue
+        processors = pipeline.get("processors", [])
         if processors[0] != "memory_limiter" or "batch" not in processors:
             raise ValueError(f"collector pipeline {name}: processors {processors}, expected memory_limiter first and batch after it")

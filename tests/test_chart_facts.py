@@ -1,0 +1,236 @@
+"""The in-cluster stacks against facts read from the pinned charts' and images' own sources.
+
+No cluster, helm or collector runs here, so each fact in goldenpath/observability/facts.py is
+checked on the synthesized platform stack of every bundled environment (the passing case) and
+on a copy with the defect the fact guards against (the failing case).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from goldenpath.observability import facts, factcheck
+from goldenpath.observability.chart_render import chart_fullname, helm_merge, rendered_collector_config
+from goldenpath.observability.charts import CHARTS
+from goldenpath.observability.grafana_text import grafana_expand, provisioning_literal, terraform_literal, terraform_unescape
+from goldenpath.observability.values import datasources
+from tests.conftest import stack_json
+
+ENVIRONMENT_NAMES = ("dev", "staging", "prod")
+
+
+@pytest.fixture(scope="module")
+def platform_stacks(bundled_synth):
+    return {name: stack_json(bundled_synth, f"{name}-platform") for name in ENVIRONMENT_NAMES}
+
+
+@pytest.fixture()
+def prod(platform_stacks):
+    """A private copy of prod's platform stack and its releases, for failing cases."""
+    stack = copy.deepcopy(platform_stacks["prod"])
+    return stack, factcheck.helm_releases(stack)
+
+
+@pytest.mark.parametrize("name", ENVIRONMENT_NAMES)
+def test_every_bundled_platform_stack_holds_every_fact(platform_stacks, name):
+    assert factcheck.check_platform_stack(platform_stacks[name]) == []
+
+
+# -- pins ------------------------------------------------------------------------------------------
+def test_every_pinned_chart_has_a_row_of_facts():
+    for pin in CHARTS.values():
+        row = facts.facts_for(pin.name, pin.version)
+        assert row.published.repository and row.services, pin.name
+
+
+def test_a_pin_without_facts_or_unpublished_is_refused(prod):
+    _, releases = prod
+    releases["tempo"] = factcheck.HelmRelease("tempo", "observability", "tempo", "9.9.9", releases["tempo"].values)
+    releases["otel-collector"] = factcheck.HelmRelease("otel-collector", "observability", "opentelemetry-collector", "0.127.0",
+                                                       releases["otel-collector"].values)
+    problems = factcheck.check_chart_versions(releases)
+    assert any("tempo 9.9.9 has no row of facts" in p for p in problems)
+    assert any("opentelemetry-collector 0.127.0 is not published" in p for p in problems)
+
+
+# -- Services and ports --------------------------------------------------------------------------------
+def test_datasources_and_exporters_use_services_the_charts_create(prod):
+    _, releases = prod
+    assert factcheck.check_endpoints(releases) == []
+    tempo = next(s for s in releases["kube-prometheus-stack"].values["grafana"]["additionalDataSources"] if s["uid"] == "tempo")
+    tempo["url"] = "http://tempo.observability.svc.cluster.local:3100"  # the port the stack used to name
+    (problem,) = factcheck.check_endpoints(releases)
+    assert "uses port 3100, but Service tempo serves [3200, 4317, 4318, 9411]" in problem
+
+
+def test_an_unknown_service_is_reported(prod):
+    _, releases = prod
+    releases["tempo"].values["tempo"]["metricsGenerator"]["remoteWriteUrl"] = "http://prometheus.observability.svc.cluster.local:9090/api/v1/write"
+    (problem,) = factcheck.check_endpoints(releases)
+    assert "names Service prometheus.observability, which no release creates" in problem
+
+
+def test_chart_fullname_follows_the_charts_helper():
+    assert chart_fullname("loki", "loki", {}) == "loki"
+    assert chart_fullname("logs", "loki", {}) == "logs-loki"
+    assert chart_fullname("x", "tempo", {"fullnameOverride": "tempo"}) == "tempo"
+
+
+# -- the collector -----------------------------------------------------------------------------------
+def test_every_collector_component_is_built_into_the_image(prod):
+    _, releases = prod
+    assert factcheck.check_collector_components(releases) == []
+    config = releases["otel-collector"].values["config"]
+    config["exporters"]["prometheusremotewrite"] = {"endpoint": "http://x"}
+    (problem,) = factcheck.check_collector_components(releases)
+    assert "exporter 'prometheusremotewrite' is not built into otel/opentelemetry-collector-k8s:0.128.0" in problem
+
+
+def test_pipelines_as_the_chart_renders_them_start_with_memory_limiter(prod):
+    _, releases = prod
+    assert factcheck.check_pipelines(releases) == []
+    # The sampler with the kubernetesAttributes preset on: the chart prepends k8sattributes.
+    releases["otel-sampler"].values["presets"]["kubernetesAttributes"]["enabled"] = True
+    (problem,) = factcheck.check_pipelines(releases)
+    assert "pipeline traces renders processors ['k8sattributes', 'memory_limiter', 'tail_sampling', 'batch']" in problem
+
+
+def test_chart_default_pipelines_are_removed(prod):
+    _, releases = prod
+    values = releases["otel-sampler"].values
+    rendered = rendered_collector_config(values)
+    assert set(rendered["service"]["pipelines"]) == {"traces"} and set(rendered["receivers"]) == {"otlp"}
+    del values["config"]["service"]["pipelines"]["logs"]  # the null that deletes the chart's logs pipeline
+    problems = factcheck.check_pipelines(releases)
+    assert any("pipeline logs exports to debug" in p for p in problems)
+
+
+def test_helm_merge_semantics():
+    assert helm_merge({"a": {"b": 1, "c": 2}, "l": [1]}, {"a": {"c": None, "d": 3}, "l": [2]}) == {"a": {"b": 1, "d": 3}, "l": [2]}
+
+
+def test_collector_is_scraped_and_its_queue_writable(prod):
+    _, releases = prod
+    assert factcheck.check_collector_observed_and_writable(releases) == []
+    values = releases["otel-collector"].values
+    values["serviceMonitor"]["enabled"] = False
+    values["podSecurityContext"] = {}
+    problems = factcheck.check_collector_observed_and_writable(releases)
+    assert any("serviceMonitor.enabled and ports.metrics.enabled must both be true" in p for p in problems)
+    assert any("podSecurityContext.fsGroup is None, expected 10001" in p for p in problems)
+
+
+# -- Secrets --------------------------------------------------------------------------------------------
+def test_every_referenced_secret_is_created_by_the_stack(prod):
+    stack, releases = prod
+    assert factcheck.check_secrets(stack, releases) == []
+    secrets = stack["resource"]["kubernetes_secret_v1"]
+    names = sorted(s["metadata"]["name"] for s in secrets.values())
+    assert names == ["alertmanager-platform", "grafana-admin"]
+    grafana = next(s for s in secrets.values() if s["metadata"]["name"] == "grafana-admin")
+    assert grafana["data"]["password"].startswith("${random_password.")
+    receiver = next(s for s in secrets.values() if s["metadata"]["name"] == "alertmanager-platform")
+    assert receiver["data"] == {"pagerduty-routing-key": "${var.secret_alertmanager_platform_pagerduty_routing_key}"}
+    assert stack["variable"]["secret_alertmanager_platform_pagerduty_routing_key"]["sensitive"] is True
+    del stack["resource"]["kubernetes_secret_v1"]
+    problems = factcheck.check_secrets(stack, releases)
+    assert any("grafana.admin.existingSecret names Secret observability/grafana-admin, which the stack does not create" in p for p in problems)
+    assert any("alertmanagerSpec.secrets names Secret observability/alertmanager-platform" in p for p in problems)
+
+
+def test_grafana_secret_must_hold_the_keys_the_chart_reads(prod):
+    stack, releases = prod
+    grafana = next(s for s in stack["resource"]["kubernetes_secret_v1"].values() if s["metadata"]["name"] == "grafana-admin")
+    del grafana["data"]["user"]
+    (problem,) = factcheck.check_secrets(stack, releases)
+    assert "Secret grafana-admin lacks keys ['user']" in problem
+
+
+# -- Grafana correlation ----------------------------------------------------------------------------------
+def test_grafana_expansion_leaves_every_datasource_as_intended(prod):
+    _, releases = prod
+    assert factcheck.check_grafana_expansion(releases) == []
+    # What the stack used to hand Grafana: ${__value.raw} unescaped, expanded to "".
+    loki = next(s for s in releases["kube-prometheus-stack"].values["grafana"]["additionalDataSources"] if s["uid"] == "loki")
+    loki["jsonData"]["derivedFields"][0]["url"] = "${__value.raw}"
+    (problem,) = factcheck.check_grafana_expansion(releases)
+    assert "Grafana datasource Loki: after Grafana's $VAR expansion" in problem and "'url': ''" in problem
+
+
+def test_terraform_and_grafana_escapes_round_trip():
+    for text in ("${__value.raw}", "$__rate_interval", "cost $5", "%{x}", "$$"):
+        assert grafana_expand(terraform_unescape(terraform_literal(provisioning_literal(text)))) == text
+    assert grafana_expand("${HOME}/$USER and $$x", {"HOME": "/h", "USER": "u"}) == "/h/u and $x"
+
+
+def test_trace_to_logs_uses_labels_loki_derives_from_otlp(prod):
+    _, releases = prod
+    assert factcheck.check_trace_log_links(releases) == []
+    tempo = next(s for s in releases["kube-prometheus-stack"].values["grafana"]["additionalDataSources"] if s["uid"] == "tempo")
+    assert tempo["jsonData"]["tracesToLogsV2"]["tags"][0] == {"key": "k8s.namespace.name", "value": "k8s_namespace_name"}
+    tempo["jsonData"]["tracesToLogsV2"]["tags"][0]["value"] = "namespace"
+    (problem,) = factcheck.check_trace_log_links(releases)
+    assert "maps k8s.namespace.name to Loki label 'namespace'; Loki indexes it as 'k8s_namespace_name'" in problem
+
+
+def test_log_to_trace_reads_structured_metadata(prod):
+    _, releases = prod
+    loki = next(s for s in releases["kube-prometheus-stack"].values["grafana"]["additionalDataSources"] if s["uid"] == "loki")
+    loki["jsonData"]["derivedFields"] = [f for f in loki["jsonData"]["derivedFields"] if f["matcherType"] == "regex"]
+    (problem,) = factcheck.check_trace_log_links(releases)
+    assert "no derived field reads trace_id from structured metadata" in problem
+
+
+def test_loki_label_rule():
+    assert facts.loki_label("k8s.namespace.name") == "k8s_namespace_name"
+    assert "service_name" in facts.LOKI_INDEX_LABELS and "namespace" not in facts.LOKI_INDEX_LABELS
+
+
+# -- phone-home, rules, receivers, storage ----------------------------------------------------------------
+def test_nothing_phones_home_including_plugin_preinstall(prod):
+    _, releases = prod
+    assert factcheck.check_phone_home(releases) == []
+    del releases["kube-prometheus-stack"].values["grafana"]["grafana.ini"]["plugins"]["preinstall_disabled"]
+    releases["tempo"].values["tempo"]["reportingEnabled"] = True
+    problems = factcheck.check_phone_home(releases)
+    assert len(problems) == 2
+    assert any("grafana.grafana.ini.plugins.preinstall_disabled is None, expected True" in p for p in problems)
+
+
+def test_chart_alert_groups_off_and_recording_rules_on(prod):
+    _, releases = prod
+    assert factcheck.check_default_rules(releases) == []
+    rules = releases["kube-prometheus-stack"].values["defaultRules"]["rules"]
+    assert rules["configReloaders"] is False and "node" not in rules
+    rules["node"] = False
+    del rules["configReloaders"]
+    rules["nodes"] = False
+    problems = factcheck.check_default_rules(releases)
+    assert any("configReloaders holds alerts" in p for p in problems)
+    assert any("rules.node holds only recording rules" in p for p in problems)
+    assert any("rules.nodes is not a rule group of the chart" in p for p in problems)
+
+
+def test_prometheus_accepts_otlp_and_remote_write(prod):
+    _, releases = prod
+    assert factcheck.check_metric_receivers(releases) == []
+    releases["kube-prometheus-stack"].values["prometheus"]["prometheusSpec"]["enableOTLPReceiver"] = False
+    problems = factcheck.check_metric_receivers(releases)
+    assert problems and all("enableOTLPReceiver is not true" in p for p in problems)
+
+
+def test_loki_uses_the_regional_ipv4_s3_endpoint(prod):
+    _, releases = prod
+    assert factcheck.check_loki_storage(releases) == []
+    del releases["loki"].values["loki"]["storage"]["s3"]["disable_dualstack"]
+    (problem,) = factcheck.check_loki_storage(releases)
+    assert "disable_dualstack must be true" in problem
+
+
+def test_intended_datasources_are_what_the_values_module_defines(prod):
+    _, releases = prod
+    provisioned = releases["kube-prometheus-stack"].values["grafana"]["additionalDataSources"]
+    assert json.loads(json.dumps(provisioned)) == provisioning_literal(datasources())
