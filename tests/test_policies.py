@@ -155,8 +155,26 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "FAILED" not in result.stdout
     assert ", 0 failed, 23 suppressed across 12 stacks" in result.stdout
+    assert "in-cluster checks: 3 stacks (dev-platform, prod-platform, staging-platform), 13 Kubernetes objects, 0 problems" in result.stdout
     junit_root = ET.parse(tmp_path / "reports" / "checkov.junit.xml").getroot()
     components = ("network", "cluster", "observability", "platform")
     assert {s.get("name") for s in junit_root} == {f"{e}-{c}" for e in ("dev", "prod", "staging") for c in components}
     assert sum(int(s.get("failures")) for s in junit_root) == 0
     assert json.loads((tmp_path / "reports" / "checkov.sarif").read_text())["version"] == "2.1.0"
+
+
+def test_in_cluster_problems_fail_validate(tmp_path, bundled_synth, bundled_environments):
+    from goldenpath.policies.in_cluster import check_in_cluster_stacks
+
+    platform = tmp_path / "dev-platform"
+    platform.mkdir()
+    document = json.loads((bundled_synth.stacks["dev-platform"] / "cdk.tf.json").read_text())
+    del document["resource"]["kubernetes_secret_v1"]  # Grafana's admin Secret no longer created
+    (platform / "cdk.tf.json").write_text(json.dumps(document))
+    dev = [e for e in bundled_environments if e.name == "dev"]
+    passing = check_in_cluster_stacks({"dev-platform": bundled_synth.stacks["dev-platform"]}, dev)
+    failing = check_in_cluster_stacks({"dev-platform": platform}, dev)
+    assert passing.problems == [] and passing.objects == 4
+    assert failing.problems == ["dev-platform: release kube-prometheus-stack: grafana.admin.existingSecret names Secret "
+                                "observability/grafana-admin, which the stack does not create"]
+    assert "FAILED dev-platform: release kube-prometheus-stack" in failing.summary()

@@ -26,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     with_envs(p)
     p.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR)
 
-    p = sub.add_parser("validate", help="synthesize, then run checkov with goldenpath's checks and suppressions")
+    p = sub.add_parser("validate", help="synthesize, then run checkov with goldenpath's checks and suppressions, "
+                       "and check the in-cluster stacks against the pinned charts' facts and the Kubernetes schema")
     with_envs(p)
     p.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR)
     p.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="where SARIF and JUnit files go (default: reports)")
@@ -90,6 +91,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from goldenpath.cli.synth import synthesize
     from goldenpath.policies.checkov_runner import apply_suppressions, run_checkov
+    from goldenpath.policies.in_cluster import check_in_cluster_stacks
     from goldenpath.policies.reports import text_summary, write_reports
     from goldenpath.policies.suppressions import all_suppressions
 
@@ -100,7 +102,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(text_summary(report))
     sarif_path, junit_path = write_reports(report, args.outdir, args.reports)
     print(f"reports: {sarif_path}, {junit_path}")
-    return 1 if report.failures else 0
+    in_cluster = check_in_cluster_stacks(result.stacks, environments)
+    print(in_cluster.summary())
+    return 1 if report.failures or in_cluster.problems else 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -188,7 +188,7 @@ def _quantity_problems(obj: KubernetesObject) -> list[str]:
 
 def validate_objects(objects: list[KubernetesObject], kubernetes_version: str) -> list[str]:
     """Problems found (empty when all is well): strict schema errors, bad names, bad quantities."""
-    import kubernetes_validate  # imported here: a test and `validate` dependency, not needed to synthesize
+    import kubernetes_validate  # imported here: only `validate` needs its schemas, not synth
 
     problems = []
     for obj in objects:
