@@ -24,9 +24,9 @@ import json, sys, goldenpath
 from datetime import datetime, timezone
 from pathlib import Path
 from goldenpath.config.loader import load_environments
-from goldenpath.cli.terraform import Terraform
+from goldenpath.deploy.terraform import Terraform
 from goldenpath.previews.lifecycle import PreviewRun, synthesize_preview
-from goldenpath.previews.request import PreviewRequest
+from goldenpath.modules.preview_request import PreviewRequest
 dev = [e for e in load_environments(sys.argv[1] + "/environments") if e.name == "dev"][0]
 request = PreviewRequest("acme/shop", 42, "feature/x", "web", "sha-1", "alice", bucket=True)
 run = PreviewRun(dev, registry=None, terraform=Terraform("terraform", {}), workdir=Path(sys.argv[2]))
@@ -49,10 +49,10 @@ def cli_seconds(*args: str) -> float:
 def registry_figures(count: int, runs: int) -> tuple[float, float]:
     sys.path.insert(0, str(REPO))
     import goldenpath  # noqa: F401
-    from goldenpath.cli.emulator import create_state_bucket, emulator_client, running_emulator
+    from goldenpath.deploy.emulator import create_state_bucket, emulator_client, running_emulator
     from goldenpath.config.loader import load_environments
     from goldenpath.previews.registry import PreviewRecord, Registry
-    from goldenpath.previews.request import PreviewRequest
+    from goldenpath.modules.preview_request import PreviewRequest
 
     dev = [e for e in load_environments(REPO / "environments") if e.name == "dev"][0]
     now = datetime.now(timezone.utc)

@@ -26,7 +26,7 @@ GOLDENPATH = """
 import json, sys, goldenpath
 from pathlib import Path
 from goldenpath.config.loader import load_environments
-from goldenpath.cli.synth import synthesize
+from goldenpath.stacks.synth import synthesize
 result = synthesize(load_environments(sys.argv[1] + "/environments"), Path(sys.argv[2]))
 resources = sum(len(b) for s in result.stacks.values()
                 for b in json.loads((s / "cdk.tf.json").read_text()).get("resource", {}).values())

@@ -2,7 +2,7 @@
 
 from goldenpath._node import ensure_jsii_node
 
-__version__ = "0.1.0"
+from goldenpath._version import __version__  # noqa: F401
 
 # Must run before the first `import jsii` anywhere in the process.
 ensure_jsii_node()

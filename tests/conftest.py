@@ -24,7 +24,7 @@ def bundled_environments():
 @pytest.fixture(scope="session")
 def bundled_synth(tmp_path_factory, bundled_environments):
     """Every bundled environment synthesized once for the whole session."""
-    from goldenpath.cli.synth import synthesize
+    from goldenpath.stacks.synth import synthesize
 
     return synthesize(bundled_environments, tmp_path_factory.mktemp("bundled") / "cdktf.out", project_root=REPO)
 

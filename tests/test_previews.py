@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from goldenpath.config.loader import parse_environment
 from goldenpath.errors import ConfigError
-from goldenpath.previews.request import PreviewError, PreviewRequest, label_value, preview_name
+from goldenpath.modules.preview_request import PreviewError, PreviewRequest, label_value, preview_name
 from tests.conftest import ENVIRONMENTS
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "preview.tf.json"
@@ -92,7 +92,7 @@ def test_preview_names_are_length_safe_and_never_collide(first, second):
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory):
     from goldenpath.stacks.app import new_app
-    from goldenpath.stacks.preview_stack import PreviewAwsStack, PreviewStack
+    from goldenpath.previews.stacks import PreviewAwsStack, PreviewStack
 
     dev = environment()
     wanted = request(branch="Feature/ÜBER-" + "x" * 200, bucket=True)

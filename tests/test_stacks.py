@@ -29,7 +29,7 @@ def test_snapshot(bundled_synth, name):
 
 
 def test_synth_is_byte_stable(bundled_synth, bundled_environments, tmp_path):
-    from goldenpath.cli.synth import synthesize
+    from goldenpath.stacks.synth import synthesize
 
     again = synthesize(bundled_environments, tmp_path / "again", project_root=REPO)
     for name, directory in bundled_synth.stacks.items():

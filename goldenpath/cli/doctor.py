@@ -7,7 +7,7 @@ import shutil
 from dataclasses import dataclass
 
 from goldenpath._node import MINIMUM_NODE_MAJOR, choose_node, major, node_version
-from goldenpath.cli.terraform import find_aws_mirror, terraform_version
+from goldenpath.deploy.terraform import find_aws_mirror, terraform_version
 
 
 @dataclass(frozen=True)

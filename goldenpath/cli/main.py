@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="also run promtool check/test rules and amtool check-config")
 
     p = sub.add_parser("runbooks", help="generate docs/runbooks/*.md from the alert and SLO objects")
-    p.add_argument("--out", type=Path, default=Path("docs/runbooks"))
+    p.add_argument("--out", type=Path, default=None, help="default: docs/runbooks next to the environments folder")
 
     p = sub.add_parser("ci", help="CI integration")
     ci = p.add_subparsers(dest="ci_action", required=True)
@@ -80,7 +80,7 @@ def _project_root(args: argparse.Namespace) -> Path:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from goldenpath.cli.synth import synthesize
+    from goldenpath.stacks.synth import synthesize
 
     environments = _environments(args)
     result = synthesize(environments, args.outdir, project_root=_project_root(args))
@@ -89,14 +89,16 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from goldenpath.cli.synth import synthesize
+    from goldenpath.stacks.synth import synthesize
     from goldenpath.policies.checkov_runner import apply_suppressions, run_checkov
     from goldenpath.policies.in_cluster import check_in_cluster_stacks
     from goldenpath.policies.reports import text_summary, write_reports
     from goldenpath.policies.suppressions import all_suppressions
 
+    from goldenpath.extensions import load_extensions
+
     environments = _environments(args)
-    suppressions = all_suppressions(environments)
+    suppressions = [*all_suppressions(environments), *load_extensions(_project_root(args)).suppressions]
     result = synthesize(environments, args.outdir, project_root=_project_root(args))
     report = apply_suppressions(run_checkov(result.stacks), suppressions)
     print(text_summary(report))
@@ -134,7 +136,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    from goldenpath.cli.deploy import deploy_for_real, deploy_to_emulator
+    from goldenpath.deploy.runner import deploy_for_real, deploy_to_emulator
 
     environments = _environments(args)
     if args.emulator:
@@ -171,11 +173,14 @@ def cmd_egress(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
+    from goldenpath.extensions import load_extensions
     from goldenpath.observability.render import render_alerting
     from goldenpath.observability.toolcheck import check_alerting_files
 
+    extensions = load_extensions(_project_root(args))
     for environment in _environments(args):
         files = render_alerting(environment, args.out / environment.name,
+                                slos=list(extensions.all_slos()), alerts=list(extensions.all_alerts()),
                                 runbook_dir=_project_root(args) / "docs" / "runbooks")
         print(f"{environment.name}: " + ", ".join(str(p) for p in files.values()))
         if args.check:
@@ -185,12 +190,14 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_runbooks(args: argparse.Namespace) -> int:
-    from goldenpath.observability.catalog import CAUSE_ALERTS, PLATFORM_SLOS
+    from goldenpath.extensions import load_extensions
     from goldenpath.observability.rules import all_alerts
     from goldenpath.observability.runbooks import write_runbooks
 
-    written = write_runbooks(all_alerts(PLATFORM_SLOS, CAUSE_ALERTS), args.out)
-    print(f"wrote {len(written)} runbooks into {args.out}/")
+    extensions = load_extensions(_project_root(args))
+    out = args.out or _project_root(args) / "docs" / "runbooks"
+    written = write_runbooks(all_alerts(list(extensions.all_slos()), list(extensions.all_alerts())), out)
+    print(f"wrote {len(written)} runbooks into {out}/")
     return 0
 
 
@@ -206,7 +213,7 @@ def cmd_ci(args: argparse.Namespace) -> int:
     (environment,) = _environments(args)
     if environment.previews is None or args.service not in environment.previews.services:
         known = ", ".join(sorted(environment.previews.services)) if environment.previews else "none (no previews section)"
-        raise GoldenpathError(f"--service: got {args.service!r}, expected one of {known} in environments/{environment.name}.yaml")
+        raise GoldenpathError(f"--service: got {args.service!r}, expected one of {known} in {environment.source_file}")
     written = write_workflows(WorkflowSettings(environment.name, args.service, args.role_arn, environment.region), args.out)
     print("wrote " + ", ".join(str(p) for p in written))
     return 0

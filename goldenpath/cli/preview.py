@@ -46,9 +46,9 @@ def add_parser(sub) -> None:
 
 
 def _run(args: argparse.Namespace, environments):
-    from goldenpath.cli.deploy import emulator_terraform
-    from goldenpath.cli.emulator import emulator_client
-    from goldenpath.cli.terraform import Terraform, base_env, find_terraform
+    from goldenpath.deploy.runner import emulator_terraform
+    from goldenpath.deploy.emulator import emulator_client
+    from goldenpath.deploy.terraform import Terraform, base_env, find_terraform
     from goldenpath.previews.lifecycle import WORKDIR, PreviewRun
     from goldenpath.previews.registry import Registry
     from goldenpath.stacks.target import EmulatorEndpoint
@@ -78,7 +78,7 @@ def _age(record, now: datetime) -> str:
 
 def cmd_preview(args: argparse.Namespace, environments) -> int:
     from goldenpath.previews import lifecycle
-    from goldenpath.previews.request import PreviewError, PreviewRequest
+    from goldenpath.modules.preview_request import PreviewError, PreviewRequest
 
     now = datetime.now(timezone.utc).replace(microsecond=0)
     if args.action in ("up", "down") and not args.repository:

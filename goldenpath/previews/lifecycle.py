@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from goldenpath.cli.terraform import Terraform
+from goldenpath.deploy.terraform import Terraform
 from goldenpath.config.model import Environment
 from goldenpath.previews.registry import PreviewRecord, Registry
-from goldenpath.previews.request import PreviewError, PreviewRequest
+from goldenpath.modules.preview_request import PreviewError, PreviewRequest
 
 WORKDIR = Path(".goldenpath/previews")
 
@@ -38,7 +38,7 @@ class ReapReport:
 def synthesize_preview(run: PreviewRun, request: PreviewRequest, expires_at: datetime) -> dict[str, Path]:
     """Only this preview's stacks: no other stack is built, so up does not pay for the platform."""
     from goldenpath.stacks.app import new_app
-    from goldenpath.stacks.preview_stack import PreviewAwsStack, PreviewStack
+    from goldenpath.previews.stacks import PreviewAwsStack, PreviewStack
 
     outdir = (run.workdir / request.name / "cdktf.out").resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from goldenpath.cli.terraform import find_aws_mirror, terraform_version
+from goldenpath.deploy.terraform import find_aws_mirror, terraform_version
 from goldenpath.errors import GoldenpathError
 
 
 @pytest.fixture(scope="session")
 def terraform_and_mirror():
-    from goldenpath.cli.terraform import find_terraform
+    from goldenpath.deploy.terraform import find_terraform
 
     try:
         binary = find_terraform()

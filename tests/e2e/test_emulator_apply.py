@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from goldenpath.cli.deploy import emulator_terraform, prepare_for_emulator
-from goldenpath.cli.emulator import emulator_client, running_emulator
+from goldenpath.deploy.runner import emulator_terraform, prepare_for_emulator
+from goldenpath.deploy.emulator import emulator_client, running_emulator
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.e2e

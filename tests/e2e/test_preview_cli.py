@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from goldenpath.cli.emulator import create_state_bucket, running_emulator
+from goldenpath.deploy.emulator import create_state_bucket, running_emulator
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.e2e

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from goldenpath.cli.deploy import emulator_terraform
-from goldenpath.cli.emulator import create_state_bucket, emulator_client, running_emulator
+from goldenpath.deploy.runner import emulator_terraform
+from goldenpath.deploy.emulator import create_state_bucket, emulator_client, running_emulator
 from goldenpath.previews.lifecycle import PreviewRun, down, reap, up
 from goldenpath.previews.registry import Registry
-from goldenpath.previews.request import PreviewError, PreviewRequest
+from goldenpath.modules.preview_request import PreviewError, PreviewRequest
 
 pytestmark = pytest.mark.e2e
 NOW = datetime(2026, 11, 23, 20, 0, tzinfo=timezone.utc)

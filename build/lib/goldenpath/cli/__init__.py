@@ -1,0 +1,1 @@
+"""The goldenpath command line: synth, validate, schema, list, doctor, deploy."""

@@ -1,0 +1,235 @@
+"""The `goldenpath` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from goldenpath.errors import GoldenpathError
+
+DEFAULT_OUTDIR = Path("cdktf.out")
+DEFAULT_REPORTS = Path("reports")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="goldenpath", description="Platform modules on CDK Terrain: synthesize, validate and deploy environments."
+    )
+    parser.add_argument("--environments", type=Path, default=Path("environments"), help="folder of <env>.yaml files (default: environments)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_envs(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--env", action="append", dest="envs", metavar="NAME", help="environment(s) to use (repeatable; default: all)")
+
+    p = sub.add_parser("synth", help="synthesize Terraform JSON into cdktf.out/")
+    with_envs(p)
+    p.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR)
+
+    p = sub.add_parser("validate", help="synthesize, then run checkov with goldenpath's checks and suppressions, "
+                       "and check the in-cluster stacks against the pinned charts' facts and the Kubernetes schema")
+    with_envs(p)
+    p.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR)
+    p.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="where SARIF and JUnit files go (default: reports)")
+
+    sub.add_parser("schema", help="print the JSON Schema of environment files")
+    sub.add_parser("list", help="list environments, their stacks and state keys")
+    sub.add_parser("doctor", help="check node, jsii, terraform, the provider mirror and credentials")
+
+    p = sub.add_parser("egress", help="list every endpoint outside the cluster the platform sends data to")
+    p.add_argument("--env", action="append", dest="envs", metavar="NAME", required=True)
+
+    p = sub.add_parser("alerts", help="write rules, promtool tests and Alertmanager config for promtool/amtool")
+    p.add_argument("--env", action="append", dest="envs", metavar="NAME", required=True)
+    p.add_argument("--out", type=Path, default=Path("reports/alerting"), help="default: reports/alerting/<env>")
+    p.add_argument("--check", action="store_true", help="also run promtool check/test rules and amtool check-config")
+
+    p = sub.add_parser("runbooks", help="generate docs/runbooks/*.md from the alert and SLO objects")
+    p.add_argument("--out", type=Path, default=Path("docs/runbooks"))
+
+    p = sub.add_parser("ci", help="CI integration")
+    ci = p.add_subparsers(dest="ci_action", required=True)
+    p = ci.add_parser("render", help="write the preview GitHub Actions workflows")
+    p.add_argument("--env", dest="envs", action="append", metavar="NAME", required=True, help="environment hosting previews")
+    p.add_argument("--service", required=True, help="service the repository previews")
+    p.add_argument("--role-arn", required=True, help="IAM role assumed through GitHub OIDC")
+    p.add_argument("--out", type=Path, default=Path(".github/workflows"))
+
+    from goldenpath.cli.preview import add_parser as add_preview_parser
+
+    add_preview_parser(sub)
+
+    p = sub.add_parser("deploy", help="run terraform on the synthesized stacks in dependency order")
+    with_envs(p)
+    p.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR)
+    p.add_argument("--emulator", action="store_true", help="apply against a local AWS emulator (moto) instead of AWS")
+    p.add_argument("--destroy", action="store_true", help="destroy instead (with --emulator: apply, verify, then destroy)")
+    p.add_argument("--auto-approve", action="store_true", help="do not ask terraform for confirmation (real deploys)")
+    return parser
+
+
+def _environments(args: argparse.Namespace):
+    from goldenpath.config.loader import load_environments
+
+    return load_environments(args.environments, getattr(args, "envs", None))
+
+
+def _project_root(args: argparse.Namespace) -> Path:
+    """The folder holding environments/ and docs/runbooks/."""
+    return args.environments.resolve().parent
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from goldenpath.cli.synth import synthesize
+
+    environments = _environments(args)
+    result = synthesize(environments, args.outdir, project_root=_project_root(args))
+    print(f"synthesized {len(result.stacks)} stacks into {args.outdir}/: {', '.join(result.ordered())}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from goldenpath.cli.synth import synthesize
+    from goldenpath.policies.checkov_runner import apply_suppressions, run_checkov
+    from goldenpath.policies.in_cluster import check_in_cluster_stacks
+    from goldenpath.policies.reports import text_summary, write_reports
+    from goldenpath.policies.suppressions import all_suppressions
+
+    environments = _environments(args)
+    suppressions = all_suppressions(environments)
+    result = synthesize(environments, args.outdir, project_root=_project_root(args))
+    report = apply_suppressions(run_checkov(result.stacks), suppressions)
+    print(text_summary(report))
+    sarif_path, junit_path = write_reports(report, args.outdir, args.reports)
+    print(f"reports: {sarif_path}, {junit_path}")
+    in_cluster = check_in_cluster_stacks(result.stacks, environments)
+    print(in_cluster.summary())
+    return 1 if report.failures or in_cluster.problems else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from goldenpath.config.schema import environment_schema_json
+
+    sys.stdout.write(environment_schema_json())
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from goldenpath.stacks.layout import stack_layouts
+
+    for environment in _environments(args):
+        print(f"{environment.name}  ({environment.region}, account {environment.account_id}, "
+              f"{'production' if environment.production else 'non-production'})")
+        for layout in stack_layouts(environment):
+            print(f"  {layout.name:<24} s3://{layout.bucket}/{layout.state_key}")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from goldenpath.cli.doctor import report
+
+    text, healthy = report()
+    print(text)
+    return 0 if healthy else 1
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from goldenpath.cli.deploy import deploy_for_real, deploy_to_emulator
+
+    environments = _environments(args)
+    if args.emulator:
+        if len(environments) != 1:
+            raise GoldenpathError(
+                f"--env: got {len(environments)} environments, expected exactly one with --emulator (e.g. --env dev)"
+            )
+        report = deploy_to_emulator(environments[0], destroy_after=args.destroy, project_root=_project_root(args))
+        print(f"\napplied on the emulator: {', '.join(report.applied)}")
+        if report.not_applied:
+            print(f"not applied (in-cluster; the emulator has no Kubernetes API): {', '.join(report.not_applied)}")
+        print(f"second plan showed no changes: {', '.join(report.unchanged_on_replan)}")
+        if report.destroyed:
+            print(f"destroyed: {', '.join(report.destroyed)}")
+        left_out = [a for a in report.adaptations if a.change == "left out"]
+        if left_out:
+            print(f"left out of the emulated apply ({len(left_out)}; moto has no API for them): "
+                  + ", ".join(sorted({a.address.split('.')[0] for a in left_out})))
+        return 0
+    report = deploy_for_real(environments, args.outdir, args.auto_approve, args.destroy, _project_root(args))
+    print(f"\n{'destroyed' if args.destroy else 'applied'}: {', '.join(report.destroyed or report.applied)}")
+    return 0
+
+
+def cmd_egress(args: argparse.Namespace) -> int:
+    from goldenpath.observability.egress import egress_endpoints
+
+    for environment in _environments(args):
+        endpoints = egress_endpoints(environment)
+        print(f"{environment.name}: {len(endpoints)} endpoint(s) outside the cluster")
+        for e in endpoints:
+            print(f"  {e.component:<14} {e.name:<40} -> {e.destination}  [{e.data}]")
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from goldenpath.observability.render import render_alerting
+    from goldenpath.observability.toolcheck import check_alerting_files
+
+    for environment in _environments(args):
+        files = render_alerting(environment, args.out / environment.name,
+                                runbook_dir=_project_root(args) / "docs" / "runbooks")
+        print(f"{environment.name}: " + ", ".join(str(p) for p in files.values()))
+        if args.check:
+            for line in check_alerting_files(files):
+                print(f"  {line}")
+    return 0
+
+
+def cmd_runbooks(args: argparse.Namespace) -> int:
+    from goldenpath.observability.catalog import CAUSE_ALERTS, PLATFORM_SLOS
+    from goldenpath.observability.rules import all_alerts
+    from goldenpath.observability.runbooks import write_runbooks
+
+    written = write_runbooks(all_alerts(PLATFORM_SLOS, CAUSE_ALERTS), args.out)
+    print(f"wrote {len(written)} runbooks into {args.out}/")
+    return 0
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from goldenpath.cli.preview import cmd_preview as run_preview
+
+    return run_preview(args, _environments(args))
+
+
+def cmd_ci(args: argparse.Namespace) -> int:
+    from goldenpath.previews.workflows import WorkflowSettings, write_workflows
+
+    (environment,) = _environments(args)
+    if environment.previews is None or args.service not in environment.previews.services:
+        known = ", ".join(sorted(environment.previews.services)) if environment.previews else "none (no previews section)"
+        raise GoldenpathError(f"--service: got {args.service!r}, expected one of {known} in environments/{environment.name}.yaml")
+    written = write_workflows(WorkflowSettings(environment.name, args.service, args.role_arn, environment.region), args.out)
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+COMMANDS = {
+    "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
+    "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
+    "egress": cmd_egress, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "ci": cmd_ci,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except GoldenpathError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

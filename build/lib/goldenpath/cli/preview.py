@@ -1,0 +1,116 @@
+"""`goldenpath preview up|down|list|reap`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from goldenpath.errors import GoldenpathError
+
+
+def add_parser(sub) -> None:
+    preview = sub.add_parser("preview", help="preview environments per pull request")
+    actions = preview.add_subparsers(dest="action", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--env", dest="envs", action="append", metavar="NAME", default=None,
+                       help="environment hosting previews (default: the only one with a previews section)")
+        p.add_argument("--aws-endpoint", metavar="URL", help="a local AWS emulator on loopback instead of AWS")
+
+    def identity(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--repository", default=os.environ.get("GITHUB_REPOSITORY"),
+                       help="owner/name (default: $GITHUB_REPOSITORY)")
+        p.add_argument("--pr", type=int, required=True)
+
+    p = actions.add_parser("up", help="synthesize and deploy one preview (only its own stacks)")
+    common(p), identity(p)
+    p.add_argument("--branch", required=True)
+    p.add_argument("--service", required=True)
+    p.add_argument("--image", required=True, help="image tag")
+    p.add_argument("--owner", default=os.environ.get("GITHUB_ACTOR", "unknown"))
+    p.add_argument("--ttl-hours", type=int)
+    p.add_argument("--bucket", action="store_true", help="also an encrypted bucket in the preview's AWS-only stack")
+
+    p = actions.add_parser("down", help="destroy a pull request's previews and delete their state (idempotent)")
+    common(p), identity(p)
+
+    p = actions.add_parser("list", help="previews found in the state bucket")
+    common(p)
+
+    p = actions.add_parser("reap", help="destroy expired previews and those of closed pull requests")
+    common(p)
+    p.add_argument("--closed-prs", type=Path, help="file of owner/name#number lines")
+    p.add_argument("--dry-run", action="store_true")
+
+
+def _run(args: argparse.Namespace, environments):
+    from goldenpath.cli.deploy import emulator_terraform
+    from goldenpath.cli.emulator import emulator_client
+    from goldenpath.cli.terraform import Terraform, base_env, find_terraform
+    from goldenpath.previews.lifecycle import WORKDIR, PreviewRun
+    from goldenpath.previews.registry import Registry
+    from goldenpath.stacks.target import EmulatorEndpoint
+
+    hosts = [e for e in environments if e.previews is not None]
+    if len(hosts) != 1:
+        raise GoldenpathError(
+            f"--env: {len(hosts)} of the given environments host previews, expected exactly one "
+            f"(those with a previews section: {', '.join(e.name for e in hosts) or 'none'})"
+        )
+    environment = hosts[0]
+    if args.aws_endpoint:
+        endpoint = EmulatorEndpoint(args.aws_endpoint)
+        s3 = emulator_client("s3", endpoint, environment.state_region)
+        return PreviewRun(environment, Registry(s3, environment.state_bucket), emulator_terraform(WORKDIR),
+                          emulator=endpoint, in_cluster=False)
+    import boto3
+
+    s3 = boto3.client("s3", region_name=environment.state_region)
+    return PreviewRun(environment, Registry(s3, environment.state_bucket), Terraform(find_terraform(), base_env()))
+
+
+def _age(record, now: datetime) -> str:
+    hours = (now - datetime.fromisoformat(record.created_at)).total_seconds() / 3600
+    return f"{hours:.0f}h"
+
+
+def cmd_preview(args: argparse.Namespace, environments) -> int:
+    from goldenpath.previews import lifecycle
+    from goldenpath.previews.request import PreviewError, PreviewRequest
+
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    if args.action in ("up", "down") and not args.repository:
+        raise PreviewError("--repository: missing, expected owner/name (or set GITHUB_REPOSITORY)")
+    if args.action == "up":
+        request = PreviewRequest(args.repository, args.pr, args.branch, args.service, args.image, args.owner,
+                                 args.ttl_hours, args.bucket)
+        hosts = [e for e in environments if e.previews is not None]
+        if len(hosts) == 1:
+            request.check(hosts[0])  # refuse bad input before touching any cloud API
+        record = lifecycle.up(_run(args, environments), request, now)
+        url = f"https://{record.name}.{hosts[0].previews.domain}"
+        print(f"preview {record.name} is up: {url} (expires {record.expires_at})")
+        return 0
+    run = _run(args, environments)
+    if args.action == "down":
+        destroyed = lifecycle.down(run, args.repository, args.pr)
+        print(f"destroyed: {', '.join(destroyed)}" if destroyed else f"no preview for {args.repository}#{args.pr}; nothing to do")
+        return 0
+    if args.action == "list":
+        records = run.registry.all()
+        print(f"{'PR':<8} {'name':<50} {'age':>5}  {'expires':<26} owner")
+        for r in records:
+            print(f"{r.repository}#{r.pr:<4} {r.name:<50} {_age(r, now):>5}  {r.expires_at:<26} {r.owner}")
+        print(f"{len(records)} preview(s)")
+        return 0
+    closed = lifecycle.read_closed_prs(args.closed_prs) if args.closed_prs else set()
+    report = lifecycle.reap(run, now, closed, args.dry_run)
+    if args.dry_run:
+        print(f"would destroy: {', '.join(report.would_destroy) or 'nothing'}")
+    else:
+        print(f"destroyed: {', '.join(report.destroyed) or 'nothing'}")
+        for name, reason in report.failed.items():
+            print(f"FAILED {name}: {reason}")
+    return 1 if report.failed else 0

@@ -1,0 +1,146 @@
+"""Load environment files into typed models, turning every failure into one clear ConfigError."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from goldenpath.config.model import Environment, FieldProblem
+from goldenpath.errors import ConfigError
+
+DEFAULT_ENVIRONMENTS_DIR = Path("environments")
+_TOP_LEVEL_KEYS = ", ".join(Environment.model_fields)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys instead of silently keeping the last one."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (each key may appear once)", key_node.start_mark
+            )
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _problem(error: dict[str, Any]) -> str:
+    loc = tuple(part for part in error["loc"] if part not in ("function-after", "function-before"))
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldProblem):
+        extra = tuple(cause.field.split("."))
+        # A field validator's location already ends with the field it names.
+        field = _field_path(loc if loc[-1:] == extra[:1] else (*loc, *extra))
+        return f"{field}: got {_show(cause.value)}, expected {cause.expected}"
+    field = _field_path(loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"{field}: unknown key (value {_show(error['input'])}); remove it or check its spelling"
+    if kind == "missing":
+        return f"{field}: missing; this field is required"
+    expected = error["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
+    return f"{field}: got {_show(error['input'])}, expected {expected[:1].lower()}{expected[1:]}"
+
+
+def parse_environment(text: str, source: str) -> Environment:
+    """Parse YAML text into an Environment; ``source`` names the file in errors."""
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(source, [f"{where}malformed YAML: {problem}"]) from None
+    if data is None:
+        raise ConfigError(source, [f"the file is empty; expected a mapping with the keys {_TOP_LEVEL_KEYS}"])
+    if not isinstance(data, dict):
+        raise ConfigError(source, [f"(top level): got {_show(data)}, expected a mapping with the keys {_TOP_LEVEL_KEYS}"])
+    try:
+        return Environment.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(source, [_problem(e) for e in exc.errors()]) from None
+
+
+def load_environment(path: Path | str) -> Environment:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), ["file not found; expected an environment YAML file"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), [f"cannot be read: {exc}"]) from None
+    environment = parse_environment(text, str(path))
+    if environment.name != path.stem:
+        raise ConfigError(str(path), [f"name: got {environment.name!r}, expected {path.stem!r} (the file's name)"])
+    return environment
+
+
+def environment_files(directory: Path | str = DEFAULT_ENVIRONMENTS_DIR) -> list[Path]:
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ConfigError(str(directory), ["directory not found; expected a folder of <name>.yaml environment files"])
+    files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    if not files:
+        raise ConfigError(str(directory), ["no environment files; expected at least one <name>.yaml"])
+    return files
+
+
+def load_environments(
+    directory: Path | str = DEFAULT_ENVIRONMENTS_DIR, names: list[str] | None = None
+) -> list[Environment]:
+    """Load every environment in ``directory`` (or only ``names``), checking them against each other."""
+    files = environment_files(directory)
+    by_name = {f.stem: f for f in files}
+    if names:
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            raise ConfigError(
+                str(directory), [f"--env: got {', '.join(map(repr, unknown))}, expected one of {', '.join(sorted(by_name))}"]
+            )
+    environments = [load_environment(f) for f in files]
+    _check_address_plan(environments, by_name)
+    wanted = set(names or by_name)
+    return [e for e in environments if e.name in wanted]
+
+
+def _check_address_plan(environments: list[Environment], files: dict[str, Path]) -> None:
+    """VPCs in one account must not overlap: they could never be peered or routed together."""
+    for index, first in enumerate(environments):
+        for second in environments[index + 1 :]:
+            if first.account_id != second.account_id:
+                continue
+            if ipaddress.IPv4Network(first.network.cidr).overlaps(ipaddress.IPv4Network(second.network.cidr)):
+                raise ConfigError(
+                    str(files[second.name]),
+                    [
+                        f"network.cidr: got {second.network.cidr!r}, expected a range that does not overlap "
+                        f"{first.network.cidr} of environment {first.name!r} in the same account {first.account_id}"
+                    ],
+                )

@@ -1,0 +1,438 @@
+"""The typed environment model: what an `environments/<name>.yaml` file may say.
+
+Every field documents its default. Validation errors raise ``FieldProblem`` (a
+ValueError that names the sub-field) so the loader can report the exact field path.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+# EKS versions in standard support that the pinned add-ons and checkov's CKV_AWS_339 accept.
+SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.31", "1.32", "1.33", "1.34")
+
+ENV_NAME_MAX = 20  # leaves room in 32-character ALB/target-group names for the service part
+NODE_GROUP_NAME_MAX = 24
+
+DnsLabel = Annotated[str, StringConstraints(pattern=r"^[a-z]([a-z0-9-]*[a-z0-9])?$")]
+
+
+class FieldProblem(ValueError):
+    """A validation failure for a named sub-field, with its value and what was expected."""
+
+    def __init__(self, field: str, value: Any, expected: str):
+        self.field = field
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{field}: got {value!r}, expected {expected}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _network(value: str, field: str) -> ipaddress.IPv4Network:
+    try:
+        return ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise FieldProblem(field, value, f"an IPv4 CIDR block with no host bits set ({exc})") from None
+
+
+class Tags(_Strict):
+    """Mandatory tags; goldenpath adds `environment` and `managed-by` itself."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+    owner: Annotated[str, StringConstraints(min_length=1, max_length=256)] = Field(
+        description="Team that owns the environment; tagged on every resource."
+    )
+    cost_center: Annotated[str, StringConstraints(min_length=1, max_length=256)] = Field(
+        alias="cost-center", description="Cost centre billed for the environment."
+    )
+    extra: dict[str, str] = Field(default_factory=dict, description="Additional tags. Default: none.")
+
+
+class StateBackend(_Strict):
+    """Where Terraform state lives (S3 with native locking)."""
+
+    bucket: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")] | None = Field(
+        default=None,
+        description="State bucket. Default: goldenpath-tfstate-<account_id>-<region>.",
+    )
+    region: str | None = Field(default=None, description="Bucket region. Default: the environment's region.")
+
+
+class Network(_Strict):
+    cidr: str = Field(description="VPC IPv4 CIDR, e.g. 10.10.0.0/16 (prefix /16 to /24).")
+    az_count: int = Field(default=2, ge=2, le=6, description="Availability zones. Default: 2.")
+    nat: Literal["none", "single", "per_az"] = Field(
+        default="single",
+        description="NAT gateways: none, one shared (cheap), or one per AZ (resilient). Default: single.",
+    )
+    zones: list[Annotated[str, StringConstraints(pattern=r"^[a-z]$")]] | None = Field(
+        default=None,
+        description="Availability-zone letters, pinned so subnets never move when AWS adds or "
+        "retires a zone. Default: the first az_count letters (a, b, c, ...).",
+    )
+    subnet_prefix_length: int | None = Field(
+        default=None,
+        description="Prefix of each subnet (one public and one private per AZ). "
+        "Default: the largest subnets that fit 2 x az_count into the VPC.",
+    )
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        net = _network(value, "cidr")
+        if not 16 <= net.prefixlen <= 24:
+            raise FieldProblem("cidr", value, "a prefix length between /16 and /24")
+        if not net.is_private:
+            raise FieldProblem("cidr", value, "a private (RFC 1918) range")
+        return value
+
+    @model_validator(mode="after")
+    def _zones(self) -> Network:
+        if self.zones is None:
+            return self
+        if len(self.zones) != self.az_count:
+            raise FieldProblem("zones", self.zones, f"exactly az_count ({self.az_count}) zone letters")
+        if len(set(self.zones)) != len(self.zones):
+            raise FieldProblem("zones", self.zones, "distinct zone letters")
+        return self
+
+    @property
+    def zone_letters(self) -> list[str]:
+        return list(self.zones) if self.zones is not None else [chr(ord("a") + i) for i in range(self.az_count)]
+
+    @model_validator(mode="after")
+    def _subnets_fit(self) -> Network:
+        vpc = ipaddress.IPv4Network(self.cidr)
+        needed_bits = math.ceil(math.log2(2 * self.az_count))
+        if self.subnet_prefix_length is None:
+            return self
+        if not vpc.prefixlen < self.subnet_prefix_length <= 28:
+            raise FieldProblem(
+                "subnet_prefix_length",
+                self.subnet_prefix_length,
+                f"a prefix longer than the VPC's /{vpc.prefixlen} and at most /28",
+            )
+        if self.subnet_prefix_length - vpc.prefixlen < needed_bits:
+            raise FieldProblem(
+                "subnet_prefix_length",
+                self.subnet_prefix_length,
+                f"/{vpc.prefixlen + needed_bits} or longer: {2 * self.az_count} subnets "
+                f"(public + private in {self.az_count} AZs) must fit in {self.cidr}",
+            )
+        return self
+
+    @property
+    def effective_subnet_prefix(self) -> int:
+        if self.subnet_prefix_length is not None:
+            return self.subnet_prefix_length
+        vpc = ipaddress.IPv4Network(self.cidr)
+        return vpc.prefixlen + math.ceil(math.log2(2 * self.az_count))
+
+    def subnet_cidrs(self) -> tuple[list[str], list[str]]:
+        """(public, private) subnet CIDRs, one per AZ, allocated in order from the VPC."""
+        subnets = list(ipaddress.IPv4Network(self.cidr).subnets(new_prefix=self.effective_subnet_prefix))
+        private = [str(s) for s in subnets[: self.az_count]]
+        public = [str(s) for s in subnets[self.az_count : 2 * self.az_count]]
+        return public, private
+
+
+class NodeGroup(_Strict):
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z]([a-z0-9-]*[a-z0-9])?$")] = Field(
+        description=f"Node group name: lowercase letters, digits, hyphens; at most {NODE_GROUP_NAME_MAX}."
+    )
+    instance_types: list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")]] = Field(
+        min_length=1, description="EC2 instance types, e.g. [m6i.large]."
+    )
+    min_size: int = Field(ge=0, le=1000)
+    desired_size: int = Field(ge=0, le=1000)
+    max_size: int = Field(ge=1, le=1000)
+    disk_size_gib: int = Field(default=50, ge=20, le=16384, description="Encrypted gp3 root volume. Default: 50.")
+    capacity_type: Literal["ON_DEMAND", "SPOT"] = Field(default="ON_DEMAND", description="Default: ON_DEMAND.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Kubernetes node labels. Default: none.")
+
+    @field_validator("name")
+    @classmethod
+    def _name_length(cls, value: str) -> str:
+        if len(value) > NODE_GROUP_NAME_MAX:
+            raise FieldProblem("name", value, f"at most {NODE_GROUP_NAME_MAX} characters (got {len(value)})")
+        return value
+
+    @model_validator(mode="after")
+    def _sizes(self) -> NodeGroup:
+        if self.min_size > self.max_size:
+            raise FieldProblem("min_size", self.min_size, f"at most max_size ({self.max_size})")
+        if not self.min_size <= self.desired_size <= self.max_size:
+            raise FieldProblem(
+                "desired_size", self.desired_size, f"between min_size ({self.min_size}) and max_size ({self.max_size})"
+            )
+        return self
+
+
+class EndpointAccess(_Strict):
+    """API server endpoint. The private endpoint is always on."""
+
+    public: bool = Field(default=False, description="Expose a public endpoint. Default: false (private only).")
+    public_access_cidrs: list[str] = Field(
+        default_factory=list,
+        description="Allow-list for the public endpoint; required when public is true. Default: none.",
+    )
+
+    @model_validator(mode="after")
+    def _allow_list(self) -> EndpointAccess:
+        for index, cidr in enumerate(self.public_access_cidrs):
+            _network(cidr, f"public_access_cidrs[{index}]")
+        if self.public and not self.public_access_cidrs:
+            raise FieldProblem(
+                "public_access_cidrs", [], "at least one CIDR when public is true (an allow-list, never open)"
+            )
+        if not self.public and self.public_access_cidrs:
+            raise FieldProblem("public", False, "true when public_access_cidrs is set (or remove the allow-list)")
+        return self
+
+
+class Cluster(_Strict):
+    kubernetes_version: str = Field(
+        description=f"EKS Kubernetes version, one of {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}."
+    )
+    endpoint: EndpointAccess = Field(default_factory=EndpointAccess, description="Default: private only.")
+    service_cidr: str = Field(
+        default="172.20.0.0/16", description="Kubernetes service CIDR; must not overlap the VPC. Default: 172.20.0.0/16."
+    )
+    node_groups: list[NodeGroup] = Field(min_length=1, description="Managed node groups (at least one).")
+    admin_role_arns: list[Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+$")]] = Field(
+        min_length=1,
+        description="IAM roles granted cluster admin through access entries. Required: the creator gets no implicit admin.",
+    )
+
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        if value not in SUPPORTED_KUBERNETES_VERSIONS:
+            raise FieldProblem("kubernetes_version", value, f"one of {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}")
+        return value
+
+    @field_validator("service_cidr")
+    @classmethod
+    def _service_cidr(cls, value: str) -> str:
+        _network(value, "service_cidr")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_node_groups(self) -> Cluster:
+        seen: set[str] = set()
+        for index, group in enumerate(self.node_groups):
+            if group.name in seen:
+                raise FieldProblem(f"node_groups[{index}].name", group.name, "a name not used by another node group")
+            seen.add(group.name)
+        return self
+
+
+class Retention(_Strict):
+    """How long each signal is kept. Required: there is no safe default for cost or compliance."""
+
+    metrics_days: int = Field(ge=1, le=3650, description="Prometheus retention in days (at least 1).")
+    logs_days: int = Field(ge=1, le=3650, description="Loki retention in days (at least 1).")
+    traces_days: int = Field(ge=1, le=3650, description="Tempo retention in days (at least 1).")
+
+
+class SecretRef(_Strict):
+    """A key of a Kubernetes secret in the observability namespace, mounted into Alertmanager."""
+
+    name: DnsLabel = Field(description="Secret name.")
+    key: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,253}$")] = Field(description="Key in the secret.")
+
+
+class Receiver(_Strict):
+    """Where alerts go. Credentials are referenced from a Kubernetes secret, never inlined."""
+
+    type: Literal["pagerduty", "slack", "webhook"]
+    secret: SecretRef | None = Field(
+        default=None,
+        description="pagerduty: the routing key; slack: the webhook URL; webhook: the URL (optional). Required for pagerduty and slack.",
+    )
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")] | None = Field(
+        default=None, description="webhook only: a URL that carries no credentials (e.g. an in-cluster bridge)."
+    )
+    channel: Annotated[str, StringConstraints(pattern=r"^#[a-z0-9._-]{1,80}$")] | None = Field(
+        default=None, description="slack only: the channel, e.g. #platform-alerts."
+    )
+
+    @model_validator(mode="after")
+    def _credentials(self) -> Receiver:
+        if self.type in ("pagerduty", "slack") and self.secret is None:
+            raise FieldProblem("secret", None, f"a secret reference ({{name, key}}) for a {self.type} receiver; credentials are never inlined")
+        if self.type == "webhook" and (self.url is None) == (self.secret is None):
+            raise FieldProblem("url", self.url, "either url (no credentials in it) or secret (the URL in a secret), not both or neither")
+        if self.type != "webhook" and self.url is not None:
+            raise FieldProblem("url", self.url, f"no url for a {self.type} receiver (use secret)")
+        if self.type == "slack" and self.channel is None:
+            raise FieldProblem("channel", None, "a channel such as #platform-alerts")
+        return self
+
+
+class TeamRouting(_Strict):
+    """Receivers of one team, by severity. ``page`` wakes someone; ``ticket`` and ``info`` do not."""
+
+    page: Receiver
+    ticket: Receiver
+    info: Receiver | None = Field(default=None, description="Default: the ticket receiver.")
+
+
+class CollectorSettings(_Strict):
+    """OpenTelemetry Collector cost and durability controls."""
+
+    expected_spans_per_second: int = Field(default=2000, ge=1, description="Sizing input for the sending queue. Default: 2000.")
+    outage_tolerance_minutes: int = Field(
+        default=30, ge=1, le=1440, description="Backend outage the persistent queue absorbs without loss. Default: 30."
+    )
+    tail_sampling: bool = Field(default=False, description="Tail-based sampling; needs load_balancing. Default: false.")
+    load_balancing: bool = Field(default=False, description="A load-balancing tier in front of the samplers. Default: false.")
+    sampling_percentage: int = Field(default=10, ge=1, le=100, description="Kept share of ordinary traces with tail sampling. Default: 10.")
+
+    @model_validator(mode="after")
+    def _tail_sampling(self) -> CollectorSettings:
+        if self.tail_sampling and not self.load_balancing:
+            raise FieldProblem(
+                "tail_sampling", True,
+                "load_balancing: true as well (tail sampling needs every span of a trace on one collector)",
+            )
+        return self
+
+
+class Observability(_Strict):
+    retention: Retention
+    runbook_base_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s]+[^/]$")] = Field(
+        description="Where docs/runbooks/ is browsable, e.g. https://git.example.com/platform/goldenpath/blob/main/docs/runbooks (no trailing slash)."
+    )
+    max_page_alerts: int = Field(
+        default=25, ge=0, le=500, description="Noise budget: most page-severity alert rules allowed. Default: 25."
+    )
+    teams: dict[DnsLabel, TeamRouting] = Field(min_length=1, description="Alert routing per owning team.")
+    collector: CollectorSettings = Field(default_factory=CollectorSettings, description="Default: see CollectorSettings.")
+    grafana_admin_secret: SecretRef = Field(
+        default_factory=lambda: SecretRef(name="grafana-admin", key="password"),
+        description="Secret holding Grafana's admin password. Default: grafana-admin/password.",
+    )
+
+
+_QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti)?$"
+Quantity = Annotated[str, StringConstraints(pattern=_QUANTITY)]
+
+
+class PreviewService(_Strict):
+    """A service teams may deploy into previews, with its Helm chart."""
+
+    repository: Annotated[str, StringConstraints(pattern=r"^(https://|oci://)[^\s]+$")] = Field(description="Chart repository.")
+    chart: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$")] = Field(
+        description="Pinned chart version."
+    )
+    image_repository: Annotated[str, StringConstraints(pattern=r"^[a-z0-9.:/_-]+$")]
+    port: int = Field(default=8080, ge=1, le=65535, description="Container port the ingress routes to. Default: 8080.")
+
+
+class PreviewLimits(_Strict):
+    """Per-preview ResourceQuota and LimitRange defaults."""
+
+    requests_cpu: Quantity = "2"
+    requests_memory: Quantity = "4Gi"
+    limits_cpu: Quantity = "4"
+    limits_memory: Quantity = "8Gi"
+    pods: int = Field(default=20, ge=1, le=500)
+    default_request_cpu: Quantity = "100m"
+    default_request_memory: Quantity = "128Mi"
+    default_limit_cpu: Quantity = "500m"
+    default_limit_memory: Quantity = "512Mi"
+
+
+class Previews(_Strict):
+    """Preview environments hosted on this environment's cluster."""
+
+    domain: Annotated[str, StringConstraints(pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")] = Field(
+        description="Previews get <name>.<domain>."
+    )
+    ttl_hours: int = Field(default=72, ge=1, description="Lifetime after the last push. Default: 72.")
+    max_ttl_hours: int = Field(default=168, ge=1, description="Longest TTL a request may ask for. Default: 168.")
+    max_per_repository: int = Field(default=10, ge=1, le=500, description="Concurrent previews per repository. Default: 10.")
+    ingress_namespace: DnsLabel = Field(default="ingress-nginx", description="Where the ingress controller runs.")
+    limits: PreviewLimits = Field(default_factory=PreviewLimits, description="Default: see PreviewLimits.")
+    services: dict[DnsLabel, PreviewService] = Field(min_length=1, description="Services that may be previewed.")
+
+    @model_validator(mode="after")
+    def _ttl(self) -> Previews:
+        if self.ttl_hours > self.max_ttl_hours:
+            raise FieldProblem("ttl_hours", self.ttl_hours, f"at most max_ttl_hours ({self.max_ttl_hours})")
+        return self
+
+
+class Environment(_Strict):
+    """One environment: the data that turns into its network, cluster and platform stacks."""
+
+    name: DnsLabel = Field(description=f"Environment name: lowercase DNS label of at most {ENV_NAME_MAX} characters.")
+    production: bool = Field(
+        default=False, description="Production environments get stricter checks (no public endpoint). Default: false."
+    )
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")] = Field(
+        description="AWS region, e.g. eu-west-1."
+    )
+    account_id: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] = Field(
+        description="AWS account id (12 digits, quoted in YAML)."
+    )
+    tags: Tags
+    state: StateBackend = Field(default_factory=StateBackend, description="Default: bucket derived from account and region.")
+    log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] = Field(
+        description="CloudWatch retention for flow logs and control-plane logs (a value CloudWatch accepts)."
+    )
+    network: Network
+    cluster: Cluster
+    observability: Observability
+    previews: Previews | None = Field(default=None, description="Host preview environments here. Default: no previews.")
+
+    @field_validator("name")
+    @classmethod
+    def _name_length(cls, value: str) -> str:
+        if len(value) > ENV_NAME_MAX:
+            raise FieldProblem("name", value, f"at most {ENV_NAME_MAX} characters (got {len(value)})")
+        return value
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> Environment:
+        vpc = ipaddress.IPv4Network(self.network.cidr)
+        service = ipaddress.IPv4Network(self.cluster.service_cidr)
+        if vpc.overlaps(service):
+            raise FieldProblem("cluster.service_cidr", self.cluster.service_cidr, f"a range that does not overlap network.cidr {self.network.cidr}")
+        if self.production and self.previews is not None:
+            raise FieldProblem("previews", "(set)", "no previews section: a production environment never hosts previews")
+        if self.production and self.cluster.endpoint.public:
+            for index, cidr in enumerate(self.cluster.endpoint.public_access_cidrs):
+                if ipaddress.IPv4Network(cidr).prefixlen == 0:
+                    raise FieldProblem(
+                        f"cluster.endpoint.public_access_cidrs[{index}]", cidr, "a narrow allow-list: never 0.0.0.0/0 in production"
+                    )
+        return self
+
+    @property
+    def state_bucket(self) -> str:
+        return self.state.bucket or f"goldenpath-tfstate-{self.account_id}-{self.region}"
+
+    @property
+    def state_region(self) -> str:
+        return self.state.region or self.region
+
+    def mandatory_tags(self) -> dict[str, str]:
+        return {
+            **self.tags.extra,
+            "environment": self.name,
+            "owner": self.tags.owner,
+            "cost-center": self.tags.cost_center,
+            "managed-by": "goldenpath",
+        }

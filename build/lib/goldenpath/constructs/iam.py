@@ -1,0 +1,157 @@
+"""IAM helpers: JSON policy documents, and roles for workloads on EKS (Pod Identity or IRSA)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from cdktn_provider_aws.iam_role import IamRole
+from cdktn_provider_aws.iam_role_policy import IamRolePolicy
+from cdktn_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from constructs import Construct
+
+from goldenpath.constructs.naming import Naming, NameKind
+from goldenpath.errors import SynthError
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One IAM policy statement. ``resources`` may hold Terraform tokens (e.g. ``key.arn``)."""
+
+    actions: tuple[str, ...]
+    resources: tuple[str, ...] = ()
+    effect: str = "Allow"
+    principals: dict[str, Any] | None = None
+    conditions: dict[str, dict[str, Any]] | None = None
+    sid: str | None = None
+
+    def render(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"Effect": self.effect, "Action": list(self.actions)}
+        if self.sid:
+            body["Sid"] = self.sid
+        if self.principals is not None:
+            body["Principal"] = self.principals
+        if self.resources:
+            body["Resource"] = list(self.resources) if len(self.resources) > 1 else self.resources[0]
+        if self.conditions:
+            body["Condition"] = self.conditions
+        return body
+
+
+def policy_document(*statements: Statement) -> str:
+    """A byte-stable JSON policy document."""
+    if not statements:
+        raise SynthError("an IAM policy document needs at least one statement")
+    return json.dumps({"Version": "2012-10-17", "Statement": [s.render() for s in statements]}, sort_keys=True)
+
+
+def service_trust(*services: str, tag_session: bool = False) -> str:
+    """Trust policy letting AWS services (e.g. ``eks.amazonaws.com``) assume a role."""
+    actions = ("sts:AssumeRole", "sts:TagSession") if tag_session else ("sts:AssumeRole",)
+    return policy_document(Statement(actions=actions, principals={"Service": sorted(services)}))
+
+
+@dataclass(frozen=True)
+class PodIdentityTrust:
+    """Trust for EKS Pod Identity: the role is bound to a service account by a pod identity association."""
+
+    def document(self) -> str:
+        return service_trust("pods.eks.amazonaws.com", tag_session=True)
+
+
+@dataclass(frozen=True)
+class IrsaTrust:
+    """Trust for IAM Roles for Service Accounts through the cluster's OIDC provider.
+
+    ``oidc_provider_arn`` and ``oidc_issuer`` (host and path, without ``https://``) come from
+    the cluster's IAM OIDC provider; only ``namespace/service_account`` may assume the role.
+    """
+
+    oidc_provider_arn: str
+    oidc_issuer: str
+    namespace: str
+    service_account: str
+
+    def document(self) -> str:
+        issuer = self.oidc_issuer.removeprefix("https://")
+        return policy_document(
+            Statement(
+                actions=("sts:AssumeRoleWithWebIdentity",),
+                principals={"Federated": self.oidc_provider_arn},
+                conditions={
+                    "StringEquals": {
+                        f"{issuer}:aud": "sts.amazonaws.com",
+                        f"{issuer}:sub": f"system:serviceaccount:{self.namespace}:{self.service_account}",
+                    }
+                },
+            )
+        )
+
+
+@dataclass(frozen=True)
+class WorkloadRoleProps:
+    """Props of :class:`WorkloadRole`."""
+
+    naming: Naming
+    name: str
+    """Readable role name part; made length-safe by ``naming``."""
+    trust: PodIdentityTrust | IrsaTrust | str
+    """Who may assume the role: Pod Identity, IRSA, or a trust policy JSON document."""
+    managed_policy_arns: tuple[str, ...] = ()
+    """AWS managed policies to attach. Default: none."""
+    statements: tuple[Statement, ...] = ()
+    """Inline least-privilege statements. Default: none."""
+    max_session_duration: int = 3600
+    """Seconds. Default: one hour."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Extra tags; the mandatory tags come from the tagging aspect. Default: none."""
+
+
+class WorkloadRole(Construct):
+    """An IAM role with a trust policy, managed policies and one inline least-privilege policy."""
+
+    def __init__(self, scope: Construct, id_: str, props: WorkloadRoleProps):
+        super().__init__(scope, id_)
+        if not props.managed_policy_arns and not props.statements:
+            raise SynthError(
+                f"WorkloadRole {id_!r}: got no managed_policy_arns and no statements, "
+                "expected at least one permission (a role that can do nothing is a mistake)"
+            )
+        if not 900 <= props.max_session_duration <= 43200:
+            raise SynthError(
+                f"WorkloadRole {id_!r}: max_session_duration got {props.max_session_duration}, "
+                "expected 900 to 43200 seconds"
+            )
+        trust = props.trust if isinstance(props.trust, str) else props.trust.document()
+        self.role = IamRole(
+            self,
+            "role",
+            name=props.naming.name(props.name, kind=NameKind.IAM_ROLE),
+            assume_role_policy=trust,
+            max_session_duration=props.max_session_duration,
+            tags=dict(props.tags) or None,
+        )
+        self.attachments: list[IamRolePolicyAttachment] = []
+        for arn in props.managed_policy_arns:
+            # The id is the policy's name, not its position: reordering must not replace anything.
+            policy_name = arn.rsplit("/", 1)[-1]
+            self.attachments.append(
+                IamRolePolicyAttachment(self, f"managed-{policy_name}", role=self.role.name, policy_arn=arn)
+            )
+        if props.statements:
+            IamRolePolicy(
+                self,
+                "inline",
+                name=props.naming.name(props.name, "inline", kind=NameKind.IAM_POLICY),
+                role=self.role.id,
+                policy=policy_document(*props.statements),
+            )
+
+    @property
+    def arn(self) -> str:
+        return self.role.arn
+
+    @property
+    def name(self) -> str:
+        return self.role.name

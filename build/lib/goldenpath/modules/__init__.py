@@ -1,0 +1,1 @@
+"""L3 platform modules: cluster (and, later, observability, preview environments, sandboxes)."""

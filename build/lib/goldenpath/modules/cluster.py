@@ -1,0 +1,274 @@
+"""The EKS cluster module: a private, audited, encrypted cluster with managed nodes and add-ons."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Literal, Sequence
+
+from cdktn import TerraformResourceLifecycle, Token
+from cdktn_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktn_provider_aws.eks_access_entry import EksAccessEntry
+from cdktn_provider_aws.eks_access_policy_association import (
+    EksAccessPolicyAssociation,
+    EksAccessPolicyAssociationAccessScope,
+)
+from cdktn_provider_aws.eks_addon import EksAddon
+from cdktn_provider_aws.eks_cluster import (
+    EksCluster,
+    EksClusterAccessConfig,
+    EksClusterEncryptionConfig,
+    EksClusterEncryptionConfigProvider,
+    EksClusterKubernetesNetworkConfig,
+    EksClusterVpcConfig,
+)
+from cdktn_provider_aws.eks_node_group import (
+    EksNodeGroup,
+    EksNodeGroupLaunchTemplate,
+    EksNodeGroupScalingConfig,
+    EksNodeGroupUpdateConfig,
+)
+from cdktn_provider_aws.eks_pod_identity_association import EksPodIdentityAssociation
+from cdktn_provider_aws.launch_template import (
+    LaunchTemplate,
+    LaunchTemplateBlockDeviceMappings,
+    LaunchTemplateBlockDeviceMappingsEbs,
+    LaunchTemplateMetadataOptions,
+    LaunchTemplateTagSpecifications,
+)
+from constructs import Construct
+
+from goldenpath.constructs.aws_context import AwsTarget
+from goldenpath.constructs.iam import PodIdentityTrust, WorkloadRole, WorkloadRoleProps, service_trust
+from goldenpath.constructs.kms import KmsKey, KmsKeyProps
+from goldenpath.constructs.naming import Naming, NameKind
+from goldenpath.errors import SynthError
+
+CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+
+# Add-ons the nodes need to become Ready are created before the node groups; add-ons that
+# run as pods (CoreDNS, EBS CSI) after them, so they do not sit degraded waiting for nodes.
+ADDONS_BEFORE_NODES = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
+ADDONS_AFTER_NODES = ("coredns", "aws-ebs-csi-driver")
+CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
+
+
+@dataclass(frozen=True)
+class NodeGroupProps:
+    """One managed node group."""
+
+    name: str
+    instance_types: tuple[str, ...]
+    min_size: int
+    desired_size: int
+    max_size: int
+    disk_size_gib: int = 50
+    """Encrypted gp3 root volume size. Default: 50."""
+    capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
+    """Default: ON_DEMAND."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Kubernetes node labels. Default: none."""
+
+
+@dataclass(frozen=True)
+class ClusterProps:
+    """Props of :class:`Cluster`."""
+
+    target: AwsTarget
+    naming: Naming
+    kubernetes_version: str
+    subnet_ids: Sequence[str]
+    """Private subnets for the control plane's network interfaces and the nodes."""
+    node_groups: tuple[NodeGroupProps, ...]
+    admin_role_arns: tuple[str, ...]
+    """IAM roles granted cluster admin through access entries; the creator gets no implicit admin."""
+    public_access_cidrs: tuple[str, ...] = ()
+    """Allow-list for a public API endpoint. Default: none, the endpoint is private only."""
+    production: bool = False
+    """Refuse an open (0.0.0.0/0) public endpoint. Default: false."""
+    log_retention_days: int = 90
+    """Control-plane log retention. Default: 90."""
+    service_cidr: str = "172.20.0.0/16"
+    """Kubernetes service CIDR. Default: 172.20.0.0/16."""
+    secrets_key: KmsKey | None = None
+    """Key for envelope encryption of Kubernetes secrets. Default: a new KmsKey with rotation."""
+
+
+def cluster_name(naming: Naming) -> str:
+    """The EKS cluster's name; other stacks find the cluster by it (never through secrets)."""
+    return naming.name("cluster", kind=NameKind.EKS_CLUSTER)
+
+
+class Cluster(Construct):
+    """EKS with private endpoint, all control-plane logs, KMS-encrypted secrets, access entries,
+    IMDSv2-only nodes with encrypted volumes, and managed add-ons in a safe order."""
+
+    def __init__(self, scope: Construct, id_: str, props: ClusterProps):
+        super().__init__(scope, id_)
+        self._validate(id_, props)
+        target, naming = props.target, props.naming
+        self.name = cluster_name(naming)
+
+        self.secrets_key = props.secrets_key or KmsKey(
+            self, "secrets-key", KmsKeyProps(target=target, naming=naming, purpose="eks-secrets")
+        )
+        self.logs_key = KmsKey(
+            self, "logs-key", KmsKeyProps(target=target, naming=naming, purpose="eks-logs", logs_service=True)
+        )
+        # EKS writes to this fixed name; creating it first lets us set retention and encryption.
+        log_group = CloudwatchLogGroup(
+            self, "control-plane-logs", name=f"/aws/eks/{self.name}/cluster",
+            retention_in_days=props.log_retention_days, kms_key_id=self.logs_key.arn,
+        )
+        cluster_role = WorkloadRole(
+            self, "cluster-role",
+            WorkloadRoleProps(
+                naming=naming, name="cluster",
+                trust=service_trust(target.service_principal("eks"), tag_session=True),
+                managed_policy_arns=(target.managed_policy("AmazonEKSClusterPolicy"),),
+            ),
+        )
+        public = bool(props.public_access_cidrs)
+        self.cluster = EksCluster(
+            self, "cluster",
+            name=self.name,
+            version=props.kubernetes_version,
+            role_arn=cluster_role.arn,
+            vpc_config=EksClusterVpcConfig(
+                subnet_ids=list(props.subnet_ids),
+                endpoint_private_access=True,
+                endpoint_public_access=public,
+                public_access_cidrs=list(props.public_access_cidrs) if public else None,
+            ),
+            enabled_cluster_log_types=list(CONTROL_PLANE_LOG_TYPES),
+            encryption_config=EksClusterEncryptionConfig(
+                provider=EksClusterEncryptionConfigProvider(key_arn=self.secrets_key.arn), resources=["secrets"]
+            ),
+            access_config=EksClusterAccessConfig(
+                authentication_mode="API", bootstrap_cluster_creator_admin_permissions=False
+            ),
+            kubernetes_network_config=EksClusterKubernetesNetworkConfig(service_ipv4_cidr=props.service_cidr),
+            # The managed add-ons below replace the self-managed defaults.
+            bootstrap_self_managed_addons=False,
+            depends_on=[log_group, *cluster_role.attachments],
+        )
+
+        for arn in props.admin_role_arns:
+            role_name = arn.rsplit("/", 1)[-1]
+            entry = EksAccessEntry(self, f"admin-{role_name}", cluster_name=self.cluster.name, principal_arn=arn, type="STANDARD")
+            EksAccessPolicyAssociation(
+                self, f"admin-{role_name}-policy", cluster_name=self.cluster.name, principal_arn=arn,
+                policy_arn=f"arn:{target.partition}:eks::aws:cluster-access-policy/{CLUSTER_ADMIN_POLICY}",
+                access_scope=EksAccessPolicyAssociationAccessScope(type="cluster"),
+                depends_on=[entry],
+            )
+
+        before_nodes = [self._addon(name) for name in ADDONS_BEFORE_NODES]
+        node_role = WorkloadRole(
+            self, "node-role",
+            WorkloadRoleProps(
+                naming=naming, name="nodes",
+                trust=service_trust(target.service_principal("ec2")),
+                managed_policy_arns=tuple(
+                    target.managed_policy(p)
+                    for p in ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonEKS_CNI_Policy")
+                ),
+            ),
+        )
+        self.node_role_arn = node_role.arn
+        self.node_groups = [
+            self._node_group(group, props, node_role, before_nodes) for group in props.node_groups
+        ]
+
+        ebs_role = WorkloadRole(
+            self, "ebs-csi-role",
+            WorkloadRoleProps(
+                naming=naming, name="ebs-csi", trust=PodIdentityTrust(),
+                managed_policy_arns=(target.managed_policy("service-role/AmazonEBSCSIDriverPolicy"),),
+            ),
+        )
+        ebs_identity = EksPodIdentityAssociation(
+            self, "ebs-csi-identity", cluster_name=self.cluster.name, namespace="kube-system",
+            service_account="ebs-csi-controller-sa", role_arn=ebs_role.arn,
+        )
+        self.addons = before_nodes + [
+            self._addon(name, depends_on=[*self.node_groups, *([ebs_identity] if name == "aws-ebs-csi-driver" else [])])
+            for name in ADDONS_AFTER_NODES
+        ]
+
+    def _addon(self, name: str, depends_on: list | None = None) -> EksAddon:
+        # No addon_version: EKS installs the default version for the cluster's Kubernetes version,
+        # so upgrades of the control plane never leave an add-on pinned to an unsupported release.
+        return EksAddon(
+            self, f"addon-{name}", cluster_name=self.cluster.name, addon_name=name,
+            resolve_conflicts_on_create="OVERWRITE", resolve_conflicts_on_update="PRESERVE",
+            depends_on=depends_on,
+        )
+
+    def _node_group(self, group: NodeGroupProps, props: ClusterProps, role: WorkloadRole, addons: list) -> EksNodeGroup:
+        naming = props.naming
+        tags = {"Name": naming.name("node", group.name)}
+        template = LaunchTemplate(
+            self, f"nodes-{group.name}-template",
+            name=naming.name("nodes", group.name, kind=NameKind.LAUNCH_TEMPLATE),
+            update_default_version=True,
+            metadata_options=LaunchTemplateMetadataOptions(
+                http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1,
+            ),
+            block_device_mappings=[
+                LaunchTemplateBlockDeviceMappings(
+                    device_name="/dev/xvda",
+                    ebs=LaunchTemplateBlockDeviceMappingsEbs(
+                        volume_size=group.disk_size_gib, volume_type="gp3", encrypted="true", delete_on_termination="true",
+                    ),
+                )
+            ],
+            tag_specifications=[
+                LaunchTemplateTagSpecifications(resource_type=kind, tags=tags) for kind in ("instance", "volume")
+            ],
+        )
+        return EksNodeGroup(
+            self, f"nodes-{group.name}",
+            cluster_name=self.cluster.name,
+            node_group_name=naming.name(group.name, kind=NameKind.EKS_NODE_GROUP),
+            node_role_arn=role.arn,
+            subnet_ids=list(props.subnet_ids),
+            instance_types=list(group.instance_types),
+            capacity_type=group.capacity_type,
+            labels=dict(group.labels) or None,
+            scaling_config=EksNodeGroupScalingConfig(
+                min_size=group.min_size, desired_size=group.desired_size, max_size=group.max_size
+            ),
+            update_config=EksNodeGroupUpdateConfig(max_unavailable_percentage=33),
+            launch_template=EksNodeGroupLaunchTemplate(id=template.id, version=Token.as_string(template.latest_version)),
+            # The cluster autoscaler owns desired_size once the group exists.
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["scaling_config[0].desired_size"]),
+            depends_on=[*role.attachments, *addons],
+        )
+
+    @staticmethod
+    def _validate(id_: str, props: ClusterProps) -> None:
+        if not props.subnet_ids:
+            raise SynthError(f"Cluster {id_!r}: subnet_ids is empty, expected the private subnets (at least 2 AZs)")
+        if not props.node_groups:
+            raise SynthError(f"Cluster {id_!r}: node_groups is empty, expected at least one managed node group")
+        if not props.admin_role_arns:
+            raise SynthError(
+                f"Cluster {id_!r}: admin_role_arns is empty, expected at least one IAM role "
+                "(the creator gets no implicit admin, so nobody could reach the cluster)"
+            )
+        for cidr in props.public_access_cidrs:
+            if ipaddress.ip_network(cidr, strict=False).prefixlen == 0 and props.production:
+                raise SynthError(
+                    f"Cluster {id_!r}: public_access_cidrs contains {cidr!r}, "
+                    "expected a narrow allow-list: an open public endpoint is never allowed in production"
+                )
+        names = [g.name for g in props.node_groups]
+        for group in props.node_groups:
+            if names.count(group.name) > 1:
+                raise SynthError(f"Cluster {id_!r}: node group name {group.name!r} is used twice, expected unique names")
+            if not group.min_size <= group.desired_size <= group.max_size:
+                raise SynthError(
+                    f"Cluster {id_!r}: node group {group.name!r} sizes min={group.min_size} desired={group.desired_size} "
+                    f"max={group.max_size}, expected min <= desired <= max"
+                )

@@ -1,0 +1,218 @@
+"""The observability module: metrics, logs and traces, correlated, alerting without the noise.
+
+One definition, two halves, each in the stack of its lifecycle:
+
+* ``add_aws_side``: KMS-encrypted, versioned, private S3 buckets for logs (Loki) and traces
+  (Tempo) with lifecycle rules that keep data at least as long as the retention, and
+  least-privilege roles bound to the Loki and Tempo service accounts by EKS Pod Identity.
+* ``add_cluster_side``: the namespace, vendored dashboards, and the pinned charts
+  (kube-prometheus-stack, Loki, Tempo, OpenTelemetry Collector) with generated values.
+
+Everything that can be wrong is checked in ``__init__``: the alert contract (severity,
+team with a route, runbook file, minimum ``for``), the noise budget, and the chart/Kubernetes
+compatibility table.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from cdktn import TerraformStack, TerraformVariable
+from cdktn_provider_aws.eks_pod_identity_association import EksPodIdentityAssociation
+from cdktn_provider_helm.release import Release
+from cdktn_provider_kubernetes.config_map_v1 import ConfigMapV1, ConfigMapV1Metadata
+from cdktn_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
+from cdktn_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata
+from cdktn_provider_random.password import Password
+from constructs import Construct
+
+from goldenpath.config.model import Environment
+from goldenpath.constructs.aws_context import AwsTarget
+from goldenpath.constructs.bucket import EncryptedBucket, EncryptedBucketProps
+from goldenpath.constructs.iam import PodIdentityTrust, Statement, WorkloadRole, WorkloadRoleProps
+from goldenpath.constructs.kms import KmsKey, KmsKeyProps
+from goldenpath.constructs.naming import Naming, NameKind
+from goldenpath.observability import collector, dora, values
+from goldenpath.observability.alertmanager import secret_keys
+from goldenpath.observability.chart_render import rendered_collector_config
+from goldenpath.observability.grafana_text import terraform_literal
+from goldenpath.observability.dashboards import slo_dashboard
+from goldenpath.observability.contract import alerting_config
+from goldenpath.observability.alerts import Alert
+from goldenpath.observability.catalog import CAUSE_ALERTS, PLATFORM_SLOS
+from goldenpath.observability.charts import ChartPin, pinned
+from goldenpath.observability.runbooks import DEFAULT_RUNBOOK_DIR
+from goldenpath.observability.slo import SLO
+
+NAMESPACE = values.NAMESPACE
+# Days that S3 keeps objects beyond the backends' own retention, so the backend always
+# deletes first and lifecycle rules are only a backstop.
+LIFECYCLE_MARGIN_DAYS = 1
+
+
+MANAGED_BY = {"app.kubernetes.io/managed-by": "goldenpath"}
+GRAFANA_ADMIN_USER = "admin"
+
+
+def secret_variable_name(secret: str, key: str) -> str:
+    """The Terraform variable that carries a receiver credential (set it as TF_VAR_<name>)."""
+    return "secret_" + "".join(ch if ch.isalnum() else "_" for ch in f"{secret}_{key}")
+
+
+def render_yaml(document: dict) -> str:
+    return yaml.safe_dump(document, sort_keys=True, default_flow_style=False, width=1000)
+
+
+@dataclass(frozen=True)
+class ObservabilityStackProps:
+    """Props of :class:`ObservabilityStack`."""
+
+    environment: Environment
+    """Retention, teams and receivers, noise budget and collector settings come from here."""
+    cluster_name: str
+    slos: tuple[SLO, ...] = tuple(PLATFORM_SLOS)
+    """Default: the platform's own SLOs (API server, ingress, telemetry pipeline)."""
+    alerts: tuple[Alert, ...] = tuple(CAUSE_ALERTS)
+    """Cause alerts (ticket or info). Default: the platform's examples."""
+    runbook_dir: Path = DEFAULT_RUNBOOK_DIR
+    """Where runbook files must exist. Default: docs/runbooks."""
+    charts: dict[str, ChartPin] | None = None
+    """Chart table. Default: goldenpath.observability.charts.CHARTS."""
+    extra_dashboards: dict[str, dict] = field(default_factory=dict)
+    """More vendored Grafana dashboards by file name. Default: none."""
+
+
+class ObservabilityStack:
+    def __init__(self, props: ObservabilityStackProps):
+        environment = props.environment
+        obs = environment.observability
+        self.props = props
+        self.naming = Naming(environment.name)
+        self.target = AwsTarget(environment.account_id, environment.region)
+        self.alerts, self.rules, self.alertmanager = alerting_config(
+            environment, list(props.slos), list(props.alerts), props.runbook_dir
+        )
+        version = environment.cluster.kubernetes_version
+        self.charts = {name: pinned(name, version, props.charts) for name in
+                       ("kube-prometheus-stack", "loki", "tempo", "opentelemetry-collector")}
+        self.agent = collector.agent_config(obs.collector)
+        self.sampler = collector.sampler_config(obs.collector)
+        self.collector_values = {"otel-collector": values.otel_collector(self.agent, "otel-collector", kubernetes_attributes=True)}
+        if self.sampler:
+            self.collector_values["otel-sampler"] = values.otel_collector(self.sampler, "otel-sampler", kubernetes_attributes=False)
+        for chart_values in self.collector_values.values():
+            # As the chart renders it: its default config merged in and its presets applied.
+            collector.check_pipeline_order(rendered_collector_config(chart_values))
+        self.logs_bucket_name = self.naming.name("logs", environment.account_id, kind=NameKind.S3_BUCKET)
+        self.traces_bucket_name = self.naming.name("traces", environment.account_id, kind=NameKind.S3_BUCKET)
+        self.dashboards = {"dora.json": dora.dashboard(), "slos.json": slo_dashboard(list(props.slos)),
+                           **props.extra_dashboards}
+
+    # -- AWS side -----------------------------------------------------------------------------
+    def add_aws_side(self, scope: Construct, id_: str = "observability") -> Construct:
+        root = Construct(scope, id_)
+        retention = self.props.environment.observability.retention
+        key = KmsKey(root, "telemetry-key", KmsKeyProps(target=self.target, naming=self.naming, purpose="telemetry"))
+        for signal, days, account in (("logs", retention.logs_days, "loki"), ("traces", retention.traces_days, "tempo")):
+            bucket = EncryptedBucket(
+                root, f"{signal}-bucket",
+                EncryptedBucketProps(target=self.target, naming=self.naming, purpose=signal, encryption_key=key,
+                                     expiration_days=days + LIFECYCLE_MARGIN_DAYS, noncurrent_version_days=1),
+            )
+            role = WorkloadRole(
+                root, f"{account}-role",
+                WorkloadRoleProps(
+                    naming=self.naming, name=account, trust=PodIdentityTrust(),
+                    statements=(
+                        Statement(actions=("s3:ListBucket",), resources=(bucket.arn,)),
+                        Statement(actions=("s3:GetObject", "s3:PutObject", "s3:DeleteObject"), resources=(f"{bucket.arn}/*",)),
+                        Statement(actions=("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"), resources=(key.arn,)),
+                    ),
+                ),
+            )
+            EksPodIdentityAssociation(
+                root, f"{account}-identity", cluster_name=self.props.cluster_name, namespace=NAMESPACE,
+                service_account=account, role_arn=role.arn,
+            )
+        return root
+
+    # -- in-cluster side ----------------------------------------------------------------------
+    def add_cluster_side(self, scope: Construct, id_: str = "observability") -> Construct:
+        root = Construct(scope, id_)
+        environment = self.props.environment
+        namespace = NamespaceV1(
+            root, "namespace",
+            metadata=[NamespaceV1Metadata(
+                name=NAMESPACE,
+                labels={
+                    # node-exporter needs host access, so the namespace cannot enforce "restricted";
+                    # warn and audit still report anything beyond it.
+                    "pod-security.kubernetes.io/enforce": "privileged",
+                    "pod-security.kubernetes.io/warn": "restricted",
+                    "pod-security.kubernetes.io/audit": "restricted",
+                    **MANAGED_BY,
+                },
+            )],
+        )
+        for file_name, dashboard in sorted(self.dashboards.items()):
+            ConfigMapV1(
+                root, f"dashboard-{file_name.removesuffix('.json')}",
+                metadata=ConfigMapV1Metadata(name=f"dashboard-{file_name.removesuffix('.json')}", namespace=NAMESPACE,
+                                             labels={"grafana_dashboard": "1"}),
+                data={file_name: terraform_literal(json.dumps(dashboard, indent=2, sort_keys=True))},
+                depends_on=[namespace],
+            )
+        secrets = self._secrets(root, namespace)
+        stack_values = values.kube_prometheus_stack(environment, self.rules, self.alertmanager)
+        releases = [
+            ("kube-prometheus-stack", "kube-prometheus-stack", stack_values),
+            ("loki", "loki", values.loki(environment, self.logs_bucket_name)),
+            ("tempo", "tempo", values.tempo(environment, self.traces_bucket_name)),
+            *((name, "opentelemetry-collector", chart_values) for name, chart_values in self.collector_values.items()),
+        ]
+        self.releases = []
+        self.release_values: dict[str, dict] = {}
+        prometheus_stack: Release | None = None
+        for release_name, chart_name, chart_values in releases:
+            pin = self.charts[chart_name]
+            # The collectors create ServiceMonitors, whose CRD kube-prometheus-stack installs.
+            after = [namespace, *secrets] if prometheus_stack is None else [namespace, prometheus_stack]
+            release = Release(
+                root, f"release-{release_name}", name=release_name, namespace=NAMESPACE,
+                repository=pin.repository, chart=pin.name, version=pin.version,
+                values=[terraform_literal(render_yaml(chart_values))],
+                atomic=True, cleanup_on_fail=True, timeout=900, max_history=5,
+                depends_on=after,
+            )
+            prometheus_stack = prometheus_stack or release
+            self.releases.append(release)
+            self.release_values[release_name] = chart_values
+        return root
+
+    def _secrets(self, root: Construct, namespace: NamespaceV1) -> list[SecretV1]:
+        """Every Secret the charts are told to use: Grafana's admin (generated password) and the
+        Alertmanager receiver credentials (sensitive variables, set as TF_VAR_alertmanager_...)."""
+        obs = self.props.environment.observability
+        password = Password(root, "grafana-admin-password", length=32, special=False)
+        created = [SecretV1(
+            root, "grafana-admin-secret",
+            metadata=SecretV1Metadata(name=obs.grafana_admin_secret.name, namespace=NAMESPACE, labels=MANAGED_BY),
+            data={values.GRAFANA_ADMIN_USER_KEY: GRAFANA_ADMIN_USER, obs.grafana_admin_secret.key: password.result},
+            depends_on=[namespace],
+        )]
+        stack = TerraformStack.of(root)
+        for secret, keys in secret_keys(obs.teams).items():
+            data = {}
+            for key in keys:
+                variable = TerraformVariable(stack, secret_variable_name(secret, key), type="string", sensitive=True,
+                                             description=f"Alertmanager receiver credential: key {key} of Secret {NAMESPACE}/{secret}")
+                data[key] = variable.string_value
+            created.append(SecretV1(
+                root, f"receiver-secret-{secret}",
+                metadata=SecretV1Metadata(name=secret, namespace=NAMESPACE, labels=MANAGED_BY),
+                data=data, depends_on=[namespace],
+            ))
+        return created

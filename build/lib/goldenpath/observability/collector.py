@@ -1,0 +1,136 @@
+"""OpenTelemetry Collector configuration with cost and durability controls.
+
+Pipeline order matters: memory_limiter first (refuse data before the collector is
+OOM-killed), batch after it; exporters retry and use a persistent (file-backed) sending
+queue sized to ride out a backend outage of the configured length.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from goldenpath.config.model import CollectorSettings
+
+BATCH_SIZE = 8192
+QUEUE_DIRECTORY = "/var/lib/otelcol/queue"
+
+
+@dataclass(frozen=True)
+class Backends:
+    """In-cluster endpoints of the signal backends."""
+
+    traces_otlp: str = "tempo.observability.svc.cluster.local:4317"
+    logs_otlp_http: str = "http://loki-gateway.observability.svc.cluster.local/otlp"
+    metrics_otlp_http: str = "http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090/api/v1/otlp"
+    """Prometheus' OTLP receiver (the exporter appends /v1/metrics)."""
+    metrics_remote_write: str = "http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090/api/v1/write"
+    """Prometheus' remote-write receiver, used by Tempo's metrics generator."""
+    sampler_headless: str = "otel-sampler.observability.svc.cluster.local"
+
+
+def queue_size(settings: CollectorSettings) -> int:
+    """Batches to buffer: the outage length times the batch rate, with 20% headroom."""
+    batches_per_second = settings.expected_spans_per_second / BATCH_SIZE
+    return max(100, math.ceil(settings.outage_tolerance_minutes * 60 * batches_per_second * 1.2))
+
+
+def _exporter_reliability(settings: CollectorSettings) -> dict:
+    return {
+        "retry_on_failure": {"enabled": True, "initial_interval": "5s", "max_interval": "30s", "max_elapsed_time": "0s"},
+        "sending_queue": {"enabled": True, "num_consumers": 4, "queue_size": queue_size(settings), "storage": "file_storage/queue"},
+    }
+
+
+def _processors(settings: CollectorSettings, *, sampler: bool) -> dict:
+    processors = {
+        "memory_limiter": {"check_interval": "1s", "limit_percentage": 80, "spike_limit_percentage": 25},
+        "batch": {"send_batch_size": BATCH_SIZE, "send_batch_max_size": BATCH_SIZE, "timeout": "200ms"},
+    }
+    if not sampler:
+        # Only the agent sees the application's connection; the sampler receives enriched data.
+        processors["k8sattributes"] = {"passthrough": False}
+    if sampler and settings.tail_sampling:
+        processors["tail_sampling"] = {
+            "decision_wait": "10s",
+            "policies": [
+                {"name": "errors", "type": "status_code", "status_code": {"status_codes": ["ERROR"]}},
+                {"name": "slow", "type": "latency", "latency": {"threshold_ms": 1000}},
+                {"name": "sample", "type": "probabilistic", "probabilistic": {"sampling_percentage": settings.sampling_percentage}},
+            ],
+        }
+    return processors
+
+
+def _base(settings: CollectorSettings, *, sampler: bool = False) -> dict:
+    return {
+        "extensions": {
+            "health_check": {"endpoint": "${env:MY_POD_IP}:13133"},
+            "file_storage/queue": {"directory": QUEUE_DIRECTORY, "create_directory": True},
+        },
+        "receivers": {"otlp": {"protocols": {"grpc": {"endpoint": "${env:MY_POD_IP}:4317"},
+                                             "http": {"endpoint": "${env:MY_POD_IP}:4318"}}}},
+        "processors": _processors(settings, sampler=sampler),
+    }
+
+
+def agent_config(settings: CollectorSettings, backends: Backends = Backends()) -> dict:
+    """The collector applications send to. With load balancing it forwards traces, by trace id,
+    to the sampler tier (so every span of a trace meets on one sampler); otherwise it exports."""
+    reliability = _exporter_reliability(settings)
+    config = _base(settings)
+    config["exporters"] = {
+        "otlphttp/loki": {"endpoint": backends.logs_otlp_http, **reliability},
+        # OTLP to Prometheus: the collector image ships no prometheusremotewrite exporter.
+        "otlphttp/prometheus": {"endpoint": backends.metrics_otlp_http, **reliability},
+    }
+    if settings.load_balancing:
+        config["exporters"]["loadbalancing"] = {
+            "routing_key": "traceID",
+            "protocol": {"otlp": {"tls": {"insecure": True}, **reliability}},
+            "resolver": {"dns": {"hostname": backends.sampler_headless, "port": 4317}},
+        }
+        trace_exporters = ["loadbalancing"]
+        trace_processors = ["memory_limiter", "k8sattributes", "batch"]
+    else:
+        config["exporters"]["otlp/tempo"] = {"endpoint": backends.traces_otlp, "tls": {"insecure": True}, **reliability}
+        trace_exporters = ["otlp/tempo"]
+        trace_processors = ["memory_limiter", "k8sattributes", "batch"]
+    config["service"] = {
+        "extensions": ["health_check", "file_storage/queue"],
+        "telemetry": {"metrics": {"level": "detailed"}},
+        "pipelines": {
+            "traces": {"receivers": ["otlp"], "processors": trace_processors, "exporters": trace_exporters},
+            "logs": {"receivers": ["otlp"], "processors": ["memory_limiter", "k8sattributes", "batch"], "exporters": ["otlphttp/loki"]},
+            "metrics": {"receivers": ["otlp"], "processors": ["memory_limiter", "k8sattributes", "batch"], "exporters": ["otlphttp/prometheus"]},
+        },
+    }
+    return config
+
+
+def sampler_config(settings: CollectorSettings, backends: Backends = Backends()) -> dict | None:
+    """The second tier behind the load balancer (tail sampling happens here), or None without one."""
+    if not settings.load_balancing:
+        return None
+    processors = ["memory_limiter", *(["tail_sampling"] if settings.tail_sampling else []), "batch"]
+    config = _base(settings, sampler=True)
+    config["exporters"] = {
+        "otlp/tempo": {"endpoint": backends.traces_otlp, "tls": {"insecure": True}, **_exporter_reliability(settings)},
+    }
+    config["service"] = {
+        "extensions": ["health_check", "file_storage/queue"],
+        "telemetry": {"metrics": {"level": "detailed"}},
+        "pipelines": {"traces": {"receivers": ["otlp"],
+                                 "processors": processors, "exporters": ["otlp/tempo"]}},
+    }
+    return config
+
+
+def check_pipeline_order(config: dict) -> None:
+    """memory_limiter must come first and batch after it in every pipeline."""
+    for name, pipeline in config["service"]["pipelines"].items():
+        if pipeline is None:  # a chart default pipeline deleted by a null
+            continue
+        processors = pipeline.get("processors", [])
+        if processors[0] != "memory_limiter" or "batch" not in processors:
+            raise ValueError(f"collector pipeline {name}: processors {processors}, expected memory_limiter first and batch after it")

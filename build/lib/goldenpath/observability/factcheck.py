@@ -1,0 +1,341 @@
+"""Check a synthesized in-cluster stack against the facts of the pinned charts and images.
+
+Every function takes what the stack hands to Helm (``releases``, parsed from the synthesized
+``helm_release`` resources, Terraform escapes undone) and returns problems as sentences; an
+empty list means the stack holds that fact. ``check_platform_stack`` runs them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+import yaml
+
+from goldenpath.observability import facts
+from goldenpath.observability.chart_render import chart_fullname, enabled_collector_ports, rendered_collector_config
+from goldenpath.observability.grafana_text import grafana_expand, terraform_unescape
+from goldenpath.observability.values import datasources
+
+_CLUSTER_SUFFIX = ".svc.cluster.local"
+
+
+@dataclass(frozen=True)
+class HelmRelease:
+    name: str
+    namespace: str
+    chart: str
+    version: str
+    values: dict
+
+
+def helm_releases(stack: dict) -> dict[str, HelmRelease]:
+    """Release name -> what Helm receives, read from a synthesized stack."""
+    found = {}
+    for resource in stack.get("resource", {}).get("helm_release", {}).values():
+        merged: dict = {}
+        for document in resource.get("values", []):
+            merged.update(yaml.safe_load(terraform_unescape(document)) or {})
+        found[resource["name"]] = HelmRelease(resource["name"], resource["namespace"], resource["chart"], resource["version"], merged)
+    return found
+
+
+def _dig(document: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(document, dict) or key not in document:
+            return None
+        document = document[key]
+    return document
+
+
+def _of_chart(releases: dict[str, HelmRelease], chart: str) -> list[HelmRelease]:
+    return [r for r in releases.values() if r.chart == chart]
+
+
+# -- versions ------------------------------------------------------------------------------------
+def check_chart_versions(releases: dict[str, HelmRelease]) -> list[str]:
+    """Each release of a chart goldenpath pins is at a version with a row of facts (other charts
+    a team adds are its own business)."""
+    known_charts = {chart for chart, _ in facts.CHART_FACTS}
+    problems = []
+    for release in releases.values():
+        if release.chart not in known_charts:
+            continue
+        try:
+            facts.facts_for(release.chart, release.version)
+        except LookupError as error:
+            problems.append(f"release {release.name}: {error}")
+    return problems
+
+
+# -- Services and ports ----------------------------------------------------------------------------
+def _services(releases: dict[str, HelmRelease]) -> dict[tuple[str, str], set[int]]:
+    """(namespace, service) -> ports, for every Service the releases create."""
+    services: dict[tuple[str, str], set[int]] = {}
+    for release in releases.values():
+        try:
+            row = facts.facts_for(release.chart, release.version)
+        except LookupError:
+            continue
+        fullname = chart_fullname(release.name, release.chart, release.values)
+        for service in row.services:
+            ports = dict(service.ports)
+            if release.chart == "opentelemetry-collector":
+                enabled = enabled_collector_ports(release.values)
+                ports = {name: port for name, port in ports.items() if name in enabled}
+            services.setdefault((release.namespace, fullname + service.suffix), set()).update(ports.values())
+    return services
+
+
+def _endpoints(releases: dict[str, HelmRelease]) -> list[tuple[str, str]]:
+    """(where, address) of every in-cluster address the values point at."""
+    found: list[tuple[str, str]] = []
+    for release in _of_chart(releases, "kube-prometheus-stack"):
+        for source in _dig(release.values, "grafana", "additionalDataSources") or []:
+            found.append((f"Grafana datasource {source.get('name')}", grafana_expand(source.get("url", ""))))
+    for release in _of_chart(releases, "opentelemetry-collector"):
+        for name, exporter in (rendered_collector_config(release.values).get("exporters") or {}).items():
+            if "endpoint" in exporter:
+                found.append((f"{release.name} exporter {name}", exporter["endpoint"]))
+            dns = _dig(exporter, "resolver", "dns")
+            if dns:
+                found.append((f"{release.name} exporter {name} resolver", f"{dns['hostname']}:{dns.get('port', 4317)}"))
+    for release in _of_chart(releases, "tempo"):
+        url = _dig(release.values, "tempo", "metricsGenerator", "remoteWriteUrl")
+        if url:
+            found.append((f"{release.name} metrics generator", url))
+    return found
+
+
+def _host_port(address: str) -> tuple[str, int] | None:
+    parsed = urlparse(address if "://" in address else f"grpc://{address}")
+    if not parsed.hostname or not parsed.hostname.endswith(_CLUSTER_SUFFIX):
+        return None
+    default = {"http": 80, "https": 443}.get(parsed.scheme, 0)
+    return parsed.hostname, parsed.port or default
+
+
+def check_endpoints(releases: dict[str, HelmRelease]) -> list[str]:
+    """Every in-cluster address names a Service and port that a pinned chart creates."""
+    services = _services(releases)
+    problems = []
+    for where, address in _endpoints(releases):
+        host_port = _host_port(address)
+        if host_port is None:
+            continue
+        host, port = host_port
+        service, namespace = host.removesuffix(_CLUSTER_SUFFIX).split(".", 1)
+        ports = services.get((namespace, service))
+        if ports is None:
+            known = ", ".join(f"{s}.{n}" for n, s in sorted(services))
+            problems.append(f"{where}: {address} names Service {service}.{namespace}, which no release creates (created: {known})")
+        elif port not in ports:
+            problems.append(f"{where}: {address} uses port {port}, but Service {service} serves {sorted(ports)}")
+    return problems
+
+
+# -- the collector -------------------------------------------------------------------------------------
+def _collector_image(release: HelmRelease) -> facts.CollectorImage | None:
+    image = release.values.get("image", {})
+    return facts.COLLECTOR_IMAGES.get(f"{image.get('repository')}:{image.get('tag')}")
+
+
+def check_collector_components(releases: dict[str, HelmRelease]) -> list[str]:
+    """Every receiver, processor, exporter, connector and extension is built into the image."""
+    problems = []
+    for release in _of_chart(releases, "opentelemetry-collector"):
+        image = _collector_image(release)
+        if image is None:
+            problems.append(f"release {release.name}: image {release.values.get('image')} has no component facts; "
+                            f"expected one of {', '.join(sorted(facts.COLLECTOR_IMAGES))}")
+            continue
+        config = rendered_collector_config(release.values)
+        for kind, shipped in image.components.items():
+            for component in sorted(config.get(kind) or {}):
+                if component.split("/")[0] not in shipped:
+                    problems.append(f"release {release.name}: {kind[:-1]} {component!r} is not built into "
+                                    f"{image.repository}:{image.tag} ({image.source})")
+    return problems
+
+
+def check_pipelines(releases: dict[str, HelmRelease]) -> list[str]:
+    """As the chart renders it (defaults merged, presets applied): memory_limiter first, batch in
+    every pipeline, and no pipeline left over from the chart's defaults (debug exporter)."""
+    problems = []
+    for release in _of_chart(releases, "opentelemetry-collector"):
+        for name, pipeline in (rendered_collector_config(release.values)["service"].get("pipelines") or {}).items():
+            processors = pipeline.get("processors", [])
+            if not processors or processors[0] != "memory_limiter" or "batch" not in processors:
+                problems.append(f"release {release.name}: pipeline {name} renders processors {processors}; "
+                                "expected memory_limiter first and batch after it")
+            if "debug" in pipeline.get("exporters", []):
+                problems.append(f"release {release.name}: pipeline {name} exports to debug (a chart default left in place)")
+    return problems
+
+
+def check_collector_observed_and_writable(releases: dict[str, HelmRelease]) -> list[str]:
+    """Prometheus can scrape the collector's own metrics, and its queue volume is writable."""
+    problems = []
+    for release in _of_chart(releases, "opentelemetry-collector"):
+        values = release.values
+        if not _dig(values, "serviceMonitor", "enabled") or "metrics" not in enabled_collector_ports(values):
+            problems.append(f"release {release.name}: serviceMonitor.enabled and ports.metrics.enabled must both be true "
+                            f"(chart defaults: {facts.OTEL_CHART_DEFAULT_SERVICE_MONITOR}, "
+                            f"{facts.OTEL_CHART_DEFAULT_PORTS_ENABLED['metrics']}); otherwise nothing scrapes the collector")
+        readers = _dig(rendered_collector_config(values), "service", "telemetry", "metrics", "readers") or []
+        if not any(_dig(r, "pull", "exporter", "prometheus", "port") == 8888 for r in readers):
+            problems.append(f"release {release.name}: the collector's own metrics are not served on port 8888")
+        image = _collector_image(release)
+        if image and values.get("statefulset", {}).get("volumeClaimTemplates"):
+            fs_group = _dig(values, "podSecurityContext", "fsGroup")
+            if fs_group != image.user_id:
+                problems.append(f"release {release.name}: podSecurityContext.fsGroup is {fs_group}, expected {image.user_id} "
+                                f"(the image runs as that user; without it the queue volume is not writable)")
+    return problems
+
+
+# -- Secrets ---------------------------------------------------------------------------------------------
+def _created_secrets(stack: dict) -> dict[tuple[str, str], set[str]]:
+    created = {}
+    for resource in stack.get("resource", {}).get("kubernetes_secret_v1", {}).values():
+        meta = resource["metadata"][0] if isinstance(resource["metadata"], list) else resource["metadata"]
+        created[(meta.get("namespace", "default"), meta["name"])] = set(resource.get("data", {}))
+    return created
+
+
+def check_secrets(stack: dict, releases: dict[str, HelmRelease]) -> list[str]:
+    """Every Secret the values name is created by the stack, with the keys the chart reads."""
+    created = _created_secrets(stack)
+    problems = []
+    for release in _of_chart(releases, "kube-prometheus-stack"):
+        wanted: list[tuple[str, set[str], str]] = []
+        admin = _dig(release.values, "grafana", "admin") or {}
+        if admin.get("existingSecret"):
+            wanted.append((admin["existingSecret"], {admin.get("userKey", "admin-user"), admin.get("passwordKey", "admin-password")},
+                           "grafana.admin.existingSecret"))
+        for name in _dig(release.values, "alertmanager", "alertmanagerSpec", "secrets") or []:
+            wanted.append((name, set(), "alertmanager.alertmanagerSpec.secrets"))
+        for name, keys, field in wanted:
+            have = created.get((release.namespace, name))
+            if have is None:
+                problems.append(f"release {release.name}: {field} names Secret {release.namespace}/{name}, which the stack does not create")
+            elif not keys <= have:
+                problems.append(f"release {release.name}: Secret {name} lacks keys {sorted(keys - have)} that {field} reads")
+    return problems
+
+
+# -- Grafana correlation ------------------------------------------------------------------------------------
+def _provisioned_datasources(releases: dict[str, HelmRelease]) -> list[dict]:
+    sources: list[dict] = []
+    for release in _of_chart(releases, "kube-prometheus-stack"):
+        sources += _dig(release.values, "grafana", "additionalDataSources") or []
+    return sources
+
+
+def _expanded(value: Any) -> Any:
+    if isinstance(value, str):
+        return grafana_expand(value)
+    if isinstance(value, list):
+        return [_expanded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _expanded(v) for k, v in value.items()}
+    return value
+
+
+def check_grafana_expansion(releases: dict[str, HelmRelease], intended: list[dict] | None = None) -> list[str]:
+    """After Terraform and Grafana's environment expansion, each datasource is exactly as intended."""
+    wanted = {d["uid"]: d for d in (intended if intended is not None else datasources())}
+    problems = []
+    for source in _provisioned_datasources(releases):
+        effective = _expanded(source)
+        if effective != wanted.get(source.get("uid")):
+            problems.append(f"Grafana datasource {source.get('name')}: after Grafana's $VAR expansion it reads "
+                            f"{effective!r}, expected {wanted.get(source.get('uid'))!r} (escape $ as $$ in provisioning files)")
+    return problems
+
+
+def check_trace_log_links(releases: dict[str, HelmRelease]) -> list[str]:
+    """trace -> logs queries Loki labels that Loki derives from OTLP; log -> trace reads the
+    trace id where Loki's OTLP ingestion keeps it (structured metadata)."""
+    problems = []
+    for source in _provisioned_datasources(releases):
+        for tag in _dig(source, "jsonData", "tracesToLogsV2", "tags") or []:
+            label = tag.get("value") or tag["key"]
+            if label not in facts.LOKI_INDEX_LABELS or label != facts.loki_label(tag["key"]):
+                problems.append(f"Grafana datasource {source['name']}: tracesToLogsV2 maps {tag['key']} to Loki label {label!r}; "
+                                f"Loki indexes it as {facts.loki_label(tag['key'])!r} ({facts.LOKI_OTLP_SOURCE})")
+        fields = _dig(source, "jsonData", "derivedFields")
+        if fields is not None and not any(f.get("matcherType") == "label" and f.get("matcherRegex") in facts.LOKI_OTLP_STRUCTURED_METADATA
+                                          for f in fields):
+            problems.append(f"Grafana datasource {source['name']}: no derived field reads trace_id from structured metadata "
+                            "(matcherType: label); OTLP logs do not carry it in the line")
+    return problems
+
+
+# -- phone-home, rules, receivers ---------------------------------------------------------------------------
+_CHART_OF_COMPONENT = {"grafana": "kube-prometheus-stack", "loki": "loki", "tempo": "tempo"}
+
+
+def check_phone_home(releases: dict[str, HelmRelease]) -> list[str]:
+    problems = []
+    for component, path, required, source in facts.PHONE_HOME_SETTINGS:
+        for release in _of_chart(releases, _CHART_OF_COMPONENT[component]):
+            value = _dig(release.values, *path)
+            if value != required:
+                problems.append(f"release {release.name}: {'.'.join(path)} is {value!r}, expected {required!r} ({source})")
+    return problems
+
+
+def check_default_rules(releases: dict[str, HelmRelease]) -> list[str]:
+    problems = []
+    for release in _of_chart(releases, "kube-prometheus-stack"):
+        rules = _dig(release.values, "defaultRules", "rules") or {}
+        for key in sorted(facts.KPS_ALERTING_RULE_KEYS):
+            if rules.get(key, True) is not False:
+                problems.append(f"release {release.name}: defaultRules.rules.{key} holds alerts that are unowned and unrouted; expected false")
+        for key in sorted(facts.KPS_RECORDING_RULE_KEYS):
+            if rules.get(key, True) is False:
+                problems.append(f"release {release.name}: defaultRules.rules.{key} holds only recording rules the dashboards use; keep it on")
+        for key in sorted(set(rules) - facts.KPS_ALERTING_RULE_KEYS - facts.KPS_RECORDING_RULE_KEYS):
+            problems.append(f"release {release.name}: defaultRules.rules.{key} is not a rule group of the chart ({facts.KPS_RULES_SOURCE})")
+    return problems
+
+
+def check_metric_receivers(releases: dict[str, HelmRelease]) -> list[str]:
+    """Prometheus accepts what is sent to it: OTLP from the collectors, remote write from Tempo."""
+    spec: dict = {}
+    for release in _of_chart(releases, "kube-prometheus-stack"):
+        spec = _dig(release.values, "prometheus", "prometheusSpec") or {}
+    problems = []
+    for where, address in _endpoints(releases):
+        if facts.PROMETHEUS_OTLP_PATH in address and not spec.get("enableOTLPReceiver"):
+            problems.append(f"{where}: sends OTLP to {address} but prometheusSpec.enableOTLPReceiver is not true")
+        if address.endswith("/api/v1/write") and not spec.get("enableRemoteWriteReceiver"):
+            problems.append(f"{where}: remote-writes to {address} but prometheusSpec.enableRemoteWriteReceiver is not true")
+    return problems
+
+
+def check_loki_storage(releases: dict[str, HelmRelease]) -> list[str]:
+    problems = []
+    for release in _of_chart(releases, "loki"):
+        if _dig(release.values, "loki", "storage", "s3", "disable_dualstack") is not True:
+            problems.append(f"release {release.name}: loki.storage.s3.disable_dualstack must be true so chunks use the "
+                            f"regional IPv4 endpoint behind the VPC's S3 gateway endpoint ({facts.LOKI_S3_DUALSTACK_SOURCE})")
+    return problems
+
+
+RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
+    check_chart_versions, check_endpoints, check_collector_components, check_pipelines,
+    check_collector_observed_and_writable, check_grafana_expansion, check_trace_log_links, check_phone_home,
+    check_default_rules, check_metric_receivers, check_loki_storage,
+)
+
+
+def check_platform_stack(stack: dict) -> list[str]:
+    """Every fact check over one synthesized in-cluster stack."""
+    releases = helm_releases(stack)
+    problems = check_secrets(stack, releases)
+    for check in RELEASE_CHECKS:
+        problems += check(releases)
+    return problems

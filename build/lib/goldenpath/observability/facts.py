@@ -1,0 +1,271 @@
+"""Facts about the pinned charts and images, read from their own sources at the pinned tags.
+
+No Kubernetes API, helm, Loki, Tempo, Grafana or collector binary runs where goldenpath is
+tested, so every value handed to a chart is checked against this table instead (see
+``goldenpath.observability.factcheck`` and docs/upgrading-charts.md). Each fact names the
+repository, file and tag it was read from. Bumping a pin in ``charts.py`` without a row here
+fails the tests; re-read the listed files at the new tag and update the row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact was read: ``repository`` (GitHub owner/name), ``path`` and ``ref`` (tag)."""
+
+    repository: str
+    path: str
+    ref: str
+
+    def __str__(self) -> str:
+        return f"{self.repository} {self.path} @ {self.ref}"
+
+
+@dataclass(frozen=True)
+class ServiceFact:
+    """A Service a chart creates: name relative to the release's full name, and its ports."""
+
+    suffix: str
+    """Appended to the chart's full name ("" for the full name itself)."""
+    ports: dict[str, int]
+    """Port name -> port, as rendered with goldenpath's values."""
+    source: Source
+
+
+@dataclass(frozen=True)
+class ChartFacts:
+    chart: str
+    version: str
+    app_version: str
+    published: Source
+    """Where the version was seen published (the chart repository's index, or the release tag)."""
+    services: tuple[ServiceFact, ...]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+_KPS = "prometheus-community/helm-charts"
+_GC = "grafana-community/helm-charts"
+_OTEL_CHARTS = "open-telemetry/opentelemetry-helm-charts"
+
+CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
+    (f.chart, f.version): f
+    for f in (
+        ChartFacts(
+            "kube-prometheus-stack", "81.6.2", "v0.88.1",
+            # The repository's gh-pages index.yaml is too large for the mirror here; chart-releaser
+            # creates this tag only when it publishes the package to the index.
+            published=Source(_KPS, "git tag kube-prometheus-stack-81.6.2 (chart-releaser)", "kube-prometheus-stack-81.6.2"),
+            services=(
+                ServiceFact("-prometheus", {"http-web": 9090},
+                            Source(_KPS, "charts/kube-prometheus-stack/templates/prometheus/service.yaml, values.yaml prometheus.service.port",
+                                   "kube-prometheus-stack-81.6.2")),
+                ServiceFact("-alertmanager", {"http-web": 9093},
+                            Source(_KPS, "charts/kube-prometheus-stack/values.yaml alertmanager.service.port", "kube-prometheus-stack-81.6.2")),
+                ServiceFact("-grafana", {"service": 80},
+                            Source(_GC, "charts/grafana/values.yaml service.port (subchart grafana 11.1.1)", "grafana-11.1.1")),
+            ),
+            notes=("Prometheus image quay.io/prometheus/prometheus:v3.9.1 (values.yaml prometheus.prometheusSpec.image.tag)",
+                   "Grafana subchart grafana 11.1.1 from grafana-community, appVersion 12.3.2 (Chart.yaml dependencies)"),
+        ),
+        ChartFacts(
+            "loki", "6.51.0", "3.6.4",
+            published=Source(_GC, "index.yaml on gh-pages: loki 6.51.0, appVersion 3.6.4, "
+                                  "url releases/download/loki-6.51.0/loki-6.51.0.tgz", "gh-pages"),
+            services=(
+                ServiceFact("-gateway", {"http-metrics": 80},
+                            Source("grafana/loki", "production/helm/loki/templates/gateway/service-gateway.yaml, values.yaml gateway.service.port",
+                                   "helm-loki-6.51.0")),
+            ),
+            notes=("Chart source of 6.51.0 is grafana/loki production/helm/loki at tag helm-loki-6.51.0; "
+                   "grafana-community/helm-charts serves the same package and is where the chart continues "
+                   "(grafana/helm-charts' Loki chart targets Grafana Enterprise Logs since 2026-03-16).",),
+        ),
+        ChartFacts(
+            "tempo", "1.26.1", "2.10.0",
+            published=Source(_GC, "index.yaml on gh-pages: tempo 1.26.1, appVersion 2.10.0", "gh-pages"),
+            services=(
+                ServiceFact("", {"tempo-prom-metrics": 3200, "grpc-tempo-otlp": 4317, "tempo-otlp-http": 4318,
+                                 "tempo-zipkin": 9411},
+                            Source(_GC, "charts/tempo/templates/_ports.tpl and service.yaml", "tempo-1.26.1")),
+            ),
+        ),
+        ChartFacts(
+            "opentelemetry-collector", "0.127.2", "0.128.0",
+            # 0.127.0 was tagged in git but is absent from the index (0.126.0 -> 0.127.1): never pin by tag alone.
+            published=Source(_OTEL_CHARTS, "index.yaml on gh-pages: opentelemetry-collector 0.127.2, appVersion 0.128.0", "gh-pages"),
+            services=(
+                # Ports are those enabled by goldenpath's values (otlp, otlp-http, metrics); the chart's
+                # jaeger and zipkin ports are switched off.
+                ServiceFact("", {"otlp": 4317, "otlp-http": 4318, "metrics": 8888},
+                            Source(_OTEL_CHARTS, "charts/opentelemetry-collector/values.yaml ports, templates/service.yaml",
+                                   "opentelemetry-collector-0.127.2")),
+            ),
+        ),
+    )
+}
+
+UNPUBLISHED_CHART_VERSIONS: dict[tuple[str, str], Source] = {
+    ("opentelemetry-collector", "0.127.0"): Source(
+        _OTEL_CHARTS, "index.yaml on gh-pages has 0.126.0 then 0.127.1; the git tag exists, the package does not", "gh-pages"),
+}
+
+# --- OpenTelemetry Collector chart ---------------------------------------------------------------
+OTEL_CHART_SOURCE = Source(_OTEL_CHARTS, "charts/opentelemetry-collector/values.yaml config", "opentelemetry-collector-0.127.2")
+OTEL_PRESET_SOURCE = Source(_OTEL_CHARTS, "charts/opentelemetry-collector/templates/_config.tpl applyKubernetesAttributesConfig",
+                            "opentelemetry-collector-0.127.2")
+
+# The chart's default ``config``, which Helm deep-merges under the user's ``config`` (maps merge,
+# lists replace, a null deletes a key). Only keys matter here; values are abbreviated to their shape.
+OTEL_CHART_DEFAULT_CONFIG: dict = {
+    "exporters": {"debug": {}},
+    "extensions": {"health_check": {"endpoint": "${env:MY_POD_IP}:13133"}},
+    "processors": {"batch": {}, "memory_limiter": {"check_interval": "5s", "limit_percentage": 80, "spike_limit_percentage": 25}},
+    "receivers": {
+        "jaeger": {"protocols": {"grpc": {}, "thrift_http": {}, "thrift_compact": {}}},
+        "otlp": {"protocols": {"grpc": {"endpoint": "${env:MY_POD_IP}:4317"}, "http": {"endpoint": "${env:MY_POD_IP}:4318"}}},
+        "prometheus": {"config": {"scrape_configs": [{"job_name": "opentelemetry-collector"}]}},
+        "zipkin": {"endpoint": "${env:MY_POD_IP}:9411"},
+    },
+    "service": {
+        "telemetry": {"metrics": {"readers": [{"pull": {"exporter": {"prometheus": {"host": "${env:MY_POD_IP}", "port": 8888}}}}]}},
+        "extensions": ["health_check"],
+        "pipelines": {
+            "logs": {"exporters": ["debug"], "processors": ["memory_limiter", "batch"], "receivers": ["otlp"]},
+            "metrics": {"exporters": ["debug"], "processors": ["memory_limiter", "batch"], "receivers": ["otlp", "prometheus"]},
+            "traces": {"exporters": ["debug"], "processors": ["memory_limiter", "batch"], "receivers": ["otlp", "jaeger", "zipkin"]},
+        },
+    },
+}
+# Chart defaults that goldenpath relies on or overrides (values.yaml at the same tag).
+OTEL_CHART_DEFAULT_PORTS_ENABLED = {"otlp": True, "otlp-http": True, "jaeger-compact": True, "jaeger-thrift": True,
+                                    "jaeger-grpc": True, "zipkin": True, "metrics": False}
+OTEL_CHART_DEFAULT_SERVICE_MONITOR = False
+OTEL_CHART_DEFAULT_POD_SECURITY_CONTEXT: dict = {}
+
+
+@dataclass(frozen=True)
+class CollectorImage:
+    repository: str
+    tag: str
+    user_id: int
+    components: dict[str, frozenset[str]]
+    """Component kind -> component types the distribution's manifest builds in."""
+    source: Source
+
+
+_K8S_MANIFEST = Source("open-telemetry/opentelemetry-collector-releases",
+                       "distributions/otelcol-k8s/manifest.yaml and Dockerfile (USER 10001)", "v0.128.0")
+
+COLLECTOR_IMAGES: dict[str, CollectorImage] = {
+    "otel/opentelemetry-collector-k8s:0.128.0": CollectorImage(
+        "otel/opentelemetry-collector-k8s", "0.128.0", 10001,
+        {
+            "extensions": frozenset({"zpages", "ack", "basicauth", "bearertokenauth", "headers_setter", "health_check",
+                                     "http_forwarder", "oauth2client", "host_observer", "k8s_observer", "oidc", "opamp",
+                                     "pprof", "file_storage", "k8s_leader_elector"}),
+            # No prometheusremotewrite: metrics go to Prometheus over OTLP instead.
+            "exporters": frozenset({"debug", "nop", "otlp", "otlphttp", "file", "loadbalancing", "otelarrow"}),
+            "processors": frozenset({"batch", "memory_limiter", "attributes", "cumulativetodelta", "deltatocumulative",
+                                     "deltatorate", "filter", "groupbyattrs", "groupbytrace", "interval", "k8sattributes",
+                                     "logdedup", "metricstransform", "probabilistic_sampler", "redaction", "remotetap",
+                                     "resourcedetection", "resource", "tail_sampling", "transform"}),
+            "receivers": frozenset({"otlp", "filelog", "fluentforward", "hostmetrics", "httpcheck", "jaeger", "journald",
+                                    "k8s_cluster", "k8s_events", "k8sobjects", "kubeletstats", "opencensus", "otelarrow",
+                                    "prometheus", "receiver_creator", "zipkin"}),
+            "connectors": frozenset({"forward", "count", "exceptions", "failover", "otlpjson", "roundrobin", "routing",
+                                     "servicegraph", "spanmetrics"}),
+        },
+        _K8S_MANIFEST,
+    ),
+}
+
+# --- Loki -----------------------------------------------------------------------------------------
+LOKI_OTLP_SOURCE = Source("grafana/loki", "pkg/loghttp/push/otlp_config.go (default_resource_attributes_as_index_labels); "
+                                          "pkg/loghttp/push/otlp.go (trace_id, span_id as structured metadata; "
+                                          "otlptranslator.LabelNamer turns '.' into '_')", "v3.6.4")
+LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES: tuple[str, ...] = (
+    "service.name", "service.namespace", "service.instance.id", "deployment.environment", "deployment.environment.name",
+    "cloud.region", "cloud.availability_zone", "k8s.cluster.name", "k8s.namespace.name", "k8s.pod.name",
+    "k8s.container.name", "container.name", "k8s.replicaset.name", "k8s.deployment.name", "k8s.statefulset.name",
+    "k8s.daemonset.name", "k8s.cronjob.name", "k8s.job.name",
+)
+LOKI_OTLP_STRUCTURED_METADATA = ("trace_id", "span_id")
+LOKI_S3_DUALSTACK_SOURCE = Source(
+    "grafana/loki", "pkg/storage/chunk/client/aws/s3_storage_client.go (disable_dualstack, default false); "
+                    "chart production/helm/loki/templates/_helpers.tpl passes loki.storage.s3.disable_dualstack", "v3.6.4 / helm-loki-6.51.0")
+
+
+def loki_label(attribute: str) -> str:
+    """The Loki label an OTLP resource attribute becomes (Prometheus label-name rules: '.' -> '_')."""
+    return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in attribute)
+
+
+LOKI_INDEX_LABELS = frozenset(loki_label(a) for a in LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES)
+
+# --- Grafana --------------------------------------------------------------------------------------
+GRAFANA_ENV_EXPANSION_SOURCE = Source(
+    "grafana/grafana", "pkg/services/provisioning/values/values.go (provisioning files: $VAR and ${VAR} expanded, $$ escapes)", "v12.3.2")
+GRAFANA_DERIVED_FIELD_SOURCE = Source(
+    "grafana/grafana", "public/app/plugins/datasource/loki/types.ts DerivedFieldConfig.matcherType 'label' | 'regex'", "v12.3.2")
+GRAFANA_CHART_ADMIN_SOURCE = Source(_GC, "charts/grafana/values.yaml admin.existingSecret/userKey/passwordKey; "
+                                         "templates/secret.yaml (no chart Secret when existingSecret is set)", "grafana-11.1.1")
+
+# --- Settings that phone home, and the value that keeps them quiet -------------------------------------
+# (component, path in goldenpath's values, required value, source)
+PHONE_HOME_SETTINGS: tuple[tuple[str, tuple[str, ...], object, Source], ...] = (
+    ("grafana", ("grafana", "grafana.ini", "analytics", "reporting_enabled"), False,
+     Source("grafana/grafana", "conf/defaults.ini [analytics] reporting_enabled = true (stats.grafana.org)", "v12.3.2")),
+    ("grafana", ("grafana", "grafana.ini", "analytics", "check_for_updates"), False,
+     Source("grafana/grafana", "conf/defaults.ini [analytics] check_for_updates = true", "v12.3.2")),
+    ("grafana", ("grafana", "grafana.ini", "analytics", "check_for_plugin_updates"), False,
+     Source("grafana/grafana", "conf/defaults.ini [analytics] check_for_plugin_updates = true (grafana.com)", "v12.3.2")),
+    ("grafana", ("grafana", "grafana.ini", "plugins", "preinstall_disabled"), True,
+     Source("grafana/grafana", "pkg/setting/setting_plugins.go defaultPreinstallPlugins (installed from grafana.com at start-up)", "v12.3.2")),
+    ("grafana", ("grafana", "grafana.ini", "news", "news_feed_enabled"), False,
+     Source("grafana/grafana", "conf/defaults.ini [news] news_feed_enabled = true", "v12.3.2")),
+    ("grafana", ("grafana", "grafana.ini", "snapshots", "external_enabled"), False,
+     Source("grafana/grafana", "conf/defaults.ini [snapshots] external_enabled = true (snapshots.raintank.io)", "v12.3.2")),
+    ("loki", ("loki", "analytics", "reporting_enabled"), False,
+     Source("grafana/loki", "production/helm/loki/values.yaml loki.analytics (rendered into config.yaml analytics)", "helm-loki-6.51.0")),
+    ("tempo", ("tempo", "reportingEnabled"), False,
+     Source(_GC, "charts/tempo/values.yaml tempo.reportingEnabled: true -> usage_report.reporting_enabled", "tempo-1.26.1")),
+)
+
+# --- kube-prometheus-stack default rules ------------------------------------------------------------
+KPS_RULES_SOURCE = Source(_KPS, "charts/kube-prometheus-stack/templates/prometheus/rules-1.14/*.yaml (condition and rule kinds per file)",
+                          "kube-prometheus-stack-81.6.2")
+# defaultRules.rules keys whose groups hold alerts (goldenpath turns all of them off: unowned, unrouted)
+KPS_ALERTING_RULE_KEYS = frozenset({
+    "alertmanager", "configReloaders", "etcd", "general", "kubeApiserverSlos", "kubeStateMetrics", "kubernetesApps",
+    "kubernetesResources", "kubernetesStorage", "kubernetesSystem", "kubeControllerManager", "kubeProxy",
+    "kubeSchedulerAlerting", "nodeExporterAlerting", "network", "prometheusOperator", "prometheus",
+})
+# keys whose groups hold only recording rules (the chart's dashboards use them: keep them on)
+KPS_RECORDING_RULE_KEYS = frozenset({
+    "k8sContainerCpuLimits", "k8sContainerCpuRequests", "k8sContainerCpuUsageSecondsTotal", "k8sContainerMemoryCache",
+    "k8sContainerMemoryLimits", "k8sContainerMemoryRequests", "k8sContainerMemoryRss", "k8sContainerMemorySwap",
+    "k8sContainerMemoryWorkingSetBytes", "k8sContainerResource", "k8sPodOwner", "kubeApiserverAvailability",
+    "kubeApiserverBurnrate", "kubeApiserverHistogram", "kubePrometheusGeneral", "kubePrometheusNodeRecording",
+    "kubeSchedulerRecording", "kubelet", "nodeExporterRecording", "node", "windows",
+})
+KPS_PROMETHEUS_OTLP_SOURCE = Source(_KPS, "charts/kube-prometheus-stack/values.yaml prometheus.prometheusSpec.enableOTLPReceiver; "
+                                          "templates/prometheus/prometheus.yaml", "kube-prometheus-stack-81.6.2")
+PROMETHEUS_OTLP_PATH = "/api/v1/otlp"  # Prometheus v3 serves OTLP metrics at /api/v1/otlp/v1/metrics
+KPS_SECRET_REFERENCES_SOURCE = Source(_KPS, "values.yaml alertmanager.alertmanagerSpec.secrets (mounted; must exist)",
+                                      "kube-prometheus-stack-81.6.2")
+
+
+def facts_for(chart: str, version: str) -> ChartFacts:
+    """The fact row of a pinned chart; a clear error naming what to do when there is none."""
+    if (chart, version) in UNPUBLISHED_CHART_VERSIONS:
+        raise LookupError(f"chart {chart} {version} is not published ({UNPUBLISHED_CHART_VERSIONS[(chart, version)]}); "
+                          "expected a version present in the chart repository's index")
+    try:
+        return CHART_FACTS[(chart, version)]
+    except KeyError:
+        known = ", ".join(sorted(v for c, v in CHART_FACTS if c == chart)) or "none"
+        raise LookupError(f"chart {chart} {version} has no row of facts (known: {known}); expected a row in "
+                          "goldenpath/observability/facts.py: follow docs/upgrading-charts.md") from None

@@ -1,0 +1,243 @@
+"""Helm values for the observability charts: retention, correlation, no phone-home, sizing.
+
+Every component's requests and limits live in ``RESOURCES`` (also rendered in the README).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from goldenpath.config.model import Environment
+from goldenpath.observability import collector, facts
+from goldenpath.observability.alertmanager import mounted_secrets
+from goldenpath.observability.grafana_text import provisioning_literal
+
+NAMESPACE = "observability"
+
+
+@dataclass(frozen=True)
+class Resources:
+    cpu_request: str
+    memory_request: str
+    cpu_limit: str
+    memory_limit: str
+    storage: str | None = None
+
+    def render(self) -> dict:
+        return {"requests": {"cpu": self.cpu_request, "memory": self.memory_request},
+                "limits": {"cpu": self.cpu_limit, "memory": self.memory_limit}}
+
+
+GRAFANA_ADMIN_USER_KEY = "user"
+# Resource attributes Prometheus keeps as labels on OTLP metrics, so SLOs can group by them.
+PROMOTED_RESOURCE_ATTRIBUTES = ("k8s.namespace.name", "k8s.pod.name", "k8s.deployment.name", "k8s.container.name")
+
+RESOURCES: dict[str, Resources] = {
+    "prometheus": Resources("500m", "2Gi", "2", "4Gi", storage="50Gi"),
+    "alertmanager": Resources("50m", "64Mi", "200m", "128Mi", storage="2Gi"),
+    "grafana": Resources("100m", "256Mi", "500m", "512Mi"),
+    "prometheus-operator": Resources("100m", "128Mi", "500m", "256Mi"),
+    "kube-state-metrics": Resources("50m", "128Mi", "200m", "256Mi"),
+    "node-exporter (per node)": Resources("50m", "32Mi", "200m", "64Mi"),
+    "loki (single binary)": Resources("500m", "1Gi", "2", "2Gi", storage="10Gi (WAL; chunks in S3)"),
+    "tempo": Resources("250m", "1Gi", "1", "2Gi", storage="10Gi (WAL; blocks in S3)"),
+    "otel-collector (per replica)": Resources("200m", "256Mi", "1", "512Mi", storage="5Gi (persistent queue)"),
+}
+
+# Datasource uids are fixed so that correlations (and the vendored dashboards) can name them.
+PROMETHEUS_UID, LOKI_UID, TEMPO_UID = "prometheus", "loki", "tempo"
+
+
+# Grafana expands $VAR and ${VAR} in provisioning files; these strings are what Grafana must
+# see after that expansion, and ``provisioning_literal`` escapes them on the way in.
+TRACE_QUERY = "${__value.raw}"
+# Services and ports as the pinned charts create them (facts.CHART_FACTS, checked by the tests).
+PROMETHEUS_URL = f"http://kube-prometheus-stack-prometheus.{NAMESPACE}.svc.cluster.local:9090"
+LOKI_URL = f"http://loki-gateway.{NAMESPACE}.svc.cluster.local"
+TEMPO_URL = f"http://tempo.{NAMESPACE}.svc.cluster.local:3200"
+# OTLP resource attributes that link a span to its logs; Loki indexes them as labels with
+# dots turned into underscores (facts.LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES).
+TRACE_TO_LOGS_ATTRIBUTES = ("k8s.namespace.name", "service.name")
+
+
+def datasources() -> list[dict]:
+    """Grafana datasources wired for correlation: exemplar -> trace, trace -> logs, log -> trace."""
+    return [
+        {
+            "name": "Loki", "uid": LOKI_UID, "type": "loki", "access": "proxy", "url": LOKI_URL,
+            "jsonData": {"derivedFields": [
+                # Loki's OTLP ingestion keeps the log record's trace id as structured metadata
+                # `trace_id`; a label matcher reads it there, whatever the log line says.
+                {"name": "TraceID", "matcherType": "label", "matcherRegex": "trace_id", "datasourceUid": TEMPO_UID,
+                 "url": TRACE_QUERY, "urlDisplayLabel": "Open trace"},
+                # Apps that log to stdout (no OTLP) must print the id in the line for this one to match.
+                {"name": "TraceIDInLine", "matcherType": "regex", "matcherRegex": r"(?:trace_id|traceID)[=:]\s*\"?(\w+)",
+                 "datasourceUid": TEMPO_UID, "url": TRACE_QUERY, "urlDisplayLabel": "Open trace"},
+            ]},
+        },
+        {
+            "name": "Tempo", "uid": TEMPO_UID, "type": "tempo", "access": "proxy", "url": TEMPO_URL,
+            "jsonData": {
+                "tracesToLogsV2": {"datasourceUid": LOKI_UID, "filterByTraceID": True, "spanStartTimeShift": "-5m",
+                                   "spanEndTimeShift": "5m",
+                                   "tags": [{"key": attribute, "value": facts.loki_label(attribute)}
+                                            for attribute in TRACE_TO_LOGS_ATTRIBUTES]},
+                "tracesToMetrics": {"datasourceUid": PROMETHEUS_UID},
+                "serviceMap": {"datasourceUid": PROMETHEUS_UID},
+                "nodeGraph": {"enabled": True},
+                "lokiSearch": {"datasourceUid": LOKI_UID},
+            },
+        },
+    ]
+
+
+def default_rules() -> dict:
+    """The chart's rule groups: every group holding alerts off (unowned, unrouted), recording rules on."""
+    return {"create": True, "rules": {key: False for key in sorted(facts.KPS_ALERTING_RULE_KEYS)}}
+
+
+def kube_prometheus_stack(environment: Environment, rules: dict, alertmanager: dict) -> dict:
+    obs = environment.observability
+    return {
+        "fullnameOverride": "kube-prometheus-stack",
+        "crds": {"enabled": True},
+        # goldenpath ships curated, routed, runbooked alerts; the chart's ~150 default alerts
+        # (the main source of unowned pages) stay off. Its recording rules stay on for dashboards.
+        # goldenpath ships curated, routed, runbooked alerts; the chart's default alerts (the main
+        # source of unowned pages) stay off. Its recording rules stay on for its dashboards.
+        "defaultRules": default_rules(),
+        "additionalPrometheusRulesMap": {"goldenpath": rules},
+        "prometheus": {"prometheusSpec": {
+            "retention": f"{obs.retention.metrics_days}d",
+            # The collector sends metrics over OTLP (its k8s image has no remote-write exporter);
+            # Tempo's metrics generator still uses remote write.
+            "enableOTLPReceiver": True,
+            "otlp": {"promoteResourceAttributes": list(PROMOTED_RESOURCE_ATTRIBUTES)},
+            "enableRemoteWriteReceiver": True,
+            "enableFeatures": ["exemplar-storage"],
+            "ruleSelectorNilUsesHelmValues": False, "serviceMonitorSelectorNilUsesHelmValues": False,
+            "podMonitorSelectorNilUsesHelmValues": False,
+            "resources": RESOURCES["prometheus"].render(),
+            "storageSpec": {"volumeClaimTemplate": {"spec": {
+                "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": RESOURCES["prometheus"].storage}}}}},
+        }},
+        "alertmanager": {
+            "config": alertmanager,
+            "alertmanagerSpec": {
+                "secrets": mounted_secrets(obs.teams), "resources": RESOURCES["alertmanager"].render(),
+                # Silences and notification state survive restarts.
+                "storage": {"volumeClaimTemplate": {"spec": {
+                    "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": RESOURCES["alertmanager"].storage}}}}},
+            },
+        },
+        "grafana": {
+            # The platform stack creates this Secret with a generated password (see the module).
+            "admin": {"existingSecret": obs.grafana_admin_secret.name, "passwordKey": obs.grafana_admin_secret.key,
+                      "userKey": GRAFANA_ADMIN_USER_KEY},
+            "grafana.ini": {
+                "analytics": {"reporting_enabled": False, "check_for_updates": False, "check_for_plugin_updates": False,
+                              "feedback_links_enabled": False},
+                "news": {"news_feed_enabled": False},
+                # Grafana 12 installs a default plugin list from grafana.com at start-up otherwise.
+                "plugins": {"public_key_retrieval_disabled": True, "preinstall_disabled": True},
+                "snapshots": {"external_enabled": False},
+            },
+            "sidecar": {"dashboards": {"enabled": True, "label": "grafana_dashboard", "searchNamespace": "ALL"},
+                        "datasources": {"enabled": True, "exemplarTraceIdDestinations": {
+                            "datasourceUid": TEMPO_UID, "traceIdLabelName": "trace_id"}}},
+            "additionalDataSources": provisioning_literal(datasources()),
+            "resources": RESOURCES["grafana"].render(),
+        },
+        "prometheusOperator": {"resources": RESOURCES["prometheus-operator"].render()},
+        "kube-state-metrics": {"resources": RESOURCES["kube-state-metrics"].render()},
+        "prometheus-node-exporter": {"resources": RESOURCES["node-exporter (per node)"].render()},
+    }
+
+
+def loki(environment: Environment, bucket: str) -> dict:
+    days = environment.observability.retention.logs_days
+    return {
+        "deploymentMode": "SingleBinary",
+        "loki": {
+            "auth_enabled": False,
+            "analytics": {"reporting_enabled": False},
+            "commonConfig": {"replication_factor": 1},
+            "schemaConfig": {"configs": [{"from": "2024-01-01", "store": "tsdb", "object_store": "s3",
+                                          "schema": "v13", "index": {"prefix": "index_", "period": "24h"}}]},
+            "storage": {"type": "s3", "bucketNames": {"chunks": bucket, "ruler": bucket, "admin": bucket},
+                        # Regional IPv4 endpoint, reached through the VPC's S3 gateway endpoint.
+                        "s3": {"region": environment.region, "disable_dualstack": True}},
+            "limits_config": {"retention_period": f"{days * 24}h", "allow_structured_metadata": True},
+            "compactor": {"retention_enabled": True, "delete_request_store": "s3"},
+        },
+        "singleBinary": {"replicas": 1, "resources": RESOURCES["loki (single binary)"].render(),
+                         "persistence": {"size": "10Gi"}},
+        "read": {"replicas": 0}, "write": {"replicas": 0}, "backend": {"replicas": 0},
+        "chunksCache": {"enabled": False}, "resultsCache": {"enabled": False},
+        "lokiCanary": {"enabled": False}, "test": {"enabled": False},
+        "serviceAccount": {"name": "loki"},
+    }
+
+
+def tempo(environment: Environment, bucket: str) -> dict:
+    hours = environment.observability.retention.traces_days * 24
+    return {
+        "fullnameOverride": "tempo",
+        "tempo": {
+            "reportingEnabled": False,
+            "retention": f"{hours}h",
+            "storage": {"trace": {"backend": "s3", "s3": {"bucket": bucket, "endpoint": f"s3.{environment.region}.amazonaws.com",
+                                                          "region": environment.region}}},
+            "metricsGenerator": {"enabled": True,
+                                 "remoteWriteUrl": collector.Backends().metrics_remote_write},
+            "overrides": {"defaults": {"metrics_generator": {"processors": ["service-graphs", "span-metrics"]}}},
+            "resources": RESOURCES["tempo"].render(),
+        },
+        "persistence": {"enabled": True, "size": "10Gi"},
+        "serviceAccount": {"name": "tempo"},
+    }
+
+
+COLLECTOR_IMAGE = facts.COLLECTOR_IMAGES["otel/opentelemetry-collector-k8s:0.128.0"]
+# Chart ports goldenpath does not use (the collector receives OTLP only); metrics serves its own telemetry.
+_COLLECTOR_PORTS = {"jaeger-compact": False, "jaeger-thrift": False, "jaeger-grpc": False, "zipkin": False, "metrics": True}
+
+
+def without_chart_defaults(config: dict) -> dict:
+    """``config`` plus nulls for the chart's default components and pipelines it does not use:
+    Helm deep-merges the chart's default config under ours, and a null deletes a key."""
+    removals: dict = {kind: {name: None for name in facts.OTEL_CHART_DEFAULT_CONFIG.get(kind, {}) if name not in config.get(kind, {})}
+                      for kind in ("receivers", "exporters", "processors", "extensions")}
+    pipelines = {name: None for name in facts.OTEL_CHART_DEFAULT_CONFIG["service"]["pipelines"]
+                 if name not in config["service"]["pipelines"]}
+    merged = {kind: {**removals.get(kind, {}), **config.get(kind, {})} for kind in ("receivers", "exporters", "processors", "extensions")}
+    service = {**config["service"], "pipelines": {**pipelines, **config["service"]["pipelines"]}}
+    return {**config, **{k: v for k, v in merged.items() if v}, "service": service}
+
+
+def otel_collector(config: dict, name: str, *, kubernetes_attributes: bool) -> dict:
+    """Values of one collector tier. ``kubernetes_attributes`` turns on the chart's preset (RBAC and
+    the k8sattributes processor): the agent tier only, where the peer is the application pod."""
+    uid = COLLECTOR_IMAGE.user_id
+    return {
+        "fullnameOverride": name,
+        "mode": "statefulset",
+        "replicaCount": 2,
+        "image": {"repository": COLLECTOR_IMAGE.repository, "tag": COLLECTOR_IMAGE.tag},
+        "config": without_chart_defaults(config),
+        "ports": {port: {"enabled": enabled} for port, enabled in _COLLECTOR_PORTS.items()},
+        # Prometheus scrapes the collector's own metrics (queue fill, refused and failed spans).
+        "serviceMonitor": {"enabled": True, "metricsEndpoints": [{"port": "metrics"}]},
+        # The image runs as 10001; fsGroup makes the persistent queue volume writable for it.
+        "podSecurityContext": {"runAsNonRoot": True, "runAsUser": uid, "runAsGroup": uid, "fsGroup": uid,
+                               "seccompProfile": {"type": "RuntimeDefault"}},
+        "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                            "capabilities": {"drop": ["ALL"]}},
+        "resources": RESOURCES["otel-collector (per replica)"].render(),
+        "statefulset": {"volumeClaimTemplates": [{
+            "metadata": {"name": "queue"},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "5Gi"}}}}]},
+        "extraVolumeMounts": [{"name": "queue", "mountPath": collector.QUEUE_DIRECTORY}],
+        "service": {"clusterIP": "None"} if name.endswith("sampler") else {},
+        "presets": {"kubernetesAttributes": {"enabled": kubernetes_attributes}},
+    }

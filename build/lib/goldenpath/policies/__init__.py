@@ -1,0 +1,1 @@
+"""Policy as code: checkov (with goldenpath's own checks) and suppressions declared in code."""

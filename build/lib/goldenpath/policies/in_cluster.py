@@ -1,0 +1,43 @@
+"""`goldenpath validate`'s in-cluster tier: no cluster runs here, so the in-cluster stacks are
+checked against the pinned charts' facts and their Kubernetes objects against the schema of
+the cluster's Kubernetes version."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from goldenpath.config.model import Environment
+from goldenpath.observability.factcheck import check_platform_stack
+from goldenpath.policies.kubernetes_objects import kubernetes_objects, validate_objects
+
+
+@dataclass
+class InClusterReport:
+    stacks: list[str] = field(default_factory=list)
+    objects: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        head = (f"in-cluster checks: {len(self.stacks)} stacks ({', '.join(self.stacks) or 'none'}), "
+                f"{self.objects} Kubernetes objects, {len(self.problems)} problems")
+        return "\n".join([head, *(f"  FAILED {problem}" for problem in self.problems)])
+
+
+def check_in_cluster_stacks(stacks: dict[str, Path], environments: list[Environment]) -> InClusterReport:
+    """Fact checks for stacks that install the pinned charts, strict schema validation for
+    stacks that create Kubernetes objects; stacks of neither kind are left out."""
+    report = InClusterReport()
+    for environment in environments:
+        for name in sorted(n for n in stacks if n.startswith(f"{environment.name}-")):
+            document = json.loads((stacks[name] / "cdk.tf.json").read_text())
+            resources = document.get("resource", {})
+            if "helm_release" not in resources and not any(t.startswith("kubernetes_") for t in resources):
+                continue
+            report.stacks.append(name)
+            objects = kubernetes_objects(document)
+            report.objects += len(objects)
+            problems = validate_objects(objects, environment.cluster.kubernetes_version) + check_platform_stack(document)
+            report.problems += [f"{name}: {problem}" for problem in problems]
+    return report

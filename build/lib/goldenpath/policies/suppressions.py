@@ -1,0 +1,107 @@
+"""Suppressions of checkov findings, declared in code with a reason and an owner.
+
+checkov's terraform_json runner ignores inline skip comments, so goldenpath applies
+suppressions to checkov's results itself. Two sources, both visible in `validate`:
+
+* ``STATIC_SUPPRESSIONS``: accepted risks that hold for every environment.
+* ``environment_suppressions``: opt-outs an environment file makes explicitly (a public
+  API endpoint, log retention under a year); the reason names the file field.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+
+from goldenpath.config.model import Environment
+from goldenpath.errors import GoldenpathError
+
+MIN_REASON_LENGTH = 10
+_CHECK_ID = re.compile(r"^(CKV2?_[A-Z0-9]+_\d+|GP_[A-Z]+_\d{3})$")
+
+
+@dataclass(frozen=True)
+class Suppression:
+    check_id: str
+    reason: str
+    owner: str
+    stack: str = "*"
+    """Glob on the stack name, e.g. ``dev-*``. Default: every stack."""
+    construct_path: str = "*"
+    """Glob on the resource's construct path, e.g. ``*/cluster/cluster``. Default: every resource."""
+
+    def __post_init__(self) -> None:
+        if not _CHECK_ID.match(self.check_id):
+            raise GoldenpathError(f"suppression {self.check_id!r}: expected a checkov check id like CKV_AWS_39 or GP_AWS_001")
+        if len(self.reason.strip()) < MIN_REASON_LENGTH:
+            raise GoldenpathError(
+                f"suppression {self.check_id}: reason {self.reason!r} is too short, expected at least "
+                f"{MIN_REASON_LENGTH} characters saying why the risk is accepted"
+            )
+        if not self.owner.strip():
+            raise GoldenpathError(f"suppression {self.check_id}: owner is empty, expected the accountable team")
+
+    def matches(self, check_id: str, stack: str, construct_path: str) -> bool:
+        return (
+            check_id == self.check_id
+            and fnmatch.fnmatchcase(stack, self.stack)
+            and fnmatch.fnmatchcase(construct_path, self.construct_path)
+        )
+
+
+_TELEMETRY_BUCKETS = "*-observability/observability/*-bucket/bucket"
+
+STATIC_SUPPRESSIONS: tuple[Suppression, ...] = (
+    Suppression(
+        "CKV_AWS_144",
+        "telemetry expires within the configured retention and is not a system of record; "
+        "cross-region replication would double storage cost for data kept days",
+        "platform-team", stack="*-observability", construct_path=_TELEMETRY_BUCKETS,
+    ),
+    Suppression(
+        "CKV_AWS_18",
+        "server access logs would record every Loki/Tempo chunk read and write (high volume, no audit value); "
+        "enable CloudTrail S3 data events where access audit is required",
+        "platform-team", stack="*-observability", construct_path=_TELEMETRY_BUCKETS,
+    ),
+    Suppression(
+        "CKV2_AWS_62",
+        "nothing consumes object events for telemetry chunks; Loki and Tempo track their own objects",
+        "platform-team", stack="*-observability", construct_path=_TELEMETRY_BUCKETS,
+    ),
+)
+
+FULL_YEAR_DAYS = 365
+
+
+def environment_suppressions(environment: Environment) -> list[Suppression]:
+    """Suppressions that follow from explicit opt-outs in an environment file."""
+    source = f"environments/{environment.name}.yaml"
+    owner = environment.tags.owner
+    found: list[Suppression] = []
+    if environment.cluster.endpoint.public:
+        cidrs = ", ".join(environment.cluster.endpoint.public_access_cidrs)
+        found.append(
+            Suppression(
+                "CKV_AWS_39",
+                f"{source} sets cluster.endpoint.public: true, restricted to {cidrs}",
+                owner,
+                stack=f"{environment.name}-cluster",
+                construct_path=f"{environment.name}-cluster/cluster/cluster",
+            )
+        )
+    if environment.log_retention_days < FULL_YEAR_DAYS:
+        found.append(
+            Suppression(
+                "CKV_AWS_338",
+                f"{source} sets log_retention_days: {environment.log_retention_days} (under a year, by choice)",
+                owner,
+                stack=f"{environment.name}-*",
+            )
+        )
+    return found
+
+
+def all_suppressions(environments: list[Environment]) -> list[Suppression]:
+    return [*STATIC_SUPPRESSIONS, *(s for e in environments for s in environment_suppressions(e))]

@@ -1,0 +1,1 @@
+"""Preview environments per pull request: identity, guardrails, lifecycle (pure Python)."""

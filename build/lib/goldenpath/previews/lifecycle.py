@@ -1,0 +1,123 @@
+"""preview up / down / list / reap: synthesize only one preview's stacks, run real terraform,
+and keep the registry in the state bucket in step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from goldenpath.cli.terraform import Terraform
+from goldenpath.config.model import Environment
+from goldenpath.previews.registry import PreviewRecord, Registry
+from goldenpath.previews.request import PreviewError, PreviewRequest
+
+WORKDIR = Path(".goldenpath/previews")
+
+
+@dataclass
+class PreviewRun:
+    """How previews are applied: terraform, where stacks go, and which stacks can run here."""
+
+    environment: Environment
+    registry: Registry
+    terraform: Terraform
+    emulator: object | None = None  # EmulatorEndpoint
+    in_cluster: bool = True
+    """False where no Kubernetes API is reachable (the emulator): only AWS-only stacks run."""
+    workdir: Path = WORKDIR
+
+
+@dataclass
+class ReapReport:
+    destroyed: list[str] = field(default_factory=list)
+    would_destroy: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def synthesize_preview(run: PreviewRun, request: PreviewRequest, expires_at: datetime) -> dict[str, Path]:
+    """Only this preview's stacks: no other stack is built, so up does not pay for the platform."""
+    from goldenpath.stacks.app import new_app
+    from goldenpath.stacks.preview_stack import PreviewAwsStack, PreviewStack
+
+    outdir = (run.workdir / request.name / "cdktf.out").resolve()
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    app = new_app(outdir)
+    stacks = [PreviewStack(app, run.environment, request, expires_at, run.emulator)]
+    if request.bucket:
+        stacks.append(PreviewAwsStack(app, run.environment, request, expires_at, run.emulator))
+    app.synth()
+    return {s.layout.name: outdir / "stacks" / s.layout.name for s in stacks}
+
+
+def _runnable(run: PreviewRun, stacks: dict[str, Path]) -> list[Path]:
+    return [path for name, path in stacks.items() if run.in_cluster or name.endswith("-aws")]
+
+
+def up(run: PreviewRun, request: PreviewRequest, now: datetime) -> PreviewRecord:
+    request.check(run.environment)
+    records = run.registry.all()
+    others = [r for r in records if r.repository == request.repository and r.name != request.name]
+    cap = run.environment.previews.max_per_repository  # type: ignore[union-attr]
+    if len(others) >= cap:
+        raise PreviewError(
+            f"--pr {request.pr}: {request.repository} already has {len(others)} previews, the cap is {cap} "
+            f"(previews.max_per_repository); close or reap one first"
+        )
+    existing = next((r for r in records if r.name == request.name), None)
+    expires_at = request.expires_at(run.environment, now)  # every push extends the TTL
+    stacks = synthesize_preview(run, request, expires_at)
+    for path in _runnable(run, stacks):
+        run.terraform.init(path)
+        run.terraform.apply(path, auto_approve=True)
+    record = PreviewRecord.of(request, datetime.fromisoformat(existing.created_at) if existing else now, expires_at)
+    run.registry.save(record)
+    return record
+
+
+def _destroy(run: PreviewRun, record: PreviewRecord) -> None:
+    """Destroy one preview's stacks (re-synthesized from its record), then delete its state and record."""
+    stacks = synthesize_preview(run, record.request(), datetime.fromisoformat(record.expires_at))
+    for path in reversed(_runnable(run, stacks)):
+        run.terraform.init(path)
+        run.terraform.destroy(path, auto_approve=True)
+    run.registry.forget(record.name)
+
+
+def down(run: PreviewRun, repository: str, pr: int) -> list[str]:
+    """Destroy every preview of the pull request and delete its state; nothing to do is success."""
+    records = [r for r in run.registry.all() if r.repository == repository and r.pr == pr]
+    for record in records:
+        _destroy(run, record)
+    return [r.name for r in records]
+
+
+def reap(run: PreviewRun, now: datetime, closed: set[tuple[str, int]], dry_run: bool) -> ReapReport:
+    """Destroy expired previews and those whose pull request is closed; one failure stops nothing."""
+    report = ReapReport()
+    for record in run.registry.all():
+        if not (record.expired(now) or (record.repository, record.pr) in closed):
+            continue
+        if dry_run:
+            report.would_destroy.append(record.name)
+            continue
+        try:
+            _destroy(run, record)  # the registry was read once above, not again per preview
+            report.destroyed.append(record.name)
+        except Exception as exc:  # noqa: BLE001 - reported per preview; the others still get reaped
+            report.failed[record.name] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return report
+
+
+def read_closed_prs(path: Path) -> set[tuple[str, int]]:
+    """Lines of ``owner/name#number`` (blank lines and # comments ignored)."""
+    closed = set()
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        repository, _, pr = text.rpartition("#")
+        if not repository or not pr.isdigit():
+            raise PreviewError(f"{path}: line {number}: got {text!r}, expected owner/name#number")
+        closed.add((repository, int(pr)))
+    return closed

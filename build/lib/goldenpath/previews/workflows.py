@@ -1,0 +1,64 @@
+"""GitHub Actions workflows that drive previews, rendered from Jinja2 templates.
+
+One concurrency group per pull request; cloud access by OIDC role assumption (no static
+keys); no default token permissions (each job asks for what it uses); untrusted PR fields
+reach shell only through environment variables; third-party actions pinned by commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from goldenpath.errors import GoldenpathError
+
+WORKFLOWS = ("preview-up", "preview-down", "preview-reap")
+# Pinned by full commit SHA (tag in the comment); bump both together.
+CHECKOUT = ("11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2")
+AWS_CREDENTIALS = ("e3dd6a429d7300a6a4c196c26e071d42e0343502", "v4.0.2")
+
+_environment = jinja2.Environment(
+    loader=jinja2.PackageLoader("goldenpath.previews", "templates"),
+    undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False,
+)
+
+
+@dataclass(frozen=True)
+class WorkflowSettings:
+    environment: str
+    service: str
+    role_arn: str
+    """IAM role the workflows assume through GitHub's OIDC provider."""
+    region: str
+    package: str = "goldenpath"
+    """What `pip install` installs in the workflow. Default: goldenpath."""
+    reap_cron: str = "17 * * * *"
+    """Default: hourly."""
+
+    def check(self) -> None:
+        if not self.role_arn.startswith("arn:aws") or ":role/" not in self.role_arn:
+            raise GoldenpathError(f"--role-arn: got {self.role_arn!r}, expected an IAM role ARN for OIDC")
+        if len(self.reap_cron.split()) != 5:
+            raise GoldenpathError(f"--reap-cron: got {self.reap_cron!r}, expected five cron fields")
+
+
+def render_workflows(settings: WorkflowSettings) -> dict[str, str]:
+    settings.check()
+    context = {
+        **settings.__dict__,
+        "checkout_sha": CHECKOUT[0], "checkout_version": CHECKOUT[1],
+        "aws_credentials_sha": AWS_CREDENTIALS[0], "aws_credentials_version": AWS_CREDENTIALS[1],
+    }
+    return {f"{name}.yml": _environment.get_template(f"{name}.yml.j2").render(**context) for name in WORKFLOWS}
+
+
+def write_workflows(settings: WorkflowSettings, directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for file_name, text in render_workflows(settings).items():
+        path = directory / file_name
+        path.write_text(text)
+        written.append(path)
+    return written

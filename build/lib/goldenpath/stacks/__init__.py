@@ -1,0 +1,1 @@
+"""Stacks that turn environment config into modules, one per lifecycle."""

@@ -1,0 +1,53 @@
+"""Build the CDK Terrain app: every environment's stacks, with their dependencies declared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cdktn import App
+
+from goldenpath.config.model import Environment
+from goldenpath.constructs.naming import Naming
+from goldenpath.modules.cluster import cluster_name
+from goldenpath.modules.observability import ObservabilityStack, ObservabilityStackProps
+from goldenpath.observability.runbooks import DEFAULT_RUNBOOK_DIR
+from goldenpath.stacks.base import GoldenpathStack
+from goldenpath.stacks.cluster_stack import ClusterStack
+from goldenpath.stacks.network_stack import NetworkStack
+from goldenpath.stacks.observability_stack import ObservabilityAwsStack
+from goldenpath.stacks.platform_stack import PlatformStack
+from goldenpath.stacks.target import EmulatorEndpoint
+
+# Tell the engine which Terraform/OpenTofu releases the output targets (cdktf.json says the same).
+TARGET_VERSIONS = {"terraform": ">=1.10.0", "opentofu": ">=1.10.0"}
+
+
+def new_app(outdir: Path | str | None = None) -> App:
+    context = {"targetVersions": TARGET_VERSIONS}
+    return App(outdir=str(outdir), context=context) if outdir else App(context=context)
+
+
+def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoint | None = None,
+                    project_root: Path = Path(".")) -> list[GoldenpathStack]:
+    """``project_root`` holds environments/ and docs/runbooks/ (runbook files must exist there)."""
+    # The module validates its alerts, runbooks, noise budget and chart pins before any stack exists.
+    observability_module = ObservabilityStack(
+        ObservabilityStackProps(environment=environment, cluster_name=cluster_name(Naming(environment.name)),
+                                runbook_dir=project_root / DEFAULT_RUNBOOK_DIR)
+    )
+    network = NetworkStack(app, environment, emulator)
+    cluster = ClusterStack(app, environment, emulator)
+    cluster.add_dependency(network)
+    observability = ObservabilityAwsStack(app, environment, observability_module, emulator)
+    observability.add_dependency(cluster)
+    platform = PlatformStack(app, environment, observability_module, emulator)
+    platform.add_dependency(observability)
+    return [network, cluster, observability, platform]
+
+
+def build_app(environments: list[Environment], outdir: Path | str | None = None,
+              emulator: EmulatorEndpoint | None = None, project_root: Path = Path(".")) -> App:
+    app = new_app(outdir)
+    for environment in environments:
+        add_environment(app, environment, emulator, project_root)
+    return app

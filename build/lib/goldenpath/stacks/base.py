@@ -1,0 +1,73 @@
+"""The base of every goldenpath stack: AWS provider, S3 state backend, version pins, tags."""
+
+from __future__ import annotations
+
+from cdktn import DataTerraformRemoteStateS3, S3Backend, S3BackendEndpointConfig, TerraformStack
+from cdktn_provider_aws.provider import AwsProvider, AwsProviderEndpoints
+from constructs import Construct
+
+from goldenpath.config.model import Environment
+from goldenpath.constructs.aws_context import AwsTarget
+from goldenpath.constructs.naming import Naming
+from goldenpath.constructs.tagging import MandatoryTags
+from goldenpath.stacks.layout import StackLayout
+from goldenpath.stacks.target import EMULATED_SERVICES, EmulatorEndpoint
+
+# Output must stay valid on hashicorp/aws 5.100 (what many teams run) and on 6.x.
+AWS_PROVIDER_CONSTRAINT = ">= 5.100, < 7.0"
+# S3 native state locking (use_lockfile) needs Terraform/OpenTofu 1.10.
+REQUIRED_TERRAFORM = ">= 1.10"
+
+
+def _backend_settings(layout: StackLayout, key: str, emulator: EmulatorEndpoint | None) -> dict:
+    settings: dict = {"bucket": layout.bucket, "key": key, "region": layout.region, "encrypt": True}
+    if emulator:
+        settings.update(
+            endpoints=S3BackendEndpointConfig(s3=emulator.url, sts=emulator.url, iam=emulator.url),
+            use_path_style=True,
+            skip_credentials_validation=True,
+            skip_metadata_api_check=True,
+            skip_requesting_account_id=True,
+            skip_region_validation=True,
+        )
+    return settings
+
+
+class GoldenpathStack(TerraformStack):
+    """A stack for one component of one environment, with its own state key."""
+
+    def __init__(self, scope: Construct, environment: Environment, layout: StackLayout,
+                 emulator: EmulatorEndpoint | None = None, extra_tags: dict[str, str] | None = None):
+        super().__init__(scope, layout.name)
+        self.environment = environment
+        self.layout = layout
+        self.emulator = emulator
+        self.target = AwsTarget(account_id=environment.account_id, region=environment.region)
+        self.naming = Naming(environment.name)
+
+        AwsProvider(
+            self, "aws",
+            region=environment.region,
+            allowed_account_ids=[environment.account_id],
+            **self._emulator_provider_settings(),
+        )
+        S3Backend(self, use_lockfile=True, **_backend_settings(layout, layout.state_key, emulator))
+        self.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_CONSTRAINT)
+        self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
+        MandatoryTags.apply(self, {**(extra_tags or {}), **environment.mandatory_tags()})
+
+    def _emulator_provider_settings(self) -> dict:
+        if not self.emulator:
+            return {}
+        url = self.emulator.url
+        return {
+            "endpoints": [AwsProviderEndpoints(**{service: url for service in EMULATED_SERVICES})],
+            "s3_use_path_style": True,
+            "skip_credentials_validation": True,
+            "skip_metadata_api_check": "true",
+            "skip_region_validation": True,
+        }
+
+    def remote_state(self, id_: str, producer: StackLayout) -> DataTerraformRemoteStateS3:
+        """Read another stack's outputs from its state (values cross stacks only this way)."""
+        return DataTerraformRemoteStateS3(self, id_, **_backend_settings(producer, producer.state_key, self.emulator))

@@ -1,0 +1,49 @@
+"""`<env>-cluster`: the EKS cluster, its node groups and add-ons, in the network stack's subnets."""
+
+from __future__ import annotations
+
+from cdktn import TerraformOutput
+from constructs import Construct
+
+from goldenpath.config.model import Environment
+from goldenpath.modules.cluster import Cluster, ClusterProps, NodeGroupProps
+from goldenpath.stacks.base import GoldenpathStack
+from goldenpath.stacks.layout import stack_layout
+from goldenpath.stacks.target import EmulatorEndpoint
+
+
+class ClusterStack(GoldenpathStack):
+    OUTPUTS = ("cluster_name", "cluster_arn", "cluster_endpoint", "oidc_issuer_url", "node_role_arn")
+
+    def __init__(self, scope: Construct, environment: Environment, emulator: EmulatorEndpoint | None = None):
+        super().__init__(scope, environment, stack_layout(environment, "cluster"), emulator)
+        network = self.remote_state("network", stack_layout(environment, "network"))
+        spec = environment.cluster
+        self.cluster = Cluster(
+            self, "cluster",
+            ClusterProps(
+                target=self.target,
+                naming=self.naming,
+                kubernetes_version=spec.kubernetes_version,
+                subnet_ids=network.get_list("private_subnet_ids"),
+                node_groups=tuple(
+                    NodeGroupProps(
+                        name=g.name, instance_types=tuple(g.instance_types), min_size=g.min_size,
+                        desired_size=g.desired_size, max_size=g.max_size, disk_size_gib=g.disk_size_gib,
+                        capacity_type=g.capacity_type, labels=dict(g.labels),
+                    )
+                    for g in spec.node_groups
+                ),
+                admin_role_arns=tuple(spec.admin_role_arns),
+                public_access_cidrs=tuple(spec.endpoint.public_access_cidrs) if spec.endpoint.public else (),
+                production=environment.production,
+                log_retention_days=environment.log_retention_days,
+                service_cidr=spec.service_cidr,
+            ),
+        )
+        eks = self.cluster.cluster
+        TerraformOutput(self, "cluster_name", value=eks.name, description="EKS cluster name (in-cluster stacks look the cluster up by it)")
+        TerraformOutput(self, "cluster_arn", value=eks.arn, description="EKS cluster ARN")
+        TerraformOutput(self, "cluster_endpoint", value=eks.endpoint, description="Kubernetes API endpoint")
+        TerraformOutput(self, "oidc_issuer_url", value=eks.identity.get(0).oidc.get(0).issuer, description="OIDC issuer (for IRSA)")
+        TerraformOutput(self, "node_role_arn", value=self.cluster.node_role_arn, description="IAM role of the managed nodes")

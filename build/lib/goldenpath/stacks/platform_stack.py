@@ -1,0 +1,27 @@
+"""`<env>-platform`: what runs inside the cluster. kubernetes and helm are configured from the
+cluster looked up by name (data sources), never from values passed between stacks."""
+
+from __future__ import annotations
+
+from cdktn_provider_random.provider import RandomProvider
+from constructs import Construct
+
+from goldenpath.config.model import Environment
+from goldenpath.modules.observability import ObservabilityStack
+from goldenpath.stacks.base import GoldenpathStack
+from goldenpath.stacks.in_cluster import configure_in_cluster_providers
+from goldenpath.stacks.layout import stack_layout
+from goldenpath.stacks.target import EmulatorEndpoint
+
+
+RANDOM_PROVIDER_CONSTRAINT = ">= 3.6, < 4.0"
+
+
+class PlatformStack(GoldenpathStack):
+    def __init__(self, scope: Construct, environment: Environment, module: ObservabilityStack,
+                 emulator: EmulatorEndpoint | None = None):
+        super().__init__(scope, environment, stack_layout(environment, "platform"), emulator)
+        configure_in_cluster_providers(self, module.props.cluster_name)
+        RandomProvider(self, "random")  # Grafana's generated admin password
+        self.add_override("terraform.required_providers.random.version", RANDOM_PROVIDER_CONSTRAINT)
+        self.observability = module.add_cluster_side(self)
