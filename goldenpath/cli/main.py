@@ -210,6 +210,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
 def cmd_ci(args: argparse.Namespace) -> int:
     from goldenpath.previews.workflows import WorkflowSettings, write_workflows
 
+    if len(args.envs) != 1:
+        raise GoldenpathError(f"--env: got {', '.join(args.envs)}, expected exactly one environment that hosts previews")
     (environment,) = _environments(args)
     if environment.previews is None or args.service not in environment.previews.services:
         known = ", ".join(sorted(environment.previews.services)) if environment.previews else "none (no previews section)"
@@ -233,6 +235,10 @@ def main(argv: list[str] | None = None) -> int:
     except GoldenpathError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a path given on the command line cannot be read or written
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error:{where}: {exc.strerror or exc}; expected a path goldenpath can read and write", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

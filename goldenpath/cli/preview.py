@@ -25,7 +25,8 @@ def add_parser(sub) -> None:
         p.add_argument("--pr", type=int, required=True)
 
     p = actions.add_parser("up", help="synthesize and deploy one preview (only its own stacks)")
-    common(p), identity(p)
+    common(p)
+    identity(p)
     p.add_argument("--branch", required=True)
     p.add_argument("--service", required=True)
     p.add_argument("--image", required=True, help="image tag")
@@ -34,7 +35,8 @@ def add_parser(sub) -> None:
     p.add_argument("--bucket", action="store_true", help="also an encrypted bucket in the preview's AWS-only stack")
 
     p = actions.add_parser("down", help="destroy a pull request's previews and delete their state (idempotent)")
-    common(p), identity(p)
+    common(p)
+    identity(p)
 
     p = actions.add_parser("list", help="previews found in the state bucket")
     common(p)
@@ -67,6 +69,9 @@ def _run(args: argparse.Namespace, environments):
                           emulator=endpoint, in_cluster=False)
     import boto3
 
+    from goldenpath.deploy.terraform import require_aws_credentials
+
+    require_aws_credentials()
     s3 = boto3.client("s3", region_name=environment.state_region)
     return PreviewRun(environment, Registry(s3, environment.state_bucket), Terraform(find_terraform(), base_env()))
 

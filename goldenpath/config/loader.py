@@ -85,7 +85,7 @@ def parse_environment(text: str, source: str) -> Environment:
     try:
         environment = Environment.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, [_problem(e) for e in exc.errors()]) from None
+        raise ConfigError(source, [_problem(dict(e)) for e in exc.errors()]) from None
     environment._source = source
     return environment
 

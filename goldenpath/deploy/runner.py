@@ -7,7 +7,7 @@ from pathlib import Path
 
 from goldenpath.deploy.emulator import EMULATOR_CREDENTIALS, create_state_bucket, running_emulator
 from goldenpath.stacks.synth import SynthResult, synthesize
-from goldenpath.deploy.terraform import Terraform, base_env, find_aws_mirror, find_terraform, mirror_cli_config
+from goldenpath.deploy.terraform import Terraform, base_env, find_aws_mirror, find_terraform, mirror_cli_config, require_aws_credentials
 from goldenpath.config.model import Environment
 from goldenpath.errors import GoldenpathError
 from goldenpath.stacks.emulator import Adaptation, adapt_stack
@@ -107,6 +107,7 @@ def deploy_for_real(environments: list[Environment], outdir: Path, auto_approve:
                     project_root: Path = Path(".")) -> DeployReport:
     report = DeployReport()
     terraform = Terraform(find_terraform(), base_env())
+    require_aws_credentials()
     result = synthesize(environments, outdir, project_root=project_root)
     if destroy:
         destroy_stacks(result, terraform, auto_approve, report)

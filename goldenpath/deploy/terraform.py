@@ -123,3 +123,20 @@ def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def require_aws_credentials() -> str:
+    """How credentials were found (a local lookup, no AWS call); a clear error when there are none,
+    before terraform starts (otherwise it fails later on the EC2 metadata service)."""
+    import boto3
+
+    try:
+        credentials = boto3.Session().get_credentials()
+    except Exception as exc:  # noqa: BLE001 - a broken credentials file: say so in one line
+        raise GoldenpathError(f"AWS credentials cannot be read: {exc}") from None
+    if credentials is None:
+        raise GoldenpathError(
+            "no AWS credentials found; expected AWS_PROFILE (or a default profile), AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, SSO, or a web identity token (in CI: OIDC role assumption). "
+            "`goldenpath doctor` shows what is missing; `deploy --emulator` needs none."
+        )
+    return str(credentials.method)
+

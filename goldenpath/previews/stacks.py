@@ -8,12 +8,12 @@ from datetime import datetime
 from cdktn import TerraformOutput
 from constructs import Construct
 
-from goldenpath.config.model import Environment
+from goldenpath.config.model import Environment, Previews
 from goldenpath.constructs.bucket import EncryptedBucket, EncryptedBucketProps
 from goldenpath.constructs.naming import Naming
 from goldenpath.modules.cluster import cluster_name
 from goldenpath.modules.preview import PreviewEnvironment, PreviewEnvironmentProps
-from goldenpath.modules.preview_request import STATE_PREFIX, PreviewRequest, expiry_label
+from goldenpath.modules.preview_request import STATE_PREFIX, PreviewError, PreviewRequest, expiry_label
 from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.layout import StackLayout
 from goldenpath.stacks.in_cluster import configure_in_cluster_providers
@@ -33,8 +33,14 @@ class PreviewStack(GoldenpathStack):
         super().__init__(scope, environment, preview_layout(environment, request, "preview"), emulator,
                          extra_tags=_expiry_tags(request, expires_at))
         configure_in_cluster_providers(self, cluster_name(Naming(environment.name)))
-        self.preview = PreviewEnvironment(self, "preview", PreviewEnvironmentProps(request, environment.previews, expires_at))
+        self.preview = PreviewEnvironment(self, "preview", PreviewEnvironmentProps(request, _previews(environment), expires_at))
         TerraformOutput(self, "url", value=f"https://{self.preview.host}", description="Preview URL")
+
+
+def _previews(environment: Environment) -> Previews:
+    if environment.previews is None:  # request.check refuses this first; kept for the type checker
+        raise PreviewError(f"{environment.source_file}: no previews section; expected one to host previews")
+    return environment.previews
 
 
 class PreviewAwsStack(GoldenpathStack):
@@ -47,7 +53,7 @@ class PreviewAwsStack(GoldenpathStack):
         self.bucket = EncryptedBucket(
             self, "bucket",
             EncryptedBucketProps(target=self.target, naming=naming, purpose="data", force_destroy=True,
-                                 expiration_days=environment.previews.max_ttl_hours // 24 + 1),
+                                 expiration_days=_previews(environment).max_ttl_hours // 24 + 1),
         )
         TerraformOutput(self, "bucket_name", value=self.bucket.name, description="Preview bucket")
 

@@ -1,0 +1,84 @@
+"""Bad input on the command line: one clear line naming the bad value, a non-zero exit, never a
+traceback, nothing written."""
+
+from __future__ import annotations
+
+import os
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from goldenpath.cli.main import main
+from tests.conftest import ENVIRONMENTS
+
+ENVS = ["--environments", str(ENVIRONMENTS)]
+ROLE = ["--role-arn", "arn:aws:iam::111111111111:role/previews"]
+
+
+def run(argv: list[str], capsys) -> tuple[int, str]:
+    try:
+        code = main(argv)
+    except SystemExit as exit_:  # argparse's own usage errors
+        code = exit_.code if isinstance(exit_.code, int) else 2
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+CASES = [
+    ([*ENVS, "ci", "render", "--env", "dev", "--env", "staging", "--service", "web", *ROLE], "got dev, staging"),
+    ([*ENVS, "ci", "render", "--env", "prod", "--service", "web", *ROLE], "--service: got 'web'"),
+    ([*ENVS, "ci", "render", "--env", "dev", "--service", "api", *ROLE], "--service: got 'api'"),
+    ([*ENVS, "ci", "render", "--env", "dev", "--service", "web", "--role-arn", "admin"], "--role-arn: got 'admin'"),
+    ([*ENVS, "ci", "render", "--env", "nope", "--service", "web", *ROLE], "--env: got 'nope'"),
+    ([*ENVS, "preview", "list", "--env", "dev", "--aws-endpoint", "http://10.0.0.5:4566"], "--aws-endpoint: got 'http://10.0.0.5:4566'"),
+    ([*ENVS, "preview", "list", "--env", "prod", "--aws-endpoint", "http://127.0.0.1:1"], "--env: 0 of the given environments host previews"),
+    ([*ENVS, "preview", "up", "--env", "dev", "--aws-endpoint", "http://127.0.0.1:1", "--repository", "acme",
+      "--pr", "1", "--branch", "b", "--service", "web", "--image", "t"], "--repository: got 'acme'"),
+    ([*ENVS, "preview", "up", "--env", "dev", "--pr", "x", "--branch", "b", "--service", "web", "--image", "t"], "'x'"),
+    ([*ENVS, "alerts", "--env", "dev", "--out", "/proc/forbidden"], "/proc/forbidden"),
+    ([*ENVS, "alerts", "--env", "staging-x"], "--env: got 'staging-x'"),
+    ([*ENVS, "egress", "--env", "qa"], "--env: got 'qa'"),
+    ([*ENVS, "synth", "--env", "DEV"], "--env: got 'DEV'"),
+    (["--environments", "/nonexistent/envs", "list"], "/nonexistent/envs"),
+    ([*ENVS, "deploy", "--env", "dev", "--env", "prod", "--emulator"], "--env: got 2 environments"),
+    ([*ENVS, "runbooks", "--out", "/proc/forbidden"], "/proc/forbidden"),
+    ([*ENVS, "frobnicate"], "frobnicate"),
+]
+
+
+@pytest.mark.parametrize(("argv", "named"), CASES, ids=[" ".join(c[0][2:5]) for c in CASES])
+def test_bad_arguments_get_one_clear_error(argv, named, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, output = run(argv, capsys)
+    assert code != 0
+    assert "Traceback" not in output
+    assert named in output
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_deploy_without_credentials_says_so_before_terraform(capsys, tmp_path, monkeypatch):
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_WEB_IDENTITY_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.chdir(tmp_path)
+    code, output = run([*ENVS, "deploy", "--env", "dev", "--outdir", str(tmp_path / "out")], capsys)
+    assert code == 2 and "no AWS credentials found" in output and "Traceback" not in output
+    assert not (tmp_path / "out").exists()  # refused before synth and terraform
+
+
+_TOKEN = st.text(alphabet=string.ascii_letters + string.digits + "-_./:", min_size=1, max_size=20).filter(
+    lambda t: not t.startswith("-"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(command=st.sampled_from([["egress"], ["alerts"], ["list"], ["synth"], ["preview", "list"]]), env=_TOKEN)
+def test_unknown_environment_names_are_named_for_any_command(command, env, capsys):
+    if env in {"dev", "staging", "prod"}:
+        return
+    argv = [*ENVS, *command, "--env", env] if command != ["list"] else ["--environments", os.path.join("/nonexistent", env), "list"]
+    code, output = run(argv, capsys)
+    assert code != 0 and "Traceback" not in output and env in output
