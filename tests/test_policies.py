@@ -156,7 +156,7 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "FAILED" not in result.stdout
     assert ", 0 failed, 23 suppressed across 12 stacks" in result.stdout
-    assert "in-cluster checks: 3 stacks (dev-platform, prod-platform, staging-platform), 13 Kubernetes objects, 0 problems" in result.stdout
+    assert "in-cluster checks: 3 stack(s) (dev-platform, prod-platform, staging-platform), 13 Kubernetes objects, 0 problems" in result.stdout
     junit_root = ET.parse(tmp_path / "reports" / "checkov.junit.xml").getroot()
     components = ("network", "cluster", "observability", "platform")
     assert {s.get("name") for s in junit_root} == {f"{e}-{c}" for e in ("dev", "prod", "staging") for c in components}

@@ -32,6 +32,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR)
     p.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="where SARIF and JUnit files go (default: reports)")
 
+    p = sub.add_parser("init", help="scaffold a platform repository (environments, runbooks, main.py, CI workflow)")
+    p.add_argument("directory", nargs="?", type=Path, default=Path("."), help="default: the current folder")
+    p.add_argument("--env", dest="init_env", default="dev", metavar="NAME", help="first environment (default: dev)")
+    p.add_argument("--region", default="eu-west-1")
+    p.add_argument("--account-id", default="123456789012", help="default: a placeholder to replace before deploying")
+    p.add_argument("--owner", default="platform-team", help="owning team (default: platform-team)")
+    p.add_argument("--force", action="store_true", help="overwrite files that exist with other content")
+
     sub.add_parser("schema", help="print the JSON Schema of environment files")
     sub.add_parser("list", help="list environments, their stacks and state keys")
     sub.add_parser("doctor", help="check node, jsii, terraform, the provider mirror and credentials")
@@ -107,6 +115,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     in_cluster = check_in_cluster_stacks(result.stacks, environments)
     print(in_cluster.summary())
     return 1 if report.failures or in_cluster.problems else 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from goldenpath.scaffold import InitSettings, init_project
+
+    settings = InitSettings(args.directory, environment=args.init_env, region=args.region,
+                            account_id=args.account_id, owner=args.owner)
+    result = init_project(settings, force=args.force)
+    for label, paths in (("wrote", result.written), ("overwrote", result.overwritten), ("unchanged", result.unchanged)):
+        if paths:
+            print(f"{label} {len(paths)}: {', '.join(str(p) for p in paths)}")
+    print(f"next: cd {args.directory} && goldenpath validate   (then edit environments/{args.init_env}.yaml)")
+    return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -222,7 +243,7 @@ def cmd_ci(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
-    "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
+    "init": cmd_init, "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
     "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
     "egress": cmd_egress, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "ci": cmd_ci,
 }

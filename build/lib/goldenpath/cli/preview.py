@@ -25,7 +25,8 @@ def add_parser(sub) -> None:
         p.add_argument("--pr", type=int, required=True)
 
     p = actions.add_parser("up", help="synthesize and deploy one preview (only its own stacks)")
-    common(p), identity(p)
+    common(p)
+    identity(p)
     p.add_argument("--branch", required=True)
     p.add_argument("--service", required=True)
     p.add_argument("--image", required=True, help="image tag")
@@ -34,7 +35,8 @@ def add_parser(sub) -> None:
     p.add_argument("--bucket", action="store_true", help="also an encrypted bucket in the preview's AWS-only stack")
 
     p = actions.add_parser("down", help="destroy a pull request's previews and delete their state (idempotent)")
-    common(p), identity(p)
+    common(p)
+    identity(p)
 
     p = actions.add_parser("list", help="previews found in the state bucket")
     common(p)
@@ -46,9 +48,9 @@ def add_parser(sub) -> None:
 
 
 def _run(args: argparse.Namespace, environments):
-    from goldenpath.cli.deploy import emulator_terraform
-    from goldenpath.cli.emulator import emulator_client
-    from goldenpath.cli.terraform import Terraform, base_env, find_terraform
+    from goldenpath.deploy.runner import emulator_terraform
+    from goldenpath.deploy.emulator import emulator_client
+    from goldenpath.deploy.terraform import Terraform, base_env, find_terraform
     from goldenpath.previews.lifecycle import WORKDIR, PreviewRun
     from goldenpath.previews.registry import Registry
     from goldenpath.stacks.target import EmulatorEndpoint
@@ -67,6 +69,9 @@ def _run(args: argparse.Namespace, environments):
                           emulator=endpoint, in_cluster=False)
     import boto3
 
+    from goldenpath.deploy.terraform import require_aws_credentials
+
+    require_aws_credentials()
     s3 = boto3.client("s3", region_name=environment.state_region)
     return PreviewRun(environment, Registry(s3, environment.state_bucket), Terraform(find_terraform(), base_env()))
 
@@ -78,7 +83,7 @@ def _age(record, now: datetime) -> str:
 
 def cmd_preview(args: argparse.Namespace, environments) -> int:
     from goldenpath.previews import lifecycle
-    from goldenpath.previews.request import PreviewError, PreviewRequest
+    from goldenpath.modules.preview_request import PreviewError, PreviewRequest
 
     now = datetime.now(timezone.utc).replace(microsecond=0)
     if args.action in ("up", "down") and not args.repository:

@@ -83,9 +83,11 @@ def parse_environment(text: str, source: str) -> Environment:
     if not isinstance(data, dict):
         raise ConfigError(source, [f"(top level): got {_show(data)}, expected a mapping with the keys {_TOP_LEVEL_KEYS}"])
     try:
-        return Environment.model_validate(data)
+        environment = Environment.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, [_problem(e) for e in exc.errors()]) from None
+        raise ConfigError(source, [_problem(dict(e)) for e in exc.errors()]) from None
+    environment._source = source
+    return environment
 
 
 def load_environment(path: Path | str) -> Environment:

@@ -11,7 +11,7 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator, PrivateAttr
 
 # EKS versions in standard support that the pinned add-ons and checkov's CKV_AWS_339 accept.
 SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.31", "1.32", "1.33", "1.34")
@@ -376,6 +376,14 @@ class Previews(_Strict):
 
 class Environment(_Strict):
     """One environment: the data that turns into its network, cluster and platform stacks."""
+
+    # The file it was read from, for messages (not part of the schema). Set by the loader.
+    _source: str = PrivateAttr(default="")
+
+    @property
+    def source_file(self) -> str:
+        """The environment file's path as given to the loader (``environments/<name>.yaml`` if unknown)."""
+        return self._source or f"environments/{self.name}.yaml"
 
     name: DnsLabel = Field(description=f"Environment name: lowercase DNS label of at most {ENV_NAME_MAX} characters.")
     production: bool = Field(

@@ -23,8 +23,8 @@ class MandatoryTags:
     def visit(self, node: IConstruct) -> None:
         if not isinstance(node, TerraformResource) or not hasattr(type(node), "tags_input"):
             return
-        own = node.tags_input or {}
-        node.tags = {**own, **self.tags} if isinstance(own, dict) else dict(self.tags)
+        own = getattr(node, "tags_input") or {}  # every taggable AWS resource has tags_input/tags
+        setattr(node, "tags", {**own, **self.tags} if isinstance(own, dict) else dict(self.tags))
 
     @classmethod
     def apply(cls, scope: IConstruct, tags: dict[str, str]) -> MandatoryTags:

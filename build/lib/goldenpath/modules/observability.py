@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Mapping
 
 import yaml
 from cdktn import TerraformStack, TerraformVariable
@@ -31,13 +32,14 @@ from constructs import Construct
 
 from goldenpath.config.model import Environment
 from goldenpath.constructs.aws_context import AwsTarget
+from goldenpath.errors import SynthError
 from goldenpath.constructs.bucket import EncryptedBucket, EncryptedBucketProps
 from goldenpath.constructs.iam import PodIdentityTrust, Statement, WorkloadRole, WorkloadRoleProps
 from goldenpath.constructs.kms import KmsKey, KmsKeyProps
 from goldenpath.constructs.naming import Naming, NameKind
 from goldenpath.observability import collector, dora, values
 from goldenpath.observability.alertmanager import secret_keys
-from goldenpath.observability.chart_render import rendered_collector_config
+from goldenpath.observability.chart_render import helm_merge, rendered_collector_config
 from goldenpath.observability.grafana_text import terraform_literal
 from goldenpath.observability.dashboards import slo_dashboard
 from goldenpath.observability.contract import alerting_config
@@ -81,8 +83,12 @@ class ObservabilityStackProps:
     """Where runbook files must exist. Default: docs/runbooks."""
     charts: dict[str, ChartPin] | None = None
     """Chart table. Default: goldenpath.observability.charts.CHARTS."""
-    extra_dashboards: dict[str, dict] = field(default_factory=dict)
+    extra_dashboards: Mapping[str, dict] = field(default_factory=dict)
     """More vendored Grafana dashboards by file name. Default: none."""
+    helm_values: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Release name -> values merged over goldenpath's with Helm's rules (maps merge, lists
+    replace, None deletes). Default: none. `goldenpath validate` checks the result against the
+    charts' facts."""
 
 
 class ObservabilityStack:
@@ -100,16 +106,32 @@ class ObservabilityStack:
                        ("kube-prometheus-stack", "loki", "tempo", "opentelemetry-collector")}
         self.agent = collector.agent_config(obs.collector)
         self.sampler = collector.sampler_config(obs.collector)
-        self.collector_values = {"otel-collector": values.otel_collector(self.agent, "otel-collector", kubernetes_attributes=True)}
-        if self.sampler:
-            self.collector_values["otel-sampler"] = values.otel_collector(self.sampler, "otel-sampler", kubernetes_attributes=False)
-        for chart_values in self.collector_values.values():
-            # As the chart renders it: its default config merged in and its presets applied.
-            collector.check_pipeline_order(rendered_collector_config(chart_values))
         self.logs_bucket_name = self.naming.name("logs", environment.account_id, kind=NameKind.S3_BUCKET)
         self.traces_bucket_name = self.naming.name("traces", environment.account_id, kind=NameKind.S3_BUCKET)
         self.dashboards = {"dora.json": dora.dashboard(), "slos.json": slo_dashboard(list(props.slos)),
                            **props.extra_dashboards}
+        self.release_values = self._release_values()
+        for name, chart_values in self.release_values.items():
+            if name.startswith("otel-"):
+                # As the chart renders it: its default config merged in and its presets applied.
+                collector.check_pipeline_order(rendered_collector_config(chart_values))
+
+    def _release_values(self) -> dict[str, dict]:
+        """Release name -> the values Helm receives: goldenpath's, then the team's merged over them."""
+        environment = self.props.environment
+        found = {
+            "kube-prometheus-stack": values.kube_prometheus_stack(environment, self.rules, self.alertmanager),
+            "loki": values.loki(environment, self.logs_bucket_name),
+            "tempo": values.tempo(environment, self.traces_bucket_name),
+            "otel-collector": values.otel_collector(self.agent, "otel-collector", kubernetes_attributes=True),
+        }
+        if self.sampler:
+            found["otel-sampler"] = values.otel_collector(self.sampler, "otel-sampler", kubernetes_attributes=False)
+        unknown = sorted(set(self.props.helm_values) - set(found) - {"otel-sampler"})
+        if unknown:
+            raise SynthError(f"helm_values: got release(s) {', '.join(map(repr, unknown))}, expected one of "
+                             f"{', '.join([*found, 'otel-sampler'])} (otel-sampler only where collector.load_balancing is on)")
+        return {name: helm_merge(chart_values, dict(self.props.helm_values.get(name, {}))) for name, chart_values in found.items()}
 
     # -- AWS side -----------------------------------------------------------------------------
     def add_aws_side(self, scope: Construct, id_: str = "observability") -> Construct:
@@ -166,18 +188,11 @@ class ObservabilityStack:
                 depends_on=[namespace],
             )
         secrets = self._secrets(root, namespace)
-        stack_values = values.kube_prometheus_stack(environment, self.rules, self.alertmanager)
-        releases = [
-            ("kube-prometheus-stack", "kube-prometheus-stack", stack_values),
-            ("loki", "loki", values.loki(environment, self.logs_bucket_name)),
-            ("tempo", "tempo", values.tempo(environment, self.traces_bucket_name)),
-            *((name, "opentelemetry-collector", chart_values) for name, chart_values in self.collector_values.items()),
-        ]
+        charts = {"kube-prometheus-stack": "kube-prometheus-stack", "loki": "loki", "tempo": "tempo"}
         self.releases = []
-        self.release_values: dict[str, dict] = {}
         prometheus_stack: Release | None = None
-        for release_name, chart_name, chart_values in releases:
-            pin = self.charts[chart_name]
+        for release_name, chart_values in self.release_values.items():
+            pin = self.charts[charts.get(release_name, "opentelemetry-collector")]
             # The collectors create ServiceMonitors, whose CRD kube-prometheus-stack installs.
             after = [namespace, *secrets] if prometheus_stack is None else [namespace, prometheus_stack]
             release = Release(
@@ -189,7 +204,6 @@ class ObservabilityStack:
             )
             prometheus_stack = prometheus_stack or release
             self.releases.append(release)
-            self.release_values[release_name] = chart_values
         return root
 
     def _secrets(self, root: Construct, namespace: NamespaceV1) -> list[SecretV1]:

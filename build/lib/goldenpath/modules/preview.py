@@ -30,7 +30,7 @@ from cdktn_provider_kubernetes.service_account_v1 import ServiceAccountV1
 from constructs import Construct
 
 from goldenpath.config.model import Previews
-from goldenpath.previews.request import PreviewRequest, expiry_label, label_value
+from goldenpath.modules.preview_request import PreviewRequest, expiry_label, label_value
 
 PREVIEW_LABEL = "goldenpath.dev/preview"
 

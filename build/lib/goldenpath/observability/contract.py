@@ -24,7 +24,7 @@ def checked_alerts(environment: Environment, slos: list[SLO], alerts: list[Alert
         raise AlertContractError(f"alert names must be unique; defined more than once: {', '.join(duplicates)}")
     check_runbooks_exist(everything, runbook_dir)
     check_routes(everything, environment.observability.teams)
-    check_noise_budget(everything, environment.observability.max_page_alerts, f"environments/{environment.name}.yaml")
+    check_noise_budget(everything, environment.observability.max_page_alerts, environment.source_file)
     return everything
 
 

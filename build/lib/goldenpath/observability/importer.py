@@ -22,7 +22,7 @@ def import_prometheus_rules(path: Path | str, team: str, severity_map: dict[str,
     """Alerts from a Prometheus rule file (``groups: [{rules: [...]}]``) or a PrometheusRule object."""
     path = Path(path)
     document = yaml.safe_load(path.read_text()) or {}
-    groups = document.get("spec", document).get("groups", [])
+    groups = (document.get("spec") or document).get("groups", [])
     mapping = {**DEFAULT_SEVERITY_MAP, **(severity_map or {})}
     alerts = []
     for group in groups:
@@ -44,7 +44,7 @@ def import_prometheus_rules(path: Path | str, team: str, severity_map: dict[str,
                 raise AlertContractError(f"{where}: no `for`; expected at least 1m so a single scrape cannot page")
             description = annotations.get("description") or annotations.get("summary") or name
             alerts.append(Alert(
-                name=name, expr=str(rule["expr"]).strip(), severity=mapping[source_severity], team=team,
+                name=name, expr=str(rule["expr"]).strip(), severity=mapping[source_severity], team=team,  # type: ignore[arg-type]  # checked by Alert
                 summary=annotations.get("summary") or description, runbook=slug, for_=rule["for"],
                 labels={k: str(v) for k, v in labels.items() if k not in ("team", "burn_in")},
                 burn_in=burn_in,

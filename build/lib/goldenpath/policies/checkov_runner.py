@@ -71,7 +71,7 @@ def _index(document: dict) -> dict[str, tuple[str, str]]:
         for rtype, block in document.get(kind, {}).items():
             for name, body in block.items() if isinstance(block, dict) else ():
                 metadata = body.get("//", {}).get("metadata", {}) if isinstance(body, dict) else {}
-                entry = (rtype if kind == "resource" else f"data.{rtype}", metadata.get("path", name))
+                entry = (rtype if kind == "resource" else f"data.{rtype}", str(metadata.get("path", name)))
                 index[f"{kind}.{name}"] = entry
                 index[f"{entry[0]}.{name}"] = entry
     return index

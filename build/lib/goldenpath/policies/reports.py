@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Sequence
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -10,7 +11,7 @@ from goldenpath import __version__
 from goldenpath.policies.checkov_runner import CheckovReport, Finding
 
 
-def _table(rows: list[tuple[str, ...]], headers: tuple[str, ...]) -> str:
+def _table(rows: Sequence[tuple[str, ...]], headers: tuple[str, ...]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
     return "\n".join([line(headers), line(tuple("-" * w for w in widths)), *(line(r) for r in rows)])
@@ -19,7 +20,7 @@ def _table(rows: list[tuple[str, ...]], headers: tuple[str, ...]) -> str:
 def text_summary(report: CheckovReport) -> str:
     parts: list[str] = []
     if report.failures:
-        rows = [(f.check_id, f.stack, f.construct_path, f.check_name) for f in report.failures]
+        rows: list[tuple[str, ...]] = [(f.check_id, f.stack, f.construct_path, f.check_name) for f in report.failures]
         parts.append("FAILED checks:\n" + _table(rows, ("check", "stack", "resource", "what")))
     if report.suppressed:
         rows = [(f.check_id, f.stack, f.construct_path, s.owner, s.reason) for f, s in report.suppressed]

@@ -77,7 +77,7 @@ FULL_YEAR_DAYS = 365
 
 def environment_suppressions(environment: Environment) -> list[Suppression]:
     """Suppressions that follow from explicit opt-outs in an environment file."""
-    source = f"environments/{environment.name}.yaml"
+    source = environment.source_file
     owner = environment.tags.owner
     found: list[Suppression] = []
     if environment.cluster.endpoint.public:

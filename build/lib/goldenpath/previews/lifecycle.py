@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from goldenpath.cli.terraform import Terraform
+from goldenpath.deploy.terraform import Terraform
 from goldenpath.config.model import Environment
 from goldenpath.previews.registry import PreviewRecord, Registry
-from goldenpath.previews.request import PreviewError, PreviewRequest
+from goldenpath.stacks.target import EmulatorEndpoint
+from goldenpath.modules.preview_request import PreviewError, PreviewRequest
 
 WORKDIR = Path(".goldenpath/previews")
 
@@ -22,7 +23,7 @@ class PreviewRun:
     environment: Environment
     registry: Registry
     terraform: Terraform
-    emulator: object | None = None  # EmulatorEndpoint
+    emulator: EmulatorEndpoint | None = None
     in_cluster: bool = True
     """False where no Kubernetes API is reachable (the emulator): only AWS-only stacks run."""
     workdir: Path = WORKDIR
@@ -38,12 +39,13 @@ class ReapReport:
 def synthesize_preview(run: PreviewRun, request: PreviewRequest, expires_at: datetime) -> dict[str, Path]:
     """Only this preview's stacks: no other stack is built, so up does not pay for the platform."""
     from goldenpath.stacks.app import new_app
-    from goldenpath.stacks.preview_stack import PreviewAwsStack, PreviewStack
+    from goldenpath.stacks.base import GoldenpathStack
+    from goldenpath.previews.stacks import PreviewAwsStack, PreviewStack
 
     outdir = (run.workdir / request.name / "cdktf.out").resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     app = new_app(outdir)
-    stacks = [PreviewStack(app, run.environment, request, expires_at, run.emulator)]
+    stacks: list[GoldenpathStack] = [PreviewStack(app, run.environment, request, expires_at, run.emulator)]
     if request.bucket:
         stacks.append(PreviewAwsStack(app, run.environment, request, expires_at, run.emulator))
     app.synth()

@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from goldenpath.previews.request import STATE_PREFIX, PreviewRequest
+from goldenpath.modules.preview_request import STATE_PREFIX, PreviewRequest
 
 
 @dataclass(frozen=True)

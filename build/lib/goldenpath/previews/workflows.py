@@ -55,9 +55,10 @@ def render_workflows(settings: WorkflowSettings) -> dict[str, str]:
 
 
 def write_workflows(settings: WorkflowSettings, directory: Path) -> list[Path]:
+    rendered = render_workflows(settings)  # checks the settings before anything is written
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for file_name, text in render_workflows(settings).items():
+    for file_name, text in rendered.items():
         path = directory / file_name
         path.write_text(text)
         written.append(path)

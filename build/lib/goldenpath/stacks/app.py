@@ -7,6 +7,7 @@ from pathlib import Path
 from cdktn import App
 
 from goldenpath.config.model import Environment
+from goldenpath.extensions import Extensions, load_extensions
 from goldenpath.constructs.naming import Naming
 from goldenpath.modules.cluster import cluster_name
 from goldenpath.modules.observability import ObservabilityStack, ObservabilityStackProps
@@ -28,12 +29,16 @@ def new_app(outdir: Path | str | None = None) -> App:
 
 
 def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoint | None = None,
-                    project_root: Path = Path(".")) -> list[GoldenpathStack]:
-    """``project_root`` holds environments/ and docs/runbooks/ (runbook files must exist there)."""
+                    project_root: Path = Path("."), extensions: Extensions | None = None) -> list[GoldenpathStack]:
+    """``project_root`` holds environments/ and docs/runbooks/ (runbook files must exist there);
+    ``extensions`` default to those in ``<project_root>/platform_extensions.py``."""
+    extensions = load_extensions(project_root) if extensions is None else extensions
     # The module validates its alerts, runbooks, noise budget and chart pins before any stack exists.
     observability_module = ObservabilityStack(
         ObservabilityStackProps(environment=environment, cluster_name=cluster_name(Naming(environment.name)),
-                                runbook_dir=project_root / DEFAULT_RUNBOOK_DIR)
+                                runbook_dir=project_root / DEFAULT_RUNBOOK_DIR,
+                                slos=extensions.all_slos(), alerts=extensions.all_alerts(),
+                                extra_dashboards=extensions.dashboards, helm_values=extensions.helm_values)
     )
     network = NetworkStack(app, environment, emulator)
     cluster = ClusterStack(app, environment, emulator)
@@ -46,8 +51,10 @@ def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoi
 
 
 def build_app(environments: list[Environment], outdir: Path | str | None = None,
-              emulator: EmulatorEndpoint | None = None, project_root: Path = Path(".")) -> App:
+              emulator: EmulatorEndpoint | None = None, project_root: Path = Path("."),
+              extensions: Extensions | None = None) -> App:
     app = new_app(outdir)
+    extensions = load_extensions(project_root) if extensions is None else extensions
     for environment in environments:
-        add_environment(app, environment, emulator, project_root)
+        add_environment(app, environment, emulator, project_root, extensions)
     return app

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from goldenpath.errors import GoldenpathError
+
 # Services whose API endpoints the emulator serves for our stacks.
 EMULATED_SERVICES = ("ec2", "eks", "iam", "kms", "logs", "s3", "sts")
 
@@ -16,4 +18,5 @@ class EmulatorEndpoint:
 
     def __post_init__(self) -> None:
         if not self.url.startswith(("http://127.", "http://localhost", "http://[::1]")):
-            raise ValueError(f"emulator url {self.url!r}: expected a loopback http:// address")
+            raise GoldenpathError(f"--aws-endpoint: got {self.url!r}, expected a local emulator on a loopback http:// "
+                                  "address (http://127.0.0.1:PORT or http://localhost:PORT); real AWS needs no endpoint")

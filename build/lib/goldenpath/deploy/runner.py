@@ -1,0 +1,124 @@
+"""`goldenpath deploy`: synthesize, then run real terraform on each stack in dependency order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from goldenpath.deploy.emulator import EMULATOR_CREDENTIALS, create_state_bucket, running_emulator
+from goldenpath.stacks.synth import SynthResult, synthesize
+from goldenpath.deploy.terraform import Terraform, base_env, find_aws_mirror, find_terraform, mirror_cli_config, require_aws_credentials
+from goldenpath.config.model import Environment
+from goldenpath.errors import GoldenpathError
+from goldenpath.stacks.emulator import Adaptation, adapt_stack
+from goldenpath.stacks.layout import stack_layouts
+from goldenpath.stacks.target import EmulatorEndpoint
+
+EMULATOR_WORKDIR = Path(".goldenpath/emulator")
+
+
+@dataclass
+class DeployReport:
+    not_applied: list[str] = field(default_factory=list)
+    """In-cluster stacks the emulator cannot run (it has no Kubernetes API)."""
+    applied: list[str] = field(default_factory=list)
+    destroyed: list[str] = field(default_factory=list)
+    unchanged_on_replan: list[str] = field(default_factory=list)
+    adaptations: list[Adaptation] = field(default_factory=list)
+
+
+def emulator_terraform(workdir: Path, stream: bool = True) -> Terraform:
+    """terraform that installs hashicorp/aws from this machine's mirror and talks only to the emulator."""
+    mirror = find_aws_mirror()
+    if mirror is None:
+        raise GoldenpathError(
+            "no filesystem mirror of hashicorp/aws found (looked in $GOLDENPATH_TF_MIRROR, /opt/tf-plugins, "
+            "~/.terraform.d/plugins, ...); the emulator runs offline and needs one: "
+            "set GOLDENPATH_TF_MIRROR to the folder holding registry.terraform.io"
+        )
+    config = mirror_cli_config(mirror, workdir.resolve())
+    env = base_env({**EMULATOR_CREDENTIALS, "TF_CLI_CONFIG_FILE": str(config)})
+    # Every emulator run starts from empty state at a new address, so no state is migrated.
+    return Terraform(find_terraform(), env, stream, reconfigure=True)
+
+
+def in_cluster_stacks(environment: Environment) -> tuple[str, ...]:
+    return tuple(layout.name for layout in stack_layouts(environment) if layout.in_cluster)
+
+
+def prepare_for_emulator(environment: Environment, endpoint: EmulatorEndpoint, outdir: Path,
+                         project_root: Path = Path(".")) -> tuple[SynthResult, list[Adaptation]]:
+    """Synthesize ``environment`` against ``endpoint``, adapt it to moto, and create the state bucket."""
+    result = synthesize([environment], outdir, endpoint, project_root)
+    adaptations: list[Adaptation] = []
+    skip = in_cluster_stacks(environment)
+    for name in result.ordered():
+        if name not in skip:
+            adaptations += adapt_stack(result.stacks[name])
+    create_state_bucket(endpoint, environment.state_bucket, environment.state_region)
+    return result, adaptations
+
+
+def _initialised(result: SynthResult, terraform: Terraform, skip: tuple[str, ...], reverse: bool):
+    """(name, directory) of each stack to act on, in dependency order (or reversed), after init."""
+    names = result.ordered()
+    for name in reversed(names) if reverse else names:
+        if name not in skip:
+            terraform.init(result.stacks[name])
+            yield name, result.stacks[name]
+
+
+def apply_stacks(result: SynthResult, terraform: Terraform, auto_approve: bool, verify: bool, report: DeployReport,
+                 skip: tuple[str, ...] = ()) -> None:
+    for name, stack_dir in _initialised(result, terraform, skip, reverse=False):
+        terraform.apply(stack_dir, auto_approve)
+        report.applied.append(name)
+        if verify:
+            if terraform.plan_has_changes(stack_dir):
+                raise GoldenpathError(f"{name}: a second plan after apply still shows changes; the stack does not converge")
+            report.unchanged_on_replan.append(name)
+
+
+def destroy_stacks(result: SynthResult, terraform: Terraform, auto_approve: bool, report: DeployReport,
+                   skip: tuple[str, ...] = ()) -> None:
+    for name, stack_dir in _initialised(result, terraform, skip, reverse=True):
+        terraform.destroy(stack_dir, auto_approve)
+        report.destroyed.append(name)
+
+
+def deploy_to_emulator(environment: Environment, destroy_after: bool, project_root: Path = Path(".")) -> DeployReport:
+    """Start moto, apply the environment's AWS stacks, check a second plan is empty, optionally destroy."""
+    report = DeployReport()
+    workdir = EMULATOR_WORKDIR / environment.name
+    terraform = emulator_terraform(workdir)
+    with running_emulator(environment.account_id, workdir / "moto.log") as endpoint:
+        print(f"AWS emulator (moto) running at {endpoint.url} as account {environment.account_id}", flush=True)
+        result, report.adaptations = prepare_for_emulator(environment, endpoint, workdir / "cdktf.out", project_root)
+        print_adaptations(report.adaptations)
+        skip = in_cluster_stacks(environment)
+        report.not_applied = list(skip)
+        apply_stacks(result, terraform, auto_approve=True, verify=True, report=report, skip=skip)
+        if destroy_after:
+            destroy_stacks(result, terraform, auto_approve=True, report=report, skip=skip)
+    return report
+
+
+def deploy_for_real(environments: list[Environment], outdir: Path, auto_approve: bool, destroy: bool,
+                    project_root: Path = Path(".")) -> DeployReport:
+    report = DeployReport()
+    terraform = Terraform(find_terraform(), base_env())
+    require_aws_credentials()
+    result = synthesize(environments, outdir, project_root=project_root)
+    if destroy:
+        destroy_stacks(result, terraform, auto_approve, report)
+    else:
+        apply_stacks(result, terraform, auto_approve, verify=False, report=report)
+    return report
+
+
+def print_adaptations(adaptations: list[Adaptation]) -> None:
+    if not adaptations:
+        return
+    print("Emulator adaptations (the real output keeps all of these):", flush=True)
+    for adaptation in adaptations:
+        print(f"  - {adaptation}", flush=True)

@@ -1,0 +1,127 @@
+"""`goldenpath init`: scaffold a platform repository that synthesizes and validates as written.
+
+Files: ``environments/<name>.yaml`` (schema reference, commented defaults), the schema itself,
+generated runbooks, ``main.py`` and ``cdktf.json`` (so ``cdktn``/``cdktf`` work too),
+``platform_extensions.py``, ``.gitignore`` and a pull-request workflow that runs ``goldenpath
+validate`` and uploads the SARIF to code scanning. Existing files are never overwritten unless
+``force``; running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from goldenpath._version import __version__
+from goldenpath.errors import GoldenpathError
+
+# Pinned by full commit SHA (tag in the comment); bump together with previews/workflows.py.
+CHECKOUT = ("11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2")
+SETUP_PYTHON = ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0")
+UPLOAD_SARIF = ("8aad20d150bbac5944a9f9d289da16a4b0d87c1e", "v4.36.2")
+WORKFLOW = Path(".github/workflows/goldenpath-validate.yml")
+
+_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$")
+_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+_TEAM = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
+
+_templates = jinja2.Environment(
+    loader=jinja2.PackageLoader("goldenpath.scaffold", "templates"),
+    undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False,
+)
+
+
+@dataclass(frozen=True)
+class InitSettings:
+    directory: Path
+    environment: str = "dev"
+    """Name of the first environment. Default: dev."""
+    region: str = "eu-west-1"
+    account_id: str = "123456789012"
+    """Default: a placeholder account: replace it before a real deploy."""
+    owner: str = "platform-team"
+    """Owning team: tagged on every resource and the first alert route. Default: platform-team."""
+    cost_center: str = "cc-0000"
+    runbook_base_url: str = "https://git.example.com/platform/blob/main/docs/runbooks"
+    package: str = field(default=f"goldenpath=={__version__}")
+    """What the validate workflow installs. Default: this goldenpath version."""
+
+    def check(self) -> None:
+        for flag, value, pattern, expected in (
+            ("--env", self.environment, _NAME, "a lowercase DNS label of at most 20 characters, e.g. dev"),
+            ("--region", self.region, _REGION, "an AWS region, e.g. eu-west-1"),
+            ("--account-id", self.account_id, _ACCOUNT, "a 12-digit AWS account id"),
+            ("--owner", self.owner, _TEAM, "a team name: lowercase letters, digits, hyphens"),
+        ):
+            if not pattern.match(value):
+                raise GoldenpathError(f"{flag}: got {value!r}, expected {expected}")
+
+
+@dataclass
+class InitResult:
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    overwritten: list[Path] = field(default_factory=list)
+
+
+def planned_files(settings: InitSettings) -> dict[Path, str]:
+    """Relative path -> content of every file ``init`` writes."""
+    from goldenpath.config.loader import parse_environment
+    from goldenpath.config.schema import environment_schema_json
+    from goldenpath.extensions import NO_EXTENSIONS
+    from goldenpath.observability.rules import all_alerts
+    from goldenpath.observability.runbooks import render_runbooks
+
+    settings.check()
+    context = {
+        "name": settings.environment, "region": settings.region, "account_id": settings.account_id,
+        "owner": settings.owner, "cost_center": settings.cost_center, "runbook_base_url": settings.runbook_base_url,
+        "project_id": f"{settings.owner}-platform", "package": settings.package,
+        "checkout_sha": CHECKOUT[0], "checkout_version": CHECKOUT[1],
+        "setup_python_sha": SETUP_PYTHON[0], "setup_python_version": SETUP_PYTHON[1],
+        "upload_sarif_sha": UPLOAD_SARIF[0], "upload_sarif_version": UPLOAD_SARIF[1],
+    }
+    render = lambda template: _templates.get_template(template).render(**context)  # noqa: E731
+    environment_file = Path("environments") / f"{settings.environment}.yaml"
+    environment_text = render("environment.yaml.j2")
+    parse_environment(environment_text, str(environment_file))  # the scaffold itself must be valid
+    files = {
+        environment_file: environment_text,
+        Path("docs/environment.schema.json"): environment_schema_json(),
+        Path("main.py"): render("main.py.j2"),
+        Path("cdktf.json"): render("cdktf.json.j2"),
+        Path("platform_extensions.py"): render("platform_extensions.py.j2"),
+        Path(".gitignore"): render("gitignore.j2"),
+        WORKFLOW: render("goldenpath-validate.yml.j2"),
+    }
+    alerts = all_alerts(list(NO_EXTENSIONS.all_slos()), list(NO_EXTENSIONS.all_alerts()))
+    for runbook in render_runbooks(alerts):
+        files[Path("docs/runbooks") / f"{runbook.slug}.md"] = runbook.text
+    return files
+
+
+def init_project(settings: InitSettings, force: bool = False) -> InitResult:
+    """Write the scaffold into ``settings.directory``. A file that exists with other content is a
+    conflict: nothing is written unless ``force``."""
+    files = planned_files(settings)
+    root = settings.directory
+    if root.exists() and not root.is_dir():
+        raise GoldenpathError(f"{root}: exists and is not a directory; expected a folder for the platform repository")
+    conflicts = sorted(str(p) for p, text in files.items() if (root / p).exists() and (root / p).read_text() != text)
+    if conflicts and not force:
+        raise GoldenpathError(f"{root}: {len(conflicts)} file(s) exist with other content: {', '.join(conflicts)}; "
+                              "expected new files only (edit them, or rerun with --force to overwrite)")
+    result = InitResult()
+    for relative, text in sorted(files.items()):
+        path = root / relative
+        if path.exists() and path.read_text() == text:
+            result.unchanged.append(relative)
+            continue
+        (result.overwritten if path.exists() else result.written).append(relative)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return result
