@@ -156,8 +156,6 @@ def test_constructs_validate_props_early():
     stack = new_stack("invalid")
     with pytest.raises(SynthError, match=r"KmsKey 'k': deletion_window_days got 3, expected 7 to 30"):
         KmsKey(stack, "k", KmsKeyProps(target=TARGET, naming=NAMING, purpose="x", deletion_window_days=3))
-    with pytest.raises(SynthError, match=r"WorkloadRole 'r': got no managed_policy_arns and no statements"):
-        WorkloadRole(stack, "r", WorkloadRoleProps(naming=NAMING, name="r", trust=PodIdentityTrust()))
     with pytest.raises(SynthError, match=r"EncryptedBucket 'b': expiration_days got 0, expected >= 1"):
         EncryptedBucket(stack, "b", EncryptedBucketProps(target=TARGET, naming=NAMING, purpose="b", expiration_days=0))
     with pytest.raises(SynthError, match=r"Network 'n': got 2 public subnets, 2 private subnets and 1 zones"):
@@ -172,3 +170,34 @@ def test_constructs_validate_props_early():
 def test_partition_follows_region():
     assert AwsTarget("111111111111", "cn-north-1").managed_policy("X") == "arn:aws-cn:iam::aws:policy/X"
     assert AwsTarget("111111111111", "us-gov-west-1").root_principal == "arn:aws-us-gov:iam::111111111111:root"
+
+
+def test_a_role_without_permissions_fails_at_synth_and_grants_count(tmp_path):
+    from cdktn import App, TerraformStack
+
+    app = App(outdir=str(tmp_path))
+    stack = TerraformStack(app, "roles")
+    WorkloadRole(stack, "idle", WorkloadRoleProps(naming=NAMING, name="idle", trust=PodIdentityTrust()))
+    reader = WorkloadRole(stack, "reader", WorkloadRoleProps(naming=NAMING, name="reader", trust=PodIdentityTrust()))
+    EncryptedBucket(stack, "b", EncryptedBucketProps(target=TARGET, naming=NAMING, purpose="b")).grant_read(reader)
+    with pytest.raises(Exception, match=r"WorkloadRole 'idle': got no managed_policy_arns, statements or grants") as error:
+        app.synth()
+    assert "reader" not in str(error.value)
+
+
+def test_grants_write_least_privilege_statements():
+    stack = new_stack("grants")
+    bucket = EncryptedBucket(stack, "b", EncryptedBucketProps(target=TARGET, naming=NAMING, purpose="b"))
+    reader = WorkloadRole(stack, "reader", WorkloadRoleProps(naming=NAMING, name="reader", trust=PodIdentityTrust()))
+    writer = WorkloadRole(stack, "writer", WorkloadRoleProps(naming=NAMING, name="writer", trust=PodIdentityTrust()))
+    bucket.grant_read(reader)
+    bucket.grant_read(reader)  # twice: no duplicate statements
+    bucket.grant_read_write(writer)
+    synthesized = json.loads(Synth.synth(stack))
+    policies = {p["name"]: json.loads(p["policy"])["Statement"] for p in synthesized["resource"]["aws_iam_role_policy"].values()}
+    read = next(v for k, v in policies.items() if "reader" in k)
+    write = next(v for k, v in policies.items() if "writer" in k)
+    assert [s["Action"] for s in read] == [["s3:ListBucket"], ["s3:GetObject"], ["kms:Decrypt"]]
+    assert [s["Action"] for s in write] == [["s3:ListBucket"], ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                                            ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]]
+    assert all(s["Resource"] != "*" for s in read + write)

@@ -31,7 +31,7 @@ from cdktn_provider_aws.s3_bucket_versioning import (
 from constructs import Construct
 
 from goldenpath.constructs.aws_context import AwsTarget
-from goldenpath.constructs.iam import Statement, policy_document
+from goldenpath.constructs.iam import Statement, WorkloadRole, policy_document
 from goldenpath.constructs.kms import KmsKey, KmsKeyProps
 from goldenpath.constructs.naming import Naming, NameKind
 from goldenpath.errors import SynthError
@@ -56,6 +56,10 @@ class EncryptedBucketProps:
 
 
 class EncryptedBucket(Construct):
+    """S3 bucket: SSE-KMS with its own key by default, versioned, all public access blocked,
+    TLS-only bucket policy, lifecycle for old versions. Grant access with ``grant_read`` /
+    ``grant_read_write``."""
+
     def __init__(self, scope: Construct, id_: str, props: EncryptedBucketProps):
         super().__init__(scope, id_)
         if props.expiration_days is not None and props.expiration_days < 1:
@@ -144,8 +148,27 @@ class EncryptedBucket(Construct):
 
     @property
     def arn(self) -> str:
-        return self.bucket.arn
+        # One token per bucket (each attribute read makes a new one), so grants can be deduplicated.
+        if not hasattr(self, "_arn"):
+            self._arn = self.bucket.arn
+        return self._arn
 
     @property
     def name(self) -> str:
         return self.bucket.bucket
+
+    def grant_read(self, role: WorkloadRole) -> None:
+        """Let ``role`` list and read objects (and decrypt them with the bucket's key)."""
+        role.add_to_policy(
+            Statement(actions=("s3:ListBucket",), resources=(self.arn,)),
+            Statement(actions=("s3:GetObject",), resources=(f"{self.arn}/*",)),
+        )
+        self.encryption_key.grant_decrypt(role)
+
+    def grant_read_write(self, role: WorkloadRole) -> None:
+        """Let ``role`` list, read, write and delete objects (and use the bucket's key for both)."""
+        role.add_to_policy(
+            Statement(actions=("s3:ListBucket",), resources=(self.arn,)),
+            Statement(actions=("s3:GetObject", "s3:PutObject", "s3:DeleteObject"), resources=(f"{self.arn}/*",)),
+        )
+        self.encryption_key.grant_encrypt_decrypt(role)

@@ -34,7 +34,7 @@ from goldenpath.config.model import Environment
 from goldenpath.constructs.aws_context import AwsTarget
 from goldenpath.errors import SynthError
 from goldenpath.constructs.bucket import EncryptedBucket, EncryptedBucketProps
-from goldenpath.constructs.iam import PodIdentityTrust, Statement, WorkloadRole, WorkloadRoleProps
+from goldenpath.constructs.iam import PodIdentityTrust, WorkloadRole, WorkloadRoleProps
 from goldenpath.constructs.kms import KmsKey, KmsKeyProps
 from goldenpath.constructs.naming import Naming, NameKind
 from goldenpath.observability import collector, dora, values
@@ -92,6 +92,9 @@ class ObservabilityStackProps:
 
 
 class ObservabilityStack:
+    """Metrics, logs and traces, correlated, with alerting: one definition, two halves
+    (``add_aws_side`` in the AWS-only stack, ``add_cluster_side`` in the in-cluster stack)."""
+
     def __init__(self, props: ObservabilityStackProps):
         environment = props.environment
         obs = environment.observability
@@ -135,6 +138,7 @@ class ObservabilityStack:
 
     # -- AWS side -----------------------------------------------------------------------------
     def add_aws_side(self, scope: Construct, id_: str = "observability") -> Construct:
+        """Telemetry key, the Loki and Tempo buckets, and their Pod Identity roles (granted their own bucket)."""
         root = Construct(scope, id_)
         retention = self.props.environment.observability.retention
         key = KmsKey(root, "telemetry-key", KmsKeyProps(target=self.target, naming=self.naming, purpose="telemetry"))
@@ -144,17 +148,9 @@ class ObservabilityStack:
                 EncryptedBucketProps(target=self.target, naming=self.naming, purpose=signal, encryption_key=key,
                                      expiration_days=days + LIFECYCLE_MARGIN_DAYS, noncurrent_version_days=1),
             )
-            role = WorkloadRole(
-                root, f"{account}-role",
-                WorkloadRoleProps(
-                    naming=self.naming, name=account, trust=PodIdentityTrust(),
-                    statements=(
-                        Statement(actions=("s3:ListBucket",), resources=(bucket.arn,)),
-                        Statement(actions=("s3:GetObject", "s3:PutObject", "s3:DeleteObject"), resources=(f"{bucket.arn}/*",)),
-                        Statement(actions=("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"), resources=(key.arn,)),
-                    ),
-                ),
-            )
+            role = WorkloadRole(root, f"{account}-role",
+                                WorkloadRoleProps(naming=self.naming, name=account, trust=PodIdentityTrust()))
+            bucket.grant_read_write(role)  # its own bucket only, and the telemetry key
             EksPodIdentityAssociation(
                 root, f"{account}-identity", cluster_name=self.props.cluster_name, namespace=NAMESPACE,
                 service_account=account, role_arn=role.arn,
@@ -163,6 +159,7 @@ class ObservabilityStack:
 
     # -- in-cluster side ----------------------------------------------------------------------
     def add_cluster_side(self, scope: Construct, id_: str = "observability") -> Construct:
+        """The namespace, dashboards, the Secrets the charts use, and the pinned Helm releases."""
         root = Construct(scope, id_)
         environment = self.props.environment
         namespace = NamespaceV1(

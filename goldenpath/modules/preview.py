@@ -60,6 +60,9 @@ class PreviewEnvironmentProps:
 
 
 class PreviewEnvironment(Construct):
+    """One pull request's namespace: Pod Security restricted, quota and limits, default-deny
+    network policy with ingress allowed, a service account without token, and the service's chart."""
+
     def __init__(self, scope: Construct, id_: str, props: PreviewEnvironmentProps):
         super().__init__(scope, id_)
         request, previews = props.request, props.previews

@@ -10,6 +10,7 @@ owner) and, for Helm values, the chart facts that ``validate`` checks.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,9 @@ class Extensions:
     Releases: kube-prometheus-stack, loki, tempo, otel-collector, otel-sampler."""
     dashboards: Mapping[str, dict] = field(default_factory=lambda: MappingProxyType({}))
     """Grafana dashboards by file name (``name.json``), provisioned next to goldenpath's."""
+    checks_dirs: tuple[str, ...] = ()
+    """Folders of the team's own checkov checks (Python ``BaseResourceCheck`` files), relative to
+    platform_extensions.py; ``validate`` runs them next to goldenpath's."""
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.helm_values) - set(RELEASES))
@@ -81,4 +85,8 @@ def load_extensions(project_root: Path) -> Extensions:
     if not isinstance(extensions, Extensions):
         raise GoldenpathError(f"{path}: {EXTENSIONS_NAME} is {type(extensions).__name__}, expected "
                               "goldenpath.extensions.Extensions(...)")
-    return extensions
+    checks_dirs = tuple(str((path.parent / d).resolve()) for d in extensions.checks_dirs)
+    for directory in checks_dirs:
+        if not Path(directory).is_dir():
+            raise GoldenpathError(f"{path}: checks_dirs names {directory}, which is not a folder; expected a folder of checkov checks")
+    return dataclasses.replace(extensions, checks_dirs=checks_dirs)

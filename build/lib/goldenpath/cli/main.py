@@ -106,9 +106,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from goldenpath.extensions import load_extensions
 
     environments = _environments(args)
-    suppressions = [*all_suppressions(environments), *load_extensions(_project_root(args)).suppressions]
-    result = synthesize(environments, args.outdir, project_root=_project_root(args))
-    report = apply_suppressions(run_checkov(result.stacks), suppressions)
+    extensions = load_extensions(_project_root(args))
+    suppressions = [*all_suppressions(environments), *extensions.suppressions]
+    result = synthesize(environments, args.outdir, project_root=_project_root(args), extensions=extensions)
+    report = apply_suppressions(run_checkov(result.stacks, extensions.checks_dirs), suppressions)
     print(text_summary(report))
     sarif_path, junit_path = write_reports(report, args.outdir, args.reports)
     print(f"reports: {sarif_path}, {junit_path}")

@@ -9,7 +9,8 @@ from typing import Any
 from cdktn_provider_aws.iam_role import IamRole
 from cdktn_provider_aws.iam_role_policy import IamRolePolicy
 from cdktn_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
-from constructs import Construct
+import jsii
+from constructs import Construct, IValidation
 
 from goldenpath.constructs.naming import Naming, NameKind
 from goldenpath.errors import SynthError
@@ -101,7 +102,8 @@ class WorkloadRoleProps:
     managed_policy_arns: tuple[str, ...] = ()
     """AWS managed policies to attach. Default: none."""
     statements: tuple[Statement, ...] = ()
-    """Inline least-privilege statements. Default: none."""
+    """Inline least-privilege statements. Default: none; add more with ``add_to_policy`` or a
+    grant (``bucket.grant_read(role)``). A role must end up with at least one permission."""
     max_session_duration: int = 3600
     """Seconds. Default: one hour."""
     tags: dict[str, str] = field(default_factory=dict)
@@ -113,11 +115,6 @@ class WorkloadRole(Construct):
 
     def __init__(self, scope: Construct, id_: str, props: WorkloadRoleProps):
         super().__init__(scope, id_)
-        if not props.managed_policy_arns and not props.statements:
-            raise SynthError(
-                f"WorkloadRole {id_!r}: got no managed_policy_arns and no statements, "
-                "expected at least one permission (a role that can do nothing is a mistake)"
-            )
         if not 900 <= props.max_session_duration <= 43200:
             raise SynthError(
                 f"WorkloadRole {id_!r}: max_session_duration got {props.max_session_duration}, "
@@ -139,14 +136,29 @@ class WorkloadRole(Construct):
             self.attachments.append(
                 IamRolePolicyAttachment(self, f"managed-{policy_name}", role=self.role.name, policy_arn=arn)
             )
+        self._props = props
+        self._statements: list[Statement] = []
+        self.inline: IamRolePolicy | None = None
         if props.statements:
-            IamRolePolicy(
-                self,
-                "inline",
-                name=props.naming.name(props.name, "inline", kind=NameKind.IAM_POLICY),
-                role=self.role.id,
-                policy=policy_document(*props.statements),
+            self.add_to_policy(*props.statements)
+        # Checked at synth, after grants had their chance: a role that can do nothing is a mistake.
+        self.node.add_validation(_HasPermissions(self))
+
+    def add_to_policy(self, *statements: Statement) -> None:
+        """Add statements to the role's one inline policy (grants call this)."""
+        self._statements += [s for s in statements if s not in self._statements]
+        document = policy_document(*self._statements)
+        if self.inline is None:
+            self.inline = IamRolePolicy(
+                self, "inline", name=self._props.naming.name(self._props.name, "inline", kind=NameKind.IAM_POLICY),
+                role=self.role.id, policy=document,
             )
+        else:
+            self.inline.policy = document
+
+    @property
+    def has_permissions(self) -> bool:
+        return bool(self._props.managed_policy_arns or self._statements)
 
     @property
     def arn(self) -> str:
@@ -155,3 +167,15 @@ class WorkloadRole(Construct):
     @property
     def name(self) -> str:
         return self.role.name
+
+
+@jsii.implements(IValidation)
+class _HasPermissions:
+    def __init__(self, role: WorkloadRole):
+        self._role = role
+
+    def validate(self) -> list[str]:
+        if self._role.has_permissions:
+            return []
+        return [f"WorkloadRole {self._role.node.id!r}: got no managed_policy_arns, statements or grants, "
+                "expected at least one permission (a role that can do nothing is a mistake)"]

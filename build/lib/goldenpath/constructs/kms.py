@@ -9,7 +9,7 @@ from cdktn_provider_aws.kms_key import KmsKey as AwsKmsKey
 from constructs import Construct
 
 from goldenpath.constructs.aws_context import AwsTarget
-from goldenpath.constructs.iam import Statement, policy_document
+from goldenpath.constructs.iam import Statement, WorkloadRole, policy_document
 from goldenpath.constructs.naming import Naming
 from goldenpath.errors import SynthError
 
@@ -84,8 +84,19 @@ class KmsKey(Construct):
 
     @property
     def arn(self) -> str:
-        return self.key.arn
+        # One token per key (each attribute read makes a new one), so grants can be deduplicated.
+        if not hasattr(self, "_arn"):
+            self._arn = self.key.arn
+        return self._arn
 
     @property
     def key_id(self) -> str:
         return self.key.key_id
+
+    def grant_decrypt(self, role: WorkloadRole) -> None:
+        """Let ``role`` read what this key encrypted."""
+        role.add_to_policy(Statement(actions=("kms:Decrypt",), resources=(self.arn,)))
+
+    def grant_encrypt_decrypt(self, role: WorkloadRole) -> None:
+        """Let ``role`` read and write data under this key."""
+        role.add_to_policy(Statement(actions=("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"), resources=(self.arn,)))

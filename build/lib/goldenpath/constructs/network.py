@@ -48,6 +48,9 @@ class NetworkProps:
 
 
 class Network(Construct):
+    """VPC with public and private subnets in pinned zones, NAT as configured, the default
+    security group closed, flow logs to a KMS-encrypted log group, and an S3 gateway endpoint."""
+
     def __init__(self, scope: Construct, id_: str, props: NetworkProps):
         super().__init__(scope, id_)
         azs = len(props.private_subnet_cidrs)

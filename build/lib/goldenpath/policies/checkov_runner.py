@@ -77,8 +77,9 @@ def _index(document: dict) -> dict[str, tuple[str, str]]:
     return index
 
 
-def run_checkov(stacks: dict[str, Path]) -> list[Finding]:
-    """Run checkov once over every stack (``name -> working directory``) and return all results."""
+def run_checkov(stacks: dict[str, Path], extra_checks_dirs: tuple[str, ...] = ()) -> list[Finding]:
+    """Run checkov once over every stack (``name -> working directory``) and return all results;
+    ``extra_checks_dirs`` adds a team's own checks to goldenpath's."""
     with tempfile.TemporaryDirectory(prefix="goldenpath-checkov-") as tmp:
         workdir = Path(tmp)
         indexes: dict[str, dict[str, tuple[str, str]]] = {}
@@ -90,6 +91,7 @@ def run_checkov(stacks: dict[str, Path]) -> list[Finding]:
             sys.executable, "-m", "checkov.main", *args,
             "--framework", "terraform_json", "--skip-download", "--output", "json", "--compact",
             "--external-checks-dir", str(CHECKS_DIR),
+            *(arg for directory in extra_checks_dirs for arg in ("--external-checks-dir", directory)),
         ]
         result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, check=False)
     try:

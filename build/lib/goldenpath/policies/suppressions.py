@@ -18,7 +18,8 @@ from goldenpath.config.model import Environment
 from goldenpath.errors import GoldenpathError
 
 MIN_REASON_LENGTH = 10
-_CHECK_ID = re.compile(r"^(CKV2?_[A-Z0-9]+_\d+|GP_[A-Z]+_\d{3})$")
+# checkov's ids (CKV_AWS_39, CKV2_AWS_62), goldenpath's (GP_AWS_003) and a team's own (PAY_AWS_001).
+_CHECK_ID = re.compile(r"^[A-Z][A-Z0-9]*_[A-Z0-9]+_\d+$")
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Suppression:
 
     def __post_init__(self) -> None:
         if not _CHECK_ID.match(self.check_id):
-            raise GoldenpathError(f"suppression {self.check_id!r}: expected a checkov check id like CKV_AWS_39 or GP_AWS_001")
+            raise GoldenpathError(f"suppression {self.check_id!r}: expected a check id like CKV_AWS_39, GP_AWS_001 or a team's PAY_AWS_001")
         if len(self.reason.strip()) < MIN_REASON_LENGTH:
             raise GoldenpathError(
                 f"suppression {self.check_id}: reason {self.reason!r} is too short, expected at least "

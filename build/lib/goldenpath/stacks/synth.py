@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from goldenpath.config.model import Environment
+from goldenpath.extensions import Extensions
 from goldenpath.stacks.target import EmulatorEndpoint
 
 # Files terraform keeps in a stack's working directory; carried over across synths.
@@ -47,7 +48,8 @@ def read_manifest(outdir: Path) -> SynthResult:
 
 
 def synthesize(environments: list[Environment], outdir: Path,
-               emulator: EmulatorEndpoint | None = None, project_root: Path = Path(".")) -> SynthResult:
+               emulator: EmulatorEndpoint | None = None, project_root: Path = Path("."),
+               extensions: Extensions | None = None) -> SynthResult:
     """Build and synthesize the app into a temporary directory, then swap it into ``outdir``.
 
     A failure leaves ``outdir`` as it was: nothing half-written.
@@ -58,7 +60,7 @@ def synthesize(environments: list[Environment], outdir: Path,
     outdir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
     try:
-        build_app(environments, staging, emulator, project_root).synth()
+        build_app(environments, staging, emulator, project_root, extensions).synth()
         _carry_over_working_files(outdir, staging)
         if outdir.exists():
             backup = outdir.with_name(f".{outdir.name}.old")

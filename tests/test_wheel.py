@@ -1,0 +1,94 @@
+"""The way teams get goldenpath: the built wheel, installed (not editable) into a fresh venv outside
+this checkout, running the README journeys: init, synth, validate, runbooks, ci render, and both
+examples. Slow (a venv and a pip install), so marked ``wheel``: `make test` runs it, `make check` does not."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.wheel
+
+PREVIEWS = """previews:
+  domain: preview.dev.example.com
+  services:
+    web: {repository: https://charts.example.com/apps, chart: web-service, version: 1.4.2,
+          image_repository: registry.example.com/apps/web, port: 8080}
+"""
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """(venv bin folder, clean environment) with the built wheel installed."""
+    root = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", str(REPO), "-w", str(root / "dist")],
+                   check=True, capture_output=True, text=True)
+    (wheel,) = (root / "dist").glob("goldenpath-*.whl")
+    subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
+    bin_dir = root / "venv" / "bin"
+    install = subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
+                             capture_output=True, text=True)
+    assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    return bin_dir, env
+
+
+def run(installed, cwd: Path, *argv: str) -> str:
+    bin_dir, env = installed
+    result = subprocess.run([*argv], cwd=cwd, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, f"{' '.join(argv)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def test_goldenpath_is_imported_from_the_installed_wheel(installed, tmp_path):
+    bin_dir, _ = installed
+    where = run(installed, tmp_path, str(bin_dir / "python"), "-c", "import goldenpath; print(goldenpath.__file__)")
+    assert str(bin_dir.parent) in where and str(REPO) not in where
+
+
+def test_readme_journeys_from_the_wheel(installed, tmp_path):
+    project = tmp_path / "platform"
+    run(installed, tmp_path, "goldenpath", "init", str(project))
+    assert "synthesized 4 stacks" in run(installed, project, "goldenpath", "synth")
+    validated = run(installed, project, "goldenpath", "validate")
+    assert "0 failed" in validated and "0 problems" in validated
+    assert "wrote 7 runbooks" in run(installed, project, "goldenpath", "runbooks")
+    environment = project / "environments" / "dev.yaml"
+    environment.write_text(environment.read_text() + PREVIEWS)
+    run(installed, project, "goldenpath", "ci", "render", "--env", "dev", "--service", "web",
+        "--role-arn", "arn:aws:iam::123456789012:role/previews")
+    assert sorted(p.name for p in (project / ".github" / "workflows").iterdir()) == [
+        "goldenpath-validate.yml", "preview-down.yml", "preview-reap.yml", "preview-up.yml"]
+    bin_dir, _ = installed
+    run(installed, project, str(bin_dir / "python"), "main.py")  # what `cdktn synth` runs
+
+
+def test_application_team_example_from_the_wheel(installed, tmp_path):
+    bin_dir, _ = installed
+    shutil.copytree(REPO / "examples" / "app-team-bucket", tmp_path / "app")
+    run(installed, tmp_path / "app", str(bin_dir / "python"), "main.py", "out")
+    stack = json.loads((tmp_path / "app" / "out" / "stacks" / "checkout-dev" / "cdk.tf.json").read_text())
+    assert set(stack["provider"]) == {"aws"}
+    policy = json.loads(next(iter(stack["resource"]["aws_iam_role_policy"].values()))["policy"])
+    assert [s["Action"] for s in policy["Statement"]][0] == ["s3:ListBucket"]
+    assert stack["resource"]["aws_eks_pod_identity_association"]
+
+
+def test_platform_team_example_from_the_wheel(installed, tmp_path):
+    project = tmp_path / "platform"
+    shutil.copytree(REPO / "examples" / "platform-extensions", project)
+    assert "wrote 9 runbooks" in run(installed, project, "goldenpath", "runbooks")
+    validated = run(installed, project, "goldenpath", "validate")
+    assert "PAY_AWS_001  dev-observability" in validated and "0 failed" in validated and "Unused" not in validated
+    checked = run(installed, project, "goldenpath", "alerts", "--env", "dev", "--check")
+    assert checked.count("SUCCESS") >= 4
