@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: setup tools demo test e2e unit bench snapshots schema runbooks
+.PHONY: setup tools demo test check typecheck e2e unit wheel bench snapshots schema runbooks api-docs
 
 setup: $(VENV)/.installed
 
@@ -33,13 +33,23 @@ demo: setup tools
 	$(BIN)/goldenpath egress --env dev --env staging --env prod
 	$(BIN)/goldenpath deploy --env dev --emulator --destroy
 
-# Every test tier: unit, snapshot, policy, alerting (real promtool/amtool), and end to end
-# (real terraform against moto).
-test: setup tools
+# Every test tier: type check, unit, snapshot, policy, alerting (real promtool/amtool), chart
+# facts, the built wheel in a fresh venv, and end to end (real terraform against moto).
+test: setup tools typecheck
 	$(BIN)/python -m pytest
 
+# The inner loop: everything but the end-to-end and wheel tiers.
+check: setup tools typecheck
+	$(BIN)/python -m pytest -m "not e2e and not wheel"
+
+typecheck: setup
+	$(BIN)/python -m mypy
+
 unit: setup
-	$(BIN)/python -m pytest -m "not e2e"
+	$(BIN)/python -m pytest -m "not e2e and not wheel"
+
+wheel: setup
+	$(BIN)/python -m pytest -m wheel
 
 e2e: setup
 	$(BIN)/python -m pytest -m e2e
@@ -56,3 +66,6 @@ schema: setup
 
 runbooks: setup
 	$(BIN)/goldenpath runbooks
+
+api-docs: setup
+	$(BIN)/python -m goldenpath.reference > docs/api.md
