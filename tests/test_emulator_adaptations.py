@@ -39,5 +39,5 @@ def test_a_value_still_used_blocks_the_emulated_run(tmp_path):
 
 
 def test_emulator_must_be_on_loopback():
-    with pytest.raises(ValueError, match="expected a loopback"):
+    with pytest.raises(GoldenpathError, match="expected a local emulator on a loopback"):
         EmulatorEndpoint("http://10.0.0.5:4566")

@@ -123,7 +123,7 @@ def test_sarif_and_junit_carry_failures_and_suppressions(findings):
     [
         (dict(check_id="CKV_AWS_39", reason="because", owner="team"), "too short, expected at least 10 characters"),
         (dict(check_id="CKV_AWS_39", reason="a long enough reason", owner=" "), "owner is empty"),
-        (dict(check_id="not-a-check", reason="a long enough reason", owner="team"), "expected a checkov check id"),
+        (dict(check_id="not-a-check", reason="a long enough reason", owner="team"), "expected a check id like CKV_AWS_39"),
     ],
 )
 def test_suppressions_need_an_id_a_reason_and_an_owner(kwargs, message):

@@ -39,7 +39,7 @@ def probes() -> list[Probe]:
     )
     for package in ("jsii", "cdktn", "cdktn-provider-aws", "cdktn-provider-kubernetes", "cdktn-provider-helm", "checkov"):
         version = _package(package)
-        found.append(Probe(package, version is not None, version or "not installed: pip install -e ."))
+        found.append(Probe(package, version is not None, version or "not installed: pip install goldenpath"))
     binary = shutil.which("terraform")
     version = terraform_version(binary) if binary else None
     tf_ok = version is not None and tuple(int(x) for x in version.split(".")[:2]) >= (1, 10)

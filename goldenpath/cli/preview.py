@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,6 +19,7 @@ def add_parser(sub) -> None:
         p.add_argument("--env", dest="envs", action="append", metavar="NAME", default=None,
                        help="environment hosting previews (default: the only one with a previews section)")
         p.add_argument("--aws-endpoint", metavar="URL", help="a local AWS emulator on loopback instead of AWS")
+        p.add_argument("--verbose", action="store_true", help="stream terraform's own output (always kept in .goldenpath/logs/)")
 
     def identity(p: argparse.ArgumentParser) -> None:
         p.add_argument("--repository", default=os.environ.get("GITHUB_REPOSITORY"),
@@ -65,7 +67,8 @@ def _run(args: argparse.Namespace, environments):
     if args.aws_endpoint:
         endpoint = EmulatorEndpoint(args.aws_endpoint)
         s3 = emulator_client("s3", endpoint, environment.state_region)
-        return PreviewRun(environment, Registry(s3, environment.state_bucket), emulator_terraform(WORKDIR),
+        terraform = emulator_terraform(WORKDIR, stream=args.verbose, progress=None if args.verbose else sys.stdout)
+        return PreviewRun(environment, Registry(s3, environment.state_bucket), terraform,
                           emulator=endpoint, in_cluster=False)
     import boto3
 
@@ -73,7 +76,8 @@ def _run(args: argparse.Namespace, environments):
 
     require_aws_credentials()
     s3 = boto3.client("s3", region_name=environment.state_region)
-    return PreviewRun(environment, Registry(s3, environment.state_bucket), Terraform(find_terraform(), base_env()))
+    terraform = Terraform(find_terraform(), base_env(), stream=args.verbose, progress=None if args.verbose else sys.stdout)
+    return PreviewRun(environment, Registry(s3, environment.state_bucket), terraform)
 
 
 def _age(record, now: datetime) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from goldenpath.deploy.emulator import EMULATOR_CREDENTIALS, create_state_bucket, running_emulator
 from goldenpath.stacks.synth import SynthResult, synthesize
@@ -27,7 +28,7 @@ class DeployReport:
     adaptations: list[Adaptation] = field(default_factory=list)
 
 
-def emulator_terraform(workdir: Path, stream: bool = True) -> Terraform:
+def emulator_terraform(workdir: Path, stream: bool = False, progress: TextIO | None = None) -> Terraform:
     """terraform that installs hashicorp/aws from this machine's mirror and talks only to the emulator."""
     mirror = find_aws_mirror()
     if mirror is None:
@@ -39,7 +40,7 @@ def emulator_terraform(workdir: Path, stream: bool = True) -> Terraform:
     config = mirror_cli_config(mirror, workdir.resolve())
     env = base_env({**EMULATOR_CREDENTIALS, "TF_CLI_CONFIG_FILE": str(config)})
     # Every emulator run starts from empty state at a new address, so no state is migrated.
-    return Terraform(find_terraform(), env, stream, reconfigure=True)
+    return Terraform(find_terraform(), env, stream, reconfigure=True, progress=progress)
 
 
 def in_cluster_stacks(environment: Environment) -> tuple[str, ...]:
@@ -86,15 +87,21 @@ def destroy_stacks(result: SynthResult, terraform: Terraform, auto_approve: bool
         report.destroyed.append(name)
 
 
-def deploy_to_emulator(environment: Environment, destroy_after: bool, project_root: Path = Path(".")) -> DeployReport:
-    """Start moto, apply the environment's AWS stacks, check a second plan is empty, optionally destroy."""
+def deploy_to_emulator(environment: Environment, destroy_after: bool, project_root: Path = Path("."), *,
+                       verbose: bool = False, out: TextIO | None = None) -> DeployReport:
+    """Start moto, apply the environment's AWS stacks, check a second plan is empty, optionally destroy.
+
+    ``out`` receives status and per-stack progress lines (the CLI passes stdout); ``verbose``
+    streams terraform's own output instead of progress (it is always in .goldenpath/logs/)."""
     report = DeployReport()
     workdir = EMULATOR_WORKDIR / environment.name
-    terraform = emulator_terraform(workdir)
+    terraform = emulator_terraform(workdir, stream=verbose, progress=None if verbose else out)
     with running_emulator(environment.account_id, workdir / "moto.log") as endpoint:
-        print(f"AWS emulator (moto) running at {endpoint.url} as account {environment.account_id}", flush=True)
+        _say(out, f"AWS emulator (moto) running at {endpoint.url} as account {environment.account_id}")
         result, report.adaptations = prepare_for_emulator(environment, endpoint, workdir / "cdktf.out", project_root)
-        print_adaptations(report.adaptations)
+        if report.adaptations:
+            _say(out, f"{len(report.adaptations)} emulator adaptations (the real output keeps all of them; "
+                      f"listed in the summary)")
         skip = in_cluster_stacks(environment)
         report.not_applied = list(skip)
         apply_stacks(result, terraform, auto_approve=True, verify=True, report=report, skip=skip)
@@ -104,9 +111,12 @@ def deploy_to_emulator(environment: Environment, destroy_after: bool, project_ro
 
 
 def deploy_for_real(environments: list[Environment], outdir: Path, auto_approve: bool, destroy: bool,
-                    project_root: Path = Path(".")) -> DeployReport:
+                    project_root: Path = Path("."), *, verbose: bool = False, out: TextIO | None = None) -> DeployReport:
+    """Real terraform, in dependency order. Without ``auto_approve`` terraform's own output is shown
+    (it asks for confirmation); with it, per-stack progress goes to ``out`` unless ``verbose``."""
     report = DeployReport()
-    terraform = Terraform(find_terraform(), base_env())
+    stream = verbose or not auto_approve
+    terraform = Terraform(find_terraform(), base_env(), stream=stream, progress=None if stream else out)
     require_aws_credentials()
     result = synthesize(environments, outdir, project_root=project_root)
     if destroy:
@@ -116,9 +126,7 @@ def deploy_for_real(environments: list[Environment], outdir: Path, auto_approve:
     return report
 
 
-def print_adaptations(adaptations: list[Adaptation]) -> None:
-    if not adaptations:
-        return
-    print("Emulator adaptations (the real output keeps all of these):", flush=True)
-    for adaptation in adaptations:
-        print(f"  - {adaptation}", flush=True)
+def _say(out: TextIO | None, line: str) -> None:
+    if out is not None:
+        out.write(line + "\n")
+        out.flush()

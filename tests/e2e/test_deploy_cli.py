@@ -26,3 +26,7 @@ def test_deploy_to_emulator_applies_verifies_and_destroys(terraform_and_mirror, 
     assert "destroyed: dev-observability, dev-cluster, dev-network" in out
     assert "left out of the emulated apply (10; moto has no API for them): aws_eks_access_entry" in out
     assert "Traceback" not in result.stderr
+    # Progress, not noise: one line per stack and action, terraform's own output in the logs.
+    assert "dev-network                  apply" in out and "Apply complete!" not in out
+    assert len(out.splitlines()) < 40, out
+    assert (tmp_path / ".goldenpath" / "logs" / "dev-network-apply.log").read_text().count("Creation complete") > 10

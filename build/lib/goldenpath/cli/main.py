@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from goldenpath.errors import GoldenpathError
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--emulator", action="store_true", help="apply against a local AWS emulator (moto) instead of AWS")
     p.add_argument("--destroy", action="store_true", help="destroy instead (with --emulator: apply, verify, then destroy)")
     p.add_argument("--auto-approve", action="store_true", help="do not ask terraform for confirmation (real deploys)")
+    p.add_argument("--verbose", action="store_true", help="stream terraform's own output (always kept in .goldenpath/logs/)")
     return parser
 
 
@@ -161,25 +163,34 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     from goldenpath.deploy.runner import deploy_for_real, deploy_to_emulator
 
     environments = _environments(args)
+    started = time.monotonic()
     if args.emulator:
         if len(environments) != 1:
             raise GoldenpathError(
                 f"--env: got {len(environments)} environments, expected exactly one with --emulator (e.g. --env dev)"
             )
-        report = deploy_to_emulator(environments[0], destroy_after=args.destroy, project_root=_project_root(args))
-        print(f"\napplied on the emulator: {', '.join(report.applied)}")
-        if report.not_applied:
-            print(f"not applied (in-cluster; the emulator has no Kubernetes API): {', '.join(report.not_applied)}")
-        print(f"second plan showed no changes: {', '.join(report.unchanged_on_replan)}")
+        report = deploy_to_emulator(environments[0], destroy_after=args.destroy, project_root=_project_root(args),
+                                    verbose=args.verbose, out=sys.stdout)
+        print(f"\nSummary ({int(time.monotonic() - started)} s; terraform logs in .goldenpath/logs/):")
+        print(f"  applied on the emulator: {', '.join(report.applied)}")
+        print(f"  second plan showed no changes: {', '.join(report.unchanged_on_replan)}")
         if report.destroyed:
-            print(f"destroyed: {', '.join(report.destroyed)}")
+            print(f"  destroyed: {', '.join(report.destroyed)}")
+        if report.not_applied:
+            print(f"  not applied (in-cluster; the emulator has no Kubernetes API): {', '.join(report.not_applied)}")
         left_out = [a for a in report.adaptations if a.change == "left out"]
         if left_out:
-            print(f"left out of the emulated apply ({len(left_out)}; moto has no API for them): "
+            print(f"  left out of the emulated apply ({len(left_out)}; moto has no API for them): "
                   + ", ".join(sorted({a.address.split('.')[0] for a in left_out})))
+        adjusted = [a for a in report.adaptations if a.change != "left out"]
+        if adjusted:
+            print(f"  adjusted for the emulator only ({len(adjusted)}): "
+                  + "; ".join(sorted({f'{a.address.split(chr(46))[0]} {a.change}' for a in adjusted})))
         return 0
-    report = deploy_for_real(environments, args.outdir, args.auto_approve, args.destroy, _project_root(args))
-    print(f"\n{'destroyed' if args.destroy else 'applied'}: {', '.join(report.destroyed or report.applied)}")
+    report = deploy_for_real(environments, args.outdir, args.auto_approve, args.destroy, _project_root(args),
+                             verbose=args.verbose, out=sys.stdout)
+    print(f"\n{'destroyed' if args.destroy else 'applied'}: {', '.join(report.destroyed or report.applied)} "
+          f"({int(time.monotonic() - started)} s; terraform logs in .goldenpath/logs/)")
     return 0
 
 

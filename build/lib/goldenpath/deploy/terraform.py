@@ -8,7 +8,9 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
+from goldenpath.deploy.progress import LOG_DIR, StackProgress, log_path, tail
 from goldenpath.errors import GoldenpathError
 
 MIRROR_ENV = "GOLDENPATH_TF_MIRROR"
@@ -76,30 +78,52 @@ def mirror_cli_config(mirror: Path, directory: Path) -> Path:
 
 @dataclass
 class Terraform:
-    """terraform in one stack's working directory, with a fixed environment."""
+    """terraform in one stack's working directory, with a fixed environment.
+
+    ``stream``: terraform's own output on the terminal (``--verbose``, and interactive applies that
+    ask for confirmation). Otherwise the output goes to ``log_dir`` and, with ``progress``, one
+    concise line per stack and action is printed (goldenpath.deploy.progress)."""
 
     binary: str
     env: dict[str, str]
     stream: bool = True
     reconfigure: bool = False
     """Re-initialise the backend without migrating state: only for throw-away (emulator) state."""
+    log_dir: Path = LOG_DIR
+    progress: TextIO | None = None
+    """Where per-stack progress lines go (when not streaming). Default: nowhere."""
 
     def run(self, stack_dir: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
         command = [self.binary, *args]
         if self.stream:
             print(f"$ (cd {stack_dir} && terraform {' '.join(args)})", flush=True)
-        result = subprocess.run(
-            command, cwd=stack_dir, env=self.env, text=True,
-            stdout=None if self.stream else subprocess.PIPE,
-            stderr=None if self.stream else subprocess.STDOUT,
-            check=False,
-        )
-        if result.returncode not in ok_codes:
-            tail = "" if self.stream else "\n" + "\n".join((result.stdout or "").splitlines()[-40:])
-            raise GoldenpathError(
-                f"{stack_dir.name}: `terraform {' '.join(args)}` exited {result.returncode}{tail}"
-            )
-        return result
+            result = subprocess.run(command, cwd=stack_dir, env=self.env, text=True, check=False)
+            if result.returncode not in ok_codes:
+                raise GoldenpathError(f"{stack_dir.name}: `terraform {' '.join(args)}` exited {result.returncode}")
+            return result
+        return self._run_logged(stack_dir, args, ok_codes)
+
+    def _run_logged(self, stack_dir: Path, args: tuple[str, ...], ok_codes: tuple[int, ...]) -> subprocess.CompletedProcess:
+        action = args[0]
+        log = log_path(self.log_dir, stack_dir.name, action)
+        tracker = StackProgress(stack_dir.name, action, self.progress) if self.progress else None
+        output: list[str] = []
+        with log.open("w") as sink, subprocess.Popen([self.binary, *args], cwd=stack_dir, env=self.env, text=True,
+                                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as process:
+            assert process.stdout is not None  # PIPE was asked for
+            for line in process.stdout:
+                sink.write(line)
+                output.append(line)
+                if tracker:
+                    tracker.feed(line)
+            returncode = process.wait()
+        ok = returncode in ok_codes
+        if tracker:
+            tracker.finish(ok, log)
+        if not ok:
+            raise GoldenpathError(f"{stack_dir.name}: `terraform {' '.join(args)}` exited {returncode}; "
+                                  f"last lines (full log: {log}):\n{tail(log)}")
+        return subprocess.CompletedProcess([self.binary, *args], returncode, "".join(output), None)
 
     def init(self, stack_dir: Path) -> None:
         self.run(stack_dir, "init", "-input=false", "-no-color", *(["-reconfigure"] if self.reconfigure else []))
