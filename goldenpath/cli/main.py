@@ -177,8 +177,14 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         print(f"\nSummary ({int(time.monotonic() - started)} s; terraform logs in .goldenpath/logs/):")
         print(f"  applied on the emulator: {', '.join(report.applied)}")
         print(f"  second plan showed no changes: {', '.join(report.unchanged_on_replan)}")
+        print(f"  state objects: {', '.join(report.state_objects)}")
+        for line in report.inventory:
+            print(f"  {line}")
         if report.destroyed:
             print(f"  destroyed: {', '.join(report.destroyed)}")
+        if report.verified_empty:
+            print("  after destroy the emulator holds nothing of the environment (VPC, NAT, addresses, launch "
+                  "templates, clusters, roles, log groups, buckets; KMS keys pending deletion)")
         if report.not_applied:
             print(f"  not applied (in-cluster; the emulator has no Kubernetes API): {', '.join(report.not_applied)}")
         left_out = [a for a in report.adaptations if a.change == "left out"]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from goldenpath.deploy.emulator import EMULATOR_CREDENTIALS, create_state_bucket, running_emulator
+from goldenpath.deploy.inspect import applied_inventory, leftovers, state_objects
 from goldenpath.stacks.synth import SynthResult, synthesize
 from goldenpath.deploy.terraform import Terraform, base_env, find_aws_mirror, find_terraform, mirror_cli_config, require_aws_credentials
 from goldenpath.config.model import Environment
@@ -26,6 +27,12 @@ class DeployReport:
     destroyed: list[str] = field(default_factory=list)
     unchanged_on_replan: list[str] = field(default_factory=list)
     adaptations: list[Adaptation] = field(default_factory=list)
+    state_objects: list[str] = field(default_factory=list)
+    """State objects in the state bucket after apply (emulator)."""
+    inventory: list[str] = field(default_factory=list)
+    """Clusters and buckets as the emulator's API reports them after apply."""
+    verified_empty: bool = False
+    """After destroy, the emulator's API was searched and nothing of the environment was left."""
 
 
 def emulator_terraform(workdir: Path, stream: bool = False, progress: TextIO | None = None) -> Terraform:
@@ -105,8 +112,15 @@ def deploy_to_emulator(environment: Environment, destroy_after: bool, project_ro
         skip = in_cluster_stacks(environment)
         report.not_applied = list(skip)
         apply_stacks(result, terraform, auto_approve=True, verify=True, report=report, skip=skip)
+        report.state_objects = state_objects(endpoint, environment)
+        report.inventory = applied_inventory(endpoint, environment)
         if destroy_after:
             destroy_stacks(result, terraform, auto_approve=True, report=report, skip=skip)
+            left = leftovers(endpoint, environment)
+            if left:
+                raise GoldenpathError(f"destroy left {len(left)} resource(s) of {environment.name} in the emulator: "
+                                      + ", ".join(left))
+            report.verified_empty = True
     return report
 
 

@@ -1,4 +1,9 @@
-"""The README's main job: `goldenpath deploy --env dev --emulator --destroy`, as a newcomer runs it."""
+"""The README's main job: `goldenpath deploy --env dev --emulator --destroy`, as a newcomer runs it.
+
+One full run of dev's AWS stacks with real terraform against moto: apply in dependency order, a
+second plan of each is empty, the emulator's own API shows the cluster and buckets with their
+protections and one state object per stack, destroy in reverse, and afterwards the API holds
+nothing of the environment (checked by the command itself, and reported)."""
 
 from __future__ import annotations
 
@@ -24,6 +29,12 @@ def test_deploy_to_emulator_applies_verifies_and_destroys(terraform_and_mirror, 
     assert "not applied (in-cluster; the emulator has no Kubernetes API): dev-platform" in out
     assert "second plan showed no changes: dev-network, dev-cluster, dev-observability" in out
     assert "destroyed: dev-observability, dev-cluster, dev-network" in out
+    assert "state objects: dev/cluster.tfstate, dev/network.tfstate, dev/observability.tfstate" in out
+    assert ("EKS cluster dev-cluster: Kubernetes 1.33, private endpoint on, public endpoint on, encrypted secrets, "
+            "node groups dev-general") in out
+    assert "bucket dev-logs-111111111111: aws:kms, public access blocked, objects expire after 8 days" in out
+    assert "bucket dev-traces-111111111111: aws:kms, public access blocked, objects expire after 3 days" in out
+    assert "after destroy the emulator holds nothing of the environment" in out
     assert "left out of the emulated apply (10; moto has no API for them): aws_eks_access_entry" in out
     assert "Traceback" not in result.stderr
     # Progress, not noise: one line per stack and action, terraform's own output in the logs.
