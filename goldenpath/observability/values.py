@@ -206,13 +206,15 @@ _COLLECTOR_PORTS = {"jaeger-compact": False, "jaeger-thrift": False, "jaeger-grp
 def without_chart_defaults(config: dict) -> dict:
     """``config`` plus nulls for the chart's default components and pipelines it does not use:
     Helm deep-merges the chart's default config under ours, and a null deletes a key."""
-    removals: dict = {kind: {name: None for name in facts.OTEL_CHART_DEFAULT_CONFIG.get(kind, {}) if name not in config.get(kind, {})}
-                      for kind in ("receivers", "exporters", "processors", "extensions")}
-    pipelines = {name: None for name in facts.OTEL_CHART_DEFAULT_CONFIG["service"]["pipelines"]
-                 if name not in config["service"]["pipelines"]}
-    merged = {kind: {**removals.get(kind, {}), **config.get(kind, {})} for kind in ("receivers", "exporters", "processors", "extensions")}
-    service = {**config["service"], "pipelines": {**pipelines, **config["service"]["pipelines"]}}
-    return {**config, **{k: v for k, v in merged.items() if v}, "service": service}
+    def nulled(defaults: dict, ours: dict) -> dict:
+        return {**{name: None for name in defaults if name not in ours}, **ours}
+
+    result = dict(config)
+    for kind in ("receivers", "exporters", "processors", "extensions"):
+        result[kind] = nulled(facts.OTEL_CHART_DEFAULT_CONFIG.get(kind, {}), config.get(kind, {}))
+    pipelines = nulled(facts.OTEL_CHART_DEFAULT_CONFIG["service"]["pipelines"], config["service"]["pipelines"])
+    result["service"] = {**config["service"], "pipelines": pipelines}
+    return result
 
 
 def otel_collector(config: dict, name: str, *, kubernetes_attributes: bool) -> dict:
