@@ -179,3 +179,10 @@ def test_in_cluster_problems_fail_validate(tmp_path, bundled_synth, bundled_envi
     assert failing.problems == ["dev-platform: release kube-prometheus-stack: grafana.admin.existingSecret names Secret "
                                 "observability/grafana-admin, which the stack does not create"]
     assert "FAILED dev-platform: release kube-prometheus-stack" in failing.summary()
+    from goldenpath.policies.checkov_runner import CheckovReport
+    from goldenpath.policies.reports import sarif
+
+    runs = sarif(CheckovReport([]), tmp_path, failing)["runs"]
+    (result,) = runs[1]["results"]
+    assert result["ruleId"] == "GP_IN_CLUSTER" and "grafana.admin.existingSecret" in result["message"]["text"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("stacks/dev-platform/cdk.tf.json")

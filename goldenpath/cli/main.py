@@ -116,10 +116,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     result = synthesize(environments, args.outdir, project_root=_project_root(args), extensions=extensions)
     report = apply_suppressions(run_checkov(result.stacks, extensions.checks_dirs), suppressions)
     print(text_summary(report))
-    sarif_path, junit_path = write_reports(report, args.outdir, args.reports)
-    print(f"reports: {sarif_path}, {junit_path}")
     in_cluster = check_in_cluster_stacks(result.stacks, environments)
     print(in_cluster.summary())
+    sarif_path, junit_path = write_reports(report, args.outdir, args.reports, in_cluster)
+    print(f"reports: {sarif_path}, {junit_path}")
     return 1 if report.failures or in_cluster.problems else 0
 
 

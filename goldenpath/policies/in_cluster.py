@@ -13,11 +13,20 @@ from goldenpath.observability.factcheck import check_platform_stack
 from goldenpath.policies.kubernetes_objects import kubernetes_objects, validate_objects
 
 
+RULE_ID = "GP_IN_CLUSTER"
+"""The SARIF rule of in-cluster problems (chart facts and the Kubernetes schema)."""
+
+
 @dataclass
 class InClusterReport:
     stacks: list[str] = field(default_factory=list)
     objects: int = 0
-    problems: list[str] = field(default_factory=list)
+    by_stack: list[tuple[str, str]] = field(default_factory=list)
+    """(stack, problem) pairs."""
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"{stack}: {problem}" for stack, problem in self.by_stack]
 
     def summary(self) -> str:
         head = (f"in-cluster checks: {len(self.stacks)} stack(s) ({', '.join(self.stacks) or 'none'}), "
@@ -39,5 +48,5 @@ def check_in_cluster_stacks(stacks: dict[str, Path], environments: list[Environm
             objects = kubernetes_objects(document)
             report.objects += len(objects)
             problems = validate_objects(objects, environment.cluster.kubernetes_version) + check_platform_stack(document)
-            report.problems += [f"{name}: {problem}" for problem in problems]
+            report.by_stack += [(name, problem) for problem in problems]
     return report

@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 
 from goldenpath import __version__
 from goldenpath.policies.checkov_runner import CheckovReport, Finding
+from goldenpath.policies.in_cluster import RULE_ID as IN_CLUSTER_RULE, InClusterReport
 
 
 def _table(rows: Sequence[tuple[str, ...]], headers: tuple[str, ...]) -> str:
@@ -39,7 +40,21 @@ def _uri(finding: Finding, outdir: Path) -> str:
     return (outdir / "stacks" / finding.stack / "cdk.tf.json").as_posix()
 
 
-def sarif(report: CheckovReport, outdir: Path) -> dict:
+def _in_cluster_run(in_cluster: InClusterReport, outdir: Path) -> dict:
+    results = [{
+        "ruleId": IN_CLUSTER_RULE, "level": "error", "message": {"text": problem},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": (outdir / "stacks" / stack / "cdk.tf.json").as_posix()}}}],
+    } for stack, problem in in_cluster.by_stack]
+    return {
+        "tool": {"driver": {"name": "goldenpath validate (in-cluster)", "version": __version__, "rules": [{
+            "id": IN_CLUSTER_RULE,
+            "shortDescription": {"text": "In-cluster values hold the pinned charts' facts; Kubernetes objects are valid"},
+        }]}},
+        "results": results,
+    }
+
+
+def sarif(report: CheckovReport, outdir: Path, in_cluster: InClusterReport | None = None) -> dict:
     suppression_of = {id(f): s for f, s in report.suppressed}
     failed = [f for f in report.findings if not f.passed]
     rules = {f.check_id: f for f in failed}
@@ -70,7 +85,7 @@ def sarif(report: CheckovReport, outdir: Path) -> dict:
                 ],
             }},
             "results": results,
-        }],
+        }, *([_in_cluster_run(in_cluster, outdir)] if in_cluster is not None else [])],
     }
 
 
@@ -96,10 +111,11 @@ def junit(report: CheckovReport) -> ET.ElementTree:
     return ET.ElementTree(suites)
 
 
-def write_reports(report: CheckovReport, outdir: Path, reports_dir: Path) -> tuple[Path, Path]:
+def write_reports(report: CheckovReport, outdir: Path, reports_dir: Path,
+                  in_cluster: InClusterReport | None = None) -> tuple[Path, Path]:
     reports_dir.mkdir(parents=True, exist_ok=True)
     sarif_path = reports_dir / "checkov.sarif"
     junit_path = reports_dir / "checkov.junit.xml"
-    sarif_path.write_text(json.dumps(sarif(report, outdir), indent=2) + "\n")
+    sarif_path.write_text(json.dumps(sarif(report, outdir, in_cluster), indent=2) + "\n")
     junit(report).write(junit_path, encoding="utf-8", xml_declaration=True)
     return sarif_path, junit_path
