@@ -29,7 +29,12 @@ PREVIEWS = """previews:
 def installed(tmp_path_factory):
     """(venv bin folder, clean environment) with the built wheel installed."""
     root = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", str(REPO), "-w", str(root / "dist")],
+    # Built from a copy without build artefacts: setuptools reuses ./build/lib and would ship
+    # modules that no longer exist in the source.
+    source = root / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "cdktf.out", ".goldenpath", "reports", "__pycache__", ".*_cache"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", str(source), "-w", str(root / "dist")],
                    check=True, capture_output=True, text=True)
     (wheel,) = (root / "dist").glob("goldenpath-*.whl")
     subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
@@ -54,6 +59,10 @@ def test_goldenpath_is_imported_from_the_installed_wheel(installed, tmp_path):
     bin_dir, _ = installed
     where = run(installed, tmp_path, str(bin_dir / "python"), "-c", "import goldenpath; print(goldenpath.__file__)")
     assert str(bin_dir.parent) in where and str(REPO) not in where
+    # Exactly the source's modules: nothing stale from an earlier build.
+    package = Path(where.strip()).parent
+    shipped = {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
+    assert shipped == {p.relative_to(REPO / "goldenpath").as_posix() for p in (REPO / "goldenpath").rglob("*.py")}
 
 
 def test_readme_journeys_from_the_wheel(installed, tmp_path):

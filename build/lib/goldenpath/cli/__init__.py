@@ -1,1 +1,0 @@
-"""The goldenpath command line: synth, validate, schema, list, doctor, deploy."""

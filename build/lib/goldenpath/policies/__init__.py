@@ -1,1 +1,0 @@
-"""Policy as code: checkov (with goldenpath's own checks) and suppressions declared in code."""

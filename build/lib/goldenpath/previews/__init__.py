@@ -1,1 +1,0 @@
-"""Preview environments per pull request: identity, guardrails, lifecycle (pure Python)."""

@@ -1,1 +1,0 @@
-"""Stacks that turn environment config into modules, one per lifecycle."""
