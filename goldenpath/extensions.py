@@ -20,12 +20,13 @@ from typing import Any, Mapping
 from goldenpath.errors import GoldenpathError
 from goldenpath.observability.alerts import Alert
 from goldenpath.observability.catalog import CAUSE_ALERTS, PLATFORM_SLOS
+from goldenpath.observability.charts import RELEASE_CHARTS
 from goldenpath.observability.slo import SLO
 from goldenpath.policies.suppressions import Suppression
 
 EXTENSIONS_FILE = "platform_extensions.py"
 EXTENSIONS_NAME = "EXTENSIONS"
-RELEASES = ("kube-prometheus-stack", "loki", "tempo", "otel-collector", "otel-sampler")
+RELEASES = tuple(RELEASE_CHARTS)
 
 
 @dataclass(frozen=True)

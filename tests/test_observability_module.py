@@ -12,13 +12,14 @@ from goldenpath.errors import SynthError
 from goldenpath.observability import collector
 from goldenpath.observability.charts import CHARTS, ChartPin, pinned
 from goldenpath.observability.egress import egress_endpoints, in_cluster
+from goldenpath.observability.grafana_text import terraform_unescape
 from tests.conftest import ENVIRONMENTS, resources_of, stack_json
 
 
 def helm_values(document: dict, release: str) -> dict:
     body = document["resource"]["helm_release"]
     (match,) = [r for r in body.values() if r["name"] == release]
-    return match, yaml.safe_load(match["values"][0].replace("$${", "${").replace("%%{", "%{"))
+    return match, yaml.safe_load(terraform_unescape(match["values"][0]))
 
 
 def test_buckets_keep_data_at_least_as_long_as_retention(bundled_synth, bundled_environments):

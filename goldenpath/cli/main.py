@@ -193,8 +193,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
                   + ", ".join(sorted({a.address.split('.')[0] for a in left_out})))
         adjusted = [a for a in report.adaptations if a.change != "left out"]
         if adjusted:
-            print(f"  adjusted for the emulator only ({len(adjusted)}): "
-                  + "; ".join(sorted({f'{a.address.split(chr(46))[0]} {a.change}' for a in adjusted})))
+            kinds = sorted({f"{a.address.split('.')[0]} {a.change}" for a in adjusted})
+            print(f"  adjusted for the emulator only ({len(adjusted)}): {'; '.join(kinds)}")
         return 0
     report = deploy_for_real(environments, args.outdir, args.auto_approve, args.destroy, _project_root(args),
                              verbose=args.verbose, out=sys.stdout)

@@ -17,7 +17,6 @@ from typing import TextIO
 
 LOG_DIR = Path(".goldenpath/logs")
 _PLAN = re.compile(r"Plan: (\d+) to add, (\d+) to change, (\d+) to destroy")
-_DESTROY_PLAN = re.compile(r"Plan: 0 to add, 0 to change, (\d+) to destroy")
 _DONE = re.compile(r": (Creation|Modifications|Destruction) complete after ")
 _NO_CHANGES = "No changes."
 

@@ -45,7 +45,7 @@ from goldenpath.observability.dashboards import slo_dashboard
 from goldenpath.observability.contract import alerting_config
 from goldenpath.observability.alerts import Alert
 from goldenpath.observability.catalog import CAUSE_ALERTS, PLATFORM_SLOS
-from goldenpath.observability.charts import ChartPin, pinned
+from goldenpath.observability.charts import RELEASE_CHARTS, ChartPin, pinned
 from goldenpath.observability.runbooks import DEFAULT_RUNBOOK_DIR
 from goldenpath.observability.slo import SLO
 
@@ -130,10 +130,10 @@ class ObservabilityStack:
         }
         if self.sampler:
             found["otel-sampler"] = values.otel_collector(self.sampler, "otel-sampler", kubernetes_attributes=False)
-        unknown = sorted(set(self.props.helm_values) - set(found) - {"otel-sampler"})
+        unknown = sorted(set(self.props.helm_values) - set(RELEASE_CHARTS))
         if unknown:
             raise SynthError(f"helm_values: got release(s) {', '.join(map(repr, unknown))}, expected one of "
-                             f"{', '.join([*found, 'otel-sampler'])} (otel-sampler only where collector.load_balancing is on)")
+                             f"{', '.join(RELEASE_CHARTS)} (otel-sampler only where collector.load_balancing is on)")
         return {name: helm_merge(chart_values, dict(self.props.helm_values.get(name, {}))) for name, chart_values in found.items()}
 
     # -- AWS side -----------------------------------------------------------------------------
@@ -185,11 +185,10 @@ class ObservabilityStack:
                 depends_on=[namespace],
             )
         secrets = self._secrets(root, namespace)
-        charts = {"kube-prometheus-stack": "kube-prometheus-stack", "loki": "loki", "tempo": "tempo"}
         self.releases = []
         prometheus_stack: Release | None = None
         for release_name, chart_values in self.release_values.items():
-            pin = self.charts[charts.get(release_name, "opentelemetry-collector")]
+            pin = self.charts[RELEASE_CHARTS[release_name]]
             # The collectors create ServiceMonitors, whose CRD kube-prometheus-stack installs.
             after = [namespace, *secrets] if prometheus_stack is None else [namespace, prometheus_stack]
             release = Release(

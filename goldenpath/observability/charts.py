@@ -39,6 +39,13 @@ CHARTS: dict[str, ChartPin] = {
 }
 
 
+# Helm release -> the chart it installs (the sampler exists only with collector.load_balancing).
+RELEASE_CHARTS: dict[str, str] = {
+    "kube-prometheus-stack": "kube-prometheus-stack", "loki": "loki", "tempo": "tempo",
+    "otel-collector": "opentelemetry-collector", "otel-sampler": "opentelemetry-collector",
+}
+
+
 def pinned(name: str, kubernetes_version: str, table: dict[str, ChartPin] | None = None) -> ChartPin:
     """The pin for ``name``; a clear error if it does not support ``kubernetes_version``."""
     pin = (table or CHARTS)[name]

@@ -11,20 +11,27 @@ import math
 from dataclasses import dataclass
 
 from goldenpath.config.model import CollectorSettings
+from goldenpath.observability.facts import PROMETHEUS_OTLP_PATH
 
 BATCH_SIZE = 8192
 QUEUE_DIRECTORY = "/var/lib/otelcol/queue"
+
+
+# Services and ports as the pinned charts create them (facts.CHART_FACTS; checked by the tests).
+PROMETHEUS = "http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090"
+LOKI_GATEWAY = "http://loki-gateway.observability.svc.cluster.local"
+TEMPO = "tempo.observability.svc.cluster.local"
 
 
 @dataclass(frozen=True)
 class Backends:
     """In-cluster endpoints of the signal backends."""
 
-    traces_otlp: str = "tempo.observability.svc.cluster.local:4317"
-    logs_otlp_http: str = "http://loki-gateway.observability.svc.cluster.local/otlp"
-    metrics_otlp_http: str = "http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090/api/v1/otlp"
+    traces_otlp: str = f"{TEMPO}:4317"
+    logs_otlp_http: str = f"{LOKI_GATEWAY}/otlp"
+    metrics_otlp_http: str = f"{PROMETHEUS}{PROMETHEUS_OTLP_PATH}"
     """Prometheus' OTLP receiver (the exporter appends /v1/metrics)."""
-    metrics_remote_write: str = "http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090/api/v1/write"
+    metrics_remote_write: str = f"{PROMETHEUS}/api/v1/write"
     """Prometheus' remote-write receiver, used by Tempo's metrics generator."""
     sampler_headless: str = "otel-sampler.observability.svc.cluster.local"
 
@@ -126,11 +133,19 @@ def sampler_config(settings: CollectorSettings, backends: Backends = Backends())
     return config
 
 
-def check_pipeline_order(config: dict) -> None:
-    """memory_limiter must come first and batch after it in every pipeline."""
+def pipeline_order_problems(config: dict) -> list[str]:
+    """memory_limiter must come first and batch after it in every pipeline (one sentence per breach)."""
+    problems = []
     for name, pipeline in config["service"]["pipelines"].items():
         if pipeline is None:  # a chart default pipeline deleted by a null
             continue
         processors = pipeline.get("processors", [])
-        if processors[0] != "memory_limiter" or "batch" not in processors:
-            raise ValueError(f"collector pipeline {name}: processors {processors}, expected memory_limiter first and batch after it")
+        if not processors or processors[0] != "memory_limiter" or "batch" not in processors:
+            problems.append(f"pipeline {name} renders processors {processors}; expected memory_limiter first and batch after it")
+    return problems
+
+
+def check_pipeline_order(config: dict) -> None:
+    problems = pipeline_order_problems(config)
+    if problems:
+        raise ValueError(f"collector {problems[0]}")

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 import yaml
 
 from goldenpath.observability import facts
+from goldenpath.observability.collector import pipeline_order_problems
 from goldenpath.observability.chart_render import chart_fullname, enabled_collector_ports, rendered_collector_config
 from goldenpath.observability.grafana_text import grafana_expand, terraform_unescape
 from goldenpath.observability.values import datasources
@@ -164,11 +165,9 @@ def check_pipelines(releases: dict[str, HelmRelease]) -> list[str]:
     every pipeline, and no pipeline left over from the chart's defaults (debug exporter)."""
     problems = []
     for release in _of_chart(releases, "opentelemetry-collector"):
-        for name, pipeline in (rendered_collector_config(release.values)["service"].get("pipelines") or {}).items():
-            processors = pipeline.get("processors", [])
-            if not processors or processors[0] != "memory_limiter" or "batch" not in processors:
-                problems.append(f"release {release.name}: pipeline {name} renders processors {processors}; "
-                                "expected memory_limiter first and batch after it")
+        config = rendered_collector_config(release.values)
+        problems += [f"release {release.name}: {problem}" for problem in pipeline_order_problems(config)]
+        for name, pipeline in (config["service"].get("pipelines") or {}).items():
             if "debug" in pipeline.get("exporters", []):
                 problems.append(f"release {release.name}: pipeline {name} exports to debug (a chart default left in place)")
     return problems

@@ -51,10 +51,9 @@ PROMETHEUS_UID, LOKI_UID, TEMPO_UID = "prometheus", "loki", "tempo"
 # Grafana expands $VAR and ${VAR} in provisioning files; these strings are what Grafana must
 # see after that expansion, and ``provisioning_literal`` escapes them on the way in.
 TRACE_QUERY = "${__value.raw}"
-# Services and ports as the pinned charts create them (facts.CHART_FACTS, checked by the tests).
-PROMETHEUS_URL = f"http://kube-prometheus-stack-prometheus.{NAMESPACE}.svc.cluster.local:9090"
-LOKI_URL = f"http://loki-gateway.{NAMESPACE}.svc.cluster.local"
-TEMPO_URL = f"http://tempo.{NAMESPACE}.svc.cluster.local:3200"
+# Tempo's query API is its HTTP port 3200 (facts.CHART_FACTS, checked by the tests).
+LOKI_URL = collector.LOKI_GATEWAY
+TEMPO_URL = f"http://{collector.TEMPO}:3200"
 # OTLP resource attributes that link a span to its logs; Loki indexes them as labels with
 # dots turned into underscores (facts.LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES).
 TRACE_TO_LOGS_ATTRIBUTES = ("k8s.namespace.name", "service.name")

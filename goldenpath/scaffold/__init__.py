@@ -17,9 +17,9 @@ import jinja2
 
 from goldenpath._version import __version__
 from goldenpath.errors import GoldenpathError
+from goldenpath.previews.workflows import CHECKOUT
 
-# Pinned by full commit SHA (tag in the comment); bump together with previews/workflows.py.
-CHECKOUT = ("11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2")
+# Pinned by full commit SHA (tag in the comment); actions/checkout is shared with the preview workflows.
 SETUP_PYTHON = ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0")
 UPLOAD_SARIF = ("8aad20d150bbac5944a9f9d289da16a4b0d87c1e", "v4.36.2")
 WORKFLOW = Path(".github/workflows/goldenpath-validate.yml")
