@@ -87,6 +87,12 @@ def _environments(args: argparse.Namespace):
     return load_environments(args.environments, getattr(args, "envs", None))
 
 
+def _catalog(args: argparse.Namespace, environments):
+    from goldenpath.tenancy.catalog import catalog_for
+
+    return catalog_for(_project_root(args), environments)
+
+
 def _project_root(args: argparse.Namespace) -> Path:
     """The folder holding environments/ and docs/runbooks/."""
     return args.environments.resolve().parent
@@ -112,8 +118,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     environments = _environments(args)
     extensions = load_extensions(_project_root(args))
-    suppressions = [*all_suppressions(environments), *extensions.suppressions]
-    result = synthesize(environments, args.outdir, project_root=_project_root(args), extensions=extensions)
+    catalog = _catalog(args, environments)
+    suppressions = [*all_suppressions(environments), *catalog.suppressions(), *extensions.suppressions]
+    result = synthesize(environments, args.outdir, project_root=_project_root(args), extensions=extensions,
+                        catalog=catalog)
     report = apply_suppressions(run_checkov(result.stacks, extensions.checks_dirs), suppressions)
     print(text_summary(report))
     in_cluster = check_in_cluster_stacks(result.stacks, environments)
@@ -219,11 +227,16 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     from goldenpath.observability.render import render_alerting
     from goldenpath.observability.toolcheck import check_alerting_files
 
+    from goldenpath.tenancy.slos import catalog_slos
+
     extensions = load_extensions(_project_root(args))
-    for environment in _environments(args):
+    environments = _environments(args)
+    catalog = _catalog(args, environments)
+    for environment in environments:
         files = render_alerting(environment, args.out / environment.name,
                                 slos=list(extensions.all_slos()), alerts=list(extensions.all_alerts()),
-                                runbook_dir=_project_root(args) / "docs" / "runbooks")
+                                runbook_dir=_project_root(args) / "docs" / "runbooks",
+                                service_slos=catalog_slos(catalog, environment.name))
         print(f"{environment.name}: " + ", ".join(str(p) for p in files.values()))
         if args.check:
             for line in check_alerting_files(files):
@@ -236,9 +249,12 @@ def cmd_runbooks(args: argparse.Namespace) -> int:
     from goldenpath.observability.rules import all_alerts
     from goldenpath.observability.runbooks import write_runbooks
 
+    from goldenpath.tenancy.slos import catalog_slos
+
     extensions = load_extensions(_project_root(args))
     out = args.out or _project_root(args) / "docs" / "runbooks"
-    written = write_runbooks(all_alerts(list(extensions.all_slos()), list(extensions.all_alerts())), out)
+    services = catalog_slos(_catalog(args, _environments(args)))
+    written = write_runbooks(all_alerts([*extensions.all_slos(), *services], list(extensions.all_alerts())), out)
     print(f"wrote {len(written)} runbooks into {out}/")
     return 0
 
@@ -246,7 +262,8 @@ def cmd_runbooks(args: argparse.Namespace) -> int:
 def cmd_preview(args: argparse.Namespace) -> int:
     from goldenpath.cli.preview import cmd_preview as run_preview
 
-    return run_preview(args, _environments(args))
+    environments = _environments(args)
+    return run_preview(args, environments, _catalog(args, environments))
 
 
 def cmd_ci(args: argparse.Namespace) -> int:
@@ -255,9 +272,11 @@ def cmd_ci(args: argparse.Namespace) -> int:
     if len(args.envs) != 1:
         raise GoldenpathError(f"--env: got {', '.join(args.envs)}, expected exactly one environment that hosts previews")
     (environment,) = _environments(args)
-    if environment.previews is None or args.service not in environment.previews.services:
-        known = ", ".join(sorted(environment.previews.services)) if environment.previews else "none (no previews section)"
-        raise GoldenpathError(f"--service: got {args.service!r}, expected one of {known} in {environment.source_file}")
+    previewable = _catalog(args, [environment]).previewable(environment)
+    if environment.previews is None or args.service not in previewable:
+        known = ", ".join(sorted(previewable)) if environment.previews else "none (no previews section)"
+        raise GoldenpathError(f"--service: got {args.service!r}, expected one of {known} "
+                              f"(services with a previews block in teams/<team>.yaml running in {environment.name!r})")
     written = write_workflows(WorkflowSettings(environment.name, args.service, args.role_arn, environment.region), args.out)
     print("wrote " + ", ".join(str(p) for p in written))
     return 0

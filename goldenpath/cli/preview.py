@@ -49,7 +49,7 @@ def add_parser(sub) -> None:
     p.add_argument("--dry-run", action="store_true")
 
 
-def _run(args: argparse.Namespace, environments):
+def _run(args: argparse.Namespace, environments, catalog):
     from goldenpath.deploy.runner import emulator_terraform
     from goldenpath.deploy.emulator import emulator_client
     from goldenpath.deploy.terraform import Terraform, base_env, find_terraform
@@ -68,7 +68,7 @@ def _run(args: argparse.Namespace, environments):
         endpoint = EmulatorEndpoint(args.aws_endpoint)
         s3 = emulator_client("s3", endpoint, environment.state_region)
         terraform = emulator_terraform(WORKDIR, stream=args.verbose, progress=None if args.verbose else sys.stdout)
-        return PreviewRun(environment, Registry(s3, environment.state_bucket), terraform,
+        return PreviewRun(environment, Registry(s3, environment.state_bucket), terraform, catalog,
                           emulator=endpoint, in_cluster=False)
     import boto3
 
@@ -77,7 +77,7 @@ def _run(args: argparse.Namespace, environments):
     require_aws_credentials()
     s3 = boto3.client("s3", region_name=environment.state_region)
     terraform = Terraform(find_terraform(), base_env(), stream=args.verbose, progress=None if args.verbose else sys.stdout)
-    return PreviewRun(environment, Registry(s3, environment.state_bucket), terraform)
+    return PreviewRun(environment, Registry(s3, environment.state_bucket), terraform, catalog)
 
 
 def _age(record, now: datetime) -> str:
@@ -85,7 +85,7 @@ def _age(record, now: datetime) -> str:
     return f"{hours:.0f}h"
 
 
-def cmd_preview(args: argparse.Namespace, environments) -> int:
+def cmd_preview(args: argparse.Namespace, environments, catalog) -> int:
     from goldenpath.previews import lifecycle
     from goldenpath.modules.preview_request import PreviewError, PreviewRequest
 
@@ -97,12 +97,12 @@ def cmd_preview(args: argparse.Namespace, environments) -> int:
                                  args.ttl_hours, args.bucket)
         hosts = [e for e in environments if e.previews is not None]
         if len(hosts) == 1:
-            request.check(hosts[0])  # refuse bad input before touching any cloud API
-        record = lifecycle.up(_run(args, environments), request, now)
+            request.check(hosts[0], catalog.previewable(hosts[0]))  # refuse bad input before touching any cloud API
+        record = lifecycle.up(_run(args, environments, catalog), request, now)
         url = f"https://{record.name}.{hosts[0].previews.domain}"
         print(f"preview {record.name} is up: {url} (expires {record.expires_at})")
         return 0
-    run = _run(args, environments)
+    run = _run(args, environments, catalog)
     if args.action == "down":
         destroyed = lifecycle.down(run, args.repository, args.pr)
         print(f"destroyed: {', '.join(destroyed)}" if destroyed else f"no preview for {args.repository}#{args.pr}; nothing to do")

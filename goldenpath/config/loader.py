@@ -14,6 +14,11 @@ from goldenpath.config.model import Environment, FieldProblem
 from goldenpath.errors import ConfigError
 
 DEFAULT_ENVIRONMENTS_DIR = Path("environments")
+# Fields that moved elsewhere: the error says where (see docs/upgrading.md).
+MOVED_FIELDS: dict[tuple[Any, ...], str] = {
+    ("previews", "services"): "moved to the service catalog in 0.4: give the service a `previews:` block (its chart) "
+    "in teams/<team>.yaml and remove this key; see docs/upgrading.md",
+}
 _TOP_LEVEL_KEYS = ", ".join(Environment.model_fields)
 
 
@@ -61,6 +66,8 @@ def _problem(error: dict[str, Any]) -> str:
         return f"{field}: got {_show(cause.value)}, expected {cause.expected}"
     field = _field_path(loc)
     kind = error["type"]
+    if kind == "extra_forbidden" and loc in MOVED_FIELDS:
+        return f"{field}: {MOVED_FIELDS[loc]}"
     if kind == "extra_forbidden":
         return f"{field}: unknown key (value {_show(error['input'])}); remove it or check its spelling"
     if kind == "missing":
@@ -69,8 +76,8 @@ def _problem(error: dict[str, Any]) -> str:
     return f"{field}: got {_show(error['input'])}, expected {expected[:1].lower()}{expected[1:]}"
 
 
-def parse_environment(text: str, source: str) -> Environment:
-    """Parse YAML text into an Environment; ``source`` names the file in errors."""
+def read_yaml_mapping(text: str, source: str, expected_keys: str) -> dict[str, Any]:
+    """YAML text as a mapping (duplicate keys refused), or one ConfigError naming the line."""
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -79,26 +86,41 @@ def parse_environment(text: str, source: str) -> Environment:
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(source, [f"{where}malformed YAML: {problem}"]) from None
     if data is None:
-        raise ConfigError(source, [f"the file is empty; expected a mapping with the keys {_TOP_LEVEL_KEYS}"])
+        raise ConfigError(source, [f"the file is empty; expected a mapping with the keys {expected_keys}"])
     if not isinstance(data, dict):
-        raise ConfigError(source, [f"(top level): got {_show(data)}, expected a mapping with the keys {_TOP_LEVEL_KEYS}"])
+        raise ConfigError(source, [f"(top level): got {_show(data)}, expected a mapping with the keys {expected_keys}"])
+    return data
+
+
+def validation_problems(exc: ValidationError) -> list[str]:
+    """One line per pydantic error: field path, the value, what was expected."""
+    return [_problem(dict(e)) for e in exc.errors()]
+
+
+def parse_environment(text: str, source: str) -> Environment:
+    """Parse YAML text into an Environment; ``source`` names the file in errors."""
+    data = read_yaml_mapping(text, source, _TOP_LEVEL_KEYS)
     try:
         environment = Environment.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, [_problem(dict(e)) for e in exc.errors()]) from None
+        raise ConfigError(source, validation_problems(exc)) from None
     environment._source = source
     return environment
 
 
-def load_environment(path: Path | str) -> Environment:
-    path = Path(path)
+def read_text(path: Path, expected: str) -> str:
+    """The file's text, or one ConfigError saying it is missing or unreadable."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(str(path), ["file not found; expected an environment YAML file"]) from None
+        raise ConfigError(str(path), [f"file not found; expected {expected}"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), [f"cannot be read: {exc}"]) from None
-    environment = parse_environment(text, str(path))
+
+
+def load_environment(path: Path | str) -> Environment:
+    path = Path(path)
+    environment = parse_environment(read_text(path, "an environment YAML file"), str(path))
     if environment.name != path.stem:
         raise ConfigError(str(path), [f"name: got {environment.name!r}, expected {path.stem!r} (the file's name)"])
     return environment

@@ -329,7 +329,7 @@ Quantity = Annotated[str, StringConstraints(pattern=_QUANTITY)]
 
 
 class PreviewService(_Strict):
-    """A service teams may deploy into previews, with its Helm chart."""
+    """How a service is deployed into previews: its Helm chart (``previews:`` of a catalog service)."""
 
     repository: Annotated[str, StringConstraints(pattern=r"^(https://|oci://)[^\s]+$")] = Field(description="Chart repository.")
     chart: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
@@ -340,8 +340,8 @@ class PreviewService(_Strict):
     port: int = Field(default=8080, ge=1, le=65535, description="Container port the ingress routes to. Default: 8080.")
 
 
-class PreviewLimits(_Strict):
-    """Per-preview ResourceQuota and LimitRange defaults."""
+class QuotaTier(_Strict):
+    """A namespace's ResourceQuota (requests/limits totals, pods) and LimitRange container defaults."""
 
     requests_cpu: Quantity = "2"
     requests_memory: Quantity = "4Gi"
@@ -354,6 +354,42 @@ class PreviewLimits(_Strict):
     default_limit_memory: Quantity = "512Mi"
 
 
+# The name previews have always used for their quota section.
+PreviewLimits = QuotaTier
+
+DEFAULT_TIERS: dict[str, QuotaTier] = {
+    "small": QuotaTier(requests_cpu="1", requests_memory="2Gi", limits_cpu="2", limits_memory="4Gi", pods=20),
+    "medium": QuotaTier(requests_cpu="2", requests_memory="4Gi", limits_cpu="4", limits_memory="8Gi", pods=40),
+    "large": QuotaTier(requests_cpu="4", requests_memory="8Gi", limits_cpu="8", limits_memory="16Gi", pods=80,
+                       default_limit_cpu="1", default_limit_memory="1Gi"),
+}
+
+
+class Tenancy(_Strict):
+    """What a service of the catalog (teams/<team>.yaml) gets on this environment's cluster."""
+
+    tiers: dict[DnsLabel, QuotaTier] = Field(
+        default_factory=lambda: dict(DEFAULT_TIERS),
+        description="Size tiers a service may pick (quota and container defaults). "
+        "Default: small (1 CPU / 2Gi requested), medium (2 / 4Gi), large (4 / 8Gi).",
+    )
+    default_tier: DnsLabel = Field(default="small", description="Tier of a service that names none. Default: small.")
+    ingress_namespace: DnsLabel = Field(
+        default="ingress-nginx", description="Namespace of the ingress controller tenants admit. Default: ingress-nginx."
+    )
+    edit_role: DnsLabel = Field(
+        default="edit",
+        description="ClusterRole bound, inside its own namespace only, to a team's owner group. Default: edit "
+        "(Kubernetes' built-in aggregated role).",
+    )
+
+    @model_validator(mode="after")
+    def _default_tier(self) -> Tenancy:
+        if self.default_tier not in self.tiers:
+            raise FieldProblem("default_tier", self.default_tier, f"one of the tiers ({', '.join(sorted(self.tiers))})")
+        return self
+
+
 class Previews(_Strict):
     """Preview environments hosted on this environment's cluster."""
 
@@ -364,8 +400,7 @@ class Previews(_Strict):
     max_ttl_hours: int = Field(default=168, ge=1, description="Longest TTL a request may ask for. Default: 168.")
     max_per_repository: int = Field(default=10, ge=1, le=500, description="Concurrent previews per repository. Default: 10.")
     ingress_namespace: DnsLabel = Field(default="ingress-nginx", description="Where the ingress controller runs.")
-    limits: PreviewLimits = Field(default_factory=PreviewLimits, description="Default: see PreviewLimits.")
-    services: dict[DnsLabel, PreviewService] = Field(min_length=1, description="Services that may be previewed.")
+    limits: QuotaTier = Field(default_factory=QuotaTier, description="Each preview namespace's quota. Default: see QuotaTier.")
 
     @model_validator(mode="after")
     def _ttl(self) -> Previews:
@@ -404,6 +439,7 @@ class Environment(_Strict):
     cluster: Cluster
     observability: Observability
     previews: Previews | None = Field(default=None, description="Host preview environments here. Default: no previews.")
+    tenancy: Tenancy = Field(default_factory=Tenancy, description="Tenant namespaces of catalog services. Default: see Tenancy.")
 
     @field_validator("name")
     @classmethod

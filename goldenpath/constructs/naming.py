@@ -41,6 +41,7 @@ class NameKind(enum.Enum):
     EKS_NODE_GROUP = NameRule(63, "EKS managed node group")
     LAUNCH_TEMPLATE = NameRule(125, "EC2 launch template")
     SECURITY_GROUP = NameRule(255, "security group")
+    SLO = NameRule(62, "SLO (alert and runbook names derive from it)")
     PREVIEW = NameRule(48, "preview environment (room for suffixes within the 63 of namespaces and buckets)")
 
     @property
@@ -76,6 +77,11 @@ def safe_name(text: str, kind: NameKind) -> str:
     room = kind.max_length - len(SEPARATOR) - HASH_LENGTH
     prefix = readable[:room].rstrip("-") or "n"
     return f"{prefix}{SEPARATOR}{stable_hash(text)}"
+
+
+def label_value(text: str) -> str:
+    """Any text (a branch name with slashes, unicode, 200 characters) as a valid label value."""
+    return safe_name(text, NameKind.KUBERNETES) if text else "none"
 
 
 class Naming:

@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from goldenpath.config.model import Environment
-from goldenpath.constructs.naming import NameKind, safe_name
+from typing import Mapping
+
+from goldenpath.config.model import Environment, PreviewService
+from goldenpath.constructs.naming import NameKind, label_value, safe_name
 from goldenpath.errors import GoldenpathError
 
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")
@@ -35,8 +37,9 @@ class PreviewRequest:
     bucket: bool = False
     """Also create an encrypted bucket in the preview's own AWS-only stack. Default: false."""
 
-    def check(self, environment: Environment) -> None:
-        """Refuse anything the hosting environment does not allow, naming the field and the value."""
+    def check(self, environment: Environment, previewable: Mapping[str, PreviewService]) -> None:
+        """Refuse anything the hosting environment does not allow, naming the field and the value.
+        ``previewable``: the catalog's services that opted in to previews on this environment."""
         if environment.production:
             raise PreviewError(f"--env: {environment.name!r} is a production environment; previews never run there")
         previews = environment.previews
@@ -48,10 +51,11 @@ class PreviewRequest:
             raise PreviewError("--branch: got an empty branch name, expected the pull request's head branch")
         if not _REPOSITORY.match(self.repository):
             raise PreviewError(f"--repository: got {self.repository!r}, expected owner/name")
-        if self.service not in previews.services:
+        if self.service not in previewable:
+            known = ", ".join(sorted(previewable)) or "none yet"
             raise PreviewError(
-                f"--service: got {self.service!r}, expected one of {', '.join(sorted(previews.services))} "
-                f"(previews.services in {environment.source_file})"
+                f"--service: got {self.service!r}, expected one of {known} (services with a previews block "
+                f"in teams/<team>.yaml that run in {environment.name!r})"
             )
         if not _IMAGE_TAG.match(self.image_tag):
             raise PreviewError(
@@ -74,11 +78,6 @@ def preview_name(repository: str, pr: int, service: str) -> str:
     # The '/' of owner/name is never kept verbatim, so every name carries a hash of the full
     # identity: owner/name, PR and service can never collide however they are spelled.
     return safe_name(f"pr-{pr}-{service}-{repository}", NameKind.PREVIEW)
-
-
-def label_value(text: str) -> str:
-    """Any text (a branch name with slashes, unicode, 200 characters) as a valid label value."""
-    return safe_name(text, NameKind.KUBERNETES) if text else "none"
 
 
 def state_key(name: str, component: str = "cluster") -> str:

@@ -7,7 +7,7 @@ from goldenpath.observability.slo import SLO
 _PROMETHEUS = {"type": "prometheus", "uid": "prometheus"}
 
 
-def slo_dashboard(slos: list[SLO]) -> dict:
+def slo_dashboard(slos: list[SLO], uid: str = "goldenpath-slos", title: str = "goldenpath / SLOs") -> dict:
     panels = []
     for row, slo in enumerate(slos):
         y = row * 7
@@ -28,7 +28,7 @@ def slo_dashboard(slos: list[SLO]) -> dict:
              "targets": [{"refId": "A", "expr": f"vector({slo.objective:g})"}]},
         ]
     return {
-        "uid": "goldenpath-slos", "title": "goldenpath / SLOs", "tags": ["goldenpath", "slo"],
+        "uid": uid, "title": title, "tags": ["goldenpath", "slo"],
         "schemaVersion": 39, "version": 1, "editable": False, "time": {"from": "now-7d", "to": "now"},
         "panels": panels,
     }

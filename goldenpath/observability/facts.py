@@ -269,3 +269,48 @@ def facts_for(chart: str, version: str) -> ChartFacts:
         known = ", ".join(sorted(v for c, v in CHART_FACTS if c == chart)) or "none"
         raise LookupError(f"chart {chart} {version} has no row of facts (known: {known}); expected a row in "
                           "goldenpath/observability/facts.py: follow docs/upgrading-charts.md") from None
+
+
+# -- custom resources goldenpath creates outside the charts ------------------------------------------
+
+# The kube-prometheus-stack values goldenpath sets (ruleSelectorNilUsesHelmValues: false, no
+# ruleSelector, no ruleNamespaceSelector) render `ruleSelector: {}` and `ruleNamespaceSelector: {}`:
+# Prometheus loads every PrometheusRule in every namespace, so a tenant's SLO rules need no label.
+PROMETHEUS_RULE_SELECTION = Source(_KPS, "charts/kube-prometheus-stack/templates/prometheus/prometheus.yaml "
+                                   "(ruleNamespaceSelector / ruleSelector branches) and values.yaml defaults {}",
+                                   "kube-prometheus-stack-81.6.2")
+_DURATION = r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"
+_STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
+# monitoring.coreos.com/v1 PrometheusRule, the fields goldenpath uses, as the CRD's openAPIV3Schema
+# states them (required group name and rule expr; duration patterns; string maps). Unknown fields
+# are refused here (the CRD would prune them silently).
+PROMETHEUS_RULE_SOURCE = Source(_KPS, "charts/kube-prometheus-stack/charts/crds/crds/crd-prometheusrules.yaml "
+                                "(prometheus-operator v0.88.1)", "kube-prometheus-stack-81.6.2")
+PROMETHEUS_RULE_SCHEMA: dict = {
+    "type": "object", "required": ["apiVersion", "kind", "metadata", "spec"], "additionalProperties": False,
+    "properties": {
+        "apiVersion": {"const": "monitoring.coreos.com/v1"}, "kind": {"const": "PrometheusRule"},
+        "metadata": {"type": "object", "required": ["name", "namespace"], "additionalProperties": False,
+                     "properties": {"name": {"type": "string"}, "namespace": {"type": "string"},
+                                    "labels": _STRING_MAP, "annotations": _STRING_MAP}},
+        "spec": {"type": "object", "additionalProperties": False, "properties": {"groups": {"type": "array", "items": {
+            "type": "object", "required": ["name"], "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "interval": {"type": "string", "pattern": _DURATION},
+                "labels": _STRING_MAP,
+                "rules": {"type": "array", "items": {
+                    "type": "object", "required": ["expr"], "additionalProperties": False,
+                    "properties": {
+                        "alert": {"type": "string"}, "record": {"type": "string"},
+                        "expr": {"type": ["string", "integer"]},
+                        "for": {"type": "string", "pattern": _DURATION},
+                        "keep_firing_for": {"type": "string", "pattern": _DURATION},
+                        "labels": _STRING_MAP, "annotations": _STRING_MAP,
+                    },
+                }},
+            },
+        }}}},
+    },
+}
+CUSTOM_RESOURCE_SCHEMAS: dict[tuple[str, str], dict] = {("monitoring.coreos.com/v1", "PrometheusRule"): PROMETHEUS_RULE_SCHEMA}

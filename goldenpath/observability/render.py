@@ -10,8 +10,9 @@ from goldenpath.config.model import Environment
 from goldenpath.observability import dora
 from goldenpath.observability.catalog import CAUSE_ALERTS, PLATFORM_SLOS
 from goldenpath.observability.contract import alerting_config
-from goldenpath.observability.rules import RULE_FILE, promtool_test_file
-from goldenpath.observability.runbooks import DEFAULT_RUNBOOK_DIR
+from goldenpath.observability.rules import RULE_FILE, all_alerts, promtool_test_file, rule_groups
+from goldenpath.observability.runbooks import DEFAULT_RUNBOOK_DIR, check_runbooks_exist
+from goldenpath.observability.slo import SLO
 
 TEST_FILE = "goldenpath-rules.test.yaml"
 DORA_RULE_FILE = "dora-rules.yaml"
@@ -24,12 +25,20 @@ def _dump(path: Path, document: dict) -> Path:
     return path
 
 
+SERVICE_RULE_FILE = "service-slo-rules.yaml"
+SERVICE_TEST_FILE = "service-slo-rules.test.yaml"
+
+
 def render_alerting(environment: Environment, directory: Path, slos=None, alerts=None,
-                    runbook_dir: Path = DEFAULT_RUNBOOK_DIR) -> dict[str, Path]:
-    """Rules, their promtool unit tests, and the Alertmanager config for one environment."""
+                    runbook_dir: Path = DEFAULT_RUNBOOK_DIR, service_slos: list[SLO] | None = None) -> dict[str, Path]:
+    """Rules, their promtool unit tests, and the Alertmanager config for one environment.
+    ``service_slos`` (the catalog's, deployed as PrometheusRules by the tenants stack) get their
+    own rule and test files, checked by the same tools."""
     slos = list(PLATFORM_SLOS if slos is None else slos)
     alerts = list(CAUSE_ALERTS if alerts is None else alerts)
     _, rules, alertmanager = alerting_config(environment, slos, alerts, runbook_dir)
+    services = list(service_slos or [])
+    check_runbooks_exist(all_alerts(services, []), runbook_dir)
     obs = environment.observability
     directory.mkdir(parents=True, exist_ok=True)
     return {
@@ -40,4 +49,7 @@ def render_alerting(environment: Environment, directory: Path, slos=None, alerts
         "dora_tests": _dump(directory / DORA_TEST_FILE, {"rule_files": [DORA_RULE_FILE], "evaluation_interval": "1h",
                                                          "tests": dora.promtool_tests()}),
         "alertmanager": _dump(directory / ALERTMANAGER_FILE, alertmanager),
+        "service_rules": _dump(directory / SERVICE_RULE_FILE, rule_groups(services, [], obs.runbook_base_url)),
+        "service_tests": _dump(directory / SERVICE_TEST_FILE, {
+            **promtool_test_file(services, obs.runbook_base_url), "rule_files": [SERVICE_RULE_FILE]}),
     }

@@ -71,6 +71,50 @@ class RatioSLI:
         total = " + ".join(f"sum(rate({s.promql()}[{window}]))" for s in self.total)
         return f"sum(rate({self.bad.promql()}[{window}])) / ({total})"
 
+    def selectors(self) -> tuple[Selector, ...]:
+        return (self.bad, *self.total, self.good_example)
+
+    def test_series(self, bad: int, good: int, minutes: int) -> list[dict]:
+        """promtool input series giving ``bad`` bad and ``good`` good events per minute."""
+        return [
+            {"series": self.bad.example_series(), "values": f"0+{bad}x{minutes}"},
+            {"series": self.good_example.example_series(), "values": f"0+{good}x{minutes}"},
+        ]
+
+
+@dataclass(frozen=True)
+class LatencySLI:
+    """Slow ratio = 1 - rate(requests within the threshold bucket) / rate(all requests), from a
+    histogram: ``<histogram>_bucket{le=threshold}`` and ``<histogram>_count``."""
+
+    histogram: str
+    """The histogram's base name, e.g. ``http_server_request_duration_seconds``."""
+    labels: dict[str, str]
+    """Equality matchers selecting the service's series."""
+    threshold: str
+    """The ``le`` label value of the bucket that counts fast requests, e.g. ``0.25``."""
+
+    def _bucket(self) -> Selector:
+        # A whole-number bound is "1" from OTLP ingestion but "1.0" from a scraped classic
+        # histogram (Prometheus 3 normalises le); match both spellings.
+        spellings = [self.threshold] if "." in self.threshold else [self.threshold, f"{self.threshold}.0"]
+        return Selector(f"{self.histogram}_bucket", dict(self.labels), {"le": "|".join(spellings)}, {"le": self.threshold})
+
+    def _count(self) -> Selector:
+        return Selector(f"{self.histogram}_count", dict(self.labels))
+
+    def error_ratio(self, window: str) -> str:
+        return f"1 - (sum(rate({self._bucket().promql()}[{window}])) / sum(rate({self._count().promql()}[{window}])))"
+
+    def selectors(self) -> tuple[Selector, ...]:
+        return (self._bucket(), self._count())
+
+    def test_series(self, bad: int, good: int, minutes: int) -> list[dict]:
+        return [
+            {"series": self._bucket().example_series(), "values": f"0+{good}x{minutes}"},
+            {"series": self._count().example_series(), "values": f"0+{good + bad}x{minutes}"},
+        ]
+
 
 @dataclass(frozen=True)
 class SLO:
@@ -80,7 +124,7 @@ class SLO:
     team: str
     objective: float
     """Target share of good events, e.g. 0.999. Strictly between 0 and 1."""
-    sli: RatioSLI
+    sli: RatioSLI | LatencySLI
     runbook: str
     runbook_text: RunbookText
     window: str = "30d"
@@ -109,10 +153,10 @@ class SLO:
                 f"({fastest.factor * self.budget:.3f}) would need more than 100% errors; expected an objective above "
                 f"{1 - 1 / fastest.factor:.4f}"
             )
-        for selector in (self.sli.bad, *self.sli.total, self.sli.good_example):
+        for selector in self.sli.selectors():
             if not _METRIC.match(selector.metric):
                 raise AlertContractError(f"{where}: metric {selector.metric!r} is not a valid Prometheus metric name")
-        if not self.sli.total:
+        if isinstance(self.sli, RatioSLI) and not self.sli.total:
             raise AlertContractError(f"{where}: the SLI needs at least one total selector")
 
     @property
@@ -191,10 +235,7 @@ class SLO:
                 tests.append({
                     "name": f"{alert} {'fires' if fires else 'stays silent'} at error ratio {ratio:.5f} (threshold {threshold:g})",
                     "interval": "1m",
-                    "input_series": [
-                        {"series": self.sli.bad.example_series(), "values": f"0+{bad}x{minutes}"},
-                        {"series": self.sli.good_example.example_series(), "values": f"0+{good}x{minutes}"},
-                    ],
+                    "input_series": self.sli.test_series(bad, good, minutes),
                     "alert_rule_test": [{"eval_time": f"{minutes}m", "alertname": alert, "exp_alerts": expected}],
                 })
         return tests

@@ -33,9 +33,12 @@ def _last_line(*command: str, cwd: Path) -> str:
 def check_alerting_files(files: dict[str, Path], unit_tests: bool = True) -> list[str]:
     """promtool check rules and amtool check-config always; promtool test rules when ``unit_tests``."""
     rules, alertmanager = files["rules"], files["alertmanager"]
-    lines = [f"promtool check rules: {_last_line('promtool', 'check', 'rules', rules.name, cwd=rules.parent)}"]
+    lines = [f"promtool check rules {files[key].name}: {_last_line('promtool', 'check', 'rules', files[key].name, cwd=rules.parent)}"
+             for key in ("rules", "service_rules") if key in files]
     if unit_tests:
-        for key in ("tests", "dora_tests"):
+        for key in ("tests", "dora_tests", "service_tests"):
+            if key not in files:
+                continue
             lines.append(f"promtool test rules {files[key].name}: "
                          f"{_last_line('promtool', 'test', 'rules', files[key].name, cwd=files[key].parent)}")
     lines.append(f"amtool check-config: {_last_line('amtool', 'check-config', alertmanager.name, cwd=alertmanager.parent)}")

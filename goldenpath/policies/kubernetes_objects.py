@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from goldenpath.observability.facts import CUSTOM_RESOURCE_SCHEMAS
+from goldenpath.observability.grafana_text import terraform_unescape
+
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _QUANTITY = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$")
@@ -74,7 +77,10 @@ def _rule(rule: dict, direction: str) -> dict:
     if rule.get(peers_key):
         out[k8s_key] = [_peer(p) for p in rule[peers_key]]
     if rule.get("ports"):
-        out["ports"] = [{k: v for k, v in p.items() if k in ("port", "protocol", "end_port")} for p in rule["ports"]]
+        names = {"port": "port", "protocol": "protocol", "end_port": "endPort"}
+        # The provider's port is a string; like intstr.Parse, a numeric one is a port number.
+        out["ports"] = [{names[k]: (int(v) if k == "port" and str(v).isdigit() else v) for k, v in p.items() if k in names}
+                        for p in rule["ports"]]
     return out
 
 
@@ -119,7 +125,32 @@ def _network_policy(r: dict) -> dict:
     return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": _metadata(r), "spec": out}
 
 
+def _role_binding(r: dict) -> dict:
+    ref = _single(r.get("role_ref"))
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": _metadata(r),
+            "roleRef": {"apiGroup": ref["api_group"], "kind": ref["kind"], "name": ref["name"]},
+            "subjects": [{"apiGroup": s["api_group"], "kind": s["kind"], "name": s["name"],
+                          **({"namespace": s["namespace"]} if s.get("namespace") else {})} for s in r.get("subject", [])]}
+
+
+def _manifest(r: dict) -> dict:
+    """``kubernetes_manifest`` holds the object itself (custom resources such as PrometheusRule)."""
+    return _unescape(r["manifest"])
+
+
+def _unescape(value: Any) -> Any:
+    if isinstance(value, str):
+        return terraform_unescape(value)
+    if isinstance(value, dict):
+        return {k: _unescape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unescape(v) for v in value]
+    return value
+
+
 CONVERTERS: dict[str, Callable[[dict], dict]] = {
+    "kubernetes_role_binding_v1": _role_binding,
+    "kubernetes_manifest": _manifest,
     "kubernetes_namespace_v1": _namespace,
     "kubernetes_config_map_v1": _config_map,
     "kubernetes_secret_v1": _secret,
@@ -186,12 +217,25 @@ def _quantity_problems(obj: KubernetesObject) -> list[str]:
     return problems
 
 
+def _custom_resource_problems(obj: KubernetesObject, schema: dict) -> list[str]:
+    import jsonschema  # a dependency of kubernetes-validate
+
+    validator = jsonschema.Draft7Validator(schema)
+    return [f"{obj.address}: {obj.manifest['kind']} {'.'.join(str(p) for p in e.path) or '(object)'}: {e.message}"
+            for e in sorted(validator.iter_errors(obj.manifest), key=lambda e: list(map(str, e.path)))]
+
+
 def validate_objects(objects: list[KubernetesObject], kubernetes_version: str) -> list[str]:
     """Problems found (empty when all is well): strict schema errors, bad names, bad quantities."""
     import kubernetes_validate  # imported here: only `validate` needs its schemas, not synth
 
     problems = []
     for obj in objects:
+        custom = CUSTOM_RESOURCE_SCHEMAS.get((obj.manifest.get("apiVersion", ""), obj.manifest.get("kind", "")))
+        if custom is not None:
+            problems += _custom_resource_problems(obj, custom)
+            problems += _name_problems(obj)
+            continue
         try:
             kubernetes_validate.validate(obj.manifest, kubernetes_version, strict=True)
         except kubernetes_validate.ValidationError as error:

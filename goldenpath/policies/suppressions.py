@@ -104,5 +104,21 @@ def environment_suppressions(environment: Environment) -> list[Suppression]:
     return found
 
 
+# A service's own data bucket (``cloud: {bucket: ...}`` in teams/<team>.yaml) is KMS-encrypted,
+# versioned, private and TLS-only; these three extras are the owning team's call, so the team
+# owns the accepted finding and validate shows it.
+TENANT_BUCKET_FINDINGS = {
+    "CKV_AWS_144": "cross-region replication is not configured for a service bucket (the team adds it for data that needs a second region)",
+    "CKV_AWS_18": "server access logging is not configured for a service bucket (CloudTrail S3 data events are the audit trail where required)",
+    "CKV2_AWS_62": "event notifications are not configured for a service bucket (nothing consumes its object events)",
+}
+
+
+def tenant_bucket_suppressions(team: str, source: str, environment: str, namespace: str) -> list[Suppression]:
+    return [Suppression(check, f"{source}: {reason}", team, stack=f"{environment}-tenants",
+                        construct_path=f"{environment}-tenants/{namespace}/bucket/bucket")
+            for check, reason in TENANT_BUCKET_FINDINGS.items()]
+
+
 def all_suppressions(environments: list[Environment]) -> list[Suppression]:
     return [*STATIC_SUPPRESSIONS, *(s for e in environments for s in environment_suppressions(e))]

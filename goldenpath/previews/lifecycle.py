@@ -12,6 +12,7 @@ from goldenpath.config.model import Environment
 from goldenpath.previews.registry import PreviewRecord, Registry
 from goldenpath.stacks.target import EmulatorEndpoint
 from goldenpath.modules.preview_request import PreviewError, PreviewRequest
+from goldenpath.tenancy.catalog import Catalog
 
 WORKDIR = Path(".goldenpath/previews")
 
@@ -23,6 +24,8 @@ class PreviewRun:
     environment: Environment
     registry: Registry
     terraform: Terraform
+    catalog: Catalog
+    """The service catalog: which services opted in to previews, and their charts."""
     emulator: EmulatorEndpoint | None = None
     in_cluster: bool = True
     """False where no Kubernetes API is reachable (the emulator): only AWS-only stacks run."""
@@ -45,9 +48,9 @@ def synthesize_preview(run: PreviewRun, request: PreviewRequest, expires_at: dat
     outdir = (run.workdir / request.name / "cdktf.out").resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     app = new_app(outdir)
-    stacks: list[GoldenpathStack] = [PreviewStack(app, run.environment, request, expires_at, run.emulator)]
+    stacks: list[GoldenpathStack] = [PreviewStack(app, run.environment, request, expires_at, run.catalog, run.emulator)]
     if request.bucket:
-        stacks.append(PreviewAwsStack(app, run.environment, request, expires_at, run.emulator))
+        stacks.append(PreviewAwsStack(app, run.environment, request, expires_at, run.catalog, run.emulator))
     app.synth()
     return {s.layout.name: outdir / "stacks" / s.layout.name for s in stacks}
 
@@ -57,7 +60,7 @@ def _runnable(run: PreviewRun, stacks: dict[str, Path]) -> list[Path]:
 
 
 def up(run: PreviewRun, request: PreviewRequest, now: datetime) -> PreviewRecord:
-    request.check(run.environment)
+    request.check(run.environment, run.catalog.previewable(run.environment))
     records = run.registry.all()
     others = [r for r in records if r.repository == request.repository and r.name != request.name]
     cap = run.environment.previews.max_per_repository  # type: ignore[union-attr]

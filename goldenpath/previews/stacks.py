@@ -18,6 +18,7 @@ from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.layout import StackLayout
 from goldenpath.stacks.in_cluster import configure_in_cluster_providers
 from goldenpath.stacks.target import EmulatorEndpoint
+from goldenpath.tenancy.catalog import Catalog
 
 
 def preview_layout(environment: Environment, request: PreviewRequest, component: str) -> StackLayout:
@@ -27,13 +28,18 @@ def preview_layout(environment: Environment, request: PreviewRequest, component:
 
 
 class PreviewStack(GoldenpathStack):
+    """``catalog``: the service catalog; the request's service must have opted in to previews there."""
+
     def __init__(self, scope: Construct, environment: Environment, request: PreviewRequest, expires_at: datetime,
-                 emulator: EmulatorEndpoint | None = None):
-        request.check(environment)  # production and unknown services are refused before anything exists
+                 catalog: Catalog, emulator: EmulatorEndpoint | None = None):
+        previewable = catalog.previewable(environment)
+        request.check(environment, previewable)  # production and unknown services are refused before anything exists
         super().__init__(scope, environment, preview_layout(environment, request, "preview"), emulator,
                          extra_tags=_expiry_tags(request, expires_at))
         configure_in_cluster_providers(self, cluster_name(Naming(environment.name)))
-        self.preview = PreviewEnvironment(self, "preview", PreviewEnvironmentProps(request, _previews(environment), expires_at))
+        self.preview = PreviewEnvironment(self, "preview", PreviewEnvironmentProps(
+            request, _previews(environment), expires_at, previewable[request.service],
+            catalog.owners_of(environment, request.service)))
         TerraformOutput(self, "url", value=f"https://{self.preview.host}", description="Preview URL")
 
 
@@ -45,8 +51,8 @@ def _previews(environment: Environment) -> Previews:
 
 class PreviewAwsStack(GoldenpathStack):
     def __init__(self, scope: Construct, environment: Environment, request: PreviewRequest, expires_at: datetime,
-                 emulator: EmulatorEndpoint | None = None):
-        request.check(environment)
+                 catalog: Catalog, emulator: EmulatorEndpoint | None = None):
+        request.check(environment, catalog.previewable(environment))
         super().__init__(scope, environment, preview_layout(environment, request, "aws"), emulator,
                          extra_tags=_expiry_tags(request, expires_at))
         naming = Naming(request.name)

@@ -11,13 +11,16 @@ from goldenpath.extensions import Extensions, load_extensions
 from goldenpath.constructs.naming import Naming
 from goldenpath.modules.cluster import cluster_name
 from goldenpath.modules.observability import ObservabilityStack, ObservabilityStackProps
-from goldenpath.observability.runbooks import DEFAULT_RUNBOOK_DIR
+from goldenpath.observability.runbooks import DEFAULT_RUNBOOK_DIR, check_runbooks_exist
 from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.cluster_stack import ClusterStack
 from goldenpath.stacks.network_stack import NetworkStack
 from goldenpath.stacks.observability_stack import ObservabilityAwsStack
 from goldenpath.stacks.platform_stack import PlatformStack
 from goldenpath.stacks.target import EmulatorEndpoint
+from goldenpath.stacks.tenants_stack import TenantsStack
+from goldenpath.tenancy.catalog import Catalog, catalog_for
+from goldenpath.tenancy.slos import catalog_slos
 
 # Tell the engine which Terraform/OpenTofu releases the output targets (cdktf.json says the same).
 TARGET_VERSIONS = {"terraform": ">=1.10.0", "opentofu": ">=1.10.0"}
@@ -29,10 +32,17 @@ def new_app(outdir: Path | str | None = None) -> App:
 
 
 def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoint | None = None,
-                    project_root: Path = Path("."), extensions: Extensions | None = None) -> list[GoldenpathStack]:
-    """``project_root`` holds environments/ and docs/runbooks/ (runbook files must exist there);
-    ``extensions`` default to those in ``<project_root>/platform_extensions.py``."""
+                    project_root: Path = Path("."), extensions: Extensions | None = None,
+                    catalog: Catalog | None = None) -> list[GoldenpathStack]:
+    """``project_root`` holds environments/, teams/ and docs/runbooks/ (runbook files must exist there);
+    ``extensions`` default to those in ``<project_root>/platform_extensions.py``, ``catalog`` to
+    the service catalog in ``<project_root>/teams``."""
     extensions = load_extensions(project_root) if extensions is None else extensions
+    catalog = catalog_for(project_root, [environment]) if catalog is None else catalog
+    placements = catalog.placements(environment.name)
+    # Service SLO alerts honour the same contract: runbook files exist (team routes and budgets: catalog).
+    check_runbooks_exist([a for slo in catalog_slos(catalog, environment.name) for a in slo.alerts()],
+                         project_root / DEFAULT_RUNBOOK_DIR)
     # The module validates its alerts, runbooks, noise budget and chart pins before any stack exists.
     observability_module = ObservabilityStack(
         ObservabilityStackProps(environment=environment, cluster_name=cluster_name(Naming(environment.name)),
@@ -47,14 +57,17 @@ def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoi
     observability.add_dependency(cluster)
     platform = PlatformStack(app, environment, observability_module, emulator)
     platform.add_dependency(observability)
-    return [network, cluster, observability, platform]
+    tenants = TenantsStack(app, environment, placements, emulator)
+    tenants.add_dependency(platform)  # the ingress namespace and the PrometheusRule CRD come first
+    return [network, cluster, observability, platform, tenants]
 
 
 def build_app(environments: list[Environment], outdir: Path | str | None = None,
               emulator: EmulatorEndpoint | None = None, project_root: Path = Path("."),
-              extensions: Extensions | None = None) -> App:
+              extensions: Extensions | None = None, catalog: Catalog | None = None) -> App:
     app = new_app(outdir)
     extensions = load_extensions(project_root) if extensions is None else extensions
+    catalog = catalog_for(project_root, environments) if catalog is None else catalog
     for environment in environments:
-        add_environment(app, environment, emulator, project_root, extensions)
+        add_environment(app, environment, emulator, project_root, extensions, catalog)
     return app

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from goldenpath.config.model import Environment
 
 # Deploy order; destroy runs it backwards. Each stack is one lifecycle with its own state.
-COMPONENTS = ("network", "cluster", "observability", "platform")
+COMPONENTS = ("network", "cluster", "observability", "platform", "tenants")
 # Components whose resources live inside the cluster (they need a Kubernetes API).
-IN_CLUSTER_COMPONENTS = ("platform",)
+IN_CLUSTER_COMPONENTS = ("platform", "tenants")
 
 
 @dataclass(frozen=True)

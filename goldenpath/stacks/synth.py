@@ -11,6 +11,7 @@ from pathlib import Path
 from goldenpath.config.model import Environment
 from goldenpath.extensions import Extensions
 from goldenpath.stacks.target import EmulatorEndpoint
+from goldenpath.tenancy.catalog import Catalog
 
 # Files terraform keeps in a stack's working directory; carried over across synths.
 _TERRAFORM_WORKING_FILES = (".terraform", ".terraform.lock.hcl")
@@ -49,7 +50,7 @@ def read_manifest(outdir: Path) -> SynthResult:
 
 def synthesize(environments: list[Environment], outdir: Path,
                emulator: EmulatorEndpoint | None = None, project_root: Path = Path("."),
-               extensions: Extensions | None = None) -> SynthResult:
+               extensions: Extensions | None = None, catalog: Catalog | None = None) -> SynthResult:
     """Build and synthesize the app into a temporary directory, then swap it into ``outdir``.
 
     A failure leaves ``outdir`` as it was: nothing half-written.
@@ -60,7 +61,7 @@ def synthesize(environments: list[Environment], outdir: Path,
     outdir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
     try:
-        build_app(environments, staging, emulator, project_root, extensions).synth()
+        build_app(environments, staging, emulator, project_root, extensions, catalog).synth()
         _carry_over_working_files(outdir, staging)
         if outdir.exists():
             backup = outdir.with_name(f".{outdir.name}.old")

@@ -1,0 +1,53 @@
+"""vCPUs and memory of the EC2 instance types node groups may use (for capacity checks).
+
+Source: AWS, "Amazon EC2 instance types" specifications (docs.aws.amazon.com/ec2/latest/instancetypes),
+general purpose (t3, t3a, m5, m6i, m6a, m7i, m7g), compute optimized (c5, c6i, c6a, c7i, c7g) and
+memory optimized (r5, r6i, r6a, r7i, r7g) families; read 2026-11. In these families memory per vCPU
+is fixed by the family's class (c: 2 GiB, m and t from large up: 4 GiB, r: 8 GiB) and a size's
+vCPUs are fixed by its name, so the table is generated from those two facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class InstanceCapacity:
+    vcpus: int
+    memory_gib: Decimal
+
+
+_GIB_PER_VCPU = {"c": 2, "m": 4, "t": 4, "r": 8}
+_FAMILIES = {
+    "t": ("t3", "t3a"),
+    "m": ("m5", "m6i", "m6a", "m7i", "m7g"),
+    "c": ("c5", "c6i", "c6a", "c7i", "c7g"),
+    "r": ("r5", "r6i", "r6a", "r7i", "r7g"),
+}
+_SIZES = {"large": 2, "xlarge": 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "12xlarge": 48, "16xlarge": 64}
+# Burstable sizes below large do not follow the 4 GiB/vCPU rule.
+_SMALL_BURSTABLE = {"micro": InstanceCapacity(2, Decimal("1")), "small": InstanceCapacity(2, Decimal("2")),
+                    "medium": InstanceCapacity(2, Decimal("4"))}
+
+
+def _table() -> dict[str, InstanceCapacity]:
+    table: dict[str, InstanceCapacity] = {}
+    for cls, families in _FAMILIES.items():
+        for family in families:
+            for size, vcpus in _SIZES.items():
+                if cls == "t" and vcpus > 8:
+                    continue  # t3 stops at 2xlarge
+                table[f"{family}.{size}"] = InstanceCapacity(vcpus, Decimal(vcpus * _GIB_PER_VCPU[cls]))
+            if cls == "t":
+                table.update({f"{family}.{size}": cap for size, cap in _SMALL_BURSTABLE.items()})
+    return table
+
+
+INSTANCE_CAPACITY: dict[str, InstanceCapacity] = _table()
+
+
+def capacity(instance_type: str) -> InstanceCapacity | None:
+    """vCPUs and memory of ``instance_type``, or None when goldenpath's table does not list it."""
+    return INSTANCE_CAPACITY.get(instance_type)

@@ -1,0 +1,153 @@
+"""A tenant namespace rendered with CDK Terrain: exactly the objects of ``tenant_manifests(spec)``,
+one typed kubernetes-provider resource each, plus the AWS side of cloud access (the service's own
+encrypted bucket, a role granted it, and the EKS Pod Identity association).
+
+Construct ids are the objects' kinds and names, so adding an object never renames another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from cdktn_provider_aws.eks_pod_identity_association import EksPodIdentityAssociation
+from cdktn_provider_kubernetes.limit_range_v1 import LimitRangeV1, LimitRangeV1Spec, LimitRangeV1SpecLimit
+from cdktn_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
+from cdktn_provider_kubernetes.network_policy_v1 import (
+    NetworkPolicyV1,
+    NetworkPolicyV1Spec,
+    NetworkPolicyV1SpecEgress,
+    NetworkPolicyV1SpecEgressPorts,
+    NetworkPolicyV1SpecEgressTo,
+    NetworkPolicyV1SpecEgressToIpBlock,
+    NetworkPolicyV1SpecEgressToNamespaceSelector,
+    NetworkPolicyV1SpecEgressToPodSelector,
+    NetworkPolicyV1SpecIngress,
+    NetworkPolicyV1SpecIngressFrom,
+    NetworkPolicyV1SpecIngressFromNamespaceSelector,
+    NetworkPolicyV1SpecIngressFromPodSelector,
+    NetworkPolicyV1SpecPodSelector,
+)
+from cdktn_provider_kubernetes.resource_quota_v1 import ResourceQuotaV1
+from cdktn_provider_kubernetes.role_binding_v1 import RoleBindingV1, RoleBindingV1RoleRef, RoleBindingV1Subject
+from cdktn_provider_kubernetes.service_account_v1 import ServiceAccountV1
+from cdktn import TerraformResource
+from constructs import Construct
+
+from goldenpath.constructs.aws_context import AwsTarget
+from goldenpath.constructs.bucket import EncryptedBucket, EncryptedBucketProps
+from goldenpath.constructs.iam import PodIdentityTrust, WorkloadRole, WorkloadRoleProps
+from goldenpath.constructs.kms import KmsKey
+from goldenpath.constructs.naming import Naming
+from goldenpath.tenancy.spec import TenantSpec, tenant_manifests
+
+
+@dataclass(frozen=True)
+class TenantNamespaceProps:
+    """Props of :class:`TenantNamespace`."""
+
+    spec: TenantSpec
+    cluster_name: str | None = None
+    """The EKS cluster, for the Pod Identity association. Required when the spec has cloud access."""
+    target: AwsTarget | None = None
+    """Account and region of the cloud-access bucket. Required when the spec has cloud access."""
+    naming: Naming | None = None
+    """Names of the bucket and role. Default: Naming(<namespace>)."""
+    encryption_key: KmsKey | None = None
+    """Key of the cloud-access bucket. Default: a new KmsKey with rotation for this bucket."""
+
+
+def _selector(cls: Callable[..., Any], block: dict) -> Any:
+    return cls(match_labels=dict(block["matchLabels"])) if block.get("matchLabels") else cls()
+
+
+def _peer(peer: dict, classes: tuple[Any, ...]) -> Any:
+    peer_cls, namespace_cls, pod_cls, ip_cls = classes
+    args: dict[str, Any] = {}
+    if "namespaceSelector" in peer:
+        args["namespace_selector"] = _selector(namespace_cls, peer["namespaceSelector"])
+    if "podSelector" in peer:
+        args["pod_selector"] = _selector(pod_cls, peer["podSelector"])
+    if "ipBlock" in peer and ip_cls is not None:
+        args["ip_block"] = ip_cls(cidr=peer["ipBlock"]["cidr"])
+    return peer_cls(**args)
+
+
+_FROM = (NetworkPolicyV1SpecIngressFrom, NetworkPolicyV1SpecIngressFromNamespaceSelector,
+         NetworkPolicyV1SpecIngressFromPodSelector, None)
+_TO = (NetworkPolicyV1SpecEgressTo, NetworkPolicyV1SpecEgressToNamespaceSelector,
+       NetworkPolicyV1SpecEgressToPodSelector, NetworkPolicyV1SpecEgressToIpBlock)
+
+
+def _policy_spec(spec: dict) -> NetworkPolicyV1Spec:
+    ingress = [NetworkPolicyV1SpecIngress(from_=[_peer(p, _FROM) for p in rule["from"]]) for rule in spec.get("ingress", [])]
+    egress = [
+        NetworkPolicyV1SpecEgress(
+            to=[_peer(p, _TO) for p in rule["to"]],
+            ports=[NetworkPolicyV1SpecEgressPorts(port=str(p["port"]), protocol=p["protocol"]) for p in rule.get("ports", [])] or None,
+        )
+        for rule in spec.get("egress", [])
+    ]
+    return NetworkPolicyV1Spec(pod_selector=NetworkPolicyV1SpecPodSelector(), policy_types=spec["policyTypes"],
+                               ingress=ingress or None, egress=egress or None)
+
+
+class TenantNamespace(Construct):
+    """A tenant namespace (see ``goldenpath.tenancy.spec``) and, with cloud access, its AWS side."""
+
+    def __init__(self, scope: Construct, id_: str, props: TenantNamespaceProps):
+        super().__init__(scope, id_)
+        spec = props.spec
+        if spec.pod_identity is not None and (props.cluster_name is None or props.target is None):
+            raise ValueError(f"TenantNamespace {id_!r}: namespace {spec.namespace!r} has cloud access; "
+                             "expected cluster_name and target in its props")
+        self.resources: list[TerraformResource] = []
+        namespace: NamespaceV1 | None = None
+        for manifest in tenant_manifests(spec):
+            resource = self._render(manifest, namespace)
+            namespace = namespace or resource  # type: ignore[assignment]
+            self.resources.append(resource)
+        self.namespace = namespace
+        if spec.pod_identity is not None:
+            self._cloud_access(props)
+
+    def _render(self, manifest: dict, namespace: NamespaceV1 | None) -> TerraformResource:
+        kind, meta = manifest["kind"], manifest["metadata"]
+        after: list[Any] | None = [namespace] if namespace is not None else None
+        if kind == "Namespace":
+            return NamespaceV1(self, "namespace", metadata=[NamespaceV1Metadata(name=meta["name"], labels=meta["labels"])])
+        if kind == "ResourceQuota":
+            return ResourceQuotaV1(self, "quota", metadata=meta, spec={"hard": manifest["spec"]["hard"]}, depends_on=after)
+        if kind == "LimitRange":
+            # Nested blocks use the binding's classes: plain dicts below the top level lose their keys.
+            limits = [LimitRangeV1SpecLimit(type=item["type"], default=item["default"], default_request=item["defaultRequest"])
+                      for item in manifest["spec"]["limits"]]
+            return LimitRangeV1(self, "limits", metadata=meta, spec=LimitRangeV1Spec(limit=limits), depends_on=after)
+        if kind == "NetworkPolicy":
+            return NetworkPolicyV1(self, f"policy-{meta['name']}", metadata=meta, spec=_policy_spec(manifest["spec"]), depends_on=after)
+        if kind == "ServiceAccount":
+            return ServiceAccountV1(self, "service-account", metadata=meta,
+                                    automount_service_account_token=manifest["automountServiceAccountToken"], depends_on=after)
+        if kind == "RoleBinding":
+            ref = manifest["roleRef"]
+            return RoleBindingV1(
+                self, f"role-binding-{meta['name']}", metadata=meta,
+                role_ref=RoleBindingV1RoleRef(api_group=ref["apiGroup"], kind=ref["kind"], name=ref["name"]),
+                subject=[RoleBindingV1Subject(api_group=s["apiGroup"], kind=s["kind"], name=s["name"]) for s in manifest["subjects"]],
+                depends_on=after,
+            )
+        raise ValueError(f"TenantNamespace: no renderer for kind {kind!r}")
+
+    def _cloud_access(self, props: TenantNamespaceProps) -> None:
+        spec, identity = props.spec, props.spec.pod_identity
+        assert identity is not None and props.target is not None and props.cluster_name is not None
+        naming = props.naming or Naming(spec.namespace)
+        self.bucket = EncryptedBucket(self, "bucket", EncryptedBucketProps(
+            target=props.target, naming=naming, purpose="data", encryption_key=props.encryption_key))
+        self.role = WorkloadRole(self, "role", WorkloadRoleProps(naming=naming, name="workload", trust=PodIdentityTrust()))
+        if identity.bucket_access == "read_write":
+            self.bucket.grant_read_write(self.role)
+        else:
+            self.bucket.grant_read(self.role)
+        EksPodIdentityAssociation(self, "pod-identity", cluster_name=props.cluster_name, namespace=spec.namespace,
+                                  service_account=identity.service_account, role_arn=self.role.arn)

@@ -1,0 +1,213 @@
+"""Load ``teams/<team>.yaml`` into a Catalog and check it against the environments.
+
+Every failure is one ConfigError naming the team file, the field path, the value and what
+was expected; nothing is written before the whole catalog holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from goldenpath.config.loader import read_text, read_yaml_mapping, validation_problems
+from goldenpath.config.model import Environment, PreviewService, QuotaTier
+from goldenpath.constructs.naming import NameKind
+from goldenpath.errors import ConfigError
+from goldenpath.policies.suppressions import Suppression, tenant_bucket_suppressions
+from goldenpath.tenancy.capacity import tier_fits
+from goldenpath.tenancy.model import Service, Team
+
+DEFAULT_TEAMS_DIR = "teams"
+_TEAM_KEYS = ", ".join(Team.model_fields)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One service on one environment's cluster: where it lives and what it gets."""
+
+    team: Team
+    service: Service
+    environment: Environment
+    tier_name: str
+    tier: QuotaTier
+
+    @property
+    def namespace(self) -> str:
+        return namespace_name(self.team.name, self.service.name)
+
+    @property
+    def previews(self) -> bool:
+        return self.service.previews is not None and self.environment.name in preview_environments(self)
+
+
+def namespace_name(team: str, service: str) -> str:
+    return f"{team}-{service}"
+
+
+def preview_environments(placement: Placement) -> list[str]:
+    """Where the service's previews run: those it names, or its environments that host previews
+    and are not production."""
+    service, environment = placement.service, placement.environment
+    if service.previews is None:
+        return []
+    if service.previews.environments is not None:
+        return list(service.previews.environments)
+    return [] if environment.production or environment.previews is None else [environment.name]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    teams: tuple[Team, ...]
+    environments: tuple[Environment, ...]
+
+    def team(self, name: str) -> Team:
+        for team in self.teams:
+            if team.name == name:
+                return team
+        known = ", ".join(t.name for t in self.teams) or "none yet"
+        raise ConfigError(f"{DEFAULT_TEAMS_DIR}/", [f"team: got {name!r}, expected one of {known} (teams/<team>.yaml)"])
+
+    def placements(self, environment: str) -> list[Placement]:
+        """Every service placed on ``environment``'s cluster, ordered by namespace."""
+        env = {e.name: e for e in self.environments}.get(environment)
+        if env is None:
+            return []
+        found = []
+        for team in self.teams:
+            for service in team.services:
+                if environment in service.environments:
+                    tier_name = service.tier or env.tenancy.default_tier
+                    found.append(Placement(team, service, env, tier_name, env.tenancy.tiers[tier_name]))
+        return sorted(found, key=lambda p: p.namespace)
+
+    def previewable(self, environment: Environment) -> dict[str, PreviewService]:
+        """Service name -> its preview chart, for the services that opted in on ``environment``."""
+        return {p.service.name: p.service.previews for p in self.placements(environment.name)
+                if p.previews and p.service.previews is not None}
+
+    def suppressions(self) -> list[Suppression]:
+        """Accepted checkov findings of the services' own buckets, owned by their teams."""
+        return [s for env in self.environments for p in self.placements(env.name) if p.service.cloud is not None
+                for s in tenant_bucket_suppressions(p.team.name, p.team.source_file, env.name, p.namespace)]
+
+    def owners_of(self, environment: Environment, service: str) -> str | None:
+        """The owner group of the team running ``service`` on ``environment`` (None when none does)."""
+        for placement in self.placements(environment.name):
+            if placement.service.name == service:
+                return placement.team.owners
+        return None
+
+
+def catalog_for(project_root: Path, environments: list[Environment]) -> Catalog:
+    """The catalog of a platform repository: ``<project_root>/teams``, checked against the loaded
+    environments and aware of the others in ``<project_root>/environments``."""
+    env_dir = Path(project_root) / "environments"
+    names = {p.stem for p in [*env_dir.glob("*.yaml"), *env_dir.glob("*.yml")]} if env_dir.is_dir() else set()
+    return load_catalog(Path(project_root) / DEFAULT_TEAMS_DIR, environments, names - {e.name for e in environments})
+
+
+def parse_team(text: str, source: str) -> Team:
+    data = read_yaml_mapping(text, source, _TEAM_KEYS)
+    try:
+        team = Team.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(source, validation_problems(exc)) from None
+    team._source = source
+    return team
+
+
+def load_team(path: Path) -> Team:
+    team = parse_team(read_text(path, "a team YAML file"), str(path))
+    if team.name != path.stem:
+        raise ConfigError(str(path), [f"name: got {team.name!r}, expected {path.stem!r} (the file's name)"])
+    return team
+
+
+def load_catalog(directory: Path | str, environments: list[Environment], other_environments: set[str] | None = None) -> Catalog:
+    """The catalog in ``directory`` (empty when the folder does not exist), checked against
+    ``environments``. ``other_environments`` names environments that exist but were not loaded
+    (``--env``): services there are accepted without their per-environment checks."""
+    directory = Path(directory)
+    files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]) if directory.is_dir() else []
+    teams = tuple(load_team(f) for f in files)
+    catalog = Catalog(teams, tuple(environments))
+    check_catalog(catalog, other_environments or set())
+    return catalog
+
+
+def check_catalog(catalog: Catalog, other_environments: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    """Cross-file rules: known environments and tiers, routed teams, one service name per cluster,
+    namespace length, tiers that fit the cluster, no previews in production, the noise budget."""
+    environments = {e.name: e for e in catalog.environments}
+    owner_of: dict[tuple[str, str], Team] = {}
+    for team in catalog.teams:
+        for index, service in enumerate(team.services):
+            where = f"services[{index}]"
+            _check_namespace(team, service, where)
+            for position, env_name in enumerate(service.environments):
+                environment = environments.get(env_name)
+                if environment is None and env_name in other_environments:
+                    continue
+                if environment is None:
+                    raise ConfigError(team.source_file, [
+                        f"{where}.environments[{position}]: got {env_name!r}, expected one of "
+                        f"{', '.join(sorted({*environments, *other_environments}))} (environments/<name>.yaml)"])
+                _check_placement(team, service, where, environment)
+                other = owner_of.get((env_name, service.name))
+                if other is not None:
+                    raise ConfigError(team.source_file, [
+                        f"{where}.name: got {service.name!r}, expected a name not used on cluster {env_name!r}: "
+                        f"team {other.name!r} ({other.source_file}) runs a service of that name there"])
+                owner_of[(env_name, service.name)] = team
+            _check_previews(team, service, where, environments)
+    from goldenpath.tenancy.slos import check_team_noise_budgets  # SLO objects import observability
+
+    check_team_noise_budgets(catalog)
+
+
+def _check_namespace(team: Team, service: Service, where: str) -> None:
+    namespace = namespace_name(team.name, service.name)
+    limit = NameKind.KUBERNETES.max_length
+    if len(namespace) > limit:
+        raise ConfigError(team.source_file, [
+            f"{where}.name: namespace {namespace!r} (<team>-<service>) is {len(namespace)} characters, expected at most "
+            f"{limit} (a Kubernetes namespace is a DNS label): shorten the service or team name"])
+
+
+def _check_placement(team: Team, service: Service, where: str, environment: Environment) -> None:
+    tiers = environment.tenancy.tiers
+    tier_name = service.tier or environment.tenancy.default_tier
+    if tier_name not in tiers:
+        raise ConfigError(team.source_file, [
+            f"{where}.tier: got {tier_name!r}, expected one of {', '.join(sorted(tiers))} "
+            f"(tenancy.tiers of {environment.source_file})"])
+    problem = tier_fits(tiers[tier_name], environment)
+    if problem:
+        raise ConfigError(team.source_file, [f"{where}.tier: {tier_name!r} {problem}"])
+    if service.slos is not None and team.name not in environment.observability.teams:
+        raise ConfigError(team.source_file, [
+            f"name: team {team.name!r} has SLOs in {environment.name!r} but no alert route there; expected "
+            f"observability.teams.{team.name} in {environment.source_file} (page and ticket receivers)"])
+
+
+def _check_previews(team: Team, service: Service, where: str, environments: dict[str, Environment]) -> None:
+    if service.previews is None or service.previews.environments is None:
+        return
+    for position, env_name in enumerate(service.previews.environments):
+        field = f"{where}.previews.environments[{position}]"
+        environment = environments.get(env_name)
+        if env_name not in service.environments:
+            raise ConfigError(team.source_file, [
+                f"{field}: got {env_name!r}, expected one of the service's environments ({', '.join(service.environments)})"])
+        if environment is None:
+            continue  # not loaded (--env); checked when it is
+        if environment.production:
+            raise ConfigError(team.source_file, [
+                f"{field}: got {env_name!r}, a production environment ({environment.source_file}); previews never run "
+                "in production: expected a non-production environment"])
+        if environment.previews is None:
+            raise ConfigError(team.source_file, [
+                f"{field}: got {env_name!r}, expected an environment that hosts previews "
+                f"(a previews section in {environment.source_file})"])

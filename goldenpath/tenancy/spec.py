@@ -1,0 +1,135 @@
+"""What a tenant gets on a cluster, as plain Kubernetes manifests (pure Python: no jsii, no pulumi).
+
+One spec, two renderers: ``goldenpath.modules.tenant.TenantNamespace`` (CDK Terrain) and
+``goldenpath.pulumi.Tenant`` (pulumi-kubernetes). Both are tested to create exactly
+``tenant_manifests(spec)``; previews (and sandboxes) use the same spec.
+
+A tenant namespace gets: Pod Security Standards ``restricted`` (enforced, warned, audited); a
+ResourceQuota and LimitRange from its tier (no LoadBalancer or NodePort Services); default-deny
+network policies for ingress and egress, then allowances for DNS, the namespace itself, the
+ingress controller, telemetry to the collector and, with cloud access, the AWS APIs; a
+ServiceAccount that mounts no API token; and its owner group bound to the edit role inside the
+namespace only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from goldenpath.config.model import QuotaTier
+from goldenpath.observability.values import NAMESPACE as OBSERVABILITY_NAMESPACE
+
+TEAM_LABEL = "goldenpath.dev/team"
+SERVICE_LABEL = "goldenpath.dev/service"
+OWNER_LABEL = "goldenpath.dev/owner"
+MANAGED_BY = {"app.kubernetes.io/managed-by": "goldenpath"}
+POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "warn", "audit")}
+QUOTA_NAME = "tenant-quota"
+LIMITS_NAME = "tenant-limits"
+OWNERS_BINDING = "owners-edit"
+# The collector's OTLP ports (facts: opentelemetry-collector chart service ports, see facts.py).
+OTLP_PORTS = (4317, 4318)
+# The EKS Pod Identity agent listens on this link-local address (port 80) on every node.
+POD_IDENTITY_AGENT = "169.254.170.23/32"
+KUBE_DNS = {"namespace": "kube-system", "pod_labels": {"k8s-app": "kube-dns"}}
+
+
+@dataclass(frozen=True)
+class PodIdentity:
+    """AWS access for the tenant's service account (the role and association are AWS-side)."""
+
+    service_account: str
+    bucket_access: str
+    """``read`` or ``read_write`` on the tenant's own bucket."""
+
+
+@dataclass(frozen=True)
+class TenantSpec:
+    namespace: str
+    service_account: str
+    quota: QuotaTier
+    labels: dict[str, str] = field(default_factory=dict)
+    """On every object (team, service, owner, ...); Pod Security labels are added to the namespace."""
+    ingress_namespace: str = "ingress-nginx"
+    owners_group: str | None = None
+    """Identity-provider group bound to ``edit_role`` in the namespace. Default: no binding."""
+    edit_role: str = "edit"
+    pod_identity: PodIdentity | None = None
+    """Default: no AWS access."""
+
+
+def _meta(spec: TenantSpec, name: str) -> dict:
+    return {"name": name, "namespace": spec.namespace, "labels": dict(spec.labels)}
+
+
+def _policy(spec: TenantSpec, name: str, types: list[str], ingress: list | None = None, egress: list | None = None) -> dict:
+    body: dict = {"podSelector": {}, "policyTypes": types}
+    if ingress is not None:
+        body["ingress"] = ingress
+    if egress is not None:
+        body["egress"] = egress
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": _meta(spec, name), "spec": body}
+
+
+def _namespace_peer(namespace: str, pod_labels: dict[str, str] | None = None) -> dict:
+    peer: dict = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
+    if pod_labels:
+        peer["podSelector"] = {"matchLabels": dict(pod_labels)}
+    return peer
+
+
+def network_policies(spec: TenantSpec) -> list[dict]:
+    dns_ports = [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]
+    policies = [
+        _policy(spec, "default-deny", ["Ingress", "Egress"]),
+        _policy(spec, "allow-dns", ["Egress"], egress=[{
+            "to": [_namespace_peer(KUBE_DNS["namespace"], KUBE_DNS["pod_labels"])], "ports": dns_ports}]),  # type: ignore[arg-type]
+        _policy(spec, "allow-same-namespace", ["Ingress", "Egress"],
+                ingress=[{"from": [{"podSelector": {}}]}], egress=[{"to": [{"podSelector": {}}]}]),
+        _policy(spec, "allow-ingress-controller", ["Ingress"], ingress=[{"from": [_namespace_peer(spec.ingress_namespace)]}]),
+        _policy(spec, "allow-telemetry", ["Egress"], egress=[{
+            "to": [_namespace_peer(OBSERVABILITY_NAMESPACE)],
+            "ports": [{"port": port, "protocol": "TCP"} for port in OTLP_PORTS]}]),
+    ]
+    if spec.pod_identity is not None:
+        # Credentials come from the node-local Pod Identity agent; AWS APIs are reached over HTTPS.
+        policies.append(_policy(spec, "allow-aws-apis", ["Egress"], egress=[
+            {"to": [{"ipBlock": {"cidr": POD_IDENTITY_AGENT}}], "ports": [{"port": 80, "protocol": "TCP"}]},
+            {"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 443, "protocol": "TCP"}]},
+        ]))
+    return policies
+
+
+def tenant_manifests(spec: TenantSpec) -> list[dict]:
+    """Every Kubernetes object of the tenant, in the order they are created."""
+    quota = spec.quota
+    objects: list[dict] = [
+        {"apiVersion": "v1", "kind": "Namespace",
+         "metadata": {"name": spec.namespace, "labels": {**spec.labels, **POD_SECURITY}}},
+        {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": _meta(spec, QUOTA_NAME), "spec": {"hard": {
+            "requests.cpu": quota.requests_cpu, "requests.memory": quota.requests_memory,
+            "limits.cpu": quota.limits_cpu, "limits.memory": quota.limits_memory, "pods": str(quota.pods),
+            "services.loadbalancers": "0", "services.nodeports": "0",
+        }}},
+        {"apiVersion": "v1", "kind": "LimitRange", "metadata": _meta(spec, LIMITS_NAME), "spec": {"limits": [{
+            "type": "Container",
+            "default": {"cpu": quota.default_limit_cpu, "memory": quota.default_limit_memory},
+            "defaultRequest": {"cpu": quota.default_request_cpu, "memory": quota.default_request_memory},
+        }]}},
+        *network_policies(spec),
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(spec, spec.service_account),
+         "automountServiceAccountToken": False},
+    ]
+    if spec.owners_group is not None:
+        objects.append({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": _meta(spec, OWNERS_BINDING),
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": spec.edit_role},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": spec.owners_group}],
+        })
+    return objects
+
+
+def manifest_key(manifest: dict) -> tuple[str, str, str]:
+    """(kind, namespace, name): how manifests are compared, whatever order a renderer creates them in."""
+    meta = manifest["metadata"]
+    return manifest["kind"], meta.get("namespace", ""), meta["name"]
