@@ -32,15 +32,18 @@ def environment(bundled_environments, name):
 def test_rules_and_alertmanager_config_pass_the_real_tools(bundled_environments, tmp_path, name):
     files = render_alerting(environment(bundled_environments, name), tmp_path, runbook_dir=RUNBOOKS)
     lines = check_alerting_files(files, unit_tests=False)
-    assert lines == ["promtool check rules: SUCCESS: 41 rules found", "amtool check-config: SUCCESS"]
+    assert lines == ["promtool check rules goldenpath-rules.yaml: SUCCESS: 41 rules found",
+                     "promtool check rules service-slo-rules.yaml: SUCCESS: 0 rules found", "amtool check-config: SUCCESS"]
 
 
 def test_prod_rules_pass_promtool_unit_tests_and_amtool(bundled_environments, tmp_path):
     files = render_alerting(environment(bundled_environments, "prod"), tmp_path, runbook_dir=RUNBOOKS)
     assert check_alerting_files(files) == [
-        "promtool check rules: SUCCESS: 41 rules found",
+        "promtool check rules goldenpath-rules.yaml: SUCCESS: 41 rules found",
+        "promtool check rules service-slo-rules.yaml: SUCCESS: 0 rules found",
         "promtool test rules goldenpath-rules.test.yaml: SUCCESS",
         "promtool test rules dora-rules.test.yaml: SUCCESS",
+        "promtool test rules service-slo-rules.test.yaml: SUCCESS",
         "amtool check-config: SUCCESS",
     ]
     tests = yaml.safe_load(files["tests"].read_text())["tests"]

@@ -80,4 +80,4 @@ def test_main_py_synthesizes_for_the_cdktf_and_cdktn_clis(tmp_path):
     result = subprocess.run([sys.executable, "main.py"], cwd=REPO, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert sorted(manifest["stacks"]) == ["dev-cluster", "dev-network", "dev-observability", "dev-platform"]
+    assert sorted(manifest["stacks"]) == ["dev-cluster", "dev-network", "dev-observability", "dev-platform", "dev-tenants"]

@@ -69,7 +69,7 @@ def test_scaffold_synthesizes_and_validates_with_no_other_step(project):
     synth = subprocess.run([sys.executable, "main.py"], cwd=root, capture_output=True, text=True)  # what cdktn runs
     assert synth.returncode == 0, synth.stderr
     assert sorted(p.name for p in (root / "cdktf.out" / "stacks").iterdir()) == [
-        "dev-cluster", "dev-network", "dev-observability", "dev-platform"]
+        "dev-cluster", "dev-network", "dev-observability", "dev-platform", "dev-tenants"]
 
 
 def test_validate_workflow_uploads_sarif_with_least_privilege():

@@ -29,6 +29,17 @@ def environment(name: str = "dev"):
     return parse_environment((ENVIRONMENTS / f"{name}.yaml").read_text(), f"environments/{name}.yaml")
 
 
+def catalog():
+    from goldenpath.config.loader import load_environments
+    from goldenpath.tenancy.catalog import catalog_for
+
+    return catalog_for(ENVIRONMENTS.parent, load_environments(ENVIRONMENTS))
+
+
+def previewable(env):
+    return catalog().previewable(env)
+
+
 def request(**overrides) -> PreviewRequest:
     fields = dict(repository="acme/shop", pr=12, branch="feature/checkout", service="web", image_tag="sha-1234", owner="alice")
     return PreviewRequest(**{**fields, **overrides})
@@ -48,14 +59,14 @@ def request(**overrides) -> PreviewRequest:
 )
 def test_bad_requests_get_a_clear_error(overrides, message):
     with pytest.raises(PreviewError, match=message):
-        request(**overrides).check(environment())
+        request(**overrides).check(environment(), previewable(environment()))
 
 
 def test_previews_never_target_production():
     with pytest.raises(PreviewError, match="'prod' is a production environment; previews never run there"):
-        request().check(environment("prod"))
+        request().check(environment("prod"), previewable(environment("prod")))
     with pytest.raises(PreviewError, match="environment 'staging' hosts no previews"):
-        request().check(environment("staging"))
+        request().check(environment("staging"), previewable(environment("staging")))
     text = (ENVIRONMENTS / "prod.yaml").read_text() + (ENVIRONMENTS / "dev.yaml").read_text().split("previews:", 1)[1].join(["previews:", ""])
     with pytest.raises(ConfigError, match="previews: got '\\(set\\)', expected no previews section"):
         parse_environment(text, "environments/prod.yaml")
@@ -98,8 +109,8 @@ def synthesized(tmp_path_factory):
     wanted = request(branch="Feature/ÜBER-" + "x" * 200, bucket=True)
     outdir = tmp_path_factory.mktemp("preview")
     app = new_app(outdir)
-    PreviewStack(app, dev, wanted, wanted.expires_at(dev, NOW))
-    PreviewAwsStack(app, dev, wanted, wanted.expires_at(dev, NOW))
+    PreviewStack(app, dev, wanted, wanted.expires_at(dev, NOW), catalog())
+    PreviewAwsStack(app, dev, wanted, wanted.expires_at(dev, NOW), catalog())
     app.synth()
     stacks = outdir / "stacks"
     return wanted, {p.name: json.loads((p / "cdk.tf.json").read_text()) for p in stacks.iterdir()}, stacks
@@ -136,9 +147,14 @@ def test_quota_limits_and_network_isolation(synthesized):
     limit = only(document, "kubernetes_limit_range_v1")["spec"]["limit"][0]
     assert limit["default"] == {"cpu": "500m", "memory": "512Mi"}
     deny = only(document, "kubernetes_network_policy_v1", "default-deny")["spec"]
-    assert deny == {"pod_selector": {}, "policy_types": ["Ingress"]}
-    allow = only(document, "kubernetes_network_policy_v1", "allow-ingress")["spec"]["ingress"][0]["from"]
-    assert allow == [{"namespace_selector": {"match_labels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}, {"pod_selector": {}}]
+    assert deny == {"pod_selector": {}, "policy_types": ["Ingress", "Egress"]}
+    allow = only(document, "kubernetes_network_policy_v1", "allow-ingress-controller")["spec"]["ingress"][0]["from"]
+    assert allow == [{"namespace_selector": {"match_labels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}]
+    dns = only(document, "kubernetes_network_policy_v1", "allow-dns")["spec"]["egress"][0]
+    assert dns["ports"] == [{"port": "53", "protocol": "UDP"}, {"port": "53", "protocol": "TCP"}]
+    # The preview namespace is a tenant: its owner group (from the catalog) may edit it.
+    binding = only(document, "kubernetes_role_binding_v1")
+    assert binding["subject"][0]["name"] == "storefront-engineers" and binding["role_ref"]["name"] == "edit"
     assert only(document, "kubernetes_service_account_v1")["automount_service_account_token"] is False
 
 

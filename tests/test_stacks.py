@@ -14,7 +14,7 @@ from goldenpath.stacks.base import AWS_PROVIDER_CONSTRAINT
 from tests.conftest import REPO, stack_json
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-COMPONENTS = ("network", "cluster", "observability", "platform")
+from goldenpath.stacks.layout import COMPONENTS
 STACKS = [f"{env}-{component}" for env in ("dev", "prod", "staging") for component in COMPONENTS]
 
 

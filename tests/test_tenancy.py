@@ -1,0 +1,196 @@
+"""Tenancy: the catalog's rules, the tenant spec, and the CDK Terrain rendering of it."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from goldenpath.config.loader import load_environments
+from goldenpath.errors import ConfigError
+from goldenpath.policies.kubernetes_objects import KubernetesObject, kubernetes_objects, validate_objects
+from goldenpath.tenancy.catalog import catalog_for, load_catalog, parse_team
+from goldenpath.tenancy.spec import manifest_key, tenant_manifests
+from goldenpath.tenancy.tenants import tenant_spec
+from tests.conftest import ENVIRONMENTS, REPO, resources_of, stack_json
+
+MINIMAL = """\
+name: payments
+owners: payments-engineers
+services:
+  - name: checkout
+    environments: [dev, staging, prod]
+"""
+
+
+@pytest.fixture(scope="module")
+def environments():
+    return load_environments(ENVIRONMENTS)
+
+
+def catalog_of(tmp_path, environments, **teams: str):
+    folder = tmp_path / "teams"
+    folder.mkdir(exist_ok=True)
+    for name, text in teams.items():
+        (folder / f"{name}.yaml").write_text(textwrap.dedent(text))
+    return load_catalog(folder, environments)
+
+
+def test_five_lines_onboard_a_service_on_every_cluster(tmp_path, environments):
+    catalog = catalog_of(tmp_path, environments, payments=MINIMAL)
+    for env in ("dev", "staging", "prod"):
+        (placement,) = catalog.placements(env)
+        assert (placement.namespace, placement.tier_name) == ("payments-checkout", "small")
+        spec = tenant_spec(placement)
+        assert spec.owners_group == "payments-engineers" and spec.pod_identity is None
+
+
+BAD = [
+    ("unknown environment", MINIMAL.replace("[dev, staging, prod]", "[dev, qa]"),
+     "teams/payments.yaml: services[0].environments[1]: got 'qa', expected one of dev, prod, staging"),
+    ("unknown tier", MINIMAL + "    tier: huge\n",
+     "services[0].tier: got 'huge', expected one of large, medium, small (tenancy.tiers of "),
+    ("missing owner group", MINIMAL.replace("owners: payments-engineers\n", ""),
+     "teams/payments.yaml: owners: missing; this field is required"),
+    ("namespace too long", MINIMAL.replace("checkout", "c" * 60),
+     "is 69 characters, expected at most 63 (a Kubernetes namespace is a DNS label)"),
+    ("previews in production", MINIMAL + textwrap.indent(textwrap.dedent("""\
+        previews:
+          repository: https://charts.example.com/apps
+          chart: checkout
+          version: 1.0.0
+          image_repository: registry.example.com/checkout
+          environments: [prod]
+        """), "    "),
+     "services[0].previews.environments[0]: got 'prod', a production environment"),
+    ("SLOs without an alert route", MINIMAL + "    slos: {availability: {objective: 0.999}}\n",
+     "team 'payments' has SLOs in 'dev' but no alert route there; expected observability.teams.payments"),
+    ("latency threshold off the histogram", MINIMAL + "    slos: {latency: {objective: 0.99, threshold_seconds: 0.3}}\n",
+     "services[0].slos.latency.threshold_seconds: got 0.3, expected one of the histogram's bucket boundaries"),
+    ("moved previews.services", None, None),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "message"), [b for b in BAD if b[1] is not None], ids=[b[0] for b in BAD if b[1]])
+def test_bad_catalog_gets_one_clear_error(tmp_path, environments, case, text, message):
+    with pytest.raises(ConfigError) as caught:
+        catalog_of(tmp_path, environments, payments=text)
+    assert message in str(caught.value)
+    assert "Traceback" not in str(caught.value)
+
+
+def test_two_services_with_one_name_on_a_cluster_are_refused(tmp_path, environments):
+    other = MINIMAL.replace("payments", "shop").replace("environments: [dev, staging, prod]", "environments: [staging]")
+    with pytest.raises(ConfigError, match="services\\[0\\].name: got 'checkout', expected a name not used on cluster 'staging': "
+                                          "team 'payments'"):
+        catalog_of(tmp_path, environments, payments=MINIMAL, shop=other)
+
+
+def test_a_tier_larger_than_any_node_group_is_refused(tmp_path, environments):
+    dev = next(e for e in environments if e.name == "dev")
+    huge = dev.tenancy.model_copy(update={"tiers": {**dev.tenancy.tiers, "huge": dev.tenancy.tiers["large"].model_copy(
+        update={"requests_cpu": "64"})}})
+    envs = [dev.model_copy(update={"tenancy": huge}) if e.name == "dev" else e for e in environments]
+    with pytest.raises(ConfigError, match=r"services\[0\].tier: 'huge' requests 64 CPU and 8Gi memory, more than the largest "
+                                          r"node group 'general' of .* can ever offer \(8 vCPUs and 32 GiB at max_size\)"):
+        catalog_of(tmp_path, envs, payments=MINIMAL.replace("[dev, staging, prod]", "[dev]") + "    tier: huge\n")
+
+
+def test_noise_budget_per_team(tmp_path, environments):
+    text = MINIMAL.replace("[dev, staging, prod]", "[dev]").replace("payments", "storefront") + \
+        "    slos: {availability: {objective: 0.999}, latency: {objective: 0.99, threshold_seconds: 0.5}}\nmax_page_alerts: 3\n"
+    with pytest.raises(ConfigError, match="max_page_alerts: the team's SLOs add 4 page alert rules in 'dev', expected at most 3"):
+        catalog_of(tmp_path, environments, storefront=text)
+
+
+def test_environment_with_the_old_previews_services_says_where_it_moved():
+    from goldenpath.config.loader import parse_environment
+
+    text = (ENVIRONMENTS / "dev.yaml").read_text() + "  services: {web: {}}\n"
+    with pytest.raises(ConfigError, match="previews.services: moved to the service catalog"):
+        parse_environment(text, "environments/dev.yaml")
+
+
+def test_team_file_name_must_match(tmp_path, environments):
+    with pytest.raises(ConfigError, match="name: got 'payments', expected 'shop' \\(the file's name\\)"):
+        catalog_of(tmp_path, environments, shop=MINIMAL)
+    with pytest.raises(ConfigError, match="duplicate key 'name'"):
+        parse_team(MINIMAL + "name: again\n", "teams/payments.yaml")
+
+
+# -- the spec and its CDK Terrain rendering --------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bundled_catalog(environments):
+    return catalog_for(REPO, environments)
+
+
+def test_every_tenant_manifest_validates_strictly(bundled_catalog, environments):
+    for env in environments:
+        for placement in bundled_catalog.placements(env.name):
+            objects = [KubernetesObject(f"{placement.namespace}/{m['kind']}", m) for m in tenant_manifests(tenant_spec(placement))]
+            assert validate_objects(objects, env.cluster.kubernetes_version) == []
+
+
+def test_validators_catch_what_the_schema_misses(bundled_catalog):
+    placement = bundled_catalog.placements("dev")[0]
+    manifests = tenant_manifests(tenant_spec(placement))
+    quota = json.loads(json.dumps(manifests[1]))
+    quota["spec"]["hard"]["requests.cpu"] = "two"
+    namespace = json.loads(json.dumps(manifests[0]))
+    namespace["metadata"]["name"] = "Payments_Checkout"
+    problems = validate_objects([KubernetesObject("q", quota), KubernetesObject("n", namespace)], "1.33")
+    assert any("'two' is not a Kubernetes quantity" in p for p in problems)
+    assert any("'Payments_Checkout' is not a valid Kubernetes name" in p for p in problems)
+
+
+def test_cdktn_tenants_stack_renders_exactly_the_spec(bundled_synth, bundled_catalog):
+    for env in ("dev", "staging", "prod"):
+        document = stack_json(bundled_synth, f"{env}-tenants")
+        rendered = {manifest_key(o.manifest): o.manifest for o in kubernetes_objects(document)
+                    if o.manifest["kind"] != "PrometheusRule" and o.manifest["kind"] != "ConfigMap"}
+        expected = {manifest_key(m): m for p in bundled_catalog.placements(env) for m in tenant_manifests(tenant_spec(p))}
+        assert rendered == expected
+
+
+def test_tenants_stack_has_its_own_state_and_cluster_lookup(bundled_synth):
+    document = stack_json(bundled_synth, "dev-tenants")
+    assert document["terraform"]["backend"]["s3"]["key"] == "dev/tenants.tfstate"
+    assert document["data"]["aws_eks_cluster"]["cluster"]["name"] == "dev-cluster"
+    assert "terraform_remote_state" not in document.get("data", {})
+    assert bundled_synth.dependencies["dev-tenants"] == ["dev-platform"]
+
+
+def test_cloud_access_is_a_pod_identity_role_granted_its_own_bucket(bundled_synth):
+    document = stack_json(bundled_synth, "dev-tenants")
+    (association,) = resources_of(document, "aws_eks_pod_identity_association").values()
+    assert (association["namespace"], association["service_account"]) == ("payments-checkout", "checkout")
+    (policy,) = resources_of(document, "aws_iam_role_policy").values()
+    statements = json.loads(policy["policy"])["Statement"]
+    actions = {a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    assert "s3:PutObject" in actions and not any(a.endswith("*") and a != "s3:*" and ":" not in a for a in actions)
+    assert all("*" != s.get("Resource") for s in statements)
+
+
+def test_service_slos_live_in_the_tenant_namespace(bundled_synth):
+    document = stack_json(bundled_synth, "dev-tenants")
+    (rule,) = resources_of(document, "kubernetes_manifest").values()
+    manifest = rule["manifest"]
+    assert (manifest["kind"], manifest["metadata"]["namespace"]) == ("PrometheusRule", "storefront-web")
+    alerts = [r for g in manifest["spec"]["groups"] for r in g["rules"] if "alert" in r]
+    assert {a["labels"]["team"] for a in alerts} == {"storefront"}
+    assert sum(a["labels"]["severity"] == "page" for a in alerts) == 4
+    assert "docs/runbooks/storefront-web-latency.md" in json.dumps(alerts)
+    (dashboard,) = [c for c in resources_of(document, "kubernetes_config_map_v1").values()
+                    if c["metadata"]["labels"].get("grafana_dashboard") == "1"]
+    assert "storefront-web-availability" in json.dumps(dashboard["data"])
+
+
+def test_prometheus_rule_is_checked_against_the_crd_fact():
+    bad = {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
+           "metadata": {"name": "slos", "namespace": "a-b"},
+           "spec": {"groups": [{"name": "g", "rules": [{"alert": "X", "for": "5 minutes"}]}]}}
+    problems = validate_objects([KubernetesObject("r", bad)], "1.33")
+    assert any("'expr' is a required property" in p for p in problems)
+    assert any("does not match" in p and "for" in p for p in problems)
