@@ -63,6 +63,7 @@ snapshots: setup
 
 schema: setup
 	$(BIN)/goldenpath schema > docs/environment.schema.json
+	$(BIN)/goldenpath schema --kind team > docs/team.schema.json
 
 runbooks: setup
 	$(BIN)/goldenpath runbooks

@@ -194,3 +194,64 @@ def test_prometheus_rule_is_checked_against_the_crd_fact():
     problems = validate_objects([KubernetesObject("r", bad)], "1.33")
     assert any("'expr' is a required property" in p for p in problems)
     assert any("does not match" in p and "for" in p for p in problems)
+
+
+# -- onboarding commands ---------------------------------------------------------------------------
+
+def _project(tmp_path):
+    import shutil
+
+    for folder in ("environments", "teams"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    return tmp_path
+
+
+def _cli(root, *argv):
+    from goldenpath.cli.main import main
+
+    return main(["--environments", str(root / "environments"), *argv])
+
+
+def test_team_and_service_add_keep_comments_and_order(tmp_path, capsys):
+    root = _project(tmp_path)
+    assert _cli(root, "team", "add", "search", "--owners", "search-engineers") == 0
+    assert _cli(root, "service", "add", "search", "indexer", "--env", "dev", "--env", "staging") == 0
+    assert _cli(root, "service", "add", "payments", "ledger", "--env", "dev", "--tier", "medium") == 0
+    out = capsys.readouterr().out
+    assert "dev-tenants, staging-tenants gain namespace search-indexer (only those stacks change)" in out
+    payments = (root / "teams" / "payments.yaml").read_text()
+    assert payments.startswith("# yaml-language-server") and "# its own encrypted bucket" in payments
+    assert payments.index("name: checkout") < payments.index("name: ledger")
+    environments = load_environments(root / "environments")
+    catalog = catalog_for(root, environments)
+    assert [p.namespace for p in catalog.placements("staging")] == ["payments-checkout", "search-indexer", "storefront-web"]
+    assert [p.tier_name for p in catalog.placements("dev") if p.service.name == "ledger"] == ["medium"]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["service", "add", "nope", "x", "--env", "dev"], "team: got 'nope', expected one of payments, storefront"),
+    (["service", "add", "payments", "x", "--env", "qa"], "environments[0]: got 'qa', expected one of dev, prod, staging"),
+    (["service", "add", "payments", "checkout", "--env", "dev"], "got 'checkout', expected a name not used by another service"),
+    (["service", "add", "payments", "x", "--env", "dev", "--tier", "huge"], "tier: got 'huge', expected one of large, medium, small"),
+    (["service", "add", "payments", "web", "--env", "dev"], "expected a name not used on cluster 'dev': team 'storefront'"),
+    (["team", "add", "payments", "--owners", "g"], "team 'payments' exists already"),
+    (["team", "add", "Bad_Name", "--owners", "g"], "name: got 'Bad_Name'"),
+])
+def test_onboarding_refuses_bad_input_and_writes_nothing(tmp_path, capsys, argv, message):
+    root = _project(tmp_path)
+    before = {p.name: p.read_text() for p in (root / "teams").iterdir()}
+    assert _cli(root, *argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert {p.name: p.read_text() for p in (root / "teams").iterdir()} == before
+
+
+def test_team_schema_file_is_current_and_accepts_the_bundled_teams():
+    import jsonschema
+    import yaml
+
+    from goldenpath.tenancy.schema import team_schema, team_schema_json
+
+    assert (REPO / "docs" / "team.schema.json").read_text() == team_schema_json(), "run make schema"
+    for path in (REPO / "teams").glob("*.yaml"):
+        jsonschema.validate(yaml.safe_load(path.read_text()), team_schema())

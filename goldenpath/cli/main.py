@@ -44,7 +44,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--owner", default="platform-team", help="owning team (default: platform-team)")
     p.add_argument("--force", action="store_true", help="overwrite files that exist with other content")
 
-    sub.add_parser("schema", help="print the JSON Schema of environment files")
+    p = sub.add_parser("schema", help="print the JSON Schema of environment files or team (catalog) files")
+    p.add_argument("--kind", choices=("environment", "team"), default="environment", help="default: environment")
+
+    p = sub.add_parser("team", help="the service catalog: add a team (teams/<team>.yaml)")
+    team_sub = p.add_subparsers(dest="action", required=True)
+    q = team_sub.add_parser("add", help="write teams/NAME.yaml")
+    q.add_argument("name")
+    q.add_argument("--owners", required=True, metavar="GROUP", help="identity-provider group that owns the team's namespaces")
+
+    p = sub.add_parser("service", help="the service catalog: add a service to a team")
+    service_sub = p.add_subparsers(dest="action", required=True)
+    q = service_sub.add_parser("add", help="append a service to teams/TEAM.yaml (comments and order kept)")
+    q.add_argument("team")
+    q.add_argument("name")
+    q.add_argument("--env", action="append", dest="service_envs", required=True, metavar="NAME", help="environment it runs in (repeatable)")
+    q.add_argument("--tier", help="size tier (default: the environment's default tier)")
     sub.add_parser("list", help="list environments, their stacks and state keys")
     sub.add_parser("doctor", help="check node, jsii, terraform, the provider mirror and credentials")
 
@@ -146,6 +161,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from goldenpath.config.schema import environment_schema_json
+    from goldenpath.tenancy.schema import team_schema_json
+
+    if args.kind == "team":
+        sys.stdout.write(team_schema_json())
+        return 0
 
     sys.stdout.write(environment_schema_json())
     return 0
@@ -282,10 +302,34 @@ def cmd_ci(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_team(args: argparse.Namespace) -> int:
+    from goldenpath.tenancy.onboarding import add_team
+
+    done = add_team(_project_root(args), _environments(args), args.name, args.owners)
+    _print_onboarded(done)
+    return 0
+
+
+def cmd_service(args: argparse.Namespace) -> int:
+    from goldenpath.tenancy.onboarding import add_service
+
+    done = add_service(_project_root(args), _environments(args), args.team, args.name, args.service_envs, args.tier)
+    _print_onboarded(done)
+    return 0
+
+
+def _print_onboarded(done) -> None:
+    print(f"wrote {done.path}")
+    print("next steps:")
+    for step in done.next_steps:
+        print(f"  - {step}")
+
+
 COMMANDS = {
     "init": cmd_init, "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
     "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
     "egress": cmd_egress, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "ci": cmd_ci,
+    "team": cmd_team, "service": cmd_service,
 }
 
 

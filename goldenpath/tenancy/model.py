@@ -44,6 +44,7 @@ class LatencySlo(_Strict):
 
     objective: float = Field(description="Target share of fast requests, e.g. 0.99 (0.9 <= x < 1).")
     threshold_seconds: str = Field(
+        json_schema_extra={"type": ["number", "string"]},
         description=f"A bucket boundary of the OpenTelemetry HTTP duration histogram: one of {', '.join(HTTP_DURATION_BUCKETS)}."
     )
 
