@@ -57,6 +57,7 @@ e2e: setup
 bench: setup
 	$(BIN)/python benchmarks/synth_benchmark.py --runs 3
 	$(BIN)/python benchmarks/preview_benchmark.py --runs 3
+	$(BIN)/python benchmarks/tenancy_benchmark.py --runs 3
 
 snapshots: setup
 	UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_stacks.py

@@ -29,7 +29,9 @@ from goldenpath.previews.lifecycle import PreviewRun, synthesize_preview
 from goldenpath.modules.preview_request import PreviewRequest
 dev = [e for e in load_environments(sys.argv[1] + "/environments") if e.name == "dev"][0]
 request = PreviewRequest("acme/shop", 42, "feature/x", "web", "sha-1", "alice", bucket=True)
-run = PreviewRun(dev, registry=None, terraform=Terraform("terraform", {}), workdir=Path(sys.argv[2]))
+from goldenpath.tenancy.catalog import catalog_for
+run = PreviewRun(dev, registry=None, terraform=Terraform("terraform", {}), catalog=catalog_for(Path(sys.argv[1]), [dev]),
+                 workdir=Path(sys.argv[2]))
 stacks = synthesize_preview(run, request, request.expires_at(dev, datetime(2026, 11, 23, tzinfo=timezone.utc)))
 resources = sum(len(b) for s in stacks.values() for b in json.loads((s / "cdk.tf.json").read_text())["resource"].values())
 providers = sorted(m for m in sys.modules if m.startswith("cdktn_provider_") and m.count(".") == 0)

@@ -47,6 +47,16 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the JSON Schema of environment files or team (catalog) files")
     p.add_argument("--kind", choices=("environment", "team"), default="environment", help="default: environment")
 
+    p = sub.add_parser("dora", help="record a DORA deployment event (OTLP to the platform collector)")
+    dora_sub = p.add_subparsers(dest="action", required=True)
+    q = dora_sub.add_parser("record", help="send one deployment event; the deploy workflow runs this after each deploy")
+    q.add_argument("--service", required=True)
+    q.add_argument("--team", required=True)
+    q.add_argument("--env", dest="event_env", required=True, metavar="NAME")
+    q.add_argument("--lead-time-seconds", type=float, help="seconds from the change's first commit to this deploy")
+    q.add_argument("--failed", action="store_true", help="the deploy failed or was rolled back (a change failure)")
+    q.add_argument("--endpoint", default="http://127.0.0.1:4318", help="the collector's OTLP/HTTP address (default: a port-forward)")
+
     p = sub.add_parser("team", help="the service catalog: add a team (teams/<team>.yaml)")
     team_sub = p.add_subparsers(dest="action", required=True)
     q = team_sub.add_parser("add", help="write teams/NAME.yaml")
@@ -60,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("name")
     q.add_argument("--env", action="append", dest="service_envs", required=True, metavar="NAME", help="environment it runs in (repeatable)")
     q.add_argument("--tier", help="size tier (default: the environment's default tier)")
+    q = service_sub.add_parser("scaffold", help="write the service repository's workflows (deploy with DORA events; previews)")
+    q.add_argument("team")
+    q.add_argument("name")
+    q.add_argument("--role-arn", required=True, help="IAM role the workflows assume through GitHub OIDC")
+    q.add_argument("--out", type=Path, default=Path(".github/workflows"), help="default: .github/workflows")
     sub.add_parser("list", help="list environments, their stacks and state keys")
     sub.add_parser("doctor", help="check node, jsii, terraform, the provider mirror and credentials")
 
@@ -302,6 +317,18 @@ def cmd_ci(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dora(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from goldenpath.observability.dora_events import DeploymentEvent, otlp_payload, send
+
+    event = DeploymentEvent(args.service, args.team, args.event_env, args.lead_time_seconds, args.failed)
+    send(otlp_payload(event, datetime.now(timezone.utc)), args.endpoint)
+    what = "change failure" if args.failed else "deployment"
+    print(f"recorded {what} of {args.service} in {args.event_env} at {args.endpoint}")
+    return 0
+
+
 def cmd_team(args: argparse.Namespace) -> int:
     from goldenpath.tenancy.onboarding import add_team
 
@@ -313,8 +340,21 @@ def cmd_team(args: argparse.Namespace) -> int:
 def cmd_service(args: argparse.Namespace) -> int:
     from goldenpath.tenancy.onboarding import add_service
 
+    if args.action == "scaffold":
+        return _scaffold(args)
     done = add_service(_project_root(args), _environments(args), args.team, args.name, args.service_envs, args.tier)
     _print_onboarded(done)
+    return 0
+
+
+def _scaffold(args: argparse.Namespace) -> int:
+    from goldenpath.tenancy.scaffold import ScaffoldSettings, write_service_workflows
+
+    environments = _environments(args)
+    written = write_service_workflows(_catalog(args, environments), ScaffoldSettings(args.team, args.name, args.role_arn), args.out)
+    print("wrote " + ", ".join(str(p) for p in written))
+    print("next steps: give the role an EKS access entry with edit rights in the service's namespace on each cluster, "
+          "and create the GitHub environments (approvals for production)")
     return 0
 
 
@@ -329,7 +369,7 @@ COMMANDS = {
     "init": cmd_init, "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
     "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
     "egress": cmd_egress, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "ci": cmd_ci,
-    "team": cmd_team, "service": cmd_service,
+    "team": cmd_team, "service": cmd_service, "dora": cmd_dora,
 }
 
 

@@ -16,7 +16,7 @@ from goldenpath.errors import ConfigError
 DEFAULT_ENVIRONMENTS_DIR = Path("environments")
 # Fields that moved elsewhere: the error says where (see docs/upgrading.md).
 MOVED_FIELDS: dict[tuple[Any, ...], str] = {
-    ("previews", "services"): "moved to the service catalog in 0.4: give the service a `previews:` block (its chart) "
+    ("previews", "services"): "moved to the service catalog in 0.3: give the service a `previews:` block (its chart) "
     "in teams/<team>.yaml and remove this key; see docs/upgrading.md",
 }
 _TOP_LEVEL_KEYS = ", ".join(Environment.model_fields)

@@ -253,6 +253,16 @@ KPS_RECORDING_RULE_KEYS = frozenset({
 })
 KPS_PROMETHEUS_OTLP_SOURCE = Source(_KPS, "charts/kube-prometheus-stack/values.yaml prometheus.prometheusSpec.enableOTLPReceiver; "
                                           "templates/prometheus/prometheus.yaml", "kube-prometheus-stack-81.6.2")
+# Delta OTLP metrics (DORA events) become cumulative counters inside Prometheus: the feature flag
+# exists since v3.2.0 (the chart pins v3.9.1); the chart passes enableFeatures to the Prometheus
+# resource, and runs one replica and one shard, so one process holds each series' running total.
+PROMETHEUS_DELTA_SOURCE = (
+    Source("prometheus/prometheus", "CHANGELOG.md 3.2.0 ([FEATURE] remote/otlp: feature flag otlp-deltatocumulative, #15165); "
+           "cmd/prometheus/main.go (case \"otlp-deltatocumulative\": ConvertOTLPDelta); read through the search index", "v3.2.0"),
+    Source(_KPS, "charts/kube-prometheus-stack/templates/prometheus/prometheus.yaml (enableFeatures); values.yaml "
+           "prometheus.prometheusSpec.replicas: 1, shards: 1", "kube-prometheus-stack-81.6.2"),
+)
+PROMETHEUS_DELTA_FEATURE = "otlp-deltatocumulative"
 PROMETHEUS_OTLP_PATH = "/api/v1/otlp"  # Prometheus v3 serves OTLP metrics at /api/v1/otlp/v1/metrics
 KPS_SECRET_REFERENCES_SOURCE = Source(_KPS, "values.yaml alertmanager.alertmanagerSpec.secrets (mounted; must exist)",
                                       "kube-prometheus-stack-81.6.2")

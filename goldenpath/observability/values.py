@@ -113,7 +113,9 @@ def kube_prometheus_stack(environment: Environment, rules: dict, alertmanager: d
             "enableOTLPReceiver": True,
             "otlp": {"promoteResourceAttributes": list(PROMOTED_RESOURCE_ATTRIBUTES)},
             "enableRemoteWriteReceiver": True,
-            "enableFeatures": ["exemplar-storage"],
+            # DORA events arrive as OTLP deltas (one per deploy); Prometheus (one replica, one shard:
+            # facts.PROMETHEUS_DELTA_SOURCE) turns them into counters.
+            "enableFeatures": ["exemplar-storage", "otlp-deltatocumulative"],
             "ruleSelectorNilUsesHelmValues": False, "serviceMonitorSelectorNilUsesHelmValues": False,
             "podMonitorSelectorNilUsesHelmValues": False,
             "resources": RESOURCES["prometheus"].render(),
