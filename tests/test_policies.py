@@ -155,10 +155,12 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "FAILED" not in result.stdout
-    assert ", 0 failed, 23 suppressed across 12 stacks" in result.stdout
-    assert "in-cluster checks: 3 stack(s) (dev-platform, prod-platform, staging-platform), 13 Kubernetes objects, 0 problems" in result.stdout
+    # 9 more than before the catalog: three bucket findings of payments-checkout per environment, owned by the team.
+    assert ", 0 failed, 32 suppressed across 15 stacks" in result.stdout
+    assert ("in-cluster checks: 6 stack(s) (dev-platform, dev-tenants, prod-platform, prod-tenants, staging-platform, "
+            "staging-tenants), 55 Kubernetes objects, 0 problems") in result.stdout
     junit_root = ET.parse(tmp_path / "reports" / "checkov.junit.xml").getroot()
-    components = ("network", "cluster", "observability", "platform")
+    components = ("network", "cluster", "observability", "platform", "tenants")
     assert {s.get("name") for s in junit_root} == {f"{e}-{c}" for e in ("dev", "prod", "staging") for c in components}
     assert sum(int(s.get("failures")) for s in junit_root) == 0
     assert json.loads((tmp_path / "reports" / "checkov.sarif").read_text())["version"] == "2.1.0"

@@ -146,12 +146,13 @@ def test_quota_limits_and_network_isolation(synthesized):
     assert hard["requests.cpu"] == "2" and hard["pods"] == "20" and hard["services.loadbalancers"] == "0"
     limit = only(document, "kubernetes_limit_range_v1")["spec"]["limit"][0]
     assert limit["default"] == {"cpu": "500m", "memory": "512Mi"}
-    deny = only(document, "kubernetes_network_policy_v1", "default-deny")["spec"]
-    assert deny == {"pod_selector": {}, "policy_types": ["Ingress", "Egress"]}
-    allow = only(document, "kubernetes_network_policy_v1", "allow-ingress-controller")["spec"]["ingress"][0]["from"]
-    assert allow == [{"namespace_selector": {"match_labels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}]
-    dns = only(document, "kubernetes_network_policy_v1", "allow-dns")["spec"]["egress"][0]
+    (policy,) = document["resource"]["kubernetes_network_policy_v1"].values()
+    spec = policy["spec"]
+    assert spec["policy_types"] == ["Ingress", "Egress"] and spec["pod_selector"] == {}  # everything else is denied
+    assert {"from": [{"namespace_selector": {"match_labels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}]} in spec["ingress"]
+    dns = spec["egress"][0]
     assert dns["ports"] == [{"port": "53", "protocol": "UDP"}, {"port": "53", "protocol": "TCP"}]
+    assert not any("ip_block" in json.dumps(rule) for rule in spec["egress"])  # no cloud access, no way out
     # The preview namespace is a tenant: its owner group (from the catalog) may edit it.
     binding = only(document, "kubernetes_role_binding_v1")
     assert binding["subject"][0]["name"] == "storefront-engineers" and binding["role_ref"]["name"] == "edit"

@@ -348,7 +348,7 @@ def cmd_service(args: argparse.Namespace) -> int:
 
 
 def _scaffold(args: argparse.Namespace) -> int:
-    from goldenpath.tenancy.scaffold import ScaffoldSettings, write_service_workflows
+    from goldenpath.scaffold.service import ScaffoldSettings, write_service_workflows
 
     environments = _environments(args)
     written = write_service_workflows(_catalog(args, environments), ScaffoldSettings(args.team, args.name, args.role_arn), args.out)

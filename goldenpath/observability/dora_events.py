@@ -1,6 +1,6 @@
 """DORA events from a deploy pipeline, as OTLP metrics with delta temporality.
 
-The path: the service's deploy workflow (``goldenpath service scaffold``) runs
+The path: the service's deploy workflow (``goldenpath service scaffold``, ``goldenpath.scaffold.service``) runs
 ``goldenpath dora record`` after each deploy; it sends one OTLP/HTTP JSON request to the
 platform collector's otlp-http port (reached through ``kubectl port-forward``, the
 workflow already has cluster access); the collector's metrics pipeline exports it to

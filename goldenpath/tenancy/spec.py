@@ -5,9 +5,9 @@ One spec, two renderers: ``goldenpath.modules.tenant.TenantNamespace`` (CDK Terr
 ``tenant_manifests(spec)``; previews (and sandboxes) use the same spec.
 
 A tenant namespace gets: Pod Security Standards ``restricted`` (enforced, warned, audited); a
-ResourceQuota and LimitRange from its tier (no LoadBalancer or NodePort Services); default-deny
-network policies for ingress and egress, then allowances for DNS, the namespace itself, the
-ingress controller, telemetry to the collector and, with cloud access, the AWS APIs; a
+ResourceQuota and LimitRange from its tier (no LoadBalancer or NodePort Services); a network
+policy that denies ingress and egress except DNS, the namespace itself, the ingress
+controller, telemetry to the collector and, with cloud access, the AWS APIs; a
 ServiceAccount that mounts no API token; and its owner group bound to the edit role inside the
 namespace only.
 """
@@ -62,13 +62,7 @@ def _meta(spec: TenantSpec, name: str) -> dict:
     return {"name": name, "namespace": spec.namespace, "labels": dict(spec.labels)}
 
 
-def _policy(spec: TenantSpec, name: str, types: list[str], ingress: list | None = None, egress: list | None = None) -> dict:
-    body: dict = {"podSelector": {}, "policyTypes": types}
-    if ingress is not None:
-        body["ingress"] = ingress
-    if egress is not None:
-        body["egress"] = egress
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": _meta(spec, name), "spec": body}
+POLICY_NAME = "tenant-isolation"
 
 
 def _namespace_peer(namespace: str, pod_labels: dict[str, str] | None = None) -> dict:
@@ -78,26 +72,30 @@ def _namespace_peer(namespace: str, pod_labels: dict[str, str] | None = None) ->
     return peer
 
 
-def network_policies(spec: TenantSpec) -> list[dict]:
-    dns_ports = [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]
-    policies = [
-        _policy(spec, "default-deny", ["Ingress", "Egress"]),
-        _policy(spec, "allow-dns", ["Egress"], egress=[{
-            "to": [_namespace_peer(KUBE_DNS["namespace"], KUBE_DNS["pod_labels"])], "ports": dns_ports}]),  # type: ignore[arg-type]
-        _policy(spec, "allow-same-namespace", ["Ingress", "Egress"],
-                ingress=[{"from": [{"podSelector": {}}]}], egress=[{"to": [{"podSelector": {}}]}]),
-        _policy(spec, "allow-ingress-controller", ["Ingress"], ingress=[{"from": [_namespace_peer(spec.ingress_namespace)]}]),
-        _policy(spec, "allow-telemetry", ["Egress"], egress=[{
-            "to": [_namespace_peer(OBSERVABILITY_NAMESPACE)],
-            "ports": [{"port": port, "protocol": "TCP"} for port in OTLP_PORTS]}]),
+def network_policy(spec: TenantSpec) -> dict:
+    """One NetworkPolicy selecting every pod for ingress and egress: whatever its rules do not
+    allow is denied (Kubernetes isolates a pod once any policy of that type selects it). One
+    object instead of a deny policy plus an allow policy per purpose: the same semantics, and a
+    third of the resources at 200 services (see the tenancy benchmark)."""
+    ingress = [
+        {"from": [{"podSelector": {}}]},  # the namespace itself
+        {"from": [_namespace_peer(spec.ingress_namespace)]},  # the ingress controller
+    ]
+    egress = [
+        {"to": [_namespace_peer(KUBE_DNS["namespace"], KUBE_DNS["pod_labels"])],  # type: ignore[arg-type]
+         "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
+        {"to": [{"podSelector": {}}]},
+        {"to": [_namespace_peer(OBSERVABILITY_NAMESPACE)],  # telemetry to the collector
+         "ports": [{"port": port, "protocol": "TCP"} for port in OTLP_PORTS]},
     ]
     if spec.pod_identity is not None:
         # Credentials come from the node-local Pod Identity agent; AWS APIs are reached over HTTPS.
-        policies.append(_policy(spec, "allow-aws-apis", ["Egress"], egress=[
+        egress += [
             {"to": [{"ipBlock": {"cidr": POD_IDENTITY_AGENT}}], "ports": [{"port": 80, "protocol": "TCP"}]},
             {"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 443, "protocol": "TCP"}]},
-        ]))
-    return policies
+        ]
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": _meta(spec, POLICY_NAME),
+            "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": ingress, "egress": egress}}
 
 
 def tenant_manifests(spec: TenantSpec) -> list[dict]:
@@ -116,7 +114,7 @@ def tenant_manifests(spec: TenantSpec) -> list[dict]:
             "default": {"cpu": quota.default_limit_cpu, "memory": quota.default_limit_memory},
             "defaultRequest": {"cpu": quota.default_request_cpu, "memory": quota.default_request_memory},
         }]}},
-        *network_policies(spec),
+        network_policy(spec),
         {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(spec, spec.service_account),
          "automountServiceAccountToken": False},
     ]

@@ -23,7 +23,7 @@ from goldenpath.previews.workflows import AWS_CREDENTIALS, CHECKOUT, WorkflowSet
 from goldenpath.tenancy.catalog import Catalog, namespace_name, preview_environments
 
 _templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("goldenpath.tenancy", "templates"),
+    loader=jinja2.PackageLoader("goldenpath.scaffold", "templates"),
     undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False,
 )
 

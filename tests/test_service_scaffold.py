@@ -1,0 +1,130 @@
+"""The service repository's workflows (`goldenpath service scaffold`) and the DORA event path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+import yaml
+
+from goldenpath.errors import GoldenpathError
+from goldenpath.observability import dora
+from goldenpath.observability.dora_events import DeploymentEvent, otlp_payload, send
+from tests.conftest import ENVIRONMENTS
+from tests.test_workflows import files, tool
+
+ROLE = "arn:aws:iam::111111111111:role/deploy-storefront"
+
+
+@pytest.fixture(scope="module")
+def scaffolded(tmp_path_factory):
+    from goldenpath.cli.main import main
+
+    out = tmp_path_factory.mktemp("service-workflows")
+    assert main(["--environments", str(ENVIRONMENTS), "service", "scaffold", "storefront", "web", "--role-arn", ROLE,
+                 "--out", str(out)]) == 0
+    return out
+
+
+def test_deploy_goes_through_each_environment_in_order_and_records_dora(scaffolded):
+    deploy = yaml.safe_load((scaffolded / "deploy.yml").read_text())
+    jobs = deploy["jobs"]
+    assert list(jobs) == ["dev", "staging", "prod"]
+    assert jobs["staging"]["needs"] == ["dev"] and jobs["prod"]["needs"] == ["staging"]
+    assert jobs["prod"]["environment"] == "prod" and deploy["permissions"] == {}
+    steps = {s.get("name", s.get("uses", "")): s for s in jobs["prod"]["steps"]}
+    assert "--namespace storefront-web" in steps["Deploy into storefront-web"]["run"]
+    assert "serviceAccount.name=web" in steps["Deploy into storefront-web"]["run"]
+    record = steps["Record the DORA deployment event"]
+    assert "always()" in record["if"] and "goldenpath dora record --service web --team storefront --env prod" in record["run"]
+    assert "port-forward svc/otel-collector 4318:4318" in record["run"]
+    # The service opted in to previews on dev: its preview workflows come along.
+    assert {p.name for p in scaffolded.iterdir()} == {"deploy.yml", "preview-up.yml", "preview-down.yml", "preview-reap.yml"}
+
+
+def test_zizmor_actionlint_and_schema_pass(scaffolded):
+    for command in ([tool("zizmor"), "--offline", "--persona=auditor"], [tool("actionlint")],
+                    [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows"]):
+        result = subprocess.run([*command, *files(scaffolded)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["service", "scaffold", "storefront", "nope", "--role-arn", ROLE], "service: got 'nope', expected one of web"),
+    (["service", "scaffold", "payments", "checkout", "--role-arn", ROLE], "names no chart"),
+    (["service", "scaffold", "storefront", "web", "--role-arn", "deploy"], "--role-arn: got 'deploy'"),
+    (["service", "scaffold", "nobody", "web", "--role-arn", ROLE], "team: got 'nobody'"),
+])
+def test_scaffold_refuses_bad_input_and_writes_nothing(tmp_path, capsys, argv, message):
+    from goldenpath.cli.main import main
+
+    assert main(["--environments", str(ENVIRONMENTS), *argv, "--out", str(tmp_path / "wf")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and not (tmp_path / "wf").exists()
+
+
+# -- the DORA event ---------------------------------------------------------------------------------
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
+
+
+def test_payload_names_translate_to_what_the_dora_rules_read():
+    payload = otlp_payload(DeploymentEvent("web", "storefront", "prod", lead_time_seconds=5400, failed=True), NOW)
+    metrics = {m["name"]: m for m in payload["resourceMetrics"][0]["scopeMetrics"][0]["metrics"]}
+    # Prometheus' default OTLP translation: dots to underscores, _total on monotonic sums, unit s -> _seconds.
+    translated = {"goldenpath.dora.deployments": "goldenpath_dora_deployments_total",
+                  "goldenpath.dora.change_failures": "goldenpath_dora_change_failures_total",
+                  "goldenpath.dora.lead_time": "goldenpath_dora_lead_time_seconds"}
+    assert set(metrics) == set(translated)
+    rules = " ".join(expr for _, expr in dora.RECORDING_RULES)
+    for name in translated.values():
+        assert name in rules
+    for name in ("goldenpath.dora.deployments", "goldenpath.dora.change_failures"):
+        assert metrics[name]["sum"]["aggregationTemporality"] == 1 and metrics[name]["sum"]["isMonotonic"] is True
+    histogram = metrics["goldenpath.dora.lead_time"]["histogram"]["dataPoints"][0]
+    assert histogram["sum"] == 5400 and histogram["count"] == "1" and histogram["bucketCounts"][3] == "1"
+    labels = {a["key"]: a["value"]["stringValue"] for a in histogram["attributes"]}
+    assert labels == {"service": "web", "team": "storefront", "environment": "prod"}
+
+
+def test_a_successful_deploy_is_not_a_change_failure():
+    payload = otlp_payload(DeploymentEvent("web", "storefront", "prod"), NOW)
+    names = [m["name"] for m in payload["resourceMetrics"][0]["scopeMetrics"][0]["metrics"]]
+    assert names == ["goldenpath.dora.deployments"]
+
+
+def test_the_event_is_posted_to_the_otlp_http_path():
+    received: list[tuple[str, dict]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's naming
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.path, json.loads(body)))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        payload = otlp_payload(DeploymentEvent("web", "storefront", "dev"), NOW)
+        send(payload, f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+    assert received == [("/v1/metrics", payload)]
+
+
+def test_unreachable_collector_and_bad_input_are_clear_errors():
+    with pytest.raises(GoldenpathError, match="cannot reach http://127.0.0.1:9/v1/metrics"):
+        send({}, "http://127.0.0.1:9", timeout=2)
+    with pytest.raises(GoldenpathError, match="expected an http\\(s\\) URL"):
+        send({}, "file:///etc/passwd")
+    with pytest.raises(GoldenpathError, match="--lead-time-seconds: got -1"):
+        otlp_payload(DeploymentEvent("web", "storefront", "dev", lead_time_seconds=-1), NOW)
