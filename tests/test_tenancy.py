@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 
 import pytest
@@ -255,3 +256,22 @@ def test_team_schema_file_is_current_and_accepts_the_bundled_teams():
     assert (REPO / "docs" / "team.schema.json").read_text() == team_schema_json(), "run make schema"
     for path in (REPO / "teams").glob("*.yaml"):
         jsonschema.validate(yaml.safe_load(path.read_text()), team_schema())
+
+
+def test_onboarding_a_service_changes_only_the_tenants_stack(tmp_path):
+    from goldenpath.stacks.synth import synthesize
+
+    root = _project(tmp_path)
+    shutil.copytree(REPO / "docs" / "runbooks", root / "docs" / "runbooks")
+    environments = [e for e in load_environments(root / "environments") if e.name == "dev"]
+
+    def stacks(out):
+        result = synthesize(environments, out, project_root=root)
+        return {name: (path / "cdk.tf.json").read_text() for name, path in result.stacks.items()}
+
+    before = stacks(tmp_path / "before")
+    assert _cli(root, "service", "add", "payments", "ledger", "--env", "dev") == 0
+    after = stacks(tmp_path / "after")
+    changed = sorted(name for name in before if before[name] != after[name])
+    assert changed == ["dev-tenants"]
+    assert '"name": "payments-ledger"' in after["dev-tenants"]

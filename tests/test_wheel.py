@@ -19,9 +19,9 @@ pytestmark = pytest.mark.wheel
 
 PREVIEWS = """previews:
   domain: preview.dev.example.com
-  services:
-    web: {repository: https://charts.example.com/apps, chart: web-service, version: 1.4.2,
-          image_repository: registry.example.com/apps/web, port: 8080}
+"""
+WEB_PREVIEWS = """    previews: {repository: https://charts.example.com/apps, chart: web-service, version: 1.4.2,
+               image_repository: registry.example.com/apps/web, port: 8080}
 """
 
 
@@ -68,16 +68,27 @@ def test_goldenpath_is_imported_from_the_installed_wheel(installed, tmp_path):
 def test_readme_journeys_from_the_wheel(installed, tmp_path):
     project = tmp_path / "platform"
     run(installed, tmp_path, "goldenpath", "init", str(project))
-    assert "synthesized 4 stacks" in run(installed, project, "goldenpath", "synth")
+    assert "synthesized 5 stacks" in run(installed, project, "goldenpath", "synth")
     validated = run(installed, project, "goldenpath", "validate")
     assert "0 failed" in validated and "0 problems" in validated
     assert "wrote 7 runbooks" in run(installed, project, "goldenpath", "runbooks")
     environment = project / "environments" / "dev.yaml"
     environment.write_text(environment.read_text() + PREVIEWS)
+    # Onboarding: a team, a service, its previews opt-in, its namespace in the tenants stack.
+    run(installed, project, "goldenpath", "team", "add", "shop", "--owners", "shop-engineers")
+    run(installed, project, "goldenpath", "service", "add", "shop", "web", "--env", "dev")
+    team = project / "teams" / "shop.yaml"
+    team.write_text(team.read_text() + WEB_PREVIEWS)
+    run(installed, project, "goldenpath", "synth")
+    tenants = json.loads((project / "cdktf.out" / "stacks" / "dev-tenants" / "cdk.tf.json").read_text())
+    assert [n["metadata"][0]["name"] for n in tenants["resource"]["kubernetes_namespace_v1"].values()] == ["shop-web"]
     run(installed, project, "goldenpath", "ci", "render", "--env", "dev", "--service", "web",
         "--role-arn", "arn:aws:iam::123456789012:role/previews")
     assert sorted(p.name for p in (project / ".github" / "workflows").iterdir()) == [
         "goldenpath-validate.yml", "preview-down.yml", "preview-reap.yml", "preview-up.yml"]
+    run(installed, project, "goldenpath", "service", "scaffold", "shop", "web", "--role-arn",
+        "arn:aws:iam::123456789012:role/deploy", "--out", str(tmp_path / "service-workflows"))
+    assert (tmp_path / "service-workflows" / "deploy.yml").is_file()
     bin_dir, _ = installed
     run(installed, project, str(bin_dir / "python"), "main.py")  # what `cdktn synth` runs
 

@@ -26,7 +26,7 @@ def test_deploy_to_emulator_applies_verifies_and_destroys(terraform_and_mirror, 
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     out = result.stdout
     assert "applied on the emulator: dev-network, dev-cluster, dev-observability" in out
-    assert "not applied (in-cluster; the emulator has no Kubernetes API): dev-platform" in out
+    assert "not applied (in-cluster; the emulator has no Kubernetes API): dev-platform, dev-tenants" in out
     assert "second plan showed no changes: dev-network, dev-cluster, dev-observability" in out
     assert "destroyed: dev-observability, dev-cluster, dev-network" in out
     assert "state objects: dev/cluster.tfstate, dev/network.tfstate, dev/observability.tfstate" in out

@@ -15,6 +15,8 @@ from goldenpath.deploy.emulator import create_state_bucket, emulator_client, run
 from goldenpath.previews.lifecycle import PreviewRun, down, reap, up
 from goldenpath.previews.registry import Registry
 from goldenpath.modules.preview_request import PreviewError, PreviewRequest
+from goldenpath.tenancy.catalog import catalog_for
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.e2e
 NOW = datetime(2026, 11, 23, 20, 0, tzinfo=timezone.utc)
@@ -27,7 +29,8 @@ def run(terraform_and_mirror, bundled_environments, tmp_path_factory):
     with running_emulator(dev.account_id, workdir / "moto.log") as endpoint:
         create_state_bucket(endpoint, dev.state_bucket, dev.state_region)
         s3 = emulator_client("s3", endpoint, dev.region)
-        yield PreviewRun(dev, Registry(s3, dev.state_bucket), emulator_terraform(workdir, stream=False),
+        catalog = catalog_for(REPO, bundled_environments)
+        yield PreviewRun(dev, Registry(s3, dev.state_bucket), emulator_terraform(workdir, stream=False), catalog,
                          emulator=endpoint, in_cluster=False, workdir=workdir)
 
 
@@ -96,7 +99,7 @@ def test_reap_destroys_expired_and_closed_and_keeps_the_rest(run):
 def test_cap_per_repository(run):
     cap = run.environment.previews.max_per_repository
     small = PreviewRun(run.environment.model_copy(update={"previews": run.environment.previews.model_copy(update={"max_per_repository": 1})}),
-                       run.registry, run.terraform, run.emulator, in_cluster=False, workdir=run.workdir)
+                       run.registry, run.terraform, run.catalog, run.emulator, in_cluster=False, workdir=run.workdir)
     assert cap == 10
     up(small, request(20, bucket=False), NOW)
     with pytest.raises(PreviewError, match=r"acme/shop already has 1 previews, the cap is 1"):
