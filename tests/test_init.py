@@ -24,7 +24,7 @@ def project(tmp_path_factory):
 def test_init_writes_a_complete_repository(project):
     root, result = project
     written = {str(p) for p in result.written}
-    assert {"environments/dev.yaml", "docs/environment.schema.json", "main.py", "cdktf.json", ".gitignore",
+    assert {"environments/dev.yaml", "docs/environment.schema.json", "docs/team.schema.json", "main.py", "cdktf.json", ".gitignore",
             "platform_extensions.py", str(WORKFLOW), "docs/runbooks/collector-queue-filling.md"} <= written
     environment = (root / "environments" / "dev.yaml").read_text()
     assert environment.startswith("# yaml-language-server: $schema=../docs/environment.schema.json")

@@ -1,6 +1,7 @@
 """`goldenpath init`: scaffold a platform repository that synthesizes and validates as written.
 
-Files: ``environments/<name>.yaml`` (schema reference, commented defaults), the schema itself,
+Files: ``environments/<name>.yaml`` (schema reference, commented defaults), its schema and the
+team (catalog) schema,
 generated runbooks, ``main.py`` and ``cdktf.json`` (so ``cdktn``/``cdktf`` work too),
 ``platform_extensions.py``, ``.gitignore`` and a pull-request workflow that runs ``goldenpath
 validate`` and uploads the SARIF to code scanning. Existing files are never overwritten unless
@@ -73,6 +74,7 @@ def planned_files(settings: InitSettings) -> dict[Path, str]:
     from goldenpath.config.loader import parse_environment
     from goldenpath.config.schema import environment_schema_json
     from goldenpath.extensions import NO_EXTENSIONS
+    from goldenpath.tenancy.schema import team_schema_json
     from goldenpath.observability.rules import all_alerts
     from goldenpath.observability.runbooks import render_runbooks
 
@@ -92,6 +94,8 @@ def planned_files(settings: InitSettings) -> dict[Path, str]:
     files = {
         environment_file: environment_text,
         Path("docs/environment.schema.json"): environment_schema_json(),
+        # `goldenpath team add` writes teams/<team>.yaml pointing at this schema.
+        Path("docs/team.schema.json"): team_schema_json(),
         Path("main.py"): render("main.py.j2"),
         Path("cdktf.json"): render("cdktf.json.j2"),
         Path("platform_extensions.py"): render("platform_extensions.py.j2"),
