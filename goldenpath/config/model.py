@@ -13,8 +13,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator, PrivateAttr
 
-# EKS versions in standard support that the pinned add-ons and checkov's CKV_AWS_339 accept.
-SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.31", "1.32", "1.33", "1.34")
+# EKS versions a cluster can still be created with (standard or extended support) that the pinned
+# add-ons and checkov's CKV_AWS_339 accept. EKS calendar (docs.aws.amazon.com/eks/latest/userguide/
+# kubernetes-versions.html; endoflife.date/amazon-eks): 1.31 left extended support on 2026-11-26;
+# 1.32 and 1.33 are in extended support (billed extra per cluster hour) until 2027-03-23 and
+# 2027-07-29; 1.34 is in standard support until 2026-12-02. 1.35 waits on the charts' facts.
+SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34")
 
 ENV_NAME_MAX = 20  # leaves room in 32-character ALB/target-group names for the service part
 NODE_GROUP_NAME_MAX = 24
