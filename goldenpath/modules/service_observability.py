@@ -15,7 +15,7 @@ from cdktn_provider_kubernetes.manifest import Manifest
 from constructs import Construct
 
 from goldenpath.observability.dashboards import slo_dashboard
-from goldenpath.observability.grafana_text import terraform_literal
+from goldenpath.observability.grafana_text import map_strings, terraform_literal
 from goldenpath.observability.rules import rule_groups
 from goldenpath.observability.slo import SLO
 
@@ -43,21 +43,10 @@ def dashboard(props: ServiceObservabilityProps) -> dict:
     return slo_dashboard(list(props.slos), uid=f"slo-{props.namespace}"[:40], title=f"goldenpath / SLOs / {props.namespace}")
 
 
-def _literal(value: Any) -> Any:
-    """Strings as Terraform literals (PromQL and summaries may contain ``${`` or ``%{``)."""
-    if isinstance(value, str):
-        return terraform_literal(value)
-    if isinstance(value, dict):
-        return {k: _literal(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_literal(v) for v in value]
-    return value
-
-
 class ServiceObservability(Construct):
     def __init__(self, scope: Construct, id_: str, props: ServiceObservabilityProps, depends_on: list[Any]):
         super().__init__(scope, id_)
-        self.rule = Manifest(self, "prometheus-rule", manifest=_literal(prometheus_rule(props)), depends_on=depends_on)
+        self.rule = Manifest(self, "prometheus-rule", manifest=map_strings(prometheus_rule(props), terraform_literal), depends_on=depends_on)
         name = "slo-dashboard"
         self.dashboard = ConfigMapV1(
             self, "dashboard",

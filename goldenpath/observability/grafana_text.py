@@ -10,20 +10,25 @@ both, so it is escaped for each, innermost first.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 _GRAFANA_VARIABLE = re.compile(r"\$\$|\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
+def map_strings(value: Any, transform: Callable[[str], str]) -> Any:
+    """``value`` (nested lists and dicts) with ``transform`` applied to every string in it."""
+    if isinstance(value, str):
+        return transform(value)
+    if isinstance(value, list):
+        return [map_strings(item, transform) for item in value]
+    if isinstance(value, dict):
+        return {key: map_strings(item, transform) for key, item in value.items()}
+    return value
+
+
 def provisioning_literal(value: Any) -> Any:
     """``value`` with every ``$`` in its strings doubled, so Grafana's expansion gives it back."""
-    if isinstance(value, str):
-        return value.replace("$", "$$")
-    if isinstance(value, list):
-        return [provisioning_literal(item) for item in value]
-    if isinstance(value, dict):
-        return {key: provisioning_literal(item) for key, item in value.items()}
-    return value
+    return map_strings(value, lambda text: text.replace("$", "$$"))
 
 
 def grafana_expand(text: str, environment: Mapping[str, str] | None = None) -> str:

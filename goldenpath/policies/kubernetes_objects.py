@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from goldenpath.observability.facts import CUSTOM_RESOURCE_SCHEMAS
-from goldenpath.observability.grafana_text import terraform_unescape
+from goldenpath.observability.grafana_text import map_strings, terraform_unescape
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -135,17 +135,7 @@ def _role_binding(r: dict) -> dict:
 
 def _manifest(r: dict) -> dict:
     """``kubernetes_manifest`` holds the object itself (custom resources such as PrometheusRule)."""
-    return _unescape(r["manifest"])
-
-
-def _unescape(value: Any) -> Any:
-    if isinstance(value, str):
-        return terraform_unescape(value)
-    if isinstance(value, dict):
-        return {k: _unescape(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_unescape(v) for v in value]
-    return value
+    return map_strings(r["manifest"], terraform_unescape)
 
 
 CONVERTERS: dict[str, Callable[[dict], dict]] = {
