@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
+from goldenpath.templating import package_templates
 
 from goldenpath.observability.alerts import Alert, AlertContractError
 
@@ -13,12 +13,6 @@ DEFAULT_RUNBOOK_DIR = Path("docs/runbooks")
 DORA_DASHBOARD = "goldenpath / DORA"
 SLO_DASHBOARD = "goldenpath / SLOs"
 
-_environment = jinja2.Environment(
-    loader=jinja2.PackageLoader("goldenpath.observability", "templates"),
-    undefined=jinja2.StrictUndefined,
-    keep_trailing_newline=True,
-    autoescape=False,  # Markdown, not HTML
-)
 
 
 @dataclass(frozen=True)
@@ -40,7 +34,7 @@ def render_runbooks(alerts: list[Alert]) -> list[RenderedRunbook]:
                 f"runbook {slug!r}: alerts {', '.join(a.name for a in group)} share it but describe it differently"
             )
         slo = group[0].labels.get("slo")
-        text = _environment.get_template("runbook.md.j2").render(
+        text = package_templates("goldenpath.observability").get_template("runbook.md.j2").render(
             title=slug.replace("-", " ").capitalize(), team=group[0].team, alerts=group, text=group[0].runbook_text,
             dora_dashboard=DORA_DASHBOARD, slo_dashboard=SLO_DASHBOARD, slo=slo,
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
+from goldenpath.templating import package_templates
 
 from goldenpath.errors import GoldenpathError
 
@@ -19,10 +19,12 @@ WORKFLOWS = ("preview-up", "preview-down", "preview-reap")
 CHECKOUT = ("11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2")
 AWS_CREDENTIALS = ("e3dd6a429d7300a6a4c196c26e071d42e0343502", "v4.0.2")
 
-_environment = jinja2.Environment(
-    loader=jinja2.PackageLoader("goldenpath.previews", "templates"),
-    undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False,
-)
+
+
+def check_role_arn(role_arn: str) -> None:
+    """The role a generated workflow assumes through GitHub's OIDC provider must be an IAM role ARN."""
+    if not role_arn.startswith("arn:aws") or ":role/" not in role_arn:
+        raise GoldenpathError(f"--role-arn: got {role_arn!r}, expected an IAM role ARN for OIDC")
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,7 @@ class WorkflowSettings:
     """Default: hourly."""
 
     def check(self) -> None:
-        if not self.role_arn.startswith("arn:aws") or ":role/" not in self.role_arn:
-            raise GoldenpathError(f"--role-arn: got {self.role_arn!r}, expected an IAM role ARN for OIDC")
+        check_role_arn(self.role_arn)
         if len(self.reap_cron.split()) != 5:
             raise GoldenpathError(f"--reap-cron: got {self.reap_cron!r}, expected five cron fields")
 
@@ -51,7 +52,7 @@ def render_workflows(settings: WorkflowSettings) -> dict[str, str]:
         "checkout_sha": CHECKOUT[0], "checkout_version": CHECKOUT[1],
         "aws_credentials_sha": AWS_CREDENTIALS[0], "aws_credentials_version": AWS_CREDENTIALS[1],
     }
-    return {f"{name}.yml": _environment.get_template(f"{name}.yml.j2").render(**context) for name in WORKFLOWS}
+    return {f"{name}.yml": package_templates("goldenpath.previews").get_template(f"{name}.yml.j2").render(**context) for name in WORKFLOWS}
 
 
 def write_workflows(settings: WorkflowSettings, directory: Path) -> list[Path]:

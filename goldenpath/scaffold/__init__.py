@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
+from goldenpath.templating import package_templates
 
 from goldenpath._version import __version__
 from goldenpath.errors import GoldenpathError
@@ -30,10 +30,6 @@ _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _TEAM = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 
-_templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("goldenpath.scaffold", "templates"),
-    undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False,
-)
 
 
 @dataclass(frozen=True)
@@ -87,7 +83,7 @@ def planned_files(settings: InitSettings) -> dict[Path, str]:
         "setup_python_sha": SETUP_PYTHON[0], "setup_python_version": SETUP_PYTHON[1],
         "upload_sarif_sha": UPLOAD_SARIF[0], "upload_sarif_version": UPLOAD_SARIF[1],
     }
-    render = lambda template: _templates.get_template(template).render(**context)  # noqa: E731
+    render = lambda template: package_templates("goldenpath.scaffold").get_template(template).render(**context)  # noqa: E731
     environment_file = Path("environments") / f"{settings.environment}.yaml"
     environment_text = render("environment.yaml.j2")
     parse_environment(environment_text, str(environment_file))  # the scaffold itself must be valid

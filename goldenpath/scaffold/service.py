@@ -13,19 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
+from goldenpath.templating import package_templates
 
 from goldenpath.config.model import PreviewService
 from goldenpath.constructs.naming import Naming
 from goldenpath.errors import GoldenpathError
 from goldenpath.modules.cluster import cluster_name
-from goldenpath.previews.workflows import AWS_CREDENTIALS, CHECKOUT, WorkflowSettings, render_workflows
+from goldenpath.previews.workflows import AWS_CREDENTIALS, CHECKOUT, WorkflowSettings, check_role_arn, render_workflows
 from goldenpath.tenancy.catalog import Catalog, namespace_name, preview_environments
 
-_templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("goldenpath.scaffold", "templates"),
-    undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False,
-)
 
 
 @dataclass(frozen=True)
@@ -49,15 +45,14 @@ def render_service_workflows(catalog: Catalog, settings: ScaffoldSettings) -> di
     if chart is None:
         raise GoldenpathError(f"{team.source_file}: service {service.name!r} names no chart; expected a previews block "
                               "(repository, chart, version, image_repository) or --chart options")
-    if not settings.role_arn.startswith("arn:aws") or ":role/" not in settings.role_arn:
-        raise GoldenpathError(f"--role-arn: got {settings.role_arn!r}, expected an IAM role ARN for OIDC")
+    check_role_arn(settings.role_arn)
     environments = {e.name: e for e in catalog.environments}
     missing = [e for e in service.environments if e not in environments]
     if missing:
         raise GoldenpathError(f"--environments: {', '.join(missing)} not loaded; expected every environment of the service")
     stages = [{"environment": name, "region": environments[name].region, "cluster": cluster_name(Naming(name))}
               for name in service.environments]
-    workflows = {"deploy.yml": _templates.get_template("deploy.yml.j2").render(
+    workflows = {"deploy.yml": package_templates("goldenpath.scaffold").get_template("deploy.yml.j2").render(
         team=team.name, service=service.name, namespace=namespace_name(team.name, service.name), service_account=service.name,
         stages=stages, role_arn=settings.role_arn, package=settings.package, repository=chart.repository,
         chart=chart.chart, version=chart.version, image_repository=chart.image_repository,

@@ -1,0 +1,17 @@
+"""The Jinja2 environment every goldenpath template renders with: one per package, created once."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import jinja2
+
+
+@cache
+def package_templates(package: str) -> jinja2.Environment:
+    """Templates in ``<package>/templates``: undefined names are errors, trailing newlines kept,
+    no HTML escaping (the output is YAML and Markdown)."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader(package, "templates"),
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False,
+    )
