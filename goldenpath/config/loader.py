@@ -5,12 +5,12 @@ from __future__ import annotations
 import ipaddress
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import ValidationError
 
-from goldenpath.config.model import Environment, FieldProblem
+from goldenpath.config.model import Environment, FieldProblem, SourcedDocument
 from goldenpath.errors import ConfigError
 
 DEFAULT_ENVIRONMENTS_DIR = Path("environments")
@@ -19,7 +19,7 @@ MOVED_FIELDS: dict[tuple[Any, ...], str] = {
     ("previews", "services"): "moved to the service catalog in 0.3: give the service a `previews:` block (its chart) "
     "in teams/<team>.yaml and remove this key; see docs/upgrading.md",
 }
-_TOP_LEVEL_KEYS = ", ".join(Environment.model_fields)
+D = TypeVar("D", bound=SourcedDocument)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -97,15 +97,33 @@ def validation_problems(exc: ValidationError) -> list[str]:
     return [_problem(dict(e)) for e in exc.errors()]
 
 
-def parse_environment(text: str, source: str) -> Environment:
-    """Parse YAML text into an Environment; ``source`` names the file in errors."""
-    data = read_yaml_mapping(text, source, _TOP_LEVEL_KEYS)
+def parse_document(text: str, source: str, model: type[D]) -> D:
+    """Parse YAML text into ``model`` (an environment, a team); ``source`` names the file in errors."""
+    data = read_yaml_mapping(text, source, ", ".join(model.model_fields))
     try:
-        environment = Environment.model_validate(data)
+        document = model.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(source, validation_problems(exc)) from None
-    environment._source = source
-    return environment
+    document._source = source
+    return document
+
+
+def check_file_name(name: str, path: Path) -> None:
+    """A document's ``name`` is its file's name: ``environments/dev.yaml`` holds ``name: dev``."""
+    if name != path.stem:
+        raise ConfigError(str(path), [f"name: got {name!r}, expected {path.stem!r} (the file's name)"])
+
+
+def yaml_files(directory: Path) -> list[Path]:
+    """The ``*.yaml`` and ``*.yml`` files in ``directory``, sorted; none when it does not exist."""
+    if not directory.is_dir():
+        return []
+    return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+
+
+def parse_environment(text: str, source: str) -> Environment:
+    """Parse YAML text into an Environment; ``source`` names the file in errors."""
+    return parse_document(text, source, Environment)
 
 
 def read_text(path: Path, expected: str) -> str:
@@ -121,8 +139,7 @@ def read_text(path: Path, expected: str) -> str:
 def load_environment(path: Path | str) -> Environment:
     path = Path(path)
     environment = parse_environment(read_text(path, "an environment YAML file"), str(path))
-    if environment.name != path.stem:
-        raise ConfigError(str(path), [f"name: got {environment.name!r}, expected {path.stem!r} (the file's name)"])
+    check_file_name(environment.name, path)
     return environment
 
 
@@ -130,7 +147,7 @@ def environment_files(directory: Path | str = DEFAULT_ENVIRONMENTS_DIR) -> list[
     directory = Path(directory)
     if not directory.is_dir():
         raise ConfigError(str(directory), ["directory not found; expected a folder of <name>.yaml environment files"])
-    files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    files = yaml_files(directory)
     if not files:
         raise ConfigError(str(directory), ["no environment files; expected at least one <name>.yaml"])
     return files

@@ -40,6 +40,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+class SourcedDocument(_Strict):
+    """A model read from a YAML file (an environment, a team): it remembers the file for messages."""
+
+    # The file it was read from (not part of the schema). Set by the loader.
+    _source: str = PrivateAttr(default="")
+
+
 def _network(value: str, field: str) -> ipaddress.IPv4Network:
     try:
         return ipaddress.IPv4Network(value, strict=True)
@@ -413,11 +420,8 @@ class Previews(_Strict):
         return self
 
 
-class Environment(_Strict):
+class Environment(SourcedDocument):
     """One environment: the data that turns into its network, cluster and platform stacks."""
-
-    # The file it was read from, for messages (not part of the schema). Set by the loader.
-    _source: str = PrivateAttr(default="")
 
     @property
     def source_file(self) -> str:

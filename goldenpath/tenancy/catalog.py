@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from goldenpath.config.loader import read_text, read_yaml_mapping, validation_problems
+from goldenpath.config.loader import check_file_name, parse_document, read_text, yaml_files
 from goldenpath.config.model import Environment, PreviewService, QuotaTier
 from goldenpath.constructs.naming import NameKind
 from goldenpath.errors import ConfigError
@@ -20,7 +18,6 @@ from goldenpath.tenancy.capacity import tier_fits
 from goldenpath.tenancy.model import Service, Team
 
 DEFAULT_TEAMS_DIR = "teams"
-_TEAM_KEYS = ", ".join(Team.model_fields)
 
 
 @dataclass(frozen=True)
@@ -103,25 +100,17 @@ class Catalog:
 def catalog_for(project_root: Path, environments: list[Environment]) -> Catalog:
     """The catalog of a platform repository: ``<project_root>/teams``, checked against the loaded
     environments and aware of the others in ``<project_root>/environments``."""
-    env_dir = Path(project_root) / "environments"
-    names = {p.stem for p in [*env_dir.glob("*.yaml"), *env_dir.glob("*.yml")]} if env_dir.is_dir() else set()
+    names = {p.stem for p in yaml_files(Path(project_root) / "environments")}
     return load_catalog(Path(project_root) / DEFAULT_TEAMS_DIR, environments, names - {e.name for e in environments})
 
 
 def parse_team(text: str, source: str) -> Team:
-    data = read_yaml_mapping(text, source, _TEAM_KEYS)
-    try:
-        team = Team.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(source, validation_problems(exc)) from None
-    team._source = source
-    return team
+    return parse_document(text, source, Team)
 
 
 def load_team(path: Path) -> Team:
     team = parse_team(read_text(path, "a team YAML file"), str(path))
-    if team.name != path.stem:
-        raise ConfigError(str(path), [f"name: got {team.name!r}, expected {path.stem!r} (the file's name)"])
+    check_file_name(team.name, path)
     return team
 
 
@@ -130,8 +119,7 @@ def load_catalog(directory: Path | str, environments: list[Environment], other_e
     ``environments``. ``other_environments`` names environments that exist but were not loaded
     (``--env``): services there are accepted without their per-environment checks."""
     directory = Path(directory)
-    files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]) if directory.is_dir() else []
-    teams = tuple(load_team(f) for f in files)
+    teams = tuple(load_team(f) for f in yaml_files(directory))
     catalog = Catalog(teams, tuple(environments))
     check_catalog(catalog, other_environments or set())
     return catalog

@@ -9,9 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, PrivateAttr, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from goldenpath.config.model import DnsLabel, FieldProblem, PreviewService, _Strict
+from goldenpath.config.model import DnsLabel, FieldProblem, PreviewService, SourcedDocument, _Strict
 
 # OpenTelemetry's advisory bucket boundaries for http.server.request.duration (seconds): the SDKs'
 # default histogram, so a latency threshold must be one of them to be measurable exactly.
@@ -112,10 +112,8 @@ class Service(_Strict):
         return value
 
 
-class Team(_Strict):
+class Team(SourcedDocument):
     """One team of the catalog: who owns it and the services it runs."""
-
-    _source: str = PrivateAttr(default="")
 
     @property
     def source_file(self) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from goldenpath.config.loader import check_file_name, yaml_files
 from goldenpath.config.model import Environment
 from goldenpath.errors import ConfigError
 from goldenpath.tenancy.catalog import DEFAULT_TEAMS_DIR, Catalog, check_catalog, load_team, parse_team
@@ -52,10 +53,8 @@ def _write_atomically(path: Path, text: str) -> None:
 def _check_with(project_root: Path, environments: list[Environment], path: Path, text: str) -> None:
     """The catalog as it would be with ``text`` at ``path``: every rule, nothing written."""
     candidate = parse_team(text, str(path))
-    if candidate.name != path.stem:
-        raise ConfigError(str(path), [f"name: got {candidate.name!r}, expected {path.stem!r} (the file's name)"])
-    folder = project_root / DEFAULT_TEAMS_DIR
-    others = [load_team(f) for f in sorted(folder.glob("*.yaml")) if f.resolve() != path.resolve()] if folder.is_dir() else []
+    check_file_name(candidate.name, path)
+    others = [load_team(f) for f in yaml_files(project_root / DEFAULT_TEAMS_DIR) if f.resolve() != path.resolve()]
     check_catalog(Catalog((*others, candidate), tuple(environments)))
 
 
@@ -82,8 +81,7 @@ def add_service(project_root: Path, environments: list[Environment], team: str, 
                 envs: list[str], tier: str | None = None) -> Onboarded:
     path = project_root / DEFAULT_TEAMS_DIR / f"{team}.yaml"
     if not path.is_file():
-        folder = project_root / DEFAULT_TEAMS_DIR
-        known = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+        known = [p.stem for p in yaml_files(project_root / DEFAULT_TEAMS_DIR)]
         raise ConfigError(str(path), [f"team: got {team!r}, expected one of {', '.join(known) or 'none yet'} "
                                       f"(create it with `goldenpath team add {team} --owners GROUP`)"])
     original = path.read_text(encoding="utf-8")
