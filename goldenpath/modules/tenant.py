@@ -101,17 +101,14 @@ class TenantNamespace(Construct):
         if spec.pod_identity is not None and (props.cluster_name is None or props.target is None):
             raise ValueError(f"TenantNamespace {id_!r}: namespace {spec.namespace!r} has cloud access; "
                              "expected cluster_name and target in its props")
-        self.resources: list[TerraformResource] = []
-        namespace: NamespaceV1 | None = None
-        for manifest in tenant_manifests(spec):
-            resource = self._render(manifest, namespace)
-            namespace = namespace or resource  # type: ignore[assignment]
-            self.resources.append(resource)
-        self.namespace = namespace
+        namespace_manifest, *objects = tenant_manifests(spec)  # the namespace comes first
+        self.namespace = self._render(namespace_manifest, None)
+        self.resources: list[TerraformResource] = [
+            self.namespace, *(self._render(manifest, self.namespace) for manifest in objects)]
         if spec.pod_identity is not None:
             self._cloud_access(props)
 
-    def _render(self, manifest: dict, namespace: NamespaceV1 | None) -> TerraformResource:
+    def _render(self, manifest: dict, namespace: TerraformResource | None) -> TerraformResource:
         kind, meta = manifest["kind"], manifest["metadata"]
         after: list[Any] | None = [namespace] if namespace is not None else None
         if kind == "Namespace":

@@ -121,11 +121,11 @@ def load_catalog(directory: Path | str, environments: list[Environment], other_e
     directory = Path(directory)
     teams = tuple(load_team(f) for f in yaml_files(directory))
     catalog = Catalog(teams, tuple(environments))
-    check_catalog(catalog, other_environments or set())
+    check_catalog(catalog, frozenset(other_environments or ()))
     return catalog
 
 
-def check_catalog(catalog: Catalog, other_environments: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+def check_catalog(catalog: Catalog, other_environments: frozenset[str] = frozenset()) -> None:
     """Cross-file rules: known environments and tiers, routed teams, one service name per cluster,
     namespace length, tiers that fit the cluster, no previews in production, the noise budget."""
     environments = {e.name: e for e in catalog.environments}

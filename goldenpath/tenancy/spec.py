@@ -31,7 +31,8 @@ OWNERS_BINDING = "owners-edit"
 OTLP_PORTS = (4317, 4318)
 # The EKS Pod Identity agent listens on this link-local address (port 80) on every node.
 POD_IDENTITY_AGENT = "169.254.170.23/32"
-KUBE_DNS = {"namespace": "kube-system", "pod_labels": {"k8s-app": "kube-dns"}}
+KUBE_DNS_NAMESPACE = "kube-system"
+KUBE_DNS_LABELS = {"k8s-app": "kube-dns"}
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def network_policy(spec: TenantSpec) -> dict:
         {"from": [_namespace_peer(spec.ingress_namespace)]},  # the ingress controller
     ]
     egress = [
-        {"to": [_namespace_peer(KUBE_DNS["namespace"], KUBE_DNS["pod_labels"])],  # type: ignore[arg-type]
+        {"to": [_namespace_peer(KUBE_DNS_NAMESPACE, KUBE_DNS_LABELS)],
          "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
         {"to": [{"podSelector": {}}]},
         {"to": [_namespace_peer(OBSERVABILITY_NAMESPACE)],  # telemetry to the collector
