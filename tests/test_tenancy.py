@@ -275,3 +275,24 @@ def test_onboarding_a_service_changes_only_the_tenants_stack(tmp_path):
     changed = sorted(name for name in before if before[name] != after[name])
     assert changed == ["dev-tenants"]
     assert '"name": "payments-ledger"' in after["dev-tenants"]
+
+
+def test_named_preview_environments_decide_which_clusters_host_previews(tmp_path, environments):
+    dev = next(e for e in environments if e.name == "dev")
+    qa = dev.model_copy(update={"name": "qa"})  # a second environment hosting previews
+    text = MINIMAL.replace("[dev, staging, prod]", "[qa, dev]") + textwrap.indent(textwrap.dedent("""\
+        previews:
+          repository: https://charts.example.com/apps
+          chart: checkout
+          version: 1.0.0
+          image_repository: registry.example.com/checkout
+          environments: [dev]
+        """), "    ")
+    catalog = catalog_of(tmp_path, [*environments, qa], payments=text)
+    assert [p.environment.name for env in ("qa", "dev") for p in catalog.placements(env) if p.previews] == ["dev"]
+    assert catalog.previewable(qa) == {} and set(catalog.previewable(dev)) == {"checkout"}
+    # The service's scaffolded preview workflows target the cluster that hosts its previews.
+    from goldenpath.scaffold.service import ScaffoldSettings, render_service_workflows
+
+    workflows = render_service_workflows(catalog, ScaffoldSettings("payments", "checkout", "arn:aws:iam::111111111111:role/d"))
+    assert "--env dev" in workflows["preview-up.yml"] and "--env qa" not in workflows["preview-up.yml"]

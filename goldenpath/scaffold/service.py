@@ -20,7 +20,7 @@ from goldenpath.constructs.naming import Naming
 from goldenpath.errors import GoldenpathError
 from goldenpath.modules.cluster import cluster_name
 from goldenpath.previews.workflows import AWS_CREDENTIALS, CHECKOUT, WorkflowSettings, check_role_arn, render_workflows
-from goldenpath.tenancy.catalog import Catalog, namespace_name, preview_environments
+from goldenpath.tenancy.catalog import Catalog, namespace_name
 
 
 
@@ -60,7 +60,7 @@ def render_service_workflows(catalog: Catalog, settings: ScaffoldSettings) -> di
         aws_credentials_sha=AWS_CREDENTIALS[0], aws_credentials_version=AWS_CREDENTIALS[1],
     )}
     hosts = [p for env in service.environments for p in catalog.placements(env)
-             if p.service.name == service.name and p.team.name == team.name and preview_environments(p)]
+             if p.service.name == service.name and p.team.name == team.name and p.previews]
     if hosts:
         host = hosts[0].environment
         workflows.update(render_workflows(WorkflowSettings(host.name, service.name, settings.role_arn, host.region,

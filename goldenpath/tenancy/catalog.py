@@ -36,22 +36,18 @@ class Placement:
 
     @property
     def previews(self) -> bool:
-        return self.service.previews is not None and self.environment.name in preview_environments(self)
+        """Whether this cluster hosts the service's previews: it is one the service names in
+        ``previews.environments``, or (when it names none) it has a previews section and is not production."""
+        previews, environment = self.service.previews, self.environment
+        if previews is None:
+            return False
+        if previews.environments is not None:
+            return environment.name in previews.environments
+        return not environment.production and environment.previews is not None
 
 
 def namespace_name(team: str, service: str) -> str:
     return f"{team}-{service}"
-
-
-def preview_environments(placement: Placement) -> list[str]:
-    """Where the service's previews run: those it names, or its environments that host previews
-    and are not production."""
-    service, environment = placement.service, placement.environment
-    if service.previews is None:
-        return []
-    if service.previews.environments is not None:
-        return list(service.previews.environments)
-    return [] if environment.production or environment.previews is None else [environment.name]
 
 
 @dataclass(frozen=True)
