@@ -16,6 +16,7 @@ from goldenpath.errors import ConfigError
 from goldenpath.policies.suppressions import Suppression, tenant_bucket_suppressions
 from goldenpath.tenancy.capacity import tier_fits
 from goldenpath.tenancy.model import Service, Team
+from goldenpath.tenancy.slos import check_team_noise_budgets
 
 DEFAULT_TEAMS_DIR = "teams"
 
@@ -146,8 +147,6 @@ def check_catalog(catalog: Catalog, other_environments: frozenset[str] = frozens
                         f"team {other.name!r} ({other.source_file}) runs a service of that name there"])
                 owner_of[(env_name, service.name)] = team
             _check_previews(team, service, where, environments)
-    from goldenpath.tenancy.slos import check_team_noise_budgets  # SLO objects import observability
-
     check_team_noise_budgets(catalog)
 
 
