@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import jinja2
 
@@ -15,3 +16,14 @@ def package_templates(package: str) -> jinja2.Environment:
         loader=jinja2.PackageLoader(package, "templates"),
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False,
     )
+
+
+def write_rendered(files: dict[str, str], directory: Path) -> list[Path]:
+    """Write rendered texts (file name -> text) into ``directory``, creating it; the paths written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in files.items():
+        path = directory / name
+        path.write_text(text)
+        written.append(path)
+    return written

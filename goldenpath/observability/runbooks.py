@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from goldenpath.templating import package_templates
+from goldenpath.templating import package_templates, write_rendered
 
 from goldenpath.observability.alerts import Alert, AlertContractError
 
@@ -43,13 +43,7 @@ def render_runbooks(alerts: list[Alert]) -> list[RenderedRunbook]:
 
 
 def write_runbooks(alerts: list[Alert], directory: Path = DEFAULT_RUNBOOK_DIR) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for runbook in render_runbooks(alerts):
-        path = directory / f"{runbook.slug}.md"
-        path.write_text(runbook.text)
-        written.append(path)
-    return written
+    return write_rendered({f"{runbook.slug}.md": runbook.text for runbook in render_runbooks(alerts)}, directory)
 
 
 def check_runbooks_exist(alerts: list[Alert], directory: Path) -> None:

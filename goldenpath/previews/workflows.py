@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from goldenpath.templating import package_templates
+from goldenpath.templating import package_templates, write_rendered
 
 from goldenpath.errors import GoldenpathError
 
@@ -56,11 +56,4 @@ def render_workflows(settings: WorkflowSettings) -> dict[str, str]:
 
 
 def write_workflows(settings: WorkflowSettings, directory: Path) -> list[Path]:
-    rendered = render_workflows(settings)  # checks the settings before anything is written
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for file_name, text in rendered.items():
-        path = directory / file_name
-        path.write_text(text)
-        written.append(path)
-    return written
+    return write_rendered(render_workflows(settings), directory)  # checks the settings before anything is written

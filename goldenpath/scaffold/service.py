@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from goldenpath.templating import package_templates
+from goldenpath.templating import package_templates, write_rendered
 
 from goldenpath.config.model import PreviewService
 from goldenpath.constructs.naming import Naming
@@ -69,11 +69,4 @@ def render_service_workflows(catalog: Catalog, settings: ScaffoldSettings) -> di
 
 
 def write_service_workflows(catalog: Catalog, settings: ScaffoldSettings, directory: Path) -> list[Path]:
-    rendered = render_service_workflows(catalog, settings)  # every check before anything is written
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in rendered.items():
-        path = directory / name
-        path.write_text(text)
-        written.append(path)
-    return written
+    return write_rendered(render_service_workflows(catalog, settings), directory)  # every check before anything is written
