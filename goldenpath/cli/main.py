@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from goldenpath.errors import GoldenpathError
+from goldenpath.observability.dora_events import DEFAULT_ENDPOINT as DORA_ENDPOINT
 
 DEFAULT_OUTDIR = Path("cdktf.out")
 DEFAULT_REPORTS = Path("reports")
@@ -55,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--env", dest="event_env", required=True, metavar="NAME")
     q.add_argument("--lead-time-seconds", type=float, help="seconds from the change's first commit to this deploy")
     q.add_argument("--failed", action="store_true", help="the deploy failed or was rolled back (a change failure)")
-    q.add_argument("--endpoint", default="http://127.0.0.1:4318", help="the collector's OTLP/HTTP address (default: a port-forward)")
+    q.add_argument("--endpoint", default=DORA_ENDPOINT, help=f"the collector's OTLP/HTTP address (default: {DORA_ENDPOINT}, a port-forward)")
 
     p = sub.add_parser("team", help="the service catalog: add a team (teams/<team>.yaml)")
     team_sub = p.add_subparsers(dest="action", required=True)

@@ -16,8 +16,6 @@ OTLP translation: ``goldenpath.dora.deployments`` (monotonic sum) ->
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -83,6 +81,9 @@ def otlp_payload(event: DeploymentEvent, now: datetime) -> dict:
 
 def send(payload: dict, endpoint: str = DEFAULT_ENDPOINT, timeout: float = 10.0) -> None:
     """POST to ``<endpoint>/v1/metrics``; a refused or failed request is one clear error."""
+    import urllib.error  # only sending needs it, not every CLI start (the CLI reads DEFAULT_ENDPOINT)
+    import urllib.request
+
     if not endpoint.startswith(("http://", "https://")):
         raise GoldenpathError(f"--endpoint: got {endpoint!r}, expected an http(s) URL such as {DEFAULT_ENDPOINT}")
     url = endpoint.rstrip("/") + "/v1/metrics"
