@@ -79,6 +79,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list environments, their stacks and state keys")
     sub.add_parser("doctor", help="check node, jsii, terraform, the provider mirror and credentials")
 
+    from goldenpath.cli.cost import add_parser as add_cost_parser
+
+    add_cost_parser(sub, with_envs)
+
     p = sub.add_parser("egress", help="list every endpoint outside the cluster the platform sends data to")
     p.add_argument("--env", action="append", dest="envs", metavar="NAME", required=True)
 
@@ -247,6 +251,12 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cost(args: argparse.Namespace) -> int:
+    from goldenpath.cli.cost import cmd_cost as run_cost
+
+    return run_cost(args, _project_root(args))
+
+
 def cmd_egress(args: argparse.Namespace) -> int:
     from goldenpath.observability.egress import egress_endpoints
 
@@ -369,7 +379,7 @@ def _print_onboarded(done) -> None:
 COMMANDS = {
     "init": cmd_init, "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
     "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
-    "egress": cmd_egress, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "ci": cmd_ci,
+    "egress": cmd_egress, "cost": cmd_cost, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "ci": cmd_ci,
     "team": cmd_team, "service": cmd_service, "dora": cmd_dora,
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator, PrivateAttr
@@ -401,6 +402,31 @@ class Tenancy(_Strict):
         return self
 
 
+class Budget(_Strict):
+    """What the environment may cost per month; `goldenpath validate` gates on it."""
+
+    monthly_usd: Decimal = Field(
+        gt=0, max_digits=12, decimal_places=2,
+        description="Fail `validate` when the expected monthly estimate of the environment's stacks exceeds this (USD).",
+    )
+
+
+class UsageProfile(_Strict):
+    """Assumptions for usage-based prices. Every cost report states the values it used."""
+
+    nat_gb_per_month: Decimal = Field(
+        default=Decimal(100), ge=0, le=10_000_000, description="Data through each NAT gateway per month, in GB. Default: 100."
+    )
+    log_gb_per_day: Decimal = Field(
+        default=Decimal(1), ge=0, le=100_000,
+        description="CloudWatch Logs ingested per log group per day (flow logs, control-plane logs), in GB. Default: 1.",
+    )
+    spot_discount: Decimal = Field(
+        default=Decimal("0.6"), ge=0, lt=1,
+        description="Share below the on-demand price that SPOT capacity costs (the Price List has no Spot prices). Default: 0.6.",
+    )
+
+
 class Previews(_Strict):
     """Preview environments hosted on this environment's cluster."""
 
@@ -412,6 +438,10 @@ class Previews(_Strict):
     max_per_repository: int = Field(default=10, ge=1, le=500, description="Concurrent previews per repository. Default: 10.")
     ingress_namespace: DnsLabel = Field(default="ingress-nginx", description="Where the ingress controller runs.")
     limits: QuotaTier = Field(default_factory=QuotaTier, description="Each preview namespace's quota. Default: see QuotaTier.")
+    max_monthly_usd: Decimal | None = Field(
+        default=None, gt=0, max_digits=10, decimal_places=2,
+        description="Cap on one preview's expected monthly estimate; `preview up` refuses a preview above it. Default: no cap.",
+    )
 
     @model_validator(mode="after")
     def _ttl(self) -> Previews:
@@ -448,6 +478,10 @@ class Environment(SourcedDocument):
     observability: Observability
     previews: Previews | None = Field(default=None, description="Host preview environments here. Default: no previews.")
     tenancy: Tenancy = Field(default_factory=Tenancy, description="Tenant namespaces of catalog services. Default: see Tenancy.")
+    budget: Budget | None = Field(
+        default=None, description="Monthly budget `validate` gates on. Default: none (the estimate is reported, nothing is gated)."
+    )
+    usage: UsageProfile = Field(default_factory=UsageProfile, description="Usage assumptions of cost estimates. Default: see UsageProfile.")
 
     @field_validator("name")
     @classmethod

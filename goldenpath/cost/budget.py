@@ -1,0 +1,58 @@
+"""Budgets: an environment's expected estimate against `budget.monthly_usd`; a preview's against its cap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from goldenpath.cost.environments import CostReport
+from goldenpath.cost.estimate import LineItem, StackEstimate
+from goldenpath.cost.render import money
+
+TOP_LINES = 3
+
+
+@dataclass(frozen=True)
+class BudgetCheck:
+    subject: str
+    """What is checked, and where its budget is set (for the message)."""
+    budget: Decimal
+    expected: Decimal
+    top_lines: list[LineItem]
+    unpriced: int
+    """Lines without a price: the expected figure is then a lower bound."""
+
+    @property
+    def over(self) -> bool:
+        return self.expected > self.budget
+
+    def message(self) -> str:
+        bound = f" (at least: {self.unpriced} line(s) not priced)" if self.unpriced else ""
+        verdict = "OVER budget" if self.over else "within budget"
+        text = f"{self.subject}: expected {money(self.expected)}/month{bound}, budget {money(self.budget)}: {verdict}"
+        if self.over:
+            text += "; top cost lines: " + "; ".join(
+                f"{i.address} {i.component} {money(i.expected)} ({i.detail})" for i in self.top_lines)
+        return text
+
+
+def top_lines(stacks: list[StackEstimate], count: int = TOP_LINES) -> list[LineItem]:
+    items = [i for s in stacks for i in s.items if i.kind != "share"]
+    return sorted(items, key=lambda i: (-i.expected, i.address, i.component))[:count]
+
+
+def check_budgets(report: CostReport) -> list[BudgetCheck]:
+    """One check per environment that sets `budget.monthly_usd`."""
+    checks = []
+    for estimate in report.environments:
+        budget = estimate.environment.budget
+        if budget is None:
+            continue
+        checks.append(BudgetCheck(f"{estimate.environment.source_file}: budget.monthly_usd", budget.monthly_usd,
+                                  estimate.total("expected"), top_lines(estimate.stacks), len(estimate.not_priced)))
+    return checks
+
+
+def preview_monthly(estimate: StackEstimate) -> Decimal:
+    """A preview's own cost plus the share of the cluster its quota reserves."""
+    return estimate.total("expected", ("fixed", "usage", "share"))

@@ -1,0 +1,31 @@
+"""EKS support per Kubernetes version on a date: standard, extended (billed extra) or ended.
+
+Source: Amazon EKS user guide, "Understand the Kubernetes version lifecycle on EKS" (14 months of
+standard support, then 12 of extended), dates as listed by endoflife.date/amazon-eks (read 2026-11-29).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+# version -> (end of standard support, end of extended support)
+EKS_SUPPORT: dict[str, tuple[date, date]] = {
+    "1.30": (date(2025, 7, 23), date(2026, 7, 23)),
+    "1.31": (date(2025, 11, 26), date(2026, 11, 26)),
+    "1.32": (date(2026, 3, 23), date(2027, 3, 23)),
+    "1.33": (date(2026, 7, 29), date(2027, 7, 29)),
+    "1.34": (date(2026, 12, 2), date(2027, 12, 2)),
+    "1.35": (date(2027, 3, 27), date(2028, 3, 27)),
+}
+
+
+def support_on(version: str, day: date) -> str:
+    """``standard``, ``extended``, ``ended`` or ``unknown`` for ``version`` on ``day``."""
+    if version not in EKS_SUPPORT:
+        return "unknown"
+    standard_end, extended_end = EKS_SUPPORT[version]
+    if day <= standard_end:
+        return "standard"
+    if day <= extended_end:
+        return "extended"
+    return "ended"

@@ -1,0 +1,81 @@
+"""Dated price snapshots: every price with its origin. No network at estimate time.
+
+goldenpath ships one snapshot per region of its bundled environments (``goldenpath/cost/prices``);
+`goldenpath cost refresh` writes newer ones into a project folder (``.goldenpath/prices`` by default),
+which estimates prefer when present.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from goldenpath.errors import GoldenpathError
+
+PROJECT_PRICES = Path(".goldenpath/prices")
+
+
+@dataclass(frozen=True)
+class Price:
+    key: str
+    usd: Decimal
+    unit: str
+    origin: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PriceSnapshot:
+    region: str
+    snapshot_date: str
+    prices: dict[str, Price]
+    location: str = "bundled"
+    """Where the snapshot was read from: ``bundled`` or a file path."""
+
+    def get(self, key: str) -> Price | None:
+        return self.prices.get(key)
+
+
+def instance_key(instance_type: str) -> str:
+    """The snapshot key of an instance type's Linux on-demand hourly price."""
+    return f"ec2:on-demand:{instance_type}"
+
+
+def parse_snapshot(text: str, location: str) -> PriceSnapshot:
+    try:
+        data = json.loads(text)
+        prices = {key: Price(key, Decimal(entry["usd"]), entry["unit"], dict(entry["origin"]))
+                  for key, entry in data["prices"].items()}
+        return PriceSnapshot(data["region"], data["snapshot_date"], prices, location)
+    except (ValueError, KeyError, TypeError, ArithmeticError) as problem:
+        raise GoldenpathError(f"{location}: not a goldenpath price snapshot ({problem}); expected region, "
+                              "snapshot_date and prices.<key>.{usd, unit, origin}; rebuild it with `goldenpath cost refresh`") from None
+
+
+def snapshot_text(snapshot: PriceSnapshot) -> str:
+    """The JSON form of ``snapshot`` (sorted, so the same prices give the same bytes)."""
+    document = {
+        "region": snapshot.region,
+        "snapshot_date": snapshot.snapshot_date,
+        "prices": {key: {"usd": str(p.usd), "unit": p.unit, "origin": dict(sorted(p.origin.items()))}
+                   for key, p in sorted(snapshot.prices.items())},
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def bundled_snapshot(region: str) -> PriceSnapshot | None:
+    resource = resources.files("goldenpath.cost") / "prices" / f"{region}.json"
+    if not resource.is_file():
+        return None
+    return parse_snapshot(resource.read_text(encoding="utf-8"), "bundled")
+
+
+def load_snapshot(region: str, project_prices: Path | None = None) -> PriceSnapshot | None:
+    """The project's refreshed snapshot for ``region`` if there is one, else the bundled one, else None."""
+    if project_prices is not None:
+        path = project_prices / f"{region}.json"
+        if path.is_file():
+            return parse_snapshot(path.read_text(encoding="utf-8"), str(path))
+    return bundled_snapshot(region)
