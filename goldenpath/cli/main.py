@@ -36,6 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     with_envs(p)
     p.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR)
     p.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="where SARIF and JUnit files go (default: reports)")
+    p.add_argument("--html", type=Path, metavar="DIR", help="also write the platform report page (index.html) into DIR")
+
+    p = sub.add_parser("report", help="run the gate and write one static HTML page: stacks, dependencies, policy gate, "
+                       "cost against budget, egress, alert routing, tenants")
+    with_envs(p)
+    p.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR)
+    p.add_argument("--out", type=Path, default=DEFAULT_REPORTS / "platform", help="folder for index.html (default: reports/platform)")
 
     p = sub.add_parser("init", help="scaffold a platform repository (environments, runbooks, main.py, CI workflow)")
     p.add_argument("directory", nargs="?", type=Path, default=Path("."), help="default: the current folder")
@@ -143,27 +150,42 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from goldenpath.stacks.synth import synthesize
-    from goldenpath.policies.checkov_runner import apply_suppressions, run_checkov
-    from goldenpath.policies.in_cluster import check_in_cluster_stacks
     from goldenpath.policies.reports import text_summary, write_reports
-    from goldenpath.policies.suppressions import all_suppressions
+
+    gate = _gate(args)
+    print(text_summary(gate.checkov))
+    print(gate.in_cluster.summary())
+    print("\n".join(gate.cost_lines))
+    sarif_path, junit_path = write_reports(gate.checkov, args.outdir, args.reports, gate.in_cluster)
+    print(f"reports: {sarif_path}, {junit_path}")
+    if args.html:
+        print(f"platform report: {_write_page(gate, args.html)}")
+    return 0 if gate.passed else 1
+
+
+def _gate(args: argparse.Namespace):
+    from datetime import date
 
     from goldenpath.extensions import load_extensions
+    from goldenpath.policies.gate import run_gate
 
     environments = _environments(args)
-    extensions = load_extensions(_project_root(args))
-    catalog = _catalog(args, environments)
-    suppressions = [*all_suppressions(environments), *catalog.suppressions(), *extensions.suppressions]
-    result = synthesize(environments, args.outdir, project_root=_project_root(args), extensions=extensions,
-                        catalog=catalog)
-    report = apply_suppressions(run_checkov(result.stacks, extensions.checks_dirs), suppressions)
-    print(text_summary(report))
-    in_cluster = check_in_cluster_stacks(result.stacks, environments)
-    print(in_cluster.summary())
-    sarif_path, junit_path = write_reports(report, args.outdir, args.reports, in_cluster)
-    print(f"reports: {sarif_path}, {junit_path}")
-    return 1 if report.failures or in_cluster.problems else 0
+    return run_gate(environments, args.outdir, _project_root(args), load_extensions(_project_root(args)),
+                    _catalog(args, environments), date.today())
+
+
+def _write_page(gate, out: Path) -> Path:
+    from goldenpath.report.page import write_page
+
+    return write_page(gate, out)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    gate = _gate(args)
+    path = _write_page(gate, args.out)
+    print(f"policy gate: {'passed' if gate.passed else 'FAILED'}; " + "; ".join(gate.cost_lines))
+    print(f"platform report: {path}")
+    return 0
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -379,7 +401,7 @@ def _print_onboarded(done) -> None:
 COMMANDS = {
     "init": cmd_init, "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
     "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
-    "egress": cmd_egress, "cost": cmd_cost, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "ci": cmd_ci,
+    "egress": cmd_egress, "cost": cmd_cost, "report": cmd_report, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "ci": cmd_ci,
     "team": cmd_team, "service": cmd_service, "dora": cmd_dora,
 }
 

@@ -101,6 +101,8 @@ def cmd_preview(args: argparse.Namespace, environments, catalog) -> int:
         record = lifecycle.up(_run(args, environments, catalog), request, now)
         url = f"https://{record.name}.{hosts[0].previews.domain}"
         print(f"preview {record.name} is up: {url} (expires {record.expires_at})")
+        unpriced = f"; not priced: {'; '.join(record.not_priced)}" if record.not_priced else ""
+        print(f"estimate: ${record.monthly_usd}/month (its quota's share of the cluster's nodes){unpriced}")
         return 0
     run = _run(args, environments, catalog)
     if args.action == "down":
@@ -109,9 +111,9 @@ def cmd_preview(args: argparse.Namespace, environments, catalog) -> int:
         return 0
     if args.action == "list":
         records = run.registry.all()
-        print(f"{'PR':<8} {'name':<50} {'age':>5}  {'expires':<26} owner")
+        print(f"{'PR':<8} {'name':<50} {'age':>5}  {'expires':<26} {'$/month':>9} owner")
         for r in records:
-            print(f"{r.repository}#{r.pr:<4} {r.name:<50} {_age(r, now):>5}  {r.expires_at:<26} {r.owner}")
+            print(f"{r.repository}#{r.pr:<4} {r.name:<50} {_age(r, now):>5}  {r.expires_at:<26} {r.monthly_usd or '-':>9} {r.owner}")
         print(f"{len(records)} preview(s)")
         return 0
     closed = lifecycle.read_closed_prs(args.closed_prs) if args.closed_prs else set()

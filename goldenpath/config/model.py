@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator, PrivateAttr
+from pydantic import BeforeValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator, PrivateAttr
 
 # EKS versions a cluster can still be created with (standard or extended support) that the pinned
 # add-ons and checkov's CKV_AWS_339 accept. EKS calendar (docs.aws.amazon.com/eks/latest/userguide/
@@ -23,6 +23,21 @@ SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34")
 
 ENV_NAME_MAX = 20  # leaves room in 32-character ALB/target-group names for the service part
 NODE_GROUP_NAME_MAX = 24
+
+def _decimal(value: Any) -> Any:
+    """YAML numbers as exact Decimals (a float through its shortest text: 0.1 stays 0.1)."""
+    if isinstance(value, bool):
+        return value  # refused below, with the field's expectation
+    if isinstance(value, (int, float, str)):
+        try:
+            return Decimal(str(value))
+        except ArithmeticError:
+            return value
+    return value
+
+
+Amount = Annotated[Decimal, BeforeValidator(_decimal)]
+"""A number read exactly (money, GB, ratios)."""
 
 DnsLabel = Annotated[str, StringConstraints(pattern=r"^[a-z]([a-z0-9-]*[a-z0-9])?$")]
 
@@ -405,7 +420,7 @@ class Tenancy(_Strict):
 class Budget(_Strict):
     """What the environment may cost per month; `goldenpath validate` gates on it."""
 
-    monthly_usd: Decimal = Field(
+    monthly_usd: Amount = Field(
         gt=0, max_digits=12, decimal_places=2,
         description="Fail `validate` when the expected monthly estimate of the environment's stacks exceeds this (USD).",
     )
@@ -414,14 +429,14 @@ class Budget(_Strict):
 class UsageProfile(_Strict):
     """Assumptions for usage-based prices. Every cost report states the values it used."""
 
-    nat_gb_per_month: Decimal = Field(
+    nat_gb_per_month: Amount = Field(
         default=Decimal(100), ge=0, le=10_000_000, description="Data through each NAT gateway per month, in GB. Default: 100."
     )
-    log_gb_per_day: Decimal = Field(
+    log_gb_per_day: Amount = Field(
         default=Decimal(1), ge=0, le=100_000,
         description="CloudWatch Logs ingested per log group per day (flow logs, control-plane logs), in GB. Default: 1.",
     )
-    spot_discount: Decimal = Field(
+    spot_discount: Amount = Field(
         default=Decimal("0.6"), ge=0, lt=1,
         description="Share below the on-demand price that SPOT capacity costs (the Price List has no Spot prices). Default: 0.6.",
     )
@@ -438,7 +453,7 @@ class Previews(_Strict):
     max_per_repository: int = Field(default=10, ge=1, le=500, description="Concurrent previews per repository. Default: 10.")
     ingress_namespace: DnsLabel = Field(default="ingress-nginx", description="Where the ingress controller runs.")
     limits: QuotaTier = Field(default_factory=QuotaTier, description="Each preview namespace's quota. Default: see QuotaTier.")
-    max_monthly_usd: Decimal | None = Field(
+    max_monthly_usd: Amount | None = Field(
         default=None, gt=0, max_digits=10, decimal_places=2,
         description="Cap on one preview's expected monthly estimate; `preview up` refuses a preview above it. Default: no cap.",
     )

@@ -14,6 +14,7 @@ TOP_LINES = 3
 
 @dataclass(frozen=True)
 class BudgetCheck:
+    environment: str
     subject: str
     """What is checked, and where its budget is set (for the message)."""
     budget: Decimal
@@ -48,9 +49,23 @@ def check_budgets(report: CostReport) -> list[BudgetCheck]:
         budget = estimate.environment.budget
         if budget is None:
             continue
-        checks.append(BudgetCheck(f"{estimate.environment.source_file}: budget.monthly_usd", budget.monthly_usd,
+        checks.append(BudgetCheck(estimate.environment.name, f"{estimate.environment.source_file}: budget.monthly_usd", budget.monthly_usd,
                                   estimate.total("expected"), top_lines(estimate.stacks), len(estimate.not_priced)))
     return checks
+
+
+def budget_lines(report: CostReport) -> tuple[list[str], bool]:
+    """What `validate` prints about cost, and whether an environment is over its budget."""
+    checks = {c.environment: c for c in check_budgets(report)}
+    lines = []
+    for estimate in report.environments:
+        check = checks.get(estimate.environment.name)
+        if check is not None:
+            lines.append(f"cost: {check.message()}")
+        else:
+            lines.append(f"cost: {estimate.environment.name}: expected {money(estimate.total('expected'))}/month "
+                         f"({len(estimate.not_priced)} line(s) not priced); no budget set (budget.monthly_usd)")
+    return lines, any(c.over for c in checks.values())
 
 
 def preview_monthly(estimate: StackEstimate) -> Decimal:

@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from goldenpath.cost.budget import preview_monthly
+from goldenpath.cost.environments import pricing_context, read_stack
+from goldenpath.cost.estimate import StackEstimate, estimate_stack
+from goldenpath.cost.prices import PROJECT_PRICES
+from goldenpath.cost.render import money, usd
 from goldenpath.deploy.terraform import Terraform
 from goldenpath.config.model import Environment
 from goldenpath.previews.registry import PreviewRecord, Registry
@@ -30,6 +35,8 @@ class PreviewRun:
     in_cluster: bool = True
     """False where no Kubernetes API is reachable (the emulator): only AWS-only stacks run."""
     workdir: Path = WORKDIR
+    prices: Path = PROJECT_PRICES
+    """Refreshed price snapshots (`goldenpath cost refresh`); the bundled ones where absent."""
 
 
 @dataclass
@@ -55,6 +62,28 @@ def synthesize_preview(run: PreviewRun, request: PreviewRequest, expires_at: dat
     return {s.layout.name: outdir / "stacks" / s.layout.name for s in stacks}
 
 
+def estimate_preview(run: PreviewRun, stacks: dict[str, Path], now: datetime) -> StackEstimate:
+    """The preview's stacks as one estimate: its own resources plus its quota's share of the nodes."""
+    ctx = pricing_context(run.environment, now.date(), run.prices)
+    combined = StackEstimate(", ".join(sorted(stacks)))
+    for name, path in sorted(stacks.items()):
+        estimate = estimate_stack(name, read_stack(path), ctx)
+        combined.items += estimate.items
+        combined.not_priced += [f"{name}: {n}" for n in estimate.not_priced]
+    return combined
+
+
+def check_preview_cap(run: PreviewRun, request: PreviewRequest, estimate: StackEstimate) -> None:
+    cap = run.environment.previews.max_monthly_usd  # type: ignore[union-attr]
+    monthly = preview_monthly(estimate)
+    if cap is not None and monthly > cap:
+        lines = "; ".join(f"{i.address} {i.component} {money(i.expected)} ({i.detail})" for i in estimate.items)
+        raise PreviewError(
+            f"--service {request.service}: the preview is estimated at {money(monthly)}/month, above the cap of "
+            f"{money(cap)} (previews.max_monthly_usd in {run.environment.source_file}): {lines}"
+        )
+
+
 def _runnable(run: PreviewRun, stacks: dict[str, Path]) -> list[Path]:
     return [path for name, path in stacks.items() if run.in_cluster or name.endswith("-aws")]
 
@@ -72,10 +101,13 @@ def up(run: PreviewRun, request: PreviewRequest, now: datetime) -> PreviewRecord
     existing = next((r for r in records if r.name == request.name), None)
     expires_at = request.expires_at(run.environment, now)  # every push extends the TTL
     stacks = synthesize_preview(run, request, expires_at)
+    estimate = estimate_preview(run, stacks, now)
+    check_preview_cap(run, request, estimate)  # before anything is created
     for path in _runnable(run, stacks):
         run.terraform.init(path)
         run.terraform.apply(path, auto_approve=True)
-    record = PreviewRecord.of(request, datetime.fromisoformat(existing.created_at) if existing else now, expires_at)
+    record = PreviewRecord.of(request, datetime.fromisoformat(existing.created_at) if existing else now, expires_at,
+                              usd(preview_monthly(estimate)), tuple(estimate.not_priced))
     run.registry.save(record)
     return record
 

@@ -22,11 +22,15 @@ class PreviewRecord:
     bucket: bool
     created_at: str
     expires_at: str
+    monthly_usd: str = ""
+    """Expected monthly estimate when it was last deployed ("" in records written before 0.4.0)."""
+    not_priced: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, request: PreviewRequest, created_at: datetime, expires_at: datetime) -> PreviewRecord:
+    def of(cls, request: PreviewRequest, created_at: datetime, expires_at: datetime,
+           monthly_usd: str = "", not_priced: tuple[str, ...] = ()) -> PreviewRecord:
         return cls(request.name, request.repository, request.pr, request.branch, request.service, request.image_tag,
-                   request.owner, request.bucket, created_at.isoformat(), expires_at.isoformat())
+                   request.owner, request.bucket, created_at.isoformat(), expires_at.isoformat(), monthly_usd, not_priced)
 
     def request(self) -> PreviewRequest:
         return PreviewRequest(self.repository, self.pr, self.branch, self.service, self.image_tag, self.owner, bucket=self.bucket)
@@ -56,7 +60,9 @@ class Registry:
             for item in page.get("Contents", []):
                 if item["Key"].endswith(".json"):
                     body = self.s3.get_object(Bucket=self.bucket, Key=item["Key"])["Body"].read()
-                    records.append(PreviewRecord(**json.loads(body)))
+                    fields = json.loads(body)
+                    fields["not_priced"] = tuple(fields.get("not_priced", ()))
+                    records.append(PreviewRecord(**fields))
         return sorted(records, key=lambda r: (r.repository, r.pr, r.service))
 
     def save(self, record: PreviewRecord) -> None:

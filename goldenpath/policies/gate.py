@@ -1,0 +1,46 @@
+"""The policy gate `validate` runs: synthesize, checkov with suppressions, in-cluster fact and schema
+checks, and the cost estimate against each environment's budget. `report` draws the same result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from goldenpath.config.model import Environment
+from goldenpath.cost.budget import budget_lines
+from goldenpath.cost.environments import CostReport, estimate_synthesized
+from goldenpath.cost.prices import PROJECT_PRICES
+from goldenpath.extensions import Extensions
+from goldenpath.policies.checkov_runner import CheckovReport, apply_suppressions, run_checkov
+from goldenpath.policies.in_cluster import InClusterReport, check_in_cluster_stacks
+from goldenpath.policies.suppressions import all_suppressions
+from goldenpath.stacks.synth import SynthResult, synthesize
+from goldenpath.tenancy.catalog import Catalog
+
+
+@dataclass(frozen=True)
+class GateResult:
+    environments: list[Environment]
+    catalog: Catalog
+    synth: SynthResult
+    checkov: CheckovReport
+    in_cluster: InClusterReport
+    cost: CostReport
+    cost_lines: list[str]
+    over_budget: bool
+
+    @property
+    def passed(self) -> bool:
+        return not (self.checkov.failures or self.in_cluster.problems or self.over_budget)
+
+
+def run_gate(environments: list[Environment], outdir: Path, project_root: Path, extensions: Extensions,
+             catalog: Catalog, today: date) -> GateResult:
+    suppressions = [*all_suppressions(environments), *catalog.suppressions(), *extensions.suppressions]
+    synth = synthesize(environments, outdir, project_root=project_root, extensions=extensions, catalog=catalog)
+    checkov = apply_suppressions(run_checkov(synth.stacks, extensions.checks_dirs), suppressions)
+    in_cluster = check_in_cluster_stacks(synth.stacks, environments)
+    cost = estimate_synthesized(synth.stacks, environments, today, project_root / PROJECT_PRICES)
+    lines, over = budget_lines(cost)
+    return GateResult(environments, catalog, synth, checkov, in_cluster, cost, lines, over)
