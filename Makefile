@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: setup tools demo test check typecheck e2e unit wheel bench snapshots schema runbooks api-docs
+.PHONY: setup tools demo test check typecheck e2e unit wheel bench snapshots schema runbooks api-docs screenshot
 
 setup: $(VENV)/.installed
 
@@ -16,19 +16,22 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,emulator]'
 	@touch $@
 
-# promtool and amtool (Debian packages; installing them starts no daemon). Skipped when present.
+# promtool and amtool (Debian packages; installing them starts no daemon) and chromium (the
+# report page is checked in a real headless browser). Skipped when present.
 tools:
-	@command -v promtool >/dev/null && command -v amtool >/dev/null || { \
+	@command -v promtool >/dev/null && command -v amtool >/dev/null && command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null; }
-	@promtool --version 2>&1 | head -1; amtool --version 2>&1 | head -1
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager chromium >/dev/null; }
+	@promtool --version 2>&1 | head -1; amtool --version 2>&1 | head -1; chromium --version 2>&1 | head -1
 
-# The main job on the bundled environments: validate all of them, then apply dev's AWS
-# stacks to a local AWS emulator with real terraform, check convergence, and destroy.
+# The main job on the bundled environments: validate all of them (policy gate and budgets; the
+# platform report page), estimate their cost, then apply dev's AWS stacks to a local AWS emulator
+# with real terraform, check convergence, and destroy.
 demo: setup tools
 	$(BIN)/goldenpath doctor
-	$(BIN)/goldenpath validate
+	$(BIN)/goldenpath validate --html reports/platform
+	$(BIN)/goldenpath cost --allow-unpriced --format markdown
 	$(BIN)/goldenpath alerts --env dev --env staging --env prod --check
 	$(BIN)/goldenpath egress --env dev --env staging --env prod
 	$(BIN)/goldenpath deploy --env dev --emulator --destroy
@@ -71,3 +74,9 @@ runbooks: setup
 
 api-docs: setup
 	$(BIN)/python -m goldenpath.reference > docs/api.md
+
+# The README's picture of the platform report (headless chromium).
+screenshot: setup tools
+	$(BIN)/goldenpath report --out reports/platform
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1500 \
+	  --screenshot=docs/images/platform-report.png file://$(CURDIR)/reports/platform/index.html

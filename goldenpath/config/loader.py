@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -52,6 +53,8 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)  # a YAML number read exactly: shown as written
     text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 

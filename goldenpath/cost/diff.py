@@ -91,7 +91,7 @@ def signed(value: Decimal) -> str:
 
 def headline(diff: CostDiff) -> str:
     delta = diff.delta()
-    verb = "adds" if delta > 0 else "saves" if delta < 0 else "does not change the estimate:"
+    verb = "adds" if delta > 0 else "saves" if delta < 0 else "does not change the estimate"
     amount = f" {money(abs(delta))}/month" if delta else ""
     reasons = ", ".join(f"{c.address} {c.component}: {c.why()}" for c in
                         sorted(diff.lines, key=lambda c: -abs(c.delta()))[:3])

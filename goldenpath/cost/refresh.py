@@ -128,7 +128,7 @@ def changes(old: PriceSnapshot | None, new: PriceSnapshot) -> list[str]:
         if was is None and now is not None:
             lines.append(f"new: {key} {now.usd} per {now.unit}")
         elif now is None and was is not None:
-            lines.append(f"kept from before (not found now): {key} {was.usd}")
+            lines.append(f"kept from before (not asked for or not found now): {key} {was.usd}")
         elif was is not None and now is not None and was.usd != now.usd:
             lines.append(f"changed: {key} {was.usd} -> {now.usd} per {now.unit}")
     unchanged = sum(1 for k, p in new.prices.items() if k in before and before[k].usd == p.usd)
@@ -148,4 +148,4 @@ def write_snapshot(refreshed: Refreshed, folder: Path) -> tuple[Path, list[str]]
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         stream.write(snapshot_text(snapshot))
     os.replace(temporary, path)
-    return path, changes(previous, snapshot)
+    return path, changes(previous, refreshed.snapshot)

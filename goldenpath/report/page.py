@@ -92,9 +92,9 @@ def _environment(gate: GateResult, estimate: EnvironmentEstimate) -> str:
         f'account {escape(environment.account_id)}, {"production" if environment.production else "non-production"})</span></h2>',
         _budget_bar(estimate),
         "<h3>Stacks, state and deploy order</h3>", _stacks(gate, estimate),
-        dependency_svg(environment.name, stack_layouts(environment)),
-        '<p class="muted">Each stack depends on the ones before it (deploy order; destroy runs it backwards). '
-        'Amber: AWS stacks; blue: in-cluster stacks.</p>',
+        dependency_svg(environment.name, stack_layouts(environment), gate.synth.dependencies),
+        '<p class="muted">Arrows point from a stack to the stacks that depend on it (from the synthesized manifest); '
+        'deploy follows them, destroy runs backwards. Amber: AWS stacks; blue: in-cluster stacks.</p>',
         "<h3>Alert routing per team</h3>", _routing(environment),
         "<h3>Egress: endpoints outside the cluster</h3>", _egress(environment),
         "<h3>Tenants</h3>", _tenants(gate, environment),

@@ -6,6 +6,7 @@ preview stack (an encrypted bucket) and every state and registry object are real
 
 from __future__ import annotations
 
+from decimal import Decimal
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -55,6 +56,9 @@ def test_up_applies_the_aws_stack_and_records_the_preview(run):
     assert len(buckets(run)) == 1
     (listed,) = run.registry.all()
     assert (listed.pr, listed.owner, listed.branch) == (1, "alice", "feature/1")
+    # its quota (2 CPU / 4Gi) reserves one t3.large of dev's SPOT node group: 0.0912 x 0.4 x 730
+    assert listed.monthly_usd == "26.63"
+    assert [n.split(": ")[1].split(".")[0] for n in listed.not_priced] == ["aws_kms_key", "aws_s3_bucket"]
 
 
 def test_a_push_extends_the_expiry_and_keeps_the_creation_time(run):
@@ -106,3 +110,14 @@ def test_cap_per_repository(run):
         up(small, request(21, bucket=False), NOW)
     down(small, "acme/shop", 20)
     assert keys(run) == set()
+
+
+def test_a_preview_above_the_cost_cap_is_refused_before_anything_is_created(run):
+    previews = run.environment.previews.model_copy(update={"max_monthly_usd": Decimal("10")})
+    capped = PreviewRun(run.environment.model_copy(update={"previews": previews}), run.registry, run.terraform,
+                        run.catalog, run.emulator, in_cluster=False, workdir=run.workdir)
+    before = (keys(run), buckets(run))
+    with pytest.raises(PreviewError, match=r"the preview is estimated at \$26.63/month, above the cap of \$10.00 "
+                                           r"\(previews.max_monthly_usd in .*dev.yaml\): kubernetes_resource_quota_v1\."):
+        up(capped, request(30), NOW)
+    assert (keys(run), buckets(run)) == before
