@@ -40,7 +40,7 @@ def test_desired_plus_one_is_one_instance_month_in_the_comment(outputs, bundled_
     assert line.address == "aws_eks_node_group.cluster_nodes-general_59F17FD5" and line.delta() == SPOT_T3_LARGE_MONTH
     text = diff_markdown(diff)
     assert text.startswith(MARKER + "\n")
-    assert "This change adds $26.63/month: aws_eks_node_group.cluster_nodes-general_59F17FD5 instances: " \
+    assert "This change adds $26.63/month: dev-cluster aws_eks_node_group.cluster_nodes-general_59F17FD5 instances: " \
            "1/2/4 x t3.large, t3a.large, SPOT at 40% of on-demand -> 1/3/4 x t3.large, t3a.large, SPOT at 40% of on-demand" in text
     assert "| dev-cluster | $509.26 | $535.89 | +$26.63 |" in text
 
@@ -49,7 +49,7 @@ def test_no_change_says_so(outputs, bundled_environments):
     old, _ = outputs
     text = diff_markdown(cost_diff(old, old, bundled_environments, TODAY))
     assert "This change does not change the estimate:." not in text
-    assert "This change does not change the estimate." in text and "| resource |" not in text
+    assert "This change does not change the estimate." in text and "| stack | resource |" not in text
 
 
 def test_a_new_environment_is_all_added(outputs, bundled_environments, tmp_path):

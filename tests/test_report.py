@@ -14,7 +14,7 @@ import pytest
 
 from goldenpath.cost.render import money
 from goldenpath.extensions import load_extensions
-from goldenpath.policies.gate import run_gate
+from goldenpath.gate import run_gate
 from goldenpath.report.page import write_page
 from goldenpath.tenancy.catalog import catalog_for
 from tests.conftest import REPO

@@ -27,7 +27,7 @@ def add_parser(sub, with_envs) -> None:
     p.add_argument("--region", required=True, help="region to price, e.g. eu-west-1")
     p.add_argument("--instance-type", action="append", default=[], dest="instance_types", metavar="TYPE",
                    help="also price this instance type (repeatable; the environments' types are always priced)")
-    p.add_argument("--out", type=Path, help="folder for <region>.json (default: .goldenpath/prices of the project)")
+    p.add_argument("--out", type=Path, help="folder for <region>.json (default: prices/ next to environments/)")
 
 
 def _prices(project_root: Path) -> Path:

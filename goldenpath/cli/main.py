@@ -167,7 +167,7 @@ def _gate(args: argparse.Namespace):
     from datetime import date
 
     from goldenpath.extensions import load_extensions
-    from goldenpath.policies.gate import run_gate
+    from goldenpath.gate import run_gate
 
     environments = _environments(args)
     return run_gate(environments, args.outdir, _project_root(args), load_extensions(_project_root(args)),

@@ -93,7 +93,7 @@ def headline(diff: CostDiff) -> str:
     delta = diff.delta()
     verb = "adds" if delta > 0 else "saves" if delta < 0 else "does not change the estimate"
     amount = f" {money(abs(delta))}/month" if delta else ""
-    reasons = ", ".join(f"{c.address} {c.component}: {c.why()}" for c in
+    reasons = "; ".join(f"{c.stack} {c.address} {c.component}: {c.why()}" for c in
                         sorted(diff.lines, key=lambda c: -abs(c.delta()))[:3])
     return f"This change {verb}{amount}" + (f": {reasons}" if reasons else "")
 
@@ -108,8 +108,8 @@ def diff_markdown(diff: CostDiff) -> str:
         lines += [f"| {s.name} | {money(s.before['expected'])} | {money(s.after['expected'])} | {signed(s.delta())} |"
                   for s in diff.stacks]
     if diff.lines:
-        lines += ["", "| resource | component | before | after | change | why |", "|---|---|---:|---:|---:|---|"]
-        lines += [f"| `{c.address}` | {c.component} | {money(c.before.expected) if c.before else '-'} | "
+        lines += ["", "| stack | resource | component | before | after | change | why |", "|---|---|---|---:|---:|---:|---|"]
+        lines += [f"| {c.stack} | `{c.address}` | {c.component} | {money(c.before.expected) if c.before else '-'} | "
                   f"{money(c.after.expected) if c.after else '-'} | {signed(c.delta())} | {c.why()} |" for c in diff.lines]
     if diff.newly_unpriced:
         lines += ["", f"New lines without a price ({len(diff.newly_unpriced)}; not counted as $0, not in the figures above):"]

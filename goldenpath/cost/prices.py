@@ -1,8 +1,8 @@
 """Dated price snapshots: every price with its origin. No network at estimate time.
 
 goldenpath ships one snapshot per region of its bundled environments (``goldenpath/cost/prices``);
-`goldenpath cost refresh` writes newer ones into a project folder (``.goldenpath/prices`` by default),
-which estimates prefer when present.
+`goldenpath cost refresh` writes newer ones into the project's ``prices/`` folder (next to
+``environments/``; commit it), which estimates prefer when present.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from goldenpath.errors import GoldenpathError
 
-PROJECT_PRICES = Path(".goldenpath/prices")
+PROJECT_PRICES = Path("prices")
 
 
 @dataclass(frozen=True)

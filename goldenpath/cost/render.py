@@ -58,7 +58,8 @@ def as_json(report: CostReport) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def _row(label: str, low: Decimal, expected: Decimal, high: Decimal, detail: str = "") -> str:
+def _row(label: str, figures: tuple[Decimal, Decimal, Decimal], detail: str = "") -> str:
+    low, expected, high = figures
     return f"{label:<34} {money(low):>11} {money(expected):>11} {money(high):>11}  {detail}".rstrip()
 
 
@@ -67,12 +68,12 @@ def as_table(report: CostReport) -> str:
     lines = [f"{'stack / component (kind)':<34} {'low':>11} {'expected':>11} {'high':>11}  resource: how"]
     for e in report.environments:
         for s in e.stacks:
-            lines.append(_row(s.name, *(s.total(f) for f in FIGURES),
+            lines.append(_row(s.name, (s.total("low"), s.total("expected"), s.total("high")),
                               f"fixed {money(s.total('expected', ('fixed',)))}, usage {money(s.total('expected', ('usage',)))}"))
-            lines += [_row(f"  {i.component} ({i.kind})", i.low, i.expected, i.high, f"{i.address}: {i.detail}") for i in s.items]
+            lines += [_row(f"  {i.component} ({i.kind})", (i.low, i.expected, i.high), f"{i.address}: {i.detail}") for i in s.items]
         budget = f"budget {money(e.environment.budget.monthly_usd)}" if e.environment.budget else "no budget set"
-        lines.append(_row(f"= {e.environment.name}", *(e.total(f) for f in FIGURES), budget))
-    lines.append(_row("= total", *(report.total(f) for f in FIGURES)))
+        lines.append(_row(f"= {e.environment.name}", (e.total("low"), e.total("expected"), e.total("high")), budget))
+    lines.append(_row("= total", (report.total("low"), report.total("expected"), report.total("high"))))
     lines.append("share: a namespace's quota as a share of the cluster's nodes, already paid by the node group "
                  "(never added to totals)")
     lines += [f"assumptions: {assumptions(e)}" for e in report.environments]

@@ -14,7 +14,7 @@ from goldenpath.config.model import Environment, Receiver
 from goldenpath.cost.environments import EnvironmentEstimate
 from goldenpath.cost.render import assumptions, money
 from goldenpath.observability.egress import egress_endpoints
-from goldenpath.policies.gate import GateResult
+from goldenpath.gate import GateResult
 from goldenpath.report.graph import dependency_svg
 from goldenpath.stacks.layout import stack_layouts
 
