@@ -259,3 +259,27 @@ def test_a_region_without_prices_is_one_clear_error(dev):
     elsewhere = dev.model_copy(update={"region": "mx-central-1"})
     with pytest.raises(GoldenpathError, match=r"dev.yaml: region: goldenpath has no prices for 'mx-central-1'; run `goldenpath cost refresh"):
         pricing_context(elsewhere, TODAY)
+
+
+def test_buckets_from_telemetry_volumes_and_their_expiry(documents, dev):
+    priced = with_prices({"s3:standard-gb-month": "0.023"})  # a test price: S3 is not in the bundled snapshot
+    context = pricing_context(dev, TODAY)
+    context = PricingContext(priced, context.usage, TODAY, context.capacity, context.bucket_gb_per_day)
+    items = {i.address.split(".")[1].split("-bucket")[0].removeprefix("observability_"): i for i in
+             estimate_stack("dev-observability", documents["dev-observability"], context).items}
+    # traces: 2000 spans/s x 86,400 s x 0.5 KB = 86.4 GB/day, expired after 3 days (traces_days 2 + 1)
+    assert items["traces"].expected == Decimal("86.4") * 3 * Decimal("0.023")
+    assert "86.40 GB/day (usage profile) kept 3 days" in items["traces"].detail
+    # logs: 5 GB/day (usage profile) expired after 8 days
+    assert items["logs"].expected == Decimal(5) * 8 * Decimal("0.023")
+    (service,) = estimate_stack("dev-tenants", documents["dev-tenants"], context).items[:1]
+    assert service.component == "storage" and service.expected == Decimal(10) * Decimal("0.023")
+
+
+def test_tail_sampling_shrinks_the_traces_bucket(dev):
+    from goldenpath.cost.environments import telemetry_gb_per_day
+
+    sampled = dev.model_copy(update={"observability": dev.observability.model_copy(update={
+        "collector": dev.observability.collector.model_copy(update={"tail_sampling": True, "sampling_percentage": 10})})})
+    key = "/observability/traces-bucket/bucket"
+    assert telemetry_gb_per_day(sampled)[key] * 10 == telemetry_gb_per_day(dev)[key] == Decimal("86.4")

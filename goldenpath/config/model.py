@@ -440,6 +440,19 @@ class UsageProfile(_Strict):
         default=Decimal("0.6"), ge=0, lt=1,
         description="Share below the on-demand price that SPOT capacity costs (the Price List has no Spot prices). Default: 0.6.",
     )
+    telemetry_log_gb_per_day: Amount = Field(
+        default=Decimal(5), ge=0, le=1_000_000,
+        description="Logs Loki writes to its bucket per day, in GB (kept observability.retention.logs_days). Default: 5.",
+    )
+    span_kb: Amount = Field(
+        default=Decimal("0.5"), gt=0, le=1000,
+        description="Stored size of one span in Tempo's bucket, in KB; with observability.collector.expected_spans_per_second "
+                    "(and sampling_percentage when tail_sampling) it sizes the traces bucket. Default: 0.5.",
+    )
+    bucket_gb: Amount = Field(
+        default=Decimal(10), ge=0, le=10_000_000,
+        description="Data stored in each other S3 bucket (a service's, a preview's), in GB. Default: 10.",
+    )
 
 
 class Previews(_Strict):

@@ -14,6 +14,9 @@ from goldenpath.cost.prices import PriceSnapshot, load_snapshot
 from goldenpath.errors import GoldenpathError
 from goldenpath.stacks.layout import stack_layouts
 
+SECONDS_PER_DAY = Decimal(86_400)
+KB_PER_GB = Decimal(1_000_000)
+
 
 @dataclass(frozen=True)
 class EnvironmentEstimate:
@@ -55,7 +58,16 @@ def pricing_context(environment: Environment, today: date, project_prices: Path 
         )
     first = environment.cluster.node_groups[0]
     rate = capacity_rate(list(first.instance_types), first.capacity_type == "SPOT", snapshot, environment.usage)
-    return PricingContext(snapshot, environment.usage, today, rate)
+    return PricingContext(snapshot, environment.usage, today, rate, telemetry_gb_per_day(environment))
+
+
+def telemetry_gb_per_day(environment: Environment) -> dict[str, Decimal]:
+    """What Loki and Tempo write to their buckets per day, by the buckets' construct paths."""
+    usage, collector = environment.usage, environment.observability.collector
+    kept = Decimal(collector.sampling_percentage) / 100 if collector.tail_sampling else Decimal(1)
+    spans_gb = Decimal(collector.expected_spans_per_second) * SECONDS_PER_DAY * usage.span_kb * kept / KB_PER_GB
+    return {"/observability/logs-bucket/bucket": usage.telemetry_log_gb_per_day,
+            "/observability/traces-bucket/bucket": spans_gb}
 
 
 def read_stack(path: Path) -> dict:

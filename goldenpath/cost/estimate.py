@@ -56,6 +56,8 @@ class PricingContext:
     usage: UsageProfile
     today: date
     capacity: CapacityRate | None = None
+    bucket_gb_per_day: dict[str, Decimal] = field(default_factory=dict)
+    """Daily writes of the buckets whose construct path ends with a key (the telemetry buckets)."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def node_group_items(address: str, r: dict, ctx: PricingContext) -> tuple[list[L
         raise Unpriced(f"no price for {instance_key(types[0])} in the {ctx.snapshot.region} snapshot of "
                        f"{ctx.snapshot.snapshot_date}")
     priced = [p.usd for p in prices.values() if p is not None]
-    missing = [f"{address}: no price for {instance_key(t)} (low and high use the priced types only)"
+    missing = [f"no price for {instance_key(t)} (low and high use the priced types only)"
                for t, p in prices.items() if p is None]
     spot = r.get("capacity_type") == "SPOT"
     factor = spot_factor(spot, ctx.usage) * HOURS_PER_MONTH
@@ -191,21 +193,38 @@ def _kms_key(address: str, r: dict, ctx: PricingContext) -> list[LineItem]:
     return [_flat(address, "key", price_of(ctx, "kms:key-month"), "1 customer managed key")]
 
 
-def _needs_price(key: str) -> Rule:
-    def rule(address: str, r: dict, ctx: PricingContext) -> list[LineItem]:
-        price_of(ctx, key)
-        raise Unpriced(f"{key} has a price but no rule yet")
-    return rule
+def _expiration_days(bucket_name: str, document: dict) -> int | None:
+    """Days after which the bucket's lifecycle configuration expires objects, if it does."""
+    reference = f"${{aws_s3_bucket.{bucket_name}.id}}"
+    for lifecycle in document.get("resource", {}).get("aws_s3_bucket_lifecycle_configuration", {}).values():
+        if lifecycle.get("bucket") == reference:
+            days = [e.get("days") for rule in lifecycle.get("rule", []) for e in rule.get("expiration", []) if e.get("days")]
+            return min(days) if days else None
+    return None
+
+
+def _bucket(address: str, r: dict, ctx: PricingContext, document: dict) -> list[LineItem]:
+    """Standard storage at steady state: a telemetry bucket's daily writes x its expiry; any other bucket
+    ``usage.bucket_gb``. Requests and transfer are not estimated (gateway endpoint: no NAT charge)."""
+    price = price_of(ctx, "s3:standard-gb-month")
+    path = r.get("//", {}).get("metadata", {}).get("path", "")
+    daily = next((gb for suffix, gb in ctx.bucket_gb_per_day.items() if path.endswith(suffix)), None)
+    if daily is None:
+        gb = ctx.usage.bucket_gb
+        return [_flat(address, "storage", gb * price, f"{gb} GB stored (usage profile)", "usage")]
+    days = _expiration_days(address.split(".", 1)[1], document) or DEFAULT_LOG_RETENTION_DAYS
+    stored = daily * days
+    return [_flat(address, "storage", stored * price, f"{daily:.2f} GB/day (usage profile) kept {days} days", "usage")]
 
 
 RULES: dict[str, Rule] = {
+    # aws_eks_node_group and aws_s3_bucket have rules of their own in estimate_stack
     "aws_eks_cluster": _eks_cluster,
     "aws_nat_gateway": _nat_gateway,
     "aws_eip": _public_ip,
     "aws_vpc_endpoint": _vpc_endpoint,
     "aws_kms_key": _kms_key,
     "aws_cloudwatch_log_group": _log_group,
-    "aws_s3_bucket": _needs_price("s3:standard-gb-month"),
     "kubernetes_resource_quota_v1": _quota_share,
     "kubernetes_resource_quota": _quota_share,
 }
@@ -221,25 +240,31 @@ def capacity_rate(instance_types: list[str], spot: bool, snapshot: PriceSnapshot
     return CapacityRate(instance_types[0], price.usd * spot_factor(spot, usage), size.vcpus, size.memory_gib)
 
 
+def _price_resource(rtype: str, address: str, resource: dict, ctx: PricingContext,
+                    document: dict) -> tuple[list[LineItem], list[str]]:
+    """The resource's line items and what of it has no price; Unpriced when none of it can be priced."""
+    if rtype == "aws_s3_bucket":
+        return _bucket(address, resource, ctx, document), []
+    if rtype == "aws_eks_node_group":
+        return node_group_items(address, resource, ctx)
+    rule = RULES.get(rtype)
+    if rule is None:
+        raise Unpriced(f"no pricing rule for {rtype}")
+    return rule(address, resource, ctx), []
+
+
 def estimate_stack(name: str, document: dict, ctx: PricingContext) -> StackEstimate:
     estimate = StackEstimate(name)
     for rtype, resources in sorted(document.get("resource", {}).items()):
-        if rtype in FREE_TYPES:
-            continue
-        rule = RULES.get(rtype)
-        if rule is None and rtype.startswith(("kubernetes_", "helm_")):
-            continue  # in-cluster objects: their cost is the nodes they run on (quotas show the share)
+        if rtype in FREE_TYPES or (rtype not in RULES and rtype.startswith(("kubernetes_", "helm_"))):
+            continue  # free by itself; in-cluster objects cost the nodes they run on (quotas show the share)
         for rname, resource in sorted(resources.items()):
             address = f"{rtype}.{rname}"
             try:
-                if rtype == "aws_eks_node_group":
-                    items, missing = node_group_items(address, resource, ctx)
-                    estimate.items += items
-                    estimate.not_priced += missing
-                elif rule is None:
-                    raise Unpriced(f"no pricing rule for {rtype}")
-                else:
-                    estimate.items += rule(address, resource, ctx)
+                items, missing = _price_resource(rtype, address, resource, ctx, document)
             except Unpriced as reason:
                 estimate.not_priced.append(f"{address}: {reason}")
+                continue
+            estimate.items += items
+            estimate.not_priced += [f"{address}: {m}" for m in missing]
     return estimate

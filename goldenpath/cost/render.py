@@ -26,7 +26,8 @@ def assumptions(estimate: EnvironmentEstimate) -> str:
     snapshot = estimate.snapshot
     return (f"{estimate.environment.name}: prices {snapshot.region} as of {snapshot.snapshot_date} ({snapshot.location}); "
             f"usage profile: NAT {usage.nat_gb_per_month} GB/month per gateway, logs {usage.log_gb_per_day} GB/day "
-            f"per log group, SPOT at {1 - usage.spot_discount:.0%} of on-demand; 730 hours a month")
+            f"per log group, SPOT at {1 - usage.spot_discount:.0%} of on-demand, Loki {usage.telemetry_log_gb_per_day} GB/day, "
+            f"{usage.span_kb} KB per span, {usage.bucket_gb} GB in other buckets; 730 hours a month")
 
 
 def _stack_json(s: StackEstimate) -> dict:
