@@ -184,8 +184,7 @@ def _report(dev, stacks: list[StackEstimate], budget: str | None) -> CostReport:
     from goldenpath.config.model import Budget
 
     environment = dev.model_copy(update={"budget": Budget(monthly_usd=Decimal(budget)) if budget else None})
-    assert SNAPSHOT is not None
-    return CostReport([EnvironmentEstimate(environment, SNAPSHOT, stacks)], TODAY)
+    return CostReport([EnvironmentEstimate(environment, pricing_context(environment, TODAY), stacks)], TODAY)
 
 
 def test_budget_fails_naming_the_top_cost_lines(documents, dev):
@@ -200,6 +199,18 @@ def test_budget_fails_naming_the_top_cost_lines(documents, dev):
     assert not over and "within budget" in lines[0] and "at least: 4 line(s) not priced" in lines[0]  # t3a.large, 3 KMS keys
     lines, over = budget_lines(_report(dev, stacks, None))
     assert not over and "no budget set" in lines[0]
+    # dev's preview quota (2 CPU / 4Gi) reserves a whole SPOT t3.large: within the $60 cap
+    assert lines[1].startswith("cost: ") and "previews.max_monthly_usd (each preview's quota share): expected $26.63" in lines[1]
+    assert lines[1].endswith("within budget")
+
+
+def test_a_preview_cap_below_the_preview_quota_fails_validate(dev):
+    previews = dev.previews.model_copy(update={"max_monthly_usd": Decimal("20")})
+    environment = dev.model_copy(update={"previews": previews, "budget": None})
+    report = CostReport([EnvironmentEstimate(environment, pricing_context(environment, TODAY), [])], TODAY)
+    lines, over = budget_lines(report)
+    assert over and "expected $26.63/month, budget $20.00: OVER budget; top cost lines: previews.limits capacity share $26.63 " \
+                    "(requests 2 CPU / 4Gi = 1.00 of a t3.large node)" in lines[1]
 
 
 def test_formats_agree(documents, dev):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from goldenpath.cost.environments import CostReport
-from goldenpath.cost.estimate import LineItem, StackEstimate
+from goldenpath.cost.environments import CostReport, EnvironmentEstimate
+from goldenpath.cost.estimate import LineItem, StackEstimate, Unpriced, quota_share
 from goldenpath.cost.render import money
 
 TOP_LINES = 3
@@ -54,9 +54,27 @@ def check_budgets(report: CostReport) -> list[BudgetCheck]:
     return checks
 
 
+def preview_cap_check(estimate: EnvironmentEstimate) -> BudgetCheck | None:
+    """Every preview reserves its quota (previews.limits): a cap below that share refuses every preview."""
+    environment = estimate.environment
+    previews = environment.previews
+    if previews is None or previews.max_monthly_usd is None:
+        return None
+    try:
+        share = quota_share("previews.limits", previews.limits.requests_cpu, previews.limits.requests_memory,
+                            estimate.context.capacity)
+    except Unpriced:
+        return BudgetCheck(environment.name, f"{environment.source_file}: previews.max_monthly_usd", previews.max_monthly_usd,
+                           Decimal(0), [], 1)
+    return BudgetCheck(environment.name, f"{environment.source_file}: previews.max_monthly_usd (each preview's quota share)",
+                       previews.max_monthly_usd, share.expected, [share], 0)
+
+
 def budget_lines(report: CostReport) -> tuple[list[str], bool]:
-    """What `validate` prints about cost, and whether an environment is over its budget."""
+    """What `validate` prints about cost, and whether an environment is over its budget (or its preview
+    cap is below what every preview reserves)."""
     checks = {c.environment: c for c in check_budgets(report)}
+    caps = [c for c in map(preview_cap_check, report.environments) if c is not None]
     lines = []
     for estimate in report.environments:
         check = checks.get(estimate.environment.name)
@@ -65,7 +83,8 @@ def budget_lines(report: CostReport) -> tuple[list[str], bool]:
         else:
             lines.append(f"cost: {estimate.environment.name}: expected {money(estimate.total('expected'))}/month "
                          f"({len(estimate.not_priced)} line(s) not priced); no budget set (budget.monthly_usd)")
-    return lines, any(c.over for c in checks.values())
+    lines += [f"cost: {c.message()}" for c in caps]
+    return lines, any(c.over for c in [*checks.values(), *caps])
 
 
 def preview_monthly(estimate: StackEstimate) -> Decimal:

@@ -21,8 +21,12 @@ KB_PER_GB = Decimal(1_000_000)
 @dataclass(frozen=True)
 class EnvironmentEstimate:
     environment: Environment
-    snapshot: PriceSnapshot
+    context: PricingContext
     stacks: list[StackEstimate]
+
+    @property
+    def snapshot(self) -> PriceSnapshot:
+        return self.context.snapshot
 
     def total(self, which: str) -> Decimal:
         return sum((s.total(which) for s in self.stacks), Decimal(0))
@@ -86,7 +90,7 @@ def estimate_environment(environment: Environment, stacks: dict[str, Path], toda
     ctx = pricing_context(environment, today, project_prices)
     estimates = [estimate_stack(layout.name, read_stack(stacks[layout.name]), ctx)
                  for layout in stack_layouts(environment) if layout.name in stacks]
-    return EnvironmentEstimate(environment, ctx.snapshot, estimates)
+    return EnvironmentEstimate(environment, ctx, estimates)
 
 
 def estimate_synthesized(stacks: dict[str, Path], environments: list[Environment], today: date,

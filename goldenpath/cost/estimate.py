@@ -179,13 +179,17 @@ def _quota_share(address: str, r: dict, ctx: PricingContext) -> list[LineItem]:
     cpu, memory = hard.get("requests.cpu"), hard.get("requests.memory")
     if cpu is None or memory is None:
         return []  # a quota without request limits reserves nothing
-    rate = ctx.capacity
+    return [quota_share(address, str(cpu), str(memory), ctx.capacity)]
+
+
+def quota_share(address: str, cpu: str, memory: str, rate: CapacityRate | None) -> LineItem:
+    """The share of one node that requests of ``cpu`` and ``memory`` reserve, priced at the node's rate."""
     if rate is None:
         raise Unpriced("no priced node group to price the quota's share of the cluster")
-    share = max(quantity(str(cpu)) / rate.vcpus, quantity(str(memory)) / GIB / rate.memory_gib)
+    share = max(quantity(cpu) / rate.vcpus, quantity(memory) / GIB / rate.memory_gib)
     monthly = share * rate.usd_per_hour * HOURS_PER_MONTH
-    return [_flat(address, "capacity share", monthly,
-                  f"requests {cpu} CPU / {memory} = {share:.2f} of a {rate.instance_type} node", "share")]
+    return _flat(address, "capacity share", monthly,
+                 f"requests {cpu} CPU / {memory} = {share:.2f} of a {rate.instance_type} node", "share")
 
 
 def _kms_key(address: str, r: dict, ctx: PricingContext) -> list[LineItem]:
