@@ -201,7 +201,7 @@ def test_budget_fails_naming_the_top_cost_lines(documents, dev):
     assert not over and "no budget set" in lines[0]
     # dev's preview quota (2 CPU / 4Gi) reserves a whole SPOT t3.large: within the $60 cap
     assert lines[1].startswith("cost: ") and "previews.max_monthly_usd (each preview's quota share): expected $26.63" in lines[1]
-    assert lines[1].endswith("within budget")
+    assert lines[1].endswith("cap $60.00: within cap")
 
 
 def test_a_preview_cap_below_the_preview_quota_fails_validate(dev):
@@ -209,7 +209,7 @@ def test_a_preview_cap_below_the_preview_quota_fails_validate(dev):
     environment = dev.model_copy(update={"previews": previews, "budget": None})
     report = CostReport([EnvironmentEstimate(environment, pricing_context(environment, TODAY), [])], TODAY)
     lines, over = budget_lines(report)
-    assert over and "expected $26.63/month, budget $20.00: OVER budget; top cost lines: previews.limits capacity share $26.63 " \
+    assert over and "expected $26.63/month, cap $20.00: OVER cap; top cost lines: previews.limits capacity share $26.63 " \
                     "(requests 2 CPU / 4Gi = 1.00 of a t3.large node)" in lines[1]
 
 

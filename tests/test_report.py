@@ -97,7 +97,8 @@ def test_page_sections_and_escaping(report):
     text = page.read_text()
     for environment in gate.environments:
         assert f'id="env-{environment.name}"' in text and f'data-env="{environment.name}"' in text
-    assert "within budget" in text and "Suppressions (accepted, with owner and reason)" in text
+    assert "within budget" in text and "previews.max_monthly_usd (each preview&#x27;s quota share)" in text
+    assert "Suppressions (accepted, with owner and reason)" in text
     assert "storefront-web" in text and "Alert routing per team" in text and "https://events.pagerduty.com" in text
     assert 'data-from="dev-network" data-to="dev-cluster"' in text  # edges come from the manifest
     assert "<script" not in text

@@ -22,6 +22,7 @@ class BudgetCheck:
     top_lines: list[LineItem]
     unpriced: int
     """Lines without a price: the expected figure is then a lower bound."""
+    limit_name: str = "budget"
 
     @property
     def over(self) -> bool:
@@ -29,8 +30,8 @@ class BudgetCheck:
 
     def message(self) -> str:
         bound = f" (at least: {self.unpriced} line(s) not priced)" if self.unpriced else ""
-        verdict = "OVER budget" if self.over else "within budget"
-        text = f"{self.subject}: expected {money(self.expected)}/month{bound}, budget {money(self.budget)}: {verdict}"
+        verdict = f"OVER {self.limit_name}" if self.over else f"within {self.limit_name}"
+        text = f"{self.subject}: expected {money(self.expected)}/month{bound}, {self.limit_name} {money(self.budget)}: {verdict}"
         if self.over:
             text += "; top cost lines: " + "; ".join(
                 f"{i.address} {i.component} {money(i.expected)} ({i.detail})" for i in self.top_lines)
@@ -65,9 +66,9 @@ def preview_cap_check(estimate: EnvironmentEstimate) -> BudgetCheck | None:
                             estimate.context.capacity)
     except Unpriced:
         return BudgetCheck(environment.name, f"{environment.source_file}: previews.max_monthly_usd", previews.max_monthly_usd,
-                           Decimal(0), [], 1)
+                           Decimal(0), [], 1, "cap")
     return BudgetCheck(environment.name, f"{environment.source_file}: previews.max_monthly_usd (each preview's quota share)",
-                       previews.max_monthly_usd, share.expected, [share], 0)
+                       previews.max_monthly_usd, share.expected, [share], 0, "cap")
 
 
 def budget_lines(report: CostReport) -> tuple[list[str], bool]:

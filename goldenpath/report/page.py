@@ -111,6 +111,8 @@ def _gate_section(gate: GateResult) -> str:
              f'<p id="gate-totals">checkov: {len(checkov.passed)} passed, {len(checkov.failures)} failed, '
              f'{len(checkov.suppressed)} suppressed; in-cluster: {gate.in_cluster.objects} objects in '
              f'{len(gate.in_cluster.stacks)} stacks, {len(gate.in_cluster.problems)} problem(s)</p>']
+    parts += ['<h3>Cost checks</h3><ul id="cost-checks">', *(f"<li>{escape(line.removeprefix('cost: '))}</li>"
+                                                            for line in gate.cost_lines), "</ul>"]
     if failures:
         parts += ["<h3>Failed</h3>", _table(["check", "stack", "resource", "what"], failures)]
     if gate.in_cluster.problems:
