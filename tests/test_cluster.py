@@ -105,6 +105,19 @@ def test_addons_are_ordered_around_the_nodes(private):
     assert any(d.startswith("aws_eks_pod_identity_association.") for d in by_name["aws-ebs-csi-driver"]["depends_on"])
 
 
+def test_vpc_cni_enforces_network_policies_and_the_ebs_role_trusts_only_its_service_account(private):
+    import json
+
+    addons = {a["addon_name"]: a for a in private["resource"][EksAddon.TF_RESOURCE_TYPE].values()}
+    assert json.loads(addons["vpc-cni"]["configuration_values"]) == {"enableNetworkPolicy": "true"}
+    assert all("configuration_values" not in a for name, a in addons.items() if name != "vpc-cni")
+    (ebs,) = [r for r in private["resource"]["aws_iam_role"].values() if r["name"].endswith("ebs-csi")]
+    condition = json.loads(ebs["assume_role_policy"])["Statement"][0]["Condition"]["StringEquals"]
+    assert condition["aws:RequestTag/kubernetes-namespace"] == "kube-system"
+    assert condition["aws:RequestTag/kubernetes-service-account"] == "ebs-csi-controller-sa"
+    assert condition["aws:RequestTag/eks-cluster-name"].startswith("${aws_eks_cluster.")
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [

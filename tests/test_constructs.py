@@ -58,7 +58,7 @@ def synthesized() -> str:
     EncryptedBucket(stack, "shared-key-bucket", EncryptedBucketProps(target=TARGET, naming=NAMING, purpose="traces", encryption_key=key))
     WorkloadRole(
         stack, "pod-identity-role",
-        WorkloadRoleProps(naming=NAMING, name="collector", trust=PodIdentityTrust(),
+        WorkloadRoleProps(naming=NAMING, name="collector", trust=PodIdentityTrust("dev-cluster", "apps", "app"),
                           statements=(Statement(actions=("s3:PutObject",), resources=("arn:aws:s3:::b/*",)),)),
     )
     WorkloadRole(
@@ -121,6 +121,10 @@ def test_pod_identity_and_irsa_trust(synthesized):
     trusts = {r["name"]: json.loads(r["assume_role_policy"])["Statement"][0] for r in resources(synthesized, IamRole.TF_RESOURCE_TYPE)}
     assert trusts["test-collector"]["Principal"] == {"Service": ["pods.eks.amazonaws.com"]}
     assert trusts["test-collector"]["Action"] == ["sts:AssumeRole", "sts:TagSession"]
+    # only the named cluster's namespace/service account (session tags EKS Pod Identity adds) may use it
+    assert trusts["test-collector"]["Condition"] == {"StringEquals": {
+        "aws:RequestTag/eks-cluster-name": "dev-cluster", "aws:RequestTag/kubernetes-namespace": "apps",
+        "aws:RequestTag/kubernetes-service-account": "app"}}
     irsa = trusts["test-irsa"]
     assert irsa["Action"] == ["sts:AssumeRoleWithWebIdentity"]
     assert irsa["Condition"]["StringEquals"] == {
@@ -177,8 +181,8 @@ def test_a_role_without_permissions_fails_at_synth_and_grants_count(tmp_path):
 
     app = App(outdir=str(tmp_path))
     stack = TerraformStack(app, "roles")
-    WorkloadRole(stack, "idle", WorkloadRoleProps(naming=NAMING, name="idle", trust=PodIdentityTrust()))
-    reader = WorkloadRole(stack, "reader", WorkloadRoleProps(naming=NAMING, name="reader", trust=PodIdentityTrust()))
+    WorkloadRole(stack, "idle", WorkloadRoleProps(naming=NAMING, name="idle", trust=PodIdentityTrust("dev-cluster", "apps", "app")))
+    reader = WorkloadRole(stack, "reader", WorkloadRoleProps(naming=NAMING, name="reader", trust=PodIdentityTrust("dev-cluster", "apps", "app")))
     EncryptedBucket(stack, "b", EncryptedBucketProps(target=TARGET, naming=NAMING, purpose="b")).grant_read(reader)
     with pytest.raises(Exception, match=r"WorkloadRole 'idle': got no managed_policy_arns, statements or grants") as error:
         app.synth()
@@ -188,8 +192,8 @@ def test_a_role_without_permissions_fails_at_synth_and_grants_count(tmp_path):
 def test_grants_write_least_privilege_statements():
     stack = new_stack("grants")
     bucket = EncryptedBucket(stack, "b", EncryptedBucketProps(target=TARGET, naming=NAMING, purpose="b"))
-    reader = WorkloadRole(stack, "reader", WorkloadRoleProps(naming=NAMING, name="reader", trust=PodIdentityTrust()))
-    writer = WorkloadRole(stack, "writer", WorkloadRoleProps(naming=NAMING, name="writer", trust=PodIdentityTrust()))
+    reader = WorkloadRole(stack, "reader", WorkloadRoleProps(naming=NAMING, name="reader", trust=PodIdentityTrust("dev-cluster", "apps", "app")))
+    writer = WorkloadRole(stack, "writer", WorkloadRoleProps(naming=NAMING, name="writer", trust=PodIdentityTrust("dev-cluster", "apps", "app")))
     bucket.grant_read(reader)
     bucket.grant_read(reader)  # twice: no duplicate statements
     bucket.grant_read_write(writer)

@@ -41,6 +41,15 @@ def template(path: str, hop_limit: int, encrypted: str) -> dict:
     )
 
 
+def pod_role(path: str, conditions: dict | None) -> dict:
+    statement = {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"],
+                 "Principal": {"Service": ["pods.eks.amazonaws.com"]}}
+    if conditions:
+        statement["Condition"] = {"StringEquals": conditions}
+    return resource(path, name=path.rsplit("/", 1)[-1], tags=TAGS,
+                    assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+
+
 FIXTURE = {
     "terraform": {"required_version": ">= 1.10", "required_providers": {"aws": {"source": "hashicorp/aws"}}},
     "resource": {
@@ -55,6 +64,20 @@ FIXTURE = {
         "aws_launch_template": {
             "good_template": template("fixture/good-template", 1, "true"),
             "bad_template": template("fixture/bad-template", 2, "false"),
+        },
+        "aws_eks_addon": {
+            "good_cni": resource("fixture/good-cni", cluster_name="c", addon_name="vpc-cni",
+                                 configuration_values=json.dumps({"enableNetworkPolicy": "true"})),
+            "bad_cni": resource("fixture/bad-cni", cluster_name="c", addon_name="vpc-cni"),
+            "boolean_cni": resource("fixture/boolean-cni", cluster_name="c", addon_name="vpc-cni",
+                                    configuration_values=json.dumps({"enableNetworkPolicy": True})),
+        },
+        "aws_iam_role": {
+            "good_pod_role": pod_role("fixture/good-pod-role", {
+                "aws:RequestTag/eks-cluster-name": "c", "aws:RequestTag/kubernetes-namespace": "apps",
+                "aws:RequestTag/kubernetes-service-account": "app"}),
+            "namespace_only_role": pod_role("fixture/namespace-only-role", {"aws:RequestTag/kubernetes-namespace": "apps"}),
+            "bad_pod_role": pod_role("fixture/bad-pod-role", None),
         },
     },
 }
@@ -79,6 +102,10 @@ def status(findings, check_id: str, path: str) -> bool:
         ("GP_AWS_001", "fixture/tagged", "fixture/untagged"),
         ("GP_AWS_002", "fixture/good-cluster", "fixture/bad-cluster"),
         ("GP_AWS_003", "fixture/good-template", "fixture/bad-template"),
+        ("GP_AWS_004", "fixture/good-pod-role", "fixture/bad-pod-role"),
+        ("GP_AWS_004", "fixture/good-pod-role", "fixture/namespace-only-role"),
+        ("GP_AWS_005", "fixture/good-cni", "fixture/bad-cni"),
+        ("GP_AWS_005", "fixture/good-cni", "fixture/boolean-cni"),  # the add-on's schema wants the string "true"
     ],
 )
 def test_goldenpath_checks_pass_and_fail(findings, check_id, passing, failing):

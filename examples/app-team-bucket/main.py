@@ -39,7 +39,8 @@ def build(outdir: str) -> App:
     target, naming = AwsTarget(ACCOUNT, REGION), Naming("dev", "checkout")
     bucket = EncryptedBucket(stack, "receipts", EncryptedBucketProps(target=target, naming=naming, purpose="receipts",
                                                                      expiration_days=400))
-    role = WorkloadRole(stack, "workload", WorkloadRoleProps(naming=naming, name="workload", trust=PodIdentityTrust()))
+    trust = PodIdentityTrust(CLUSTER, "checkout", "checkout")  # only this cluster's checkout/checkout may use it
+    role = WorkloadRole(stack, "workload", WorkloadRoleProps(naming=naming, name="workload", trust=trust))
     bucket.grant_read_write(role)  # its own bucket and key, nothing else
     EksPodIdentityAssociation(stack, "identity", cluster_name=CLUSTER, namespace="checkout",
                               service_account="checkout", role_arn=role.arn)

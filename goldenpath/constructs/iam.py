@@ -55,10 +55,31 @@ def service_trust(*services: str, tag_session: bool = False) -> str:
 
 @dataclass(frozen=True)
 class PodIdentityTrust:
-    """Trust for EKS Pod Identity: the role is bound to a service account by a pod identity association."""
+    """Trust for EKS Pod Identity, conditioned on the one cluster, namespace and service account whose
+    pod identity association may use the role.
+
+    EKS Pod Identity adds the session tags ``eks-cluster-name``, ``kubernetes-namespace`` and
+    ``kubernetes-service-account`` (among others) to its ``AssumeRole`` request, and the trust policy
+    may condition on them (EKS user guide, awsdocs/amazon-eks-user-guide
+    latest/ug/manage-access/aws-access/pod-id-abac.adoc @ f73db2f, "List of session tags added by EKS
+    Pod Identity"; pod-id-role.adoc @ a168ae8). Without the conditions, anyone allowed to create pod
+    identity associations and pass the role could bind it to any service account in any cluster.
+    """
+
+    cluster_name: str
+    namespace: str
+    service_account: str
 
     def document(self) -> str:
-        return service_trust("pods.eks.amazonaws.com", tag_session=True)
+        return policy_document(Statement(
+            actions=("sts:AssumeRole", "sts:TagSession"),
+            principals={"Service": ["pods.eks.amazonaws.com"]},
+            conditions={"StringEquals": {
+                "aws:RequestTag/eks-cluster-name": self.cluster_name,
+                "aws:RequestTag/kubernetes-namespace": self.namespace,
+                "aws:RequestTag/kubernetes-service-account": self.service_account,
+            }},
+        ))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
@@ -48,6 +49,15 @@ CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager",
 
 # Add-ons the nodes need to become Ready are created before the node groups; add-ons that
 # run as pods (CoreDNS, EBS CSI) after them, so they do not sit degraded waiting for nodes.
+# The EBS CSI add-on's controller service account (the name the add-on's pod identity association uses).
+EBS_CSI_NAMESPACE, EBS_CSI_SERVICE_ACCOUNT = "kube-system", "ebs-csi-controller-sa"
+# vpc-cni enforces Kubernetes NetworkPolicies only when asked to: without this every default-deny policy
+# (tenants, previews) is inert. Facts: the EKS user guide, awsdocs/amazon-eks-user-guide
+# latest/ug/networking/cni-network-policy-configure.adoc @ d9a9cba ("Enter the JSON key
+# "enableNetworkPolicy": and value "true" in Configuration values", add-on v1.14.0-eksbuild.3 or later);
+# aws/amazon-vpc-cni-k8s charts/aws-vpc-cni/values.yaml @ v1.23.0 declares `enableNetworkPolicy: "false"`
+# (a string) and templates/daemonset.yaml passes it as `--enable-network-policy=` to the policy agent.
+ADDON_CONFIGURATION: dict[str, dict[str, str]] = {"vpc-cni": {"enableNetworkPolicy": "true"}}
 ADDONS_BEFORE_NODES = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
 ADDONS_AFTER_NODES = ("coredns", "aws-ebs-csi-driver")
 CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
@@ -183,13 +193,14 @@ class Cluster(Construct):
         ebs_role = WorkloadRole(
             self, "ebs-csi-role",
             WorkloadRoleProps(
-                naming=naming, name="ebs-csi", trust=PodIdentityTrust(),
+                naming=naming, name="ebs-csi",
+                trust=PodIdentityTrust(self.cluster.name, EBS_CSI_NAMESPACE, EBS_CSI_SERVICE_ACCOUNT),
                 managed_policy_arns=(target.managed_policy("service-role/AmazonEBSCSIDriverPolicy"),),
             ),
         )
         ebs_identity = EksPodIdentityAssociation(
-            self, "ebs-csi-identity", cluster_name=self.cluster.name, namespace="kube-system",
-            service_account="ebs-csi-controller-sa", role_arn=ebs_role.arn,
+            self, "ebs-csi-identity", cluster_name=self.cluster.name, namespace=EBS_CSI_NAMESPACE,
+            service_account=EBS_CSI_SERVICE_ACCOUNT, role_arn=ebs_role.arn,
         )
         self.addons = before_nodes + [
             self._addon(name, depends_on=[*self.node_groups, *([ebs_identity] if name == "aws-ebs-csi-driver" else [])])
@@ -199,9 +210,11 @@ class Cluster(Construct):
     def _addon(self, name: str, depends_on: list | None = None) -> EksAddon:
         # No addon_version: EKS installs the default version for the cluster's Kubernetes version,
         # so upgrades of the control plane never leave an add-on pinned to an unsupported release.
+        configuration = ADDON_CONFIGURATION.get(name)
         return EksAddon(
             self, f"addon-{name}", cluster_name=self.cluster.name, addon_name=name,
             resolve_conflicts_on_create="OVERWRITE", resolve_conflicts_on_update="PRESERVE",
+            configuration_values=json.dumps(configuration, sort_keys=True) if configuration else None,
             depends_on=depends_on,
         )
 

@@ -149,7 +149,8 @@ class ObservabilityStack:
                                      expiration_days=days + LIFECYCLE_MARGIN_DAYS, noncurrent_version_days=1),
             )
             role = WorkloadRole(root, f"{account}-role",
-                                WorkloadRoleProps(naming=self.naming, name=account, trust=PodIdentityTrust()))
+                                WorkloadRoleProps(naming=self.naming, name=account,
+                                                  trust=PodIdentityTrust(self.props.cluster_name, NAMESPACE, account)))
             bucket.grant_read_write(role)  # its own bucket only, and the telemetry key
             EksPodIdentityAssociation(
                 root, f"{account}-identity", cluster_name=self.props.cluster_name, namespace=NAMESPACE,

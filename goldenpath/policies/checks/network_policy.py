@@ -1,0 +1,45 @@
+"""GP_AWS_005: the vpc-cni add-on enforces Kubernetes NetworkPolicies (``enableNetworkPolicy: "true"``).
+
+Without it the CNI ignores every NetworkPolicy: a default-deny policy in a tenant or preview namespace
+would exist and do nothing. Source of the key and its string value: the EKS user guide
+(cni-network-policy-configure) and the aws-vpc-cni chart's values (see goldenpath.modules.cluster).
+"""
+
+from __future__ import annotations
+
+import json
+
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+from goldenpath.policies.checks._conf import first
+
+
+def enforces_network_policy(configuration_values: object) -> bool:
+    if isinstance(configuration_values, str):
+        try:
+            configuration_values = json.loads(configuration_values)
+        except ValueError:
+            return False
+    return isinstance(configuration_values, dict) and configuration_values.get("enableNetworkPolicy") == "true"
+
+
+class VpcCniEnforcesNetworkPolicy(BaseResourceCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="Ensure the vpc-cni add-on enforces Kubernetes network policies",
+            id="GP_AWS_005",
+            categories=[CheckCategories.KUBERNETES],
+            supported_resources=["aws_eks_addon"],
+        )
+
+    def scan_resource_conf(self, conf: dict) -> CheckResult:
+        if first(conf, "addon_name") != "vpc-cni":
+            return CheckResult.UNKNOWN  # other add-ons: not this check's business
+        return CheckResult.PASSED if enforces_network_policy(first(conf, "configuration_values")) else CheckResult.FAILED
+
+    def get_evaluated_keys(self) -> list[str]:
+        return ["configuration_values"]
+
+
+check = VpcCniEnforcesNetworkPolicy()
