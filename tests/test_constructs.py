@@ -146,6 +146,11 @@ def test_flow_logs_go_to_an_encrypted_log_group_with_retention(synthesized):
     assert has(synthesized, FlowLog.TF_RESOURCE_TYPE, {"traffic_type": "ALL", "log_destination_type": "cloud-watch-logs"})
     groups = resources(synthesized, CloudwatchLogGroup.TF_RESOURCE_TYPE)
     assert groups[0]["retention_in_days"] == 30 and "aws_kms_key" in groups[0]["kms_key_id"]
+    # the delivery role serves only this account's flow logs (confused-deputy conditions)
+    (role,) = [r for r in resources(synthesized, IamRole.TF_RESOURCE_TYPE) if "vpc-flow-logs" in r["assume_role_policy"]]
+    condition = json.loads(role["assume_role_policy"])["Statement"][0]["Condition"]
+    assert condition == {"StringEquals": {"aws:SourceAccount": TARGET.account_id},
+                         "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{TARGET.region}:{TARGET.account_id}:vpc-flow-log/*"}}
 
 
 def test_mandatory_tags_reach_every_taggable_resource(synthesized):

@@ -50,6 +50,14 @@ def pod_role(path: str, conditions: dict | None) -> dict:
                     assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
 
 
+def flow_log_role(path: str, conditions: dict | None) -> dict:
+    statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}}
+    if conditions:
+        statement["Condition"] = conditions
+    return resource(path, name=path.rsplit("/", 1)[-1], tags=TAGS,
+                    assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+
+
 FIXTURE = {
     "terraform": {"required_version": ">= 1.10", "required_providers": {"aws": {"source": "hashicorp/aws"}}},
     "resource": {
@@ -78,6 +86,12 @@ FIXTURE = {
                 "aws:RequestTag/kubernetes-service-account": "app"}),
             "namespace_only_role": pod_role("fixture/namespace-only-role", {"aws:RequestTag/kubernetes-namespace": "apps"}),
             "bad_pod_role": pod_role("fixture/bad-pod-role", None),
+            "good_flow_role": flow_log_role("fixture/good-flow-role", {
+                "StringEquals": {"aws:SourceAccount": "111111111111"},
+                "ArnLike": {"aws:SourceArn": "arn:aws:ec2:eu-west-1:111111111111:vpc-flow-log/*"}}),
+            "account_only_flow_role": flow_log_role("fixture/account-only-flow-role", {
+                "StringEquals": {"aws:SourceAccount": "111111111111"}}),
+            "bad_flow_role": flow_log_role("fixture/bad-flow-role", None),
         },
     },
 }
@@ -106,6 +120,8 @@ def status(findings, check_id: str, path: str) -> bool:
         ("GP_AWS_004", "fixture/good-pod-role", "fixture/namespace-only-role"),
         ("GP_AWS_005", "fixture/good-cni", "fixture/bad-cni"),
         ("GP_AWS_005", "fixture/good-cni", "fixture/boolean-cni"),  # the add-on's schema wants the string "true"
+        ("GP_AWS_006", "fixture/good-flow-role", "fixture/bad-flow-role"),
+        ("GP_AWS_006", "fixture/good-flow-role", "fixture/account-only-flow-role"),
     ],
 )
 def test_goldenpath_checks_pass_and_fail(findings, check_id, passing, failing):

@@ -53,6 +53,18 @@ def service_trust(*services: str, tag_session: bool = False) -> str:
     return policy_document(Statement(actions=actions, principals={"Service": sorted(services)}))
 
 
+def source_bound_trust(service: str, account_id: str, source_arn_pattern: str) -> str:
+    """Trust letting an AWS service assume a role only on behalf of the account's own resources: the
+    confused-deputy conditions ``aws:SourceAccount`` and ``aws:SourceArn`` (ArnLike, so the resource id
+    may be a wildcard). For VPC flow logs this is what the Amazon VPC user guide recommends
+    ("IAM role for publishing flow logs to CloudWatch Logs", docs.aws.amazon.com/vpc/latest/userguide/
+    flow-logs-iam-role.html: source ARN ``arn:aws:ec2:region:account_id:vpc-flow-log/flow-log-id``)."""
+    return policy_document(Statement(
+        actions=("sts:AssumeRole",), principals={"Service": [service]},
+        conditions={"StringEquals": {"aws:SourceAccount": account_id}, "ArnLike": {"aws:SourceArn": source_arn_pattern}},
+    ))
+
+
 @dataclass(frozen=True)
 class PodIdentityTrust:
     """Trust for EKS Pod Identity, conditioned on the one cluster, namespace and service account whose

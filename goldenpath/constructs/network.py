@@ -20,7 +20,7 @@ from cdktn_provider_aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
 from goldenpath.constructs.aws_context import AwsTarget
-from goldenpath.constructs.iam import Statement, WorkloadRole, WorkloadRoleProps, service_trust
+from goldenpath.constructs.iam import Statement, WorkloadRole, WorkloadRoleProps, source_bound_trust
 from goldenpath.constructs.kms import KmsKey, KmsKeyProps
 from goldenpath.constructs.naming import Naming
 from goldenpath.errors import SynthError
@@ -135,7 +135,8 @@ class Network(Construct):
             self, "flow-log-role",
             WorkloadRoleProps(
                 naming=naming, name="vpc-flow-logs",
-                trust=service_trust(props.target.service_principal("vpc-flow-logs")),
+                trust=source_bound_trust(props.target.service_principal("vpc-flow-logs"), props.target.account_id,
+                                         props.target.arn("ec2", "vpc-flow-log/*")),
                 statements=(
                     Statement(
                         actions=("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"),
