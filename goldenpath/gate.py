@@ -15,6 +15,7 @@ from goldenpath.extensions import Extensions
 from goldenpath.policies.checkov_runner import CheckovReport, apply_suppressions, run_checkov
 from goldenpath.policies.in_cluster import InClusterReport, check_in_cluster_stacks
 from goldenpath.policies.suppressions import all_suppressions
+from goldenpath.previews.samples import SAMPLES_DIR, synthesize_sample_previews
 from goldenpath.stacks.synth import SynthResult, synthesize
 from goldenpath.tenancy.catalog import Catalog
 
@@ -39,8 +40,10 @@ def run_gate(environments: list[Environment], outdir: Path, project_root: Path, 
              catalog: Catalog, today: date) -> GateResult:
     suppressions = [*all_suppressions(environments), *catalog.suppressions(), *extensions.suppressions]
     synth = synthesize(environments, outdir, project_root=project_root, extensions=extensions, catalog=catalog)
-    checkov = apply_suppressions(run_checkov(synth.stacks, extensions.checks_dirs), suppressions)
-    in_cluster = check_in_cluster_stacks(synth.stacks, environments)
+    samples = synthesize_sample_previews(environments, catalog, project_root / SAMPLES_DIR)
+    scanned = {**synth.stacks, **samples.stacks}
+    checkov = apply_suppressions(run_checkov(scanned, extensions.checks_dirs), suppressions)
+    in_cluster = check_in_cluster_stacks(scanned, environments, samples.hosted)
     cost = estimate_synthesized(synth.stacks, environments, today, project_root / PROJECT_PRICES)
     lines, over = budget_lines(cost)
     return GateResult(environments, catalog, synth, checkov, in_cluster, cost, lines, over)

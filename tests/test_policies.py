@@ -15,6 +15,7 @@ from goldenpath.errors import GoldenpathError
 from goldenpath.policies.checkov_runner import apply_suppressions, run_checkov
 from goldenpath.policies.reports import junit, sarif, text_summary
 from goldenpath.policies.suppressions import Suppression, environment_suppressions
+from goldenpath.previews.samples import sample_request
 from tests.conftest import REPO
 
 TAGS = {"environment": "t", "owner": "o", "cost-center": "c", "managed-by": "goldenpath"}
@@ -198,15 +199,34 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "FAILED" not in result.stdout
-    # 9 more than before the catalog: three bucket findings of payments-checkout per environment, owned by the team.
-    assert ", 0 failed, 32 suppressed across 15 stacks" in result.stdout
-    assert ("in-cluster checks: 6 stack(s) (dev-platform, dev-tenants, prod-platform, prod-tenants, staging-platform, "
-            "staging-tenants), 55 Kubernetes objects, 0 problems") in result.stdout
+    # 9 from the catalog (three bucket findings of payments-checkout per environment, owned by the team) and
+    # 3 of the sample preview's bucket: the gate scans a preview of every previewable service (storefront's web
+    # on dev) through the same checks.
+    preview = f"previews-{sample_request('web').name}"
+    assert ", 0 failed, 35 suppressed across 17 stacks" in result.stdout
+    assert (f"in-cluster checks: 7 stack(s) (dev-platform, dev-tenants, {preview}, prod-platform, prod-tenants, "
+            "staging-platform, staging-tenants), 61 Kubernetes objects, 0 problems") in result.stdout
     junit_root = ET.parse(tmp_path / "reports" / "checkov.junit.xml").getroot()
     components = ("network", "cluster", "observability", "platform", "tenants")
-    assert {s.get("name") for s in junit_root} == {f"{e}-{c}" for e in ("dev", "prod", "staging") for c in components}
+    assert {s.get("name") for s in junit_root} == {f"{e}-{c}" for e in ("dev", "prod", "staging") for c in components} | {
+        preview, f"{preview}-aws"}
     assert sum(int(s.get("failures")) for s in junit_root) == 0
     assert json.loads((tmp_path / "reports" / "checkov.sarif").read_text())["version"] == "2.1.0"
+
+
+def test_the_gate_scans_sample_previews(tmp_path, bundled_environments):
+    from goldenpath.policies.suppressions import PREVIEW_SUPPRESSIONS, all_suppressions
+    from goldenpath.previews.samples import synthesize_sample_previews
+    from goldenpath.tenancy.catalog import catalog_for
+
+    samples = synthesize_sample_previews(bundled_environments, catalog_for(REPO, bundled_environments), tmp_path / "s")
+    preview = f"previews-{sample_request('web').name}"
+    assert set(samples.stacks) == {preview, f"{preview}-aws"}  # only dev hosts previews; only web opted in
+    assert samples.hosted[preview].name == "dev"
+    findings = run_checkov(samples.stacks)
+    without = apply_suppressions(findings, [s for s in all_suppressions(bundled_environments) if s not in PREVIEW_SUPPRESSIONS])
+    assert sorted(f.check_id for f in without.failures) == ["CKV2_AWS_62", "CKV_AWS_144", "CKV_AWS_18"]  # the gate sees them
+    assert apply_suppressions(findings, all_suppressions(bundled_environments)).failures == []
 
 
 def test_in_cluster_problems_fail_validate(tmp_path, bundled_synth, bundled_environments):

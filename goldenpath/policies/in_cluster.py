@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from goldenpath.config.model import Environment
 from goldenpath.observability.factcheck import check_platform_stack
@@ -34,12 +35,16 @@ class InClusterReport:
         return "\n".join([head, *(f"  FAILED {problem}" for problem in self.problems)])
 
 
-def check_in_cluster_stacks(stacks: dict[str, Path], environments: list[Environment]) -> InClusterReport:
+def check_in_cluster_stacks(stacks: dict[str, Path], environments: list[Environment],
+                            hosted: Mapping[str, Environment] | None = None) -> InClusterReport:
     """Fact checks for stacks that install the pinned charts, strict schema validation for
-    stacks that create Kubernetes objects; stacks of neither kind are left out."""
+    stacks that create Kubernetes objects; stacks of neither kind are left out. ``hosted`` names the
+    environment of stacks not named after one (sample previews: their hosting environment)."""
     report = InClusterReport()
+    hosted = hosted or {}
     for environment in environments:
-        for name in sorted(n for n in stacks if n.startswith(f"{environment.name}-")):
+        names = [n for n in stacks if n.startswith(f"{environment.name}-") or hosted.get(n) is environment]
+        for name in sorted(names):
             document = json.loads((stacks[name] / "cdk.tf.json").read_text())
             resources = document.get("resource", {})
             if "helm_release" not in resources and not any(t.startswith("kubernetes_") for t in resources):

@@ -73,6 +73,19 @@ STATIC_SUPPRESSIONS: tuple[Suppression, ...] = (
     ),
 )
 
+# A preview's bucket (`preview up --bucket`) is scratch space that lives as long as the pull request's
+# preview (its TTL; reaped): encrypted, private and TLS-only like every EncryptedBucket, without the
+# extras a long-lived bucket may need. The gate scans sample previews (goldenpath.previews.samples).
+PREVIEW_BUCKET_FINDINGS = {
+    "CKV_AWS_144": "a preview's bucket lives only as long as its pull request's preview: nothing to replicate",
+    "CKV_AWS_18": "a preview's bucket holds pull-request scratch data for days; CloudTrail S3 data events are the audit trail where required",
+    "CKV2_AWS_62": "nothing consumes object events of a preview's scratch bucket",
+}
+PREVIEW_SUPPRESSIONS = tuple(
+    Suppression(check, reason, "platform-team", stack="previews-*-aws", construct_path="previews-*-aws/bucket/bucket")
+    for check, reason in PREVIEW_BUCKET_FINDINGS.items()
+)
+
 FULL_YEAR_DAYS = 365
 
 
@@ -121,4 +134,5 @@ def tenant_bucket_suppressions(team: str, source: str, environment: str, namespa
 
 
 def all_suppressions(environments: list[Environment]) -> list[Suppression]:
-    return [*STATIC_SUPPRESSIONS, *(s for e in environments for s in environment_suppressions(e))]
+    previews = PREVIEW_SUPPRESSIONS if any(e.previews is not None for e in environments) else ()
+    return [*STATIC_SUPPRESSIONS, *previews, *(s for e in environments for s in environment_suppressions(e))]
