@@ -59,6 +59,11 @@ def flow_log_role(path: str, conditions: dict | None) -> dict:
                     assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
 
 
+def network_policy(path: str, types: list[str]) -> dict:
+    return resource(path, metadata={"name": "p", "namespace": "n"},
+                    spec={"pod_selector": {}, "policy_types": types})
+
+
 FIXTURE = {
     "terraform": {"required_version": ">= 1.10", "required_providers": {"aws": {"source": "hashicorp/aws"}}},
     "resource": {
@@ -80,6 +85,10 @@ FIXTURE = {
             "bad_cni": resource("fixture/bad-cni", cluster_name="c", addon_name="vpc-cni"),
             "boolean_cni": resource("fixture/boolean-cni", cluster_name="c", addon_name="vpc-cni",
                                     configuration_values=json.dumps({"enableNetworkPolicy": True})),
+        },
+        "kubernetes_network_policy_v1": {
+            "both_ways": network_policy("fixture/both-ways", ["Ingress", "Egress"]),
+            "ingress_only": network_policy("fixture/ingress-only", ["Ingress"]),
         },
         "aws_iam_role": {
             "good_pod_role": pod_role("fixture/good-pod-role", {
@@ -123,6 +132,7 @@ def status(findings, check_id: str, path: str) -> bool:
         ("GP_AWS_005", "fixture/good-cni", "fixture/boolean-cni"),  # the add-on's schema wants the string "true"
         ("GP_AWS_006", "fixture/good-flow-role", "fixture/bad-flow-role"),
         ("GP_AWS_006", "fixture/good-flow-role", "fixture/account-only-flow-role"),
+        ("GP_K8S_001", "fixture/both-ways", "fixture/ingress-only"),
     ],
 )
 def test_goldenpath_checks_pass_and_fail(findings, check_id, passing, failing):
