@@ -59,6 +59,40 @@ def test_no_static_keys_and_one_updated_comment(rendered):
     assert "-X PATCH" in text and "goldenpath-preview" in text  # later runs edit the comment, not add one
 
 
+def _steps(workflow: dict) -> list[dict]:
+    (job,) = workflow["jobs"].values()
+    return job["steps"]
+
+
+def test_pinned_install_runs_before_any_credentials_are_loaded(rendered):
+    from goldenpath import __version__
+
+    for name in ("up", "down", "reap"):
+        steps = _steps(yaml.safe_load((rendered / f"preview-{name}.yml").read_text()))
+        install = next(i for i, s in enumerate(steps) if str(s.get("name", "")).startswith("Install goldenpath"))
+        credentials = next(i for i, s in enumerate(steps) if "configure-aws-credentials" in s.get("uses", ""))
+        assert install < credentials, name
+        assert steps[install]["run"] == f'python3 -m pip install "goldenpath=={__version__}"', name
+
+
+def test_the_scheduled_reap_job_can_have_its_own_role(tmp_path, capsys):
+    from goldenpath.cli.main import main
+
+    argv = ["--environments", str(ENVIRONMENTS), "ci", "render", "--env", "dev", "--service", "web",
+            "--role-arn", SETTINGS.role_arn, "--out", str(tmp_path / "one")]
+    assert main(argv) == 0
+    assert "note: the scheduled reap job assumes the same role as the pull-request jobs" in capsys.readouterr().out
+    reaper = "arn:aws:iam::111111111111:role/preview-reaper"
+    assert main([*argv[:-1], str(tmp_path / "two"), "--reap-role-arn", reaper]) == 0
+    assert "note:" not in capsys.readouterr().out
+    assert f"role-to-assume: {reaper}" in (tmp_path / "two" / "preview-reap.yml").read_text()
+    for name in ("up", "down"):
+        assert f"role-to-assume: {SETTINGS.role_arn}" in (tmp_path / "two" / f"preview-{name}.yml").read_text()
+    assert main([*argv[:-1], str(tmp_path / "three"), "--reap-role-arn", "reaper"]) == 2
+    assert "--reap-role-arn: got 'reaper', expected an IAM role ARN for OIDC" in capsys.readouterr().err
+    assert not (tmp_path / "three").exists()
+
+
 def test_zizmor_offline_finds_nothing(rendered):
     result = subprocess.run([tool("zizmor"), "--offline", "--persona=auditor", *files(rendered)],
                             capture_output=True, text=True, env={"RUST_BACKTRACE": "0", "PATH": "/usr/bin:/bin"})

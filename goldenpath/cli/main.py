@@ -106,7 +106,8 @@ def _parser() -> argparse.ArgumentParser:
     p = ci.add_parser("render", help="write the preview GitHub Actions workflows")
     p.add_argument("--env", dest="envs", action="append", metavar="NAME", required=True, help="environment hosting previews")
     p.add_argument("--service", required=True, help="service the repository previews")
-    p.add_argument("--role-arn", required=True, help="IAM role assumed through GitHub OIDC")
+    p.add_argument("--role-arn", required=True, help="IAM role the pull-request jobs (up, down) assume through GitHub OIDC")
+    p.add_argument("--reap-role-arn", help="IAM role of the scheduled reap job (default: --role-arn, one role for every job)")
     p.add_argument("--out", type=Path, default=Path(".github/workflows"))
 
     from goldenpath.cli.preview import add_parser as add_preview_parser
@@ -345,8 +346,13 @@ def cmd_ci(args: argparse.Namespace) -> int:
         known = ", ".join(sorted(previewable)) if environment.previews else "none (no previews section)"
         raise GoldenpathError(f"--service: got {args.service!r}, expected one of {known} "
                               f"(services with a previews block in teams/<team>.yaml running in {environment.name!r})")
-    written = write_workflows(WorkflowSettings(environment.name, args.service, args.role_arn, environment.region), args.out)
+    settings = WorkflowSettings(environment.name, args.service, args.role_arn, environment.region,
+                                reap_role_arn=args.reap_role_arn)
+    written = write_workflows(settings, args.out)
     print("wrote " + ", ".join(str(p) for p in written))
+    if args.reap_role_arn is None:
+        print("note: the scheduled reap job assumes the same role as the pull-request jobs; pass --reap-role-arn "
+              "to give each its own (see README, Preview environments)")
     return 0
 
 

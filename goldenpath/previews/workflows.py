@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from goldenpath._version import __version__
+from goldenpath.errors import GoldenpathError
 from goldenpath.templating import package_templates, write_rendered
 
-from goldenpath.errors import GoldenpathError
+PINNED_PACKAGE = f"goldenpath=={__version__}"
+"""What generated workflows install: the version that rendered them, never whatever is newest."""
 
 WORKFLOWS = ("preview-up", "preview-down", "preview-reap")
 # Pinned by full commit SHA (tag in the comment); bump both together.
@@ -21,10 +24,10 @@ AWS_CREDENTIALS = ("e3dd6a429d7300a6a4c196c26e071d42e0343502", "v4.0.2")
 
 
 
-def check_role_arn(role_arn: str) -> None:
+def check_role_arn(role_arn: str, option: str = "--role-arn") -> None:
     """The role a generated workflow assumes through GitHub's OIDC provider must be an IAM role ARN."""
     if not role_arn.startswith("arn:aws") or ":role/" not in role_arn:
-        raise GoldenpathError(f"--role-arn: got {role_arn!r}, expected an IAM role ARN for OIDC")
+        raise GoldenpathError(f"{option}: got {role_arn!r}, expected an IAM role ARN for OIDC")
 
 
 @dataclass(frozen=True)
@@ -32,15 +35,20 @@ class WorkflowSettings:
     environment: str
     service: str
     role_arn: str
-    """IAM role the workflows assume through GitHub's OIDC provider."""
+    """IAM role the pull-request jobs (preview up and down) assume through GitHub's OIDC provider."""
     region: str
-    package: str = "goldenpath"
-    """What `pip install` installs in the workflow. Default: goldenpath."""
+    package: str = PINNED_PACKAGE
+    """What `pip install` installs, before any credentials are loaded. Default: this goldenpath's version, pinned."""
     reap_cron: str = "17 * * * *"
     """Default: hourly."""
+    reap_role_arn: str | None = None
+    """IAM role of the scheduled reap job (it destroys any expired preview, so it needs more than one pull
+    request's job). Default: role_arn, one role for every job (a named opt-out the CLI prints)."""
 
     def check(self) -> None:
         check_role_arn(self.role_arn)
+        if self.reap_role_arn is not None:
+            check_role_arn(self.reap_role_arn, "--reap-role-arn")
         if len(self.reap_cron.split()) != 5:
             raise GoldenpathError(f"--reap-cron: got {self.reap_cron!r}, expected five cron fields")
 
@@ -49,6 +57,7 @@ def render_workflows(settings: WorkflowSettings) -> dict[str, str]:
     settings.check()
     context = {
         **settings.__dict__,
+        "reap_role_arn": settings.reap_role_arn or settings.role_arn,
         "checkout_sha": CHECKOUT[0], "checkout_version": CHECKOUT[1],
         "aws_credentials_sha": AWS_CREDENTIALS[0], "aws_credentials_version": AWS_CREDENTIALS[1],
     }

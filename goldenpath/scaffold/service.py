@@ -19,7 +19,8 @@ from goldenpath.config.model import PreviewService
 from goldenpath.constructs.naming import Naming
 from goldenpath.errors import GoldenpathError
 from goldenpath.modules.cluster import cluster_name
-from goldenpath.previews.workflows import AWS_CREDENTIALS, CHECKOUT, WorkflowSettings, check_role_arn, render_workflows
+from goldenpath.previews.workflows import (AWS_CREDENTIALS, CHECKOUT, PINNED_PACKAGE, WorkflowSettings, check_role_arn,
+                                           render_workflows)
 from goldenpath.tenancy.catalog import Catalog, namespace_name
 
 
@@ -32,7 +33,7 @@ class ScaffoldSettings:
     """IAM role the workflows assume through GitHub's OIDC provider (it needs an EKS access entry)."""
     chart: PreviewService | None = None
     """The chart to deploy. Default: the service's previews block."""
-    package: str = "goldenpath"
+    package: str = PINNED_PACKAGE
 
 
 def render_service_workflows(catalog: Catalog, settings: ScaffoldSettings) -> dict[str, str]:
