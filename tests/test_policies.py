@@ -90,6 +90,12 @@ FIXTURE = {
             "both_ways": network_policy("fixture/both-ways", ["Ingress", "Egress"]),
             "ingress_only": network_policy("fixture/ingress-only", ["Ingress"]),
         },
+        "kubernetes_storage_class_v1": {
+            "encrypted_class": resource("fixture/encrypted-class", metadata={"name": "a"}, storage_provisioner="ebs.csi.aws.com",
+                                        parameters={"type": "gp3", "encrypted": "true"}),
+            "plain_class": resource("fixture/plain-class", metadata={"name": "b"}, storage_provisioner="ebs.csi.aws.com",
+                                    parameters={"type": "gp3"}),
+        },
         "aws_iam_role": {
             "good_pod_role": pod_role("fixture/good-pod-role", {
                 "aws:RequestTag/eks-cluster-name": "c", "aws:RequestTag/kubernetes-namespace": "apps",
@@ -133,6 +139,7 @@ def status(findings, check_id: str, path: str) -> bool:
         ("GP_AWS_006", "fixture/good-flow-role", "fixture/bad-flow-role"),
         ("GP_AWS_006", "fixture/good-flow-role", "fixture/account-only-flow-role"),
         ("GP_K8S_001", "fixture/both-ways", "fixture/ingress-only"),
+        ("GP_K8S_002", "fixture/encrypted-class", "fixture/plain-class"),
     ],
 )
 def test_goldenpath_checks_pass_and_fail(findings, check_id, passing, failing):
@@ -215,7 +222,7 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     preview = f"previews-{sample_request('web').name}"
     assert ", 0 failed, 35 suppressed across 17 stacks" in result.stdout
     assert (f"in-cluster checks: 7 stack(s) (dev-platform, dev-tenants, {preview}, prod-platform, prod-tenants, "
-            "staging-platform, staging-tenants), 61 Kubernetes objects, 0 problems") in result.stdout
+            "staging-platform, staging-tenants), 64 Kubernetes objects, 0 problems") in result.stdout
     junit_root = ET.parse(tmp_path / "reports" / "checkov.junit.xml").getroot()
     components = ("network", "cluster", "observability", "platform", "tenants")
     assert {s.get("name") for s in junit_root} == {f"{e}-{c}" for e in ("dev", "prod", "staging") for c in components} | {

@@ -85,3 +85,18 @@ def test_environment_differences_come_from_yaml_only(bundled_synth):
     assert nats == {"dev": 1, "staging": 1, "prod": 3}
     prod_vpc = stack_json(bundled_synth, "prod-cluster")["resource"]["aws_eks_cluster"]
     assert all(c["vpc_config"]["endpoint_public_access"] is False for c in prod_vpc.values())
+
+
+def test_each_cluster_gets_one_encrypted_default_storage_class(bundled_synth):
+    from goldenpath.policies.kubernetes_objects import kubernetes_objects
+
+    for environment in ("dev", "staging", "prod"):
+        document = stack_json(bundled_synth, f"{environment}-platform")
+        classes = [o.manifest for o in kubernetes_objects(document) if o.manifest["kind"] == "StorageClass"]
+        assert classes == [{
+            "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": {"name": "gp3-encrypted", "labels": {"app.kubernetes.io/managed-by": "goldenpath"},
+                         "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+            "provisioner": "ebs.csi.aws.com", "parameters": {"type": "gp3", "encrypted": "true"},
+            "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer", "allowVolumeExpansion": True,
+        }], environment

@@ -133,6 +133,16 @@ def _role_binding(r: dict) -> dict:
                           **({"namespace": s["namespace"]} if s.get("namespace") else {})} for s in r.get("subject", [])]}
 
 
+def _storage_class(r: dict) -> dict:
+    out = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": _metadata(r, namespaced=False),
+           "provisioner": r["storage_provisioner"], "parameters": dict(r.get("parameters", {}))}
+    for key, field in (("reclaim_policy", "reclaimPolicy"), ("volume_binding_mode", "volumeBindingMode"),
+                       ("allow_volume_expansion", "allowVolumeExpansion")):
+        if key in r:
+            out[field] = r[key]
+    return out
+
+
 def _manifest(r: dict) -> dict:
     """``kubernetes_manifest`` holds the object itself (custom resources such as PrometheusRule)."""
     return map_strings(r["manifest"], terraform_unescape)
@@ -148,6 +158,7 @@ CONVERTERS: dict[str, Callable[[dict], dict]] = {
     "kubernetes_resource_quota_v1": _resource_quota,
     "kubernetes_limit_range_v1": _limit_range,
     "kubernetes_network_policy_v1": _network_policy,
+    "kubernetes_storage_class_v1": _storage_class,
 }
 
 

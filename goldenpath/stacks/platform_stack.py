@@ -7,7 +7,8 @@ from cdktn_provider_random.provider import RandomProvider
 from constructs import Construct
 
 from goldenpath.config.model import Environment
-from goldenpath.modules.observability import ObservabilityStack
+from goldenpath.modules.observability import MANAGED_BY, ObservabilityStack
+from goldenpath.modules.storage import DefaultStorageClass, DefaultStorageClassProps
 from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.in_cluster import configure_in_cluster_providers
 from goldenpath.stacks.layout import stack_layout
@@ -24,4 +25,6 @@ class PlatformStack(GoldenpathStack):
         configure_in_cluster_providers(self, module.props.cluster_name)
         RandomProvider(self, "random")  # Grafana's generated admin password
         self.add_override("terraform.required_providers.random.version", RANDOM_PROVIDER_CONSTRAINT)
+        # Before the charts: their volume claims need a default class, and it must encrypt.
+        self.storage = DefaultStorageClass(self, "storage", DefaultStorageClassProps(labels=MANAGED_BY))
         self.observability = module.add_cluster_side(self)
