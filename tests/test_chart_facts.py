@@ -149,6 +149,29 @@ def test_grafana_secret_must_hold_the_keys_the_chart_reads(prod):
     assert "Secret grafana-admin lacks keys ['user']" in problem
 
 
+# -- Pod Security ----------------------------------------------------------------------------------------
+def test_node_exporter_runs_privileged_alone_and_observability_enforces_baseline(prod):
+    import copy
+
+    stack, releases = prod
+    assert factcheck.check_pod_security(stack, releases) == []
+    (kps,) = [r for r in releases.values() if r.chart == "kube-prometheus-stack"]
+    assert kps.values["prometheus-node-exporter"]["namespaceOverride"] == "observability-node"
+    # the defects it guards against: node-exporter back in the shared namespace, which then must admit privileged pods
+    shared = copy.deepcopy(releases)
+    next(r for r in shared.values() if r.chart == "kube-prometheus-stack").values["prometheus-node-exporter"].pop("namespaceOverride")
+    assert any("namespaceOverride is unset" in p for p in factcheck.check_pod_security(stack, shared))
+    privileged = copy.deepcopy(stack)
+    for namespace in privileged["resource"]["kubernetes_namespace_v1"].values():
+        labels = namespace["metadata"][0]["labels"] if isinstance(namespace["metadata"], list) else namespace["metadata"]["labels"]
+        labels["pod-security.kubernetes.io/enforce"] = "privileged"
+    assert any("namespace observability enforces 'privileged'" in p for p in factcheck.check_pod_security(privileged, releases))
+    missing = copy.deepcopy(stack)
+    missing["resource"]["kubernetes_namespace_v1"] = {
+        k: v for k, v in missing["resource"]["kubernetes_namespace_v1"].items() if "node-exporter" not in k}
+    assert any("observability-node is not created by the stack" in p for p in factcheck.check_pod_security(missing, releases))
+
+
 # -- Grafana correlation ----------------------------------------------------------------------------------
 def test_grafana_expansion_leaves_every_datasource_as_intended(prod):
     _, releases = prod

@@ -69,9 +69,13 @@ def test_charts_are_pinned_from_the_table(bundled_synth):
 
 
 def test_namespace_pod_security_labels(bundled_synth):
-    (namespace,) = resources_of(stack_json(bundled_synth, "dev-platform"), "kubernetes_namespace_v1").values()
-    labels = namespace["metadata"][0]["labels"]
+    namespaces = {n["metadata"][0]["name"]: n["metadata"][0]["labels"]
+                  for n in resources_of(stack_json(bundled_synth, "dev-platform"), "kubernetes_namespace_v1").values()}
+    assert set(namespaces) == {"observability", "observability-node"}
+    labels = namespaces["observability"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "baseline"  # nothing here needs host access
     assert labels["pod-security.kubernetes.io/warn"] == "restricted" and labels["pod-security.kubernetes.io/audit"] == "restricted"
+    assert namespaces["observability-node"]["pod-security.kubernetes.io/enforce"] == "privileged"  # node-exporter alone
 
 
 def test_datasources_correlate_metrics_traces_and_logs(bundled_synth):

@@ -168,13 +168,21 @@ class ObservabilityStack:
             metadata=[NamespaceV1Metadata(
                 name=NAMESPACE,
                 labels={
-                    # node-exporter needs host access, so the namespace cannot enforce "restricted";
-                    # warn and audit still report anything beyond it.
-                    "pod-security.kubernetes.io/enforce": "privileged",
+                    # No pod here needs host access (node-exporter has its own namespace): enforce baseline;
+                    # warn and audit report anything beyond restricted.
+                    "pod-security.kubernetes.io/enforce": "baseline",
                     "pod-security.kubernetes.io/warn": "restricted",
                     "pod-security.kubernetes.io/audit": "restricted",
                     **MANAGED_BY,
                 },
+            )],
+        )
+        # node-exporter reads the host (hostNetwork, hostPID, the root filesystem): it alone runs privileged.
+        node_namespace = NamespaceV1(
+            root, "node-exporter-namespace",
+            metadata=[NamespaceV1Metadata(
+                name=values.NODE_EXPORTER_NAMESPACE,
+                labels={"pod-security.kubernetes.io/enforce": "privileged", **MANAGED_BY},
             )],
         )
         for file_name, dashboard in sorted(self.dashboards.items()):
@@ -191,7 +199,7 @@ class ObservabilityStack:
         for release_name, chart_values in self.release_values.items():
             pin = self.charts[RELEASE_CHARTS[release_name]]
             # The collectors create ServiceMonitors, whose CRD kube-prometheus-stack installs.
-            after = [namespace, *secrets] if prometheus_stack is None else [namespace, prometheus_stack]
+            after = [namespace, node_namespace, *secrets] if prometheus_stack is None else [namespace, prometheus_stack]
             release = Release(
                 root, f"release-{release_name}", name=release_name, namespace=NAMESPACE,
                 repository=pin.repository, chart=pin.name, version=pin.version,

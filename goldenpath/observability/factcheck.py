@@ -224,6 +224,36 @@ def check_secrets(stack: dict, releases: dict[str, HelmRelease]) -> list[str]:
     return problems
 
 
+# -- Pod Security ------------------------------------------------------------------------------------------
+def _namespace_labels(stack: dict) -> dict[str, dict[str, str]]:
+    found = {}
+    for resource in stack.get("resource", {}).get("kubernetes_namespace_v1", {}).values():
+        meta = resource["metadata"][0] if isinstance(resource["metadata"], list) else resource["metadata"]
+        found[meta["name"]] = dict(meta.get("labels") or {})
+    return found
+
+
+def check_pod_security(stack: dict, releases: dict[str, HelmRelease]) -> list[str]:
+    """node-exporter (host network, PID and filesystem: facts.NODE_EXPORTER_NAMESPACE_SOURCES) runs in a
+    namespace of its own that the stack creates and that admits privileged pods; the release's own
+    namespace then enforces at least baseline."""
+    labels = _namespace_labels(stack)
+    problems = []
+    enforce = "pod-security.kubernetes.io/enforce"
+    for release in _of_chart(releases, "kube-prometheus-stack"):
+        node = _dig(release.values, "prometheus-node-exporter", "namespaceOverride") or release.namespace
+        if node == release.namespace:
+            problems.append(f"release {release.name}: prometheus-node-exporter.namespaceOverride is unset, so node-exporter "
+                            f"(host network, PID and filesystem) shares namespace {release.namespace}")
+        elif labels.get(node, {}).get(enforce) != "privileged":
+            problems.append(f"release {release.name}: node-exporter's namespace {node} is not created by the stack with "
+                            f"{enforce}: privileged (got {labels.get(node)})")
+        if labels.get(release.namespace, {}).get(enforce) not in ("baseline", "restricted"):
+            problems.append(f"release {release.name}: namespace {release.namespace} enforces "
+                            f"{labels.get(release.namespace, {}).get(enforce)!r}, expected baseline or restricted")
+    return problems
+
+
 # -- Grafana correlation ------------------------------------------------------------------------------------
 def _provisioned_datasources(releases: dict[str, HelmRelease]) -> list[dict]:
     sources: list[dict] = []
@@ -334,7 +364,7 @@ RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
 def check_platform_stack(stack: dict) -> list[str]:
     """Every fact check over one synthesized in-cluster stack."""
     releases = helm_releases(stack)
-    problems = check_secrets(stack, releases)
+    problems = check_secrets(stack, releases) + check_pod_security(stack, releases)
     for check in RELEASE_CHECKS:
         problems += check(releases)
     return problems

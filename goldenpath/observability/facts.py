@@ -324,3 +324,23 @@ PROMETHEUS_RULE_SCHEMA: dict = {
     },
 }
 CUSTOM_RESOURCE_SCHEMAS: dict[tuple[str, str], dict] = {("monitoring.coreos.com/v1", "PrometheusRule"): PROMETHEUS_RULE_SCHEMA}
+
+
+# --- node-exporter in a namespace of its own -------------------------------------------------------
+# kube-prometheus-stack 81.6.2 depends on prometheus-node-exporter 4.51.1 (Chart.yaml) and passes
+# `prometheus-node-exporter.namespaceOverride` through (values.yaml, default ""). In 4.51.1 the
+# DaemonSet, Service, ServiceAccount and ServiceMonitor all take their namespace from the helper
+# `prometheus-node-exporter.namespace` / `monitor-namespace`, which use namespaceOverride first
+# (templates/_helpers.tpl); the DaemonSet sets hostNetwork: true, hostPID: true and mounts the host's
+# root filesystem (values.yaml hostRootFsMount.enabled: true). Prometheus finds the ServiceMonitor there
+# because kube-prometheus-stack selects ServiceMonitors in every namespace (serviceMonitorNamespaceSelector: {})
+# and goldenpath sets serviceMonitorSelectorNilUsesHelmValues: false.
+NODE_EXPORTER_CHART_VERSION = "4.51.1"
+NODE_EXPORTER_NAMESPACE_SOURCES = (
+    Source(_KPS, "charts/kube-prometheus-stack/Chart.yaml (prometheus-node-exporter 4.51.1); values.yaml "
+           "prometheus-node-exporter.namespaceOverride", "kube-prometheus-stack-81.6.2"),
+    Source(_KPS, "charts/prometheus-node-exporter/templates/_helpers.tpl (prometheus-node-exporter.namespace, "
+           "monitor-namespace); templates/daemonset.yaml, service.yaml, serviceaccount.yaml, servicemonitor.yaml; "
+           "values.yaml hostNetwork, hostPID, hostRootFsMount", "prometheus-node-exporter-4.51.1"),
+)
+NODE_EXPORTER_NEEDS_HOST_ACCESS = True

@@ -13,6 +13,9 @@ from goldenpath.observability.alertmanager import mounted_secrets
 from goldenpath.observability.grafana_text import provisioning_literal
 
 NAMESPACE = "observability"
+NODE_EXPORTER_NAMESPACE = "observability-node"
+"""node-exporter alone needs host access (hostNetwork, hostPID, the root filesystem): it gets a namespace
+of its own that admits privileged pods, so the observability namespace can enforce Pod Security baseline."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,8 @@ def kube_prometheus_stack(environment: Environment, rules: dict, alertmanager: d
         },
         "prometheusOperator": {"resources": RESOURCES["prometheus-operator"].render()},
         "kube-state-metrics": {"resources": RESOURCES["kube-state-metrics"].render()},
-        "prometheus-node-exporter": {"resources": RESOURCES["node-exporter (per node)"].render()},
+        "prometheus-node-exporter": {"namespaceOverride": NODE_EXPORTER_NAMESPACE,
+                                     "resources": RESOURCES["node-exporter (per node)"].render()},
     }
 
 
