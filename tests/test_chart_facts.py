@@ -172,6 +172,25 @@ def test_node_exporter_runs_privileged_alone_and_observability_enforces_baseline
     assert any("observability-node is not created by the stack" in p for p in factcheck.check_pod_security(missing, releases))
 
 
+def test_grafana_reads_configmaps_not_secrets(prod):
+    import copy
+
+    stack, releases = prod
+    assert factcheck.check_grafana_rbac(stack, releases) == []
+    (role,) = stack["resource"]["kubernetes_cluster_role_v1"].values()
+    assert role["rule"] == [{"api_groups": [""], "resources": ["configmaps"], "verbs": ["get", "watch", "list"]}]
+    chart_default = copy.deepcopy(releases)
+    grafana = next(r for r in chart_default.values() if r.chart == "kube-prometheus-stack").values["grafana"]
+    grafana.pop("rbac")
+    grafana["sidecar"]["dashboards"].pop("resource")
+    problems = factcheck.check_grafana_rbac(stack, chart_default)
+    assert any("useExistingClusterRole is unset" in p for p in problems)
+    assert any("grafana.sidecar.dashboards.resource is 'both (the chart default)'" in p for p in problems)
+    greedy = copy.deepcopy(stack)
+    next(iter(greedy["resource"]["kubernetes_cluster_role_v1"].values()))["rule"][0]["resources"].append("secrets")
+    assert any("lets Grafana read Secrets" in p for p in factcheck.check_grafana_rbac(greedy, releases))
+
+
 # -- Grafana correlation ----------------------------------------------------------------------------------
 def test_grafana_expansion_leaves_every_datasource_as_intended(prod):
     _, releases = prod

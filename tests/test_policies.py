@@ -222,7 +222,7 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     preview = f"previews-{sample_request('web').name}"
     assert ", 0 failed, 35 suppressed across 17 stacks" in result.stdout
     assert (f"in-cluster checks: 7 stack(s) (dev-platform, dev-tenants, {preview}, prod-platform, prod-tenants, "
-            "staging-platform, staging-tenants), 67 Kubernetes objects, 0 problems") in result.stdout
+            "staging-platform, staging-tenants), 70 Kubernetes objects, 0 problems") in result.stdout
     junit_root = ET.parse(tmp_path / "reports" / "checkov.junit.xml").getroot()
     components = ("network", "cluster", "observability", "platform", "tenants")
     assert {s.get("name") for s in junit_root} == {f"{e}-{c}" for e in ("dev", "prod", "staging") for c in components} | {

@@ -24,6 +24,7 @@ import yaml
 from cdktn import TerraformStack, TerraformVariable
 from cdktn_provider_aws.eks_pod_identity_association import EksPodIdentityAssociation
 from cdktn_provider_helm.release import Release
+from cdktn_provider_kubernetes.cluster_role_v1 import ClusterRoleV1, ClusterRoleV1Metadata, ClusterRoleV1Rule
 from cdktn_provider_kubernetes.config_map_v1 import ConfigMapV1, ConfigMapV1Metadata
 from cdktn_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
 from cdktn_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata
@@ -193,7 +194,13 @@ class ObservabilityStack:
                 data={file_name: terraform_literal(json.dumps(dashboard, indent=2, sort_keys=True))},
                 depends_on=[namespace],
             )
-        secrets = self._secrets(root, namespace)
+        # Grafana's sidecars read dashboards and datasources (ConfigMaps) in every namespace, and nothing else.
+        grafana_role = ClusterRoleV1(
+            root, "grafana-cluster-role",
+            metadata=ClusterRoleV1Metadata(name=values.GRAFANA_CLUSTER_ROLE, labels=MANAGED_BY),
+            rule=[ClusterRoleV1Rule(api_groups=[""], resources=["configmaps"], verbs=["get", "watch", "list"])],
+        )
+        secrets = [*self._secrets(root, namespace), grafana_role]
         self.releases = []
         prometheus_stack: Release | None = None
         for release_name, chart_values in self.release_values.items():

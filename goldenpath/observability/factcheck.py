@@ -254,6 +254,39 @@ def check_pod_security(stack: dict, releases: dict[str, HelmRelease]) -> list[st
     return problems
 
 
+# -- Grafana's RBAC --------------------------------------------------------------------------------------------
+def _cluster_roles(stack: dict) -> dict[str, list[dict]]:
+    found = {}
+    for resource in stack.get("resource", {}).get("kubernetes_cluster_role_v1", {}).values():
+        meta = resource["metadata"][0] if isinstance(resource["metadata"], list) else resource["metadata"]
+        found[meta["name"]] = list(resource.get("rule", []))
+    return found
+
+
+def check_grafana_rbac(stack: dict, releases: dict[str, HelmRelease]) -> list[str]:
+    """Grafana binds a ClusterRole the stack creates and that reads no Secrets, and every enabled sidecar
+    watches ConfigMaps only (facts.GRAFANA_RBAC_SOURCES: the chart's own ClusterRole reads all Secrets)."""
+    roles = _cluster_roles(stack)
+    problems = []
+    for release in _of_chart(releases, "kube-prometheus-stack"):
+        grafana = release.values.get("grafana") or {}
+        role = (grafana.get("rbac") or {}).get("useExistingClusterRole")
+        if not role:
+            problems.append(f"release {release.name}: grafana.rbac.useExistingClusterRole is unset, so the chart's "
+                            "ClusterRole lets Grafana read Secrets in every namespace")
+        elif role not in roles:
+            problems.append(f"release {release.name}: grafana.rbac.useExistingClusterRole names ClusterRole {role}, "
+                            "which the stack does not create")
+        elif any("secrets" in rule.get("resources", []) or "*" in rule.get("resources", []) for rule in roles[role]):
+            problems.append(f"release {release.name}: ClusterRole {role} lets Grafana read Secrets")
+        for sidecar in facts.GRAFANA_SIDECARS:
+            settings = (grafana.get("sidecar") or {}).get(sidecar) or {}
+            if settings.get("enabled") and settings.get("resource") != "configmap":
+                problems.append(f"release {release.name}: grafana.sidecar.{sidecar}.resource is "
+                                f"{settings.get('resource', 'both (the chart default)')!r}, expected 'configmap'")
+    return problems
+
+
 # -- Grafana correlation ------------------------------------------------------------------------------------
 def _provisioned_datasources(releases: dict[str, HelmRelease]) -> list[dict]:
     sources: list[dict] = []
@@ -364,7 +397,7 @@ RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
 def check_platform_stack(stack: dict) -> list[str]:
     """Every fact check over one synthesized in-cluster stack."""
     releases = helm_releases(stack)
-    problems = check_secrets(stack, releases) + check_pod_security(stack, releases)
+    problems = check_secrets(stack, releases) + check_pod_security(stack, releases) + check_grafana_rbac(stack, releases)
     for check in RELEASE_CHECKS:
         problems += check(releases)
     return problems

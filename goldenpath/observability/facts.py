@@ -344,3 +344,21 @@ NODE_EXPORTER_NAMESPACE_SOURCES = (
            "values.yaml hostNetwork, hostPID, hostRootFsMount", "prometheus-node-exporter-4.51.1"),
 )
 NODE_EXPORTER_NEEDS_HOST_ACCESS = True
+
+
+# --- Grafana's RBAC -------------------------------------------------------------------------------------
+# kube-prometheus-stack 81.6.2 depends on grafana 11.1.1 (Chart.yaml, grafana-community repository). In
+# grafana 11.1.1 templates/clusterrole.yaml grants get/watch/list on configmaps AND secrets cluster-wide
+# whenever a sidecar is enabled (rbac.namespaced: false by default), unless rbac.useExistingClusterRole is
+# set, which clusterrolebinding.yaml then binds instead; each sidecar's RESOURCE comes from
+# sidecar.<kind>.resource (default "both"; templates/_pod.tpl). kube-prometheus-stack provisions its
+# datasources as a ConfigMap (templates/grafana/configmaps-datasources.yaml) and its dashboards as
+# ConfigMaps (templates/grafana/dashboards-1.14/*.yaml).
+GRAFANA_CHART_VERSION = "11.1.1"
+GRAFANA_RBAC_SOURCES = (
+    Source(_GC, "charts/grafana/templates/clusterrole.yaml, clusterrolebinding.yaml; values.yaml rbac, "
+           "sidecar.*.resource; templates/_pod.tpl RESOURCE", "grafana-11.1.1"),
+    Source(_KPS, "charts/kube-prometheus-stack/Chart.yaml (grafana 11.1.1); templates/grafana/configmaps-datasources.yaml; "
+           "templates/grafana/dashboards-1.14/*.yaml (kind: ConfigMap)", "kube-prometheus-stack-81.6.2"),
+)
+GRAFANA_SIDECARS = ("alerts", "dashboards", "datasources", "plugins", "notifiers")

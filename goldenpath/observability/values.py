@@ -16,6 +16,9 @@ NAMESPACE = "observability"
 NODE_EXPORTER_NAMESPACE = "observability-node"
 """node-exporter alone needs host access (hostNetwork, hostPID, the root filesystem): it gets a namespace
 of its own that admits privileged pods, so the observability namespace can enforce Pod Security baseline."""
+GRAFANA_CLUSTER_ROLE = "goldenpath-grafana-configmap-reader"
+"""The ClusterRole Grafana's sidecars get instead of the chart's, which also reads every Secret in the cluster:
+ConfigMaps only (dashboards and datasources are ConfigMaps; see facts.GRAFANA_RBAC_SOURCES)."""
 
 
 @dataclass(frozen=True)
@@ -146,8 +149,12 @@ def kube_prometheus_stack(environment: Environment, rules: dict, alertmanager: d
                 "plugins": {"public_key_retrieval_disabled": True, "preinstall_disabled": True},
                 "snapshots": {"external_enabled": False},
             },
-            "sidecar": {"dashboards": {"enabled": True, "label": "grafana_dashboard", "searchNamespace": "ALL"},
-                        "datasources": {"enabled": True, "exemplarTraceIdDestinations": {
+            # The chart's ClusterRole reads Secrets in every namespace; goldenpath binds its own, ConfigMaps only,
+            # and the sidecars watch ConfigMaps only.
+            "rbac": {"useExistingClusterRole": GRAFANA_CLUSTER_ROLE},
+            "sidecar": {"dashboards": {"enabled": True, "label": "grafana_dashboard", "searchNamespace": "ALL",
+                                       "resource": "configmap"},
+                        "datasources": {"enabled": True, "resource": "configmap", "exemplarTraceIdDestinations": {
                             "datasourceUid": TEMPO_UID, "traceIdLabelName": "trace_id"}}},
             "additionalDataSources": provisioning_literal(datasources()),
             "resources": RESOURCES["grafana"].render(),

@@ -133,6 +133,14 @@ def _role_binding(r: dict) -> dict:
                           **({"namespace": s["namespace"]} if s.get("namespace") else {})} for s in r.get("subject", [])]}
 
 
+def _cluster_role(r: dict) -> dict:
+    names = {"api_groups": "apiGroups", "resources": "resources", "verbs": "verbs", "resource_names": "resourceNames",
+             "non_resource_urls": "nonResourceURLs"}
+    rules = [{names[k]: list(v) for k, v in rule.items() if k in names} for rule in r.get("rule", [])]
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": _metadata(r, namespaced=False), "rules": rules}
+
+
 def _storage_class(r: dict) -> dict:
     out = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": _metadata(r, namespaced=False),
            "provisioner": r["storage_provisioner"], "parameters": dict(r.get("parameters", {}))}
@@ -159,6 +167,7 @@ CONVERTERS: dict[str, Callable[[dict], dict]] = {
     "kubernetes_limit_range_v1": _limit_range,
     "kubernetes_network_policy_v1": _network_policy,
     "kubernetes_storage_class_v1": _storage_class,
+    "kubernetes_cluster_role_v1": _cluster_role,
 }
 
 
