@@ -257,7 +257,7 @@ def test_in_cluster_problems_fail_validate(tmp_path, bundled_synth, bundled_envi
     dev = [e for e in bundled_environments if e.name == "dev"]
     passing = check_in_cluster_stacks({"dev-platform": bundled_synth.stacks["dev-platform"]}, dev)
     failing = check_in_cluster_stacks({"dev-platform": platform}, dev)
-    assert passing.problems == [] and passing.objects == 4
+    assert passing.problems == [] and passing.objects == 7  # 2 Namespaces, 2 ConfigMaps, Secret, StorageClass, ClusterRole
     assert failing.problems == ["dev-platform: release kube-prometheus-stack: grafana.admin.existingSecret names Secret "
                                 "observability/grafana-admin, which the stack does not create"]
     assert "FAILED dev-platform: release kube-prometheus-stack" in failing.summary()
