@@ -99,7 +99,8 @@ def test_addons_are_ordered_around_the_nodes(private):
     group_depends = only(private, EksNodeGroup.TF_RESOURCE_TYPE)["depends_on"]
     for name in ADDONS_BEFORE_NODES:
         assert any(d.startswith("aws_eks_addon.") and name in d for d in group_depends), name
-        assert "depends_on" not in by_name[name]
+        # nothing but vpc-cni's own role policy comes before these add-ons
+        assert all(d.startswith("aws_iam_role_policy_attachment.cluster_vpc-cni-role") for d in by_name[name].get("depends_on", [])), name
     for name in ADDONS_AFTER_NODES:
         assert any(d.startswith("aws_eks_node_group.") for d in by_name[name]["depends_on"]), name
     assert any(d.startswith("aws_eks_pod_identity_association.") for d in by_name["aws-ebs-csi-driver"]["depends_on"])
@@ -110,6 +111,20 @@ def test_vpc_cni_enforces_network_policies_and_the_ebs_role_trusts_only_its_serv
 
     addons = {a["addon_name"]: a for a in private["resource"][EksAddon.TF_RESOURCE_TYPE].values()}
     assert json.loads(addons["vpc-cni"]["configuration_values"]) == {"enableNetworkPolicy": "true"}
+    # the CNI's permissions come through its own Pod Identity role, not the node role
+    (association,) = addons["vpc-cni"]["pod_identity_association"]
+    assert association["service_account"] == "aws-node" and "cluster_vpc-cni-role" in association["role_arn"]
+    roles = private["resource"]["aws_iam_role"]
+    (cni,) = [r for r in roles.values() if r["name"].endswith("-vpc-cni")]
+    trust = json.loads(cni["assume_role_policy"])["Statement"][0]["Condition"]["StringEquals"]
+    assert trust["aws:RequestTag/kubernetes-service-account"] == "aws-node"
+    attachments = private["resource"]["aws_iam_role_policy_attachment"].values()
+    by_role: dict[str, set[str]] = {}
+    for a in attachments:
+        by_role.setdefault(a["role"], set()).add(a["policy_arn"].rsplit("/", 1)[-1])
+    node = next(p for role, p in by_role.items() if "node-role" in role)
+    assert node == {"AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"}  # no CNI policy on every node pod
+    assert next(p for role, p in by_role.items() if "vpc-cni-role" in role) == {"AmazonEKS_CNI_Policy"}
     assert all("configuration_values" not in a for name, a in addons.items() if name != "vpc-cni")
     (ebs,) = [r for r in private["resource"]["aws_iam_role"].values() if r["name"].endswith("ebs-csi")]
     condition = json.loads(ebs["assume_role_policy"])["Statement"][0]["Condition"]["StringEquals"]

@@ -14,7 +14,7 @@ from cdktn_provider_aws.eks_access_policy_association import (
     EksAccessPolicyAssociation,
     EksAccessPolicyAssociationAccessScope,
 )
-from cdktn_provider_aws.eks_addon import EksAddon
+from cdktn_provider_aws.eks_addon import EksAddon, EksAddonPodIdentityAssociation
 from cdktn_provider_aws.eks_cluster import (
     EksCluster,
     EksClusterAccessConfig,
@@ -51,6 +51,15 @@ CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager",
 # run as pods (CoreDNS, EBS CSI) after them, so they do not sit degraded waiting for nodes.
 # The EBS CSI add-on's controller service account (the name the add-on's pod identity association uses).
 EBS_CSI_NAMESPACE, EBS_CSI_SERVICE_ACCOUNT = "kube-system", "ebs-csi-controller-sa"
+# vpc-cni's pods run as kube-system/aws-node and take AmazonEKS_CNI_Policy through their own Pod Identity
+# role, not the node role every hostNetwork pod can use (EKS user guide, awsdocs/amazon-eks-user-guide
+# latest/ug/networking/cni-iam-role.adoc @ 5f7dd03 and latest/ug/security/iam-reference/create-node-role.adoc
+# @ c88259a: nodes need AmazonEKSWorkerNodePolicy and AmazonEC2ContainerRegistryPullOnly; "we recommend
+# removing [AmazonEKS_CNI_Policy] and attaching it to an IAM role that is mapped to the aws-node service
+# account"; latest/ug/workloads/add-ons-iam.adoc @ 2ef9e38: the VPC CNI add-on supports Pod Identity from
+# v1.15.5-eksbuild.1, and an add-on's pod identity association is created with it and owned by it).
+VPC_CNI_SERVICE_ACCOUNT = "aws-node"
+NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly")
 # vpc-cni enforces Kubernetes NetworkPolicies only when asked to: without this every default-deny policy
 # (tenants, previews) is inert. Facts: the EKS user guide, awsdocs/amazon-eks-user-guide
 # latest/ug/networking/cni-network-policy-configure.adoc @ d9a9cba ("Enter the JSON key
@@ -173,16 +182,25 @@ class Cluster(Construct):
                 depends_on=[entry],
             )
 
-        before_nodes = [self._addon(name) for name in ADDONS_BEFORE_NODES]
+        cni_role = WorkloadRole(
+            self, "vpc-cni-role",
+            WorkloadRoleProps(
+                naming=naming, name="vpc-cni",
+                trust=PodIdentityTrust(self.cluster.name, "kube-system", VPC_CNI_SERVICE_ACCOUNT),
+                managed_policy_arns=(target.managed_policy("AmazonEKS_CNI_Policy"),),
+            ),
+        )
+        identities = {"vpc-cni": [EksAddonPodIdentityAssociation(role_arn=cni_role.arn, service_account=VPC_CNI_SERVICE_ACCOUNT)]}
+        # the add-on's pods need the policy attached before they ask for credentials
+        needs = {"vpc-cni": list(cni_role.attachments)}
+        before_nodes = [self._addon(name, depends_on=needs.get(name), identities=identities.get(name))
+                        for name in ADDONS_BEFORE_NODES]
         node_role = WorkloadRole(
             self, "node-role",
             WorkloadRoleProps(
                 naming=naming, name="nodes",
                 trust=service_trust(target.service_principal("ec2")),
-                managed_policy_arns=tuple(
-                    target.managed_policy(p)
-                    for p in ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonEKS_CNI_Policy")
-                ),
+                managed_policy_arns=tuple(target.managed_policy(p) for p in NODE_POLICIES),
             ),
         )
         self.node_role_arn = node_role.arn
@@ -207,7 +225,8 @@ class Cluster(Construct):
             for name in ADDONS_AFTER_NODES
         ]
 
-    def _addon(self, name: str, depends_on: list | None = None) -> EksAddon:
+    def _addon(self, name: str, depends_on: list | None = None,
+               identities: list[EksAddonPodIdentityAssociation] | None = None) -> EksAddon:
         # No addon_version: EKS installs the default version for the cluster's Kubernetes version,
         # so upgrades of the control plane never leave an add-on pinned to an unsupported release.
         configuration = ADDON_CONFIGURATION.get(name)
@@ -215,6 +234,7 @@ class Cluster(Construct):
             self, f"addon-{name}", cluster_name=self.cluster.name, addon_name=name,
             resolve_conflicts_on_create="OVERWRITE", resolve_conflicts_on_update="PRESERVE",
             configuration_values=json.dumps(configuration, sort_keys=True) if configuration else None,
+            pod_identity_association=identities,
             depends_on=depends_on,
         )
 
