@@ -7,27 +7,20 @@ pod identity associations and pass the role can bind it to any service account i
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from goldenpath.policies.checks._conf import first
+from goldenpath.policies.checks._conf import listed, trust_policy
 
 POD_IDENTITY = "pods.eks.amazonaws.com"
 REQUIRED_TAGS = ("aws:RequestTag/kubernetes-namespace", "aws:RequestTag/kubernetes-service-account")
 
 
-def _listed(value: Any) -> list:
-    return value if isinstance(value, list) else [value]
-
-
 def unconditioned_pod_identity_statements(document: dict) -> list[dict]:
     """Allow statements trusting EKS Pod Identity without both namespace and service-account conditions."""
     found = []
-    for statement in _listed(document.get("Statement", [])):
-        services = _listed((statement.get("Principal") or {}).get("Service", []))
+    for statement in listed(document.get("Statement", [])):
+        services = listed((statement.get("Principal") or {}).get("Service", []))
         if statement.get("Effect") != "Allow" or POD_IDENTITY not in services:
             continue
         equals = (statement.get("Condition") or {}).get("StringEquals", {})
@@ -46,13 +39,8 @@ class PodIdentityTrustConditioned(BaseResourceCheck):
         )
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
-        policy = first(conf, "assume_role_policy")
-        if isinstance(policy, str):
-            try:
-                policy = json.loads(policy)
-            except ValueError:
-                return CheckResult.UNKNOWN
-        if not isinstance(policy, dict):
+        policy = trust_policy(conf)
+        if policy is None:
             return CheckResult.UNKNOWN
         return CheckResult.FAILED if unconditioned_pod_identity_statements(policy) else CheckResult.PASSED
 

@@ -7,25 +7,19 @@ user guide recommends both ("IAM role for publishing flow logs to CloudWatch Log
 
 from __future__ import annotations
 
-import json
-
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from goldenpath.policies.checks._conf import first
+from goldenpath.policies.checks._conf import listed, trust_policy
 
 SOURCE_BOUND_SERVICES = ("vpc-flow-logs.amazonaws.com",)
-
-
-def _listed(value: object) -> list:
-    return value if isinstance(value, list) else [value]
 
 
 def unbound_statements(document: dict) -> list[dict]:
     """Allow statements trusting a source-bound service without both confused-deputy conditions."""
     found = []
-    for statement in _listed(document.get("Statement", [])):
-        services = _listed((statement.get("Principal") or {}).get("Service", []))
+    for statement in listed(document.get("Statement", [])):
+        services = listed((statement.get("Principal") or {}).get("Service", []))
         if statement.get("Effect") != "Allow" or not any(s in SOURCE_BOUND_SERVICES for s in services):
             continue
         conditions = statement.get("Condition") or {}
@@ -46,13 +40,8 @@ class ServiceTrustSourceBound(BaseResourceCheck):
         )
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
-        policy = first(conf, "assume_role_policy")
-        if isinstance(policy, str):
-            try:
-                policy = json.loads(policy)
-            except ValueError:
-                return CheckResult.UNKNOWN
-        if not isinstance(policy, dict):
+        policy = trust_policy(conf)
+        if policy is None:
             return CheckResult.UNKNOWN
         return CheckResult.FAILED if unbound_statements(policy) else CheckResult.PASSED
 
