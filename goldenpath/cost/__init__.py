@@ -1,2 +1,2 @@
-"""Cost estimates from synthesized Terraform JSON (work in progress for issue #11: estimator core and
-price snapshot; budgets, `cost diff`, `cost refresh` and the report are still to come)."""
+"""Cost: monthly estimates from synthesized Terraform JSON with dated prices, budgets, cost diffs, and
+refreshing the prices from the AWS Price List API."""

@@ -16,6 +16,7 @@ from goldenpath.config.model import UsageProfile
 from goldenpath.constructs.instance_types import capacity
 from goldenpath.cost.calendar import support_on
 from goldenpath.cost.prices import PriceSnapshot, instance_key
+from goldenpath.policies.kubernetes_objects import single_block
 from goldenpath.tenancy.quantities import GIB, quantity
 
 HOURS_PER_MONTH = Decimal(730)
@@ -174,8 +175,7 @@ def _vpc_endpoint(address: str, r: dict, ctx: PricingContext) -> list[LineItem]:
 
 def _quota_share(address: str, r: dict, ctx: PricingContext) -> list[LineItem]:
     """A namespace's requests quota as the share of one node it reserves, priced at the node's rate."""
-    hard = (r.get("spec") or [{}])
-    hard = (hard[0] if isinstance(hard, list) else hard).get("hard", {})
+    hard = single_block(r.get("spec")).get("hard", {})
     cpu, memory = hard.get("requests.cpu"), hard.get("requests.memory")
     if cpu is None or memory is None:
         return []  # a quota without request limits reserves nothing

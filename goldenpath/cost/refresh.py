@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from goldenpath.cost.prices import Price, PriceSnapshot, bundled_snapshot, instance_key, load_snapshot, snapshot_text
+from goldenpath.cost.prices import Price, PriceSnapshot, instance_key, load_snapshot, snapshot_text
 from goldenpath.errors import GoldenpathError
 
 # Usage-type prefix per region, as AWS billing writes it (us-east-1 has none).
@@ -138,7 +138,7 @@ def changes(old: PriceSnapshot | None, new: PriceSnapshot) -> list[str]:
 def write_snapshot(refreshed: Refreshed, folder: Path) -> tuple[Path, list[str]]:
     """Write ``<folder>/<region>.json`` atomically; prices not found now are kept from the previous snapshot."""
     region = refreshed.snapshot.region
-    previous = load_snapshot(region, folder) or bundled_snapshot(region)
+    previous = load_snapshot(region, folder)  # the folder's snapshot, else the bundled one
     merged = dict(previous.prices) if previous else {}
     merged.update(refreshed.snapshot.prices)
     snapshot = PriceSnapshot(region, refreshed.snapshot.snapshot_date, merged, "refreshed")

@@ -195,10 +195,16 @@ def check_collector_observed_and_writable(releases: dict[str, HelmRelease]) -> l
 
 
 # -- Secrets ---------------------------------------------------------------------------------------------
+def _metadata(resource: dict) -> dict:
+    """A kubernetes_* resource's metadata block (the provider writes it as a one-item list or an object)."""
+    meta = resource["metadata"]
+    return meta[0] if isinstance(meta, list) else meta
+
+
 def _created_secrets(stack: dict) -> dict[tuple[str, str], set[str]]:
     created = {}
     for resource in stack.get("resource", {}).get("kubernetes_secret_v1", {}).values():
-        meta = resource["metadata"][0] if isinstance(resource["metadata"], list) else resource["metadata"]
+        meta = _metadata(resource)
         created[(meta.get("namespace", "default"), meta["name"])] = set(resource.get("data", {}))
     return created
 
@@ -228,7 +234,7 @@ def check_secrets(stack: dict, releases: dict[str, HelmRelease]) -> list[str]:
 def _namespace_labels(stack: dict) -> dict[str, dict[str, str]]:
     found = {}
     for resource in stack.get("resource", {}).get("kubernetes_namespace_v1", {}).values():
-        meta = resource["metadata"][0] if isinstance(resource["metadata"], list) else resource["metadata"]
+        meta = _metadata(resource)
         found[meta["name"]] = dict(meta.get("labels") or {})
     return found
 
@@ -258,7 +264,7 @@ def check_pod_security(stack: dict, releases: dict[str, HelmRelease]) -> list[st
 def _cluster_roles(stack: dict) -> dict[str, list[dict]]:
     found = {}
     for resource in stack.get("resource", {}).get("kubernetes_cluster_role_v1", {}).values():
-        meta = resource["metadata"][0] if isinstance(resource["metadata"], list) else resource["metadata"]
+        meta = _metadata(resource)
         found[meta["name"]] = list(resource.get("rule", []))
     return found
 

@@ -32,7 +32,7 @@ class KubernetesObject:
     manifest: dict
 
 
-def _single(block: Any) -> dict:
+def single_block(block: Any) -> dict:
     """Provider blocks are sometimes a one-item list, sometimes an object."""
     if isinstance(block, list):
         return block[0] if block else {}
@@ -40,7 +40,7 @@ def _single(block: Any) -> dict:
 
 
 def _metadata(resource: dict, namespaced: bool = True) -> dict:
-    meta = _single(resource.get("metadata"))
+    meta = single_block(resource.get("metadata"))
     out = {"name": meta["name"]}
     if namespaced and "namespace" in meta:
         out["namespace"] = meta["namespace"]
@@ -51,7 +51,7 @@ def _metadata(resource: dict, namespaced: bool = True) -> dict:
 
 
 def _selector(block: Any) -> dict:
-    block = _single(block)
+    block = single_block(block)
     out: dict = {}
     if "match_labels" in block:
         out["matchLabels"] = dict(block["match_labels"])
@@ -67,7 +67,7 @@ def _peer(peer: dict) -> dict:
     if "pod_selector" in peer:
         out["podSelector"] = _selector(peer["pod_selector"])
     if "ip_block" in peer:
-        out["ipBlock"] = dict(_single(peer["ip_block"]))
+        out["ipBlock"] = dict(single_block(peer["ip_block"]))
     return out
 
 
@@ -104,12 +104,12 @@ def _service_account(r: dict) -> dict:
 
 
 def _resource_quota(r: dict) -> dict:
-    spec = _single(r.get("spec"))
+    spec = single_block(r.get("spec"))
     return {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": _metadata(r), "spec": {"hard": dict(spec.get("hard", {}))}}
 
 
 def _limit_range(r: dict) -> dict:
-    spec = _single(r.get("spec"))
+    spec = single_block(r.get("spec"))
     names = {"default": "default", "default_request": "defaultRequest", "max": "max", "min": "min",
              "max_limit_request_ratio": "maxLimitRequestRatio", "type": "type"}
     limits = [{names[k]: v for k, v in limit.items()} for limit in spec.get("limit", [])]
@@ -117,7 +117,7 @@ def _limit_range(r: dict) -> dict:
 
 
 def _network_policy(r: dict) -> dict:
-    spec = _single(r.get("spec"))
+    spec = single_block(r.get("spec"))
     out: dict = {"podSelector": _selector(spec.get("pod_selector")), "policyTypes": list(spec.get("policy_types", []))}
     for direction in ("ingress", "egress"):
         if spec.get(direction):
@@ -126,7 +126,7 @@ def _network_policy(r: dict) -> dict:
 
 
 def _role_binding(r: dict) -> dict:
-    ref = _single(r.get("role_ref"))
+    ref = single_block(r.get("role_ref"))
     return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": _metadata(r),
             "roleRef": {"apiGroup": ref["api_group"], "kind": ref["kind"], "name": ref["name"]},
             "subjects": [{"apiGroup": s["api_group"], "kind": s["kind"], "name": s["name"],

@@ -7,21 +7,10 @@ would exist and do nothing. Source of the key and its string value: the EKS user
 
 from __future__ import annotations
 
-import json
-
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from goldenpath.policies.checks._conf import first
-
-
-def enforces_network_policy(configuration_values: object) -> bool:
-    if isinstance(configuration_values, str):
-        try:
-            configuration_values = json.loads(configuration_values)
-        except ValueError:
-            return False
-    return isinstance(configuration_values, dict) and configuration_values.get("enableNetworkPolicy") == "true"
+from goldenpath.policies.checks._conf import first, json_object
 
 
 class VpcCniEnforcesNetworkPolicy(BaseResourceCheck):
@@ -36,7 +25,8 @@ class VpcCniEnforcesNetworkPolicy(BaseResourceCheck):
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         if first(conf, "addon_name") != "vpc-cni":
             return CheckResult.UNKNOWN  # other add-ons: not this check's business
-        return CheckResult.PASSED if enforces_network_policy(first(conf, "configuration_values")) else CheckResult.FAILED
+        configuration = json_object(conf, "configuration_values") or {}
+        return CheckResult.PASSED if configuration.get("enableNetworkPolicy") == "true" else CheckResult.FAILED
 
     def get_evaluated_keys(self) -> list[str]:
         return ["configuration_values"]
