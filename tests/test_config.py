@@ -68,6 +68,10 @@ def test_subnets_are_carved_from_the_vpc_in_order():
         pytest.param(DEV.replace("  cost-center: cc-1001\n", ""), "tags.cost-center: missing; this field is required", id="missing-tag"),
         pytest.param(DEV.replace("az_count: 2", "az_count: 2\n  zones: [a, a]"), "network.zones: got [\"a\", \"a\"], expected distinct zone letters", id="duplicate-zones"),
         pytest.param(DEV.replace('["arn:aws:iam::111111111111:role/platform-admin"]', "[]"), "cluster.admin_role_arns: got [], expected list should have at least 1 item", id="no-admins"),
+        pytest.param(DEV + "state:\n  kms_key: alias/state\n", "state.kms_key: got 'alias/state', expected string should match pattern", id="state-key-not-an-arn"),
+        pytest.param(DEV + "kms:\n  administrators: [platform-admin]\n", "kms.administrators[0]: got 'platform-admin', expected string should match pattern", id="key-admin-not-an-arn"),
+        pytest.param(DEV.replace("nat: single", "nat: single\n  s3_endpoint_read_buckets: [My_Bucket]"), "network.s3_endpoint_read_buckets[0]: got 'My_Bucket', expected string should match pattern", id="bad-endpoint-bucket"),
+        pytest.param(DEV + "kms:\n  administrators: []\n", "kms.administrators: got [], expected list should have at least 1 item", id="no-key-admins"),
     ],
 )
 def test_bad_input_gets_one_clear_error(text, expected):

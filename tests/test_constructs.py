@@ -85,8 +85,39 @@ def synthesized() -> str:
 def test_kms_keys_rotate_and_have_a_policy(synthesized):
     keys = resources(synthesized, AwsKmsKey.TF_RESOURCE_TYPE)
     assert keys and all(k["enable_key_rotation"] is True and k["deletion_window_in_days"] == 30 for k in keys)
-    policy = json.loads(keys[0]["policy"])
-    assert policy["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::111111111111:root"}
+    for key in keys:
+        statements = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
+        # A plain stack names no one: whoever applies it administers the key, read from the session.
+        assert statements["DeployerAdministration"]["Principal"] == {
+            "AWS": "${data.aws_iam_session_context.key-administrators_deployer_06010DAF.issuer_arn}"}
+        assert "kms:PutKeyPolicy" not in statements["DeployerAdministration"]["Action"]  # covered by kms:Put*
+        assert "kms:Decrypt" not in statements["DeployerAdministration"]["Action"]
+        # The account root may use the key (IAM grants decide who), never administer it.
+        assert statements["AccountUse"]["Principal"] == {"AWS": "arn:aws:iam::111111111111:root"}
+        assert statements["AccountUse"]["Action"] == ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+        assert statements["AccountGrantsForAwsResources"]["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+        assert "AccountAdministration" not in statements and "KeyAdministration" not in statements
+    # One caller/session lookup per stack, whatever the number of keys.
+    assert len(json.loads(synthesized)["data"]["aws_iam_session_context"]) == 1
+
+
+def test_kms_key_administrators_are_named_and_account_administration_is_an_opt_out():
+    from goldenpath.constructs.kms import KeyAdministrators
+
+    stack = new_stack("administered")
+    admins = KeyAdministrators(stack, KeyAdministrators.ID, named=("arn:aws:iam::111111111111:role/b", "arn:aws:iam::111111111111:role/a",
+                                                                   "arn:aws:iam::111111111111:role/a"))
+    KmsKey(stack, "named", KmsKeyProps(target=TARGET, naming=NAMING, purpose="named"))
+    opted_out = KeyAdministrators(stack, "legacy-administrators", account_administration=True)
+    KmsKey(stack, "legacy", KmsKeyProps(target=TARGET, naming=NAMING, purpose="legacy", administrators=opted_out))
+    assert KeyAdministrators.of(stack) is admins
+    keys = {k["description"]: {s["Sid"]: s for s in json.loads(k["policy"])["Statement"]}
+            for k in resources(Synth.synth(stack), AwsKmsKey.TF_RESOURCE_TYPE)}
+    named, legacy = keys["goldenpath test named"], keys["goldenpath test legacy"]
+    assert named["KeyAdministration"]["Principal"] == {"AWS": ["arn:aws:iam::111111111111:role/a", "arn:aws:iam::111111111111:role/b"]}
+    assert "AccountAdministration" not in named
+    assert legacy["AccountAdministration"] == {"Sid": "AccountAdministration", "Effect": "Allow", "Action": ["kms:*"],
+                                               "Resource": "*", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}}
 
 
 def test_bucket_is_private_encrypted_versioned_and_tls_only(synthesized):
@@ -210,3 +241,32 @@ def test_grants_write_least_privilege_statements():
     assert [s["Action"] for s in write] == [["s3:ListBucket"], ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
                                             ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]]
     assert all(s["Resource"] != "*" for s in read + write)
+
+
+def test_s3_gateway_endpoint_allows_this_account_and_the_buckets_nodes_pull_from(synthesized):
+    from cdktn_provider_aws.vpc_endpoint import VpcEndpoint
+
+    (endpoint,) = resources(synthesized, VpcEndpoint.TF_RESOURCE_TYPE)
+    statements = {s["Sid"]: s for s in json.loads(endpoint["policy"])["Statement"]}
+    assert statements["OwnAccountBuckets"] == {
+        "Sid": "OwnAccountBuckets", "Effect": "Allow", "Action": ["s3:*"], "Resource": "*", "Principal": "*",
+        "Condition": {"StringEquals": {"s3:ResourceAccount": "111111111111"}}}
+    assert statements["EcrImageLayers"]["Resource"] == "arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*"
+    assert statements["RegistryK8sIoMirror"]["Resource"] == "arn:aws:s3:::prod-registry-k8s-io-eu-west-1/*"
+    assert {s["Action"][0] for sid, s in statements.items() if sid != "OwnAccountBuckets"} == {"s3:GetObject"}
+
+
+@pytest.mark.parametrize(("region", "mirror"), [
+    ("us-east-1", "prod-registry-k8s-io-us-east-1"),
+    ("eu-west-2", "767373bbdcb8270361b96548387bf2a9ad0d48758c35-eu-west-2"),  # the one exception upstream
+    ("ap-east-2", None),  # redirected to ap-east-1's bucket: never through an ap-east-2 endpoint
+])
+def test_registry_mirror_bucket_per_region(region, mirror):
+    from goldenpath.constructs.endpoint_policy import registry_k8s_io_bucket, s3_gateway_policy
+
+    assert registry_k8s_io_bucket(region) == mirror
+    policy = json.loads(s3_gateway_policy(AwsTarget(account_id="111111111111", region=region), ("b-one", "b-one", "a-two")))
+    sids = [s["Sid"] for s in policy["Statement"]]
+    assert ("RegistryK8sIoMirror" in sids) == (mirror is not None)
+    assert policy["Statement"][-1] == {"Sid": "ExtraReadBuckets", "Effect": "Allow", "Action": ["s3:GetObject"], "Principal": "*",
+                                       "Resource": ["arn:aws:s3:::a-two/*", "arn:aws:s3:::b-one/*"]}

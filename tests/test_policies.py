@@ -59,6 +59,19 @@ def flow_log_role(path: str, conditions: dict | None) -> dict:
                     assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
 
 
+def kms_key(path: str, *statements: dict) -> dict:
+    return resource(path, description="k", enable_key_rotation=True, tags=TAGS,
+                    policy=json.dumps({"Version": "2012-10-17", "Statement": list(statements)}))
+
+
+ROOT = {"AWS": "arn:aws:iam::111111111111:root"}
+NAMED_ADMIN = {"Sid": "KeyAdministration", "Effect": "Allow", "Action": ["kms:Create*", "kms:Put*", "kms:ScheduleKeyDeletion"],
+               "Resource": "*", "Principal": {"AWS": ["arn:aws:iam::111111111111:role/platform-admin"]}}
+ROOT_USE = {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*", "Principal": ROOT}
+ROOT_GRANTS = {"Effect": "Allow", "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], "Resource": "*",
+               "Principal": ROOT, "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}}
+
+
 def network_policy(path: str, types: list[str]) -> dict:
     return resource(path, metadata={"name": "p", "namespace": "n"},
                     spec={"pod_selector": {}, "policy_types": types})
@@ -85,6 +98,27 @@ FIXTURE = {
             "bad_cni": resource("fixture/bad-cni", cluster_name="c", addon_name="vpc-cni"),
             "boolean_cni": resource("fixture/boolean-cni", cluster_name="c", addon_name="vpc-cni",
                                     configuration_values=json.dumps({"enableNetworkPolicy": True})),
+        },
+        "aws_kms_key": {
+            "named_key": kms_key("fixture/named-key", NAMED_ADMIN, ROOT_USE, ROOT_GRANTS),
+            "root_key": kms_key("fixture/root-key", {"Effect": "Allow", "Action": "kms:*", "Resource": "*", "Principal": ROOT}),
+            "root_put_key": kms_key("fixture/root-put-key", NAMED_ADMIN, ROOT_USE,
+                                    {"Effect": "Allow", "Action": "kms:PutKeyPolicy", "Resource": "*", "Principal": {"AWS": "111111111111"}}),
+            "unadministered_key": kms_key("fixture/unadministered-key", ROOT_USE),
+            "default_policy_key": resource("fixture/default-policy-key", description="k", enable_key_rotation=True, tags=TAGS),
+        },
+        "aws_vpc_endpoint": {
+            "narrow_endpoint": resource("fixture/narrow-endpoint", vpc_id="v", service_name="com.amazonaws.eu-west-1.s3",
+                                        vpc_endpoint_type="Gateway", tags=TAGS, policy=json.dumps({"Statement": [
+                                            {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Principal": "*",
+                                             "Condition": {"StringEquals": {"s3:ResourceAccount": "111111111111"}}},
+                                            {"Effect": "Allow", "Action": "s3:GetObject", "Principal": "*",
+                                             "Resource": "arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*"}]})),
+            "open_endpoint": resource("fixture/open-endpoint", vpc_id="v", service_name="com.amazonaws.eu-west-1.s3",
+                                      vpc_endpoint_type="Gateway", tags=TAGS, policy=json.dumps({"Statement": [
+                                          {"Effect": "Allow", "Action": "*", "Resource": "*", "Principal": "*"}]})),
+            "unpolicied_endpoint": resource("fixture/unpolicied-endpoint", vpc_id="v", service_name="com.amazonaws.eu-west-1.s3",
+                                            tags=TAGS),
         },
         "kubernetes_network_policy_v1": {
             "both_ways": network_policy("fixture/both-ways", ["Ingress", "Egress"]),
@@ -138,6 +172,12 @@ def status(findings, check_id: str, path: str) -> bool:
         ("GP_AWS_005", "fixture/good-cni", "fixture/boolean-cni"),  # the add-on's schema wants the string "true"
         ("GP_AWS_006", "fixture/good-flow-role", "fixture/bad-flow-role"),
         ("GP_AWS_006", "fixture/good-flow-role", "fixture/account-only-flow-role"),
+        ("GP_AWS_008", "fixture/narrow-endpoint", "fixture/open-endpoint"),
+        ("GP_AWS_008", "fixture/narrow-endpoint", "fixture/unpolicied-endpoint"),
+        ("GP_AWS_007", "fixture/named-key", "fixture/root-key"),
+        ("GP_AWS_007", "fixture/named-key", "fixture/root-put-key"),
+        ("GP_AWS_007", "fixture/named-key", "fixture/unadministered-key"),
+        ("GP_AWS_007", "fixture/named-key", "fixture/default-policy-key"),
         ("GP_K8S_001", "fixture/both-ways", "fixture/ingress-only"),
         ("GP_K8S_002", "fixture/encrypted-class", "fixture/plain-class"),
     ],

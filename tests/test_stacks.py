@@ -56,6 +56,25 @@ def test_provider_and_terraform_versions_admit_5_100_and_6x(bundled_synth):
     assert AWS_PROVIDER_CONSTRAINT == ">= 5.100, < 7.0"
 
 
+def test_state_uses_the_environment_kms_key_when_named(bundled_synth):
+    prod = stack_json(bundled_synth, "prod-cluster")["terraform"]["backend"]["s3"]
+    assert prod["kms_key_id"] == "arn:aws:kms:eu-west-1:333333333333:alias/goldenpath-state"
+    assert "kms_key_id" not in stack_json(bundled_synth, "dev-cluster")["terraform"]["backend"]["s3"]
+
+
+def test_kms_keys_are_administered_by_the_environment_named_principals(bundled_synth):
+    import json
+
+    expected = {"dev": ["arn:aws:iam::111111111111:role/platform-admin"],  # default: cluster.admin_role_arns
+                "prod": ["arn:aws:iam::333333333333:role/goldenpath-deploy", "arn:aws:iam::333333333333:role/platform-admin"]}
+    for env, admins in expected.items():
+        for component in ("network", "cluster", "observability"):
+            for key in stack_json(bundled_synth, f"{env}-{component}")["resource"]["aws_kms_key"].values():
+                statements = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
+                assert statements["KeyAdministration"]["Principal"] == {"AWS": admins}
+                assert "AccountAdministration" not in statements
+
+
 def test_provider_refuses_the_wrong_account(bundled_synth):
     assert stack_json(bundled_synth, "prod-network")["provider"]["aws"][0]["allowed_account_ids"] == ["333333333333"]
 

@@ -68,7 +68,7 @@ def _run(args: argparse.Namespace, environments, catalog):
         endpoint = EmulatorEndpoint(args.aws_endpoint)
         s3 = emulator_client("s3", endpoint, environment.state_region)
         terraform = emulator_terraform(WORKDIR, stream=args.verbose, progress=None if args.verbose else sys.stdout)
-        return PreviewRun(environment, Registry(s3, environment.state_bucket), terraform, catalog,
+        return PreviewRun(environment, Registry(s3, environment.state_bucket, environment.state.kms_key), terraform, catalog,
                           emulator=endpoint, in_cluster=False)
     import boto3
 
@@ -77,7 +77,7 @@ def _run(args: argparse.Namespace, environments, catalog):
     require_aws_credentials()
     s3 = boto3.client("s3", region_name=environment.state_region)
     terraform = Terraform(find_terraform(), base_env(), stream=args.verbose, progress=None if args.verbose else sys.stdout)
-    return PreviewRun(environment, Registry(s3, environment.state_bucket), terraform, catalog)
+    return PreviewRun(environment, Registry(s3, environment.state_bucket, environment.state.kms_key), terraform, catalog)
 
 
 def _age(record, now: datetime) -> str:

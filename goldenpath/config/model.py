@@ -92,6 +92,26 @@ class StateBackend(_Strict):
         description="State bucket. Default: goldenpath-tfstate-<account_id>-<region>.",
     )
     region: str | None = Field(default=None, description="Bucket region. Default: the environment's region.")
+    kms_key: Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+)$")] | None = Field(
+        default=None,
+        description="KMS key (key or alias ARN) that encrypts state objects (SSE-KMS). Default: none, the "
+        "bucket's default encryption (SSE-S3); goldenpath does not create the state bucket or its key.",
+    )
+
+
+class Kms(_Strict):
+    """Who administers the environment's KMS keys (flow logs, control-plane logs, secrets, telemetry, buckets)."""
+
+    administrators: list[Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$")]] | None = Field(
+        default=None, min_length=1,
+        description="IAM roles or users that administer the keys (never use them). Whoever applies a stack is "
+        "always added. Default: cluster.admin_role_arns.",
+    )
+    account_administration: bool = Field(
+        default=False,
+        description="Also let the account root administer the keys through IAM policies (AWS's default key "
+        "policy, kms:*): an opt-out that validate shows as a GP_AWS_007 suppression. Default: false.",
+    )
 
 
 class Network(_Strict):
@@ -105,6 +125,12 @@ class Network(_Strict):
         default=None,
         description="Availability-zone letters, pinned so subnets never move when AWS adds or "
         "retires a zone. Default: the first az_count letters (a, b, c, ...).",
+    )
+    s3_endpoint_read_buckets: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]] = Field(
+        default_factory=list,
+        description="Buckets of other accounts workloads may read through the S3 gateway endpoint, besides ECR's "
+        "image layers and registry.k8s.io's regional mirror (e.g. an OS package repository). The endpoint allows "
+        "every action on this account's buckets and nothing else. Default: none.",
     )
     subnet_prefix_length: int | None = Field(
         default=None,
@@ -510,6 +536,7 @@ class Environment(SourcedDocument):
         default=None, description="Monthly budget `validate` gates on. Default: none (the estimate is reported, nothing is gated)."
     )
     usage: UsageProfile = Field(default_factory=UsageProfile, description="Usage assumptions of cost estimates. Default: see UsageProfile.")
+    kms: Kms = Field(default_factory=Kms, description="KMS key administration. Default: see Kms.")
 
     @field_validator("name")
     @classmethod
@@ -541,6 +568,10 @@ class Environment(SourcedDocument):
     @property
     def state_region(self) -> str:
         return self.state.region or self.region
+
+    @property
+    def key_administrators(self) -> list[str]:
+        return list(self.kms.administrators if self.kms.administrators is not None else self.cluster.admin_role_arns)
 
     def mandatory_tags(self) -> dict[str, str]:
         return {

@@ -23,7 +23,8 @@ class Statement:
     actions: tuple[str, ...]
     resources: tuple[str, ...] = ()
     effect: str = "Allow"
-    principals: dict[str, Any] | None = None
+    principals: dict[str, Any] | str | None = None
+    """``{"AWS": ...}``, ``{"Service": ...}``, or ``"*"`` (resource policies such as an endpoint's)."""
     conditions: dict[str, dict[str, Any]] | None = None
     sid: str | None = None
 

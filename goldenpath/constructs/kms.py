@@ -1,9 +1,19 @@
-"""A customer-managed KMS key with rotation on and an explicit key policy."""
+"""A customer-managed KMS key with rotation on and a key policy that names its administrators.
+
+The policy follows terraform-aws-kms v4.2.0 (``main.tf``, the ``KeyAdministration`` statement and its
+action list), which terraform-aws-eks v21.19.0 uses for its cluster key, with one difference: the account
+root is given *use* of the key only (so the grants goldenpath writes on workload roles work through IAM),
+never its administration. Administration belongs to named principals plus whoever applies the stack;
+AWS's default "account root: kms:*" statement is an explicit opt-out (``kms.account_administration``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cdktn import TerraformStack
+from cdktn_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktn_provider_aws.data_aws_iam_session_context import DataAwsIamSessionContext
 from cdktn_provider_aws.kms_alias import KmsAlias
 from cdktn_provider_aws.kms_key import KmsKey as AwsKmsKey
 from constructs import Construct
@@ -12,6 +22,61 @@ from goldenpath.constructs.aws_context import AwsTarget
 from goldenpath.constructs.iam import Statement, WorkloadRole, policy_document
 from goldenpath.constructs.naming import Naming
 from goldenpath.errors import SynthError
+
+
+# terraform-aws-kms v4.2.0 main.tf, statement "KeyAdministration": manage, never encrypt or decrypt.
+ADMINISTRATION_ACTIONS = (
+    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
+    "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:ReplicateKey", "kms:ImportKeyMaterial",
+)
+# terraform-aws-kms v4.2.0 main.tf, statements "KeyUsage" and "KeyServiceUsage" (grants only for AWS resources,
+# which is how EKS and EBS use a key on a caller's behalf).
+USE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey")
+GRANT_ACTIONS = ("kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant")
+
+
+class KeyAdministrators(Construct):
+    """Who administers the KMS keys of one stack: the named principals and whoever applies the stack.
+
+    The applier is always included (read with ``aws_iam_session_context``, as terraform-aws-eks does for
+    its default key administrator), because KMS refuses a key policy that would lock its creator out and
+    ``terraform destroy`` must be able to schedule the deletion. A different principal applying shows up as
+    a policy change in the plan: name every deployer role in ``named`` to keep the plan quiet.
+    """
+
+    ID = "key-administrators"
+
+    def __init__(self, scope: Construct, id_: str, *, named: tuple[str, ...] = (), account_administration: bool = False):
+        super().__init__(scope, id_)
+        caller = DataAwsCallerIdentity(self, "caller")
+        self.deployer = DataAwsIamSessionContext(self, "deployer", arn=caller.arn).issuer_arn
+        self.named = tuple(sorted(set(named)))
+        self.account_administration = account_administration
+
+    @staticmethod
+    def of(scope: Construct) -> "KeyAdministrators":
+        """The stack's administrators: made on first use from the stack's ``key_administration`` settings
+        (``(named, account_administration)``; a GoldenpathStack takes them from the environment file),
+        else the deployer alone."""
+        stack = TerraformStack.of(scope)
+        found = stack.node.try_find_child(KeyAdministrators.ID)
+        if isinstance(found, KeyAdministrators):
+            return found
+        named, account_administration = getattr(stack, "key_administration", ((), False))
+        return KeyAdministrators(stack, KeyAdministrators.ID, named=tuple(named),
+                                 account_administration=account_administration)
+
+    def statements(self, target: AwsTarget) -> list[Statement]:
+        found = [Statement(sid="DeployerAdministration", actions=ADMINISTRATION_ACTIONS, resources=("*",),
+                           principals={"AWS": self.deployer})]
+        if self.named:
+            found.append(Statement(sid="KeyAdministration", actions=ADMINISTRATION_ACTIONS, resources=("*",),
+                                   principals={"AWS": list(self.named)}))
+        if self.account_administration:
+            found.append(Statement(sid="AccountAdministration", actions=("kms:*",), resources=("*",),
+                                   principals={"AWS": target.root_principal}))
+        return found
 
 
 @dataclass(frozen=True)
@@ -28,10 +93,16 @@ class KmsKeyProps:
     """Other AWS services (e.g. ``delivery.logs.amazonaws.com``) that may use the key. Default: none."""
     deletion_window_days: int = 30
     """Waiting period before deletion. Default: 30 (the maximum, to recover from mistakes)."""
+    administrators: KeyAdministrators | None = None
+    """Who administers the key. Default: the stack's (``KeyAdministrators.of``): the environment's
+    ``kms.administrators`` and whoever applies the stack."""
 
 
 class KmsKey(Construct):
-    """KMS key with yearly rotation, a key policy that names who may use it, and an alias."""
+    """KMS key with yearly rotation, a key policy that names who administers it, and an alias.
+
+    Use is delegated to IAM (the account root may encrypt, decrypt and create grants for AWS resources,
+    nothing else), so ``grant_decrypt`` / ``grant_encrypt_decrypt`` on a role are what let it use the key."""
 
     def __init__(self, scope: Construct, id_: str, props: KmsKeyProps):
         super().__init__(scope, id_)
@@ -40,13 +111,13 @@ class KmsKey(Construct):
                 f"KmsKey {id_!r}: deletion_window_days got {props.deletion_window_days}, expected 7 to 30"
             )
         target = props.target
+        administrators = props.administrators or KeyAdministrators.of(self)
         statements = [
-            Statement(
-                sid="AccountAdministration",
-                actions=("kms:*",),
-                resources=("*",),
-                principals={"AWS": target.root_principal},
-            )
+            *administrators.statements(target),
+            Statement(sid="AccountUse", actions=USE_ACTIONS, resources=("*",), principals={"AWS": target.root_principal}),
+            Statement(sid="AccountGrantsForAwsResources", actions=GRANT_ACTIONS, resources=("*",),
+                      principals={"AWS": target.root_principal},
+                      conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}}),
         ]
         if props.logs_service:
             statements.append(

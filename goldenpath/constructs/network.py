@@ -20,6 +20,7 @@ from cdktn_provider_aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
 from goldenpath.constructs.aws_context import AwsTarget
+from goldenpath.constructs.endpoint_policy import s3_gateway_policy
 from goldenpath.constructs.iam import Statement, WorkloadRole, WorkloadRoleProps, source_bound_trust
 from goldenpath.constructs.kms import KmsKey, KmsKeyProps
 from goldenpath.constructs.naming import Naming
@@ -45,6 +46,9 @@ class NetworkProps:
     """Default: one NAT gateway shared by all private subnets."""
     flow_log_key: KmsKey | None = None
     """Default: a new KmsKey with rotation that CloudWatch Logs may use."""
+    s3_endpoint_read_buckets: tuple[str, ...] = ()
+    """Buckets of other accounts that workloads may read (``s3:GetObject``) through the S3 gateway endpoint,
+    besides ECR's image layers and registry.k8s.io's mirror. Default: none."""
 
 
 class Network(Construct):
@@ -116,10 +120,12 @@ class Network(Construct):
                 Route(self, f"private-{index}-default-route", route_table_id=table.id,
                       destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)
 
-        # S3 traffic (state, telemetry chunks) stays on the AWS network instead of the NAT gateway.
+        # S3 traffic (state, telemetry chunks) stays on the AWS network instead of the NAT gateway, and
+        # only to this account's buckets and the AWS-run ones nodes pull from (endpoint_policy.py).
         self.s3_endpoint = VpcEndpoint(
             self, "s3-endpoint", vpc_id=self.vpc.id, service_name=f"com.amazonaws.{props.target.region}.s3",
             vpc_endpoint_type="Gateway", route_table_ids=[t.id for t in private_tables],
+            policy=s3_gateway_policy(props.target, props.s3_endpoint_read_buckets),
             tags={"Name": naming.name("s3")},
         )
 

@@ -114,6 +114,12 @@ def environment_suppressions(environment: Environment) -> list[Suppression]:
                 stack=f"{environment.name}-*",
             )
         )
+    if environment.kms.account_administration:
+        reason = (f"{source} sets kms.account_administration: true (the account root administers the keys "
+                  "through IAM policies, AWS's default key policy)")
+        found.append(Suppression("GP_AWS_007", reason, owner, stack=f"{environment.name}-*"))
+        if environment.previews is not None:
+            found.append(Suppression("GP_AWS_007", reason, owner, stack="previews-*"))
     return found
 
 

@@ -50,8 +50,8 @@ def record_key(name: str) -> str:
 class Registry:
     """Preview records in an S3 bucket (any boto3 S3 client: AWS or the emulator)."""
 
-    def __init__(self, s3, bucket: str):
-        self.s3, self.bucket = s3, bucket
+    def __init__(self, s3, bucket: str, kms_key: str | None = None):
+        self.s3, self.bucket, self.kms_key = s3, bucket, kms_key
 
     def all(self) -> list[PreviewRecord]:
         records = []
@@ -66,8 +66,11 @@ class Registry:
         return sorted(records, key=lambda r: (r.repository, r.pr, r.service))
 
     def save(self, record: PreviewRecord) -> None:
+        # Encrypted like the state next to it: with the state's KMS key when the environment names one.
+        encryption = ({"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": self.kms_key} if self.kms_key
+                      else {"ServerSideEncryption": "AES256"})
         self.s3.put_object(Bucket=self.bucket, Key=record.key, Body=json.dumps(asdict(record), sort_keys=True).encode(),
-                           ServerSideEncryption="AES256")
+                           **encryption)
 
     def state_keys(self, name: str) -> list[str]:
         found = []

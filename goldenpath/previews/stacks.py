@@ -24,7 +24,7 @@ from goldenpath.tenancy.catalog import Catalog
 def preview_layout(environment: Environment, request: PreviewRequest, component: str) -> StackLayout:
     """``previews/<name>.tfstate`` (in-cluster) and ``previews/<name>-aws.tfstate`` (AWS-only)."""
     name = request.name if component == "preview" else f"{request.name}-aws"
-    return StackLayout(STATE_PREFIX, name, environment.state_bucket, environment.state_region)
+    return StackLayout(STATE_PREFIX, name, environment.state_bucket, environment.state_region, environment.state.kms_key)
 
 
 class PreviewStack(GoldenpathStack):

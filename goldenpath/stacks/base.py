@@ -21,6 +21,8 @@ REQUIRED_TERRAFORM = ">= 1.10"
 
 def _backend_settings(layout: StackLayout, key: str, emulator: EmulatorEndpoint | None) -> dict:
     settings: dict = {"bucket": layout.bucket, "key": key, "region": layout.region, "encrypt": True}
+    if layout.kms_key:
+        settings["kms_key_id"] = layout.kms_key
     if emulator:
         settings.update(
             endpoints=S3BackendEndpointConfig(s3=emulator.url, sts=emulator.url, iam=emulator.url),
@@ -44,6 +46,8 @@ class GoldenpathStack(TerraformStack):
         self.emulator = emulator
         self.target = AwsTarget(account_id=environment.account_id, region=environment.region)
         self.naming = Naming(environment.name)
+        # Read by KeyAdministrators.of when the first KMS key of this stack is made.
+        self.key_administration = (tuple(environment.key_administrators), environment.kms.account_administration)
 
         AwsProvider(
             self, "aws",

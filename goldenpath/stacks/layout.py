@@ -21,6 +21,7 @@ class StackLayout:
     component: str
     bucket: str
     region: str
+    kms_key: str | None = None
 
     @property
     def name(self) -> str:
@@ -37,7 +38,7 @@ class StackLayout:
 
 def stack_layouts(environment: Environment) -> list[StackLayout]:
     return [
-        StackLayout(environment.name, component, environment.state_bucket, environment.state_region)
+        StackLayout(environment.name, component, environment.state_bucket, environment.state_region, environment.state.kms_key)
         for component in COMPONENTS
     ]
 
@@ -45,4 +46,4 @@ def stack_layouts(environment: Environment) -> list[StackLayout]:
 def stack_layout(environment: Environment, component: str) -> StackLayout:
     if component not in COMPONENTS:
         raise ValueError(f"unknown component {component!r}, expected one of {COMPONENTS}")
-    return StackLayout(environment.name, component, environment.state_bucket, environment.state_region)
+    return StackLayout(environment.name, component, environment.state_bucket, environment.state_region, environment.state.kms_key)

@@ -26,6 +26,7 @@ class NetworkStack(GoldenpathStack):
                 public_subnet_cidrs=tuple(public), private_subnet_cidrs=tuple(private),
                 availability_zones=tuple(f"{environment.region}{z}" for z in environment.network.zone_letters),
                 nat=environment.network.nat, log_retention_days=environment.log_retention_days,
+                s3_endpoint_read_buckets=tuple(environment.network.s3_endpoint_read_buckets),
             ),
         )
         TerraformOutput(self, "vpc_id", value=self.network.vpc.id, description="VPC id")
