@@ -12,6 +12,7 @@ from goldenpath.cost.budget import budget_lines
 from goldenpath.cost.environments import CostReport, estimate_synthesized
 from goldenpath.cost.prices import PROJECT_PRICES
 from goldenpath.extensions import Extensions
+from goldenpath.pins.table import pin_lines
 from goldenpath.policies.checkov_runner import CheckovReport, apply_suppressions, run_checkov
 from goldenpath.policies.in_cluster import InClusterReport, check_in_cluster_stacks
 from goldenpath.policies.suppressions import all_suppressions
@@ -30,6 +31,7 @@ class GateResult:
     cost: CostReport
     cost_lines: list[str]
     over_budget: bool
+    version_lines: list[str]
 
     @property
     def passed(self) -> bool:
@@ -46,4 +48,5 @@ def run_gate(environments: list[Environment], outdir: Path, project_root: Path, 
     in_cluster = check_in_cluster_stacks(scanned, environments, samples.hosted)
     cost = estimate_synthesized(synth.stacks, environments, today, project_root / PROJECT_PRICES)
     lines, over = budget_lines(cost)
-    return GateResult(environments, catalog, synth, checkov, in_cluster, cost, lines, over)
+    return GateResult(environments, catalog, synth, checkov, in_cluster, cost, lines, over,
+                      pin_lines(environments, project_root))

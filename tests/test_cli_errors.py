@@ -46,6 +46,8 @@ CASES = [
     ([*ENVS, "deploy", "--env", "dev", "--env", "prod", "--emulator"], "--env: got 2 environments"),
     ([*ENVS, "runbooks", "--out", "/proc/forbidden"], "/proc/forbidden"),
     ([*ENVS, "frobnicate"], "frobnicate"),
+    ([*ENVS, "pins", "refresh", "--kubernetes-version", "133"], "--kubernetes-version: got '133'"),
+    ([*ENVS, "pins", "refresh", "--env", "qa"], "--env: got 'qa'"),
 ]
 
 

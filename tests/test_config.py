@@ -71,6 +71,7 @@ def test_subnets_are_carved_from_the_vpc_in_order():
         pytest.param(DEV + "state:\n  kms_key: alias/state\n", "state.kms_key: got 'alias/state', expected string should match pattern", id="state-key-not-an-arn"),
         pytest.param(DEV + "kms:\n  administrators: [platform-admin]\n", "kms.administrators[0]: got 'platform-admin', expected string should match pattern", id="key-admin-not-an-arn"),
         pytest.param(DEV.replace("nat: single", "nat: single\n  s3_endpoint_read_buckets: [My_Bucket]"), "network.s3_endpoint_read_buckets[0]: got 'My_Bucket', expected string should match pattern", id="bad-endpoint-bucket"),
+        pytest.param(DEV.replace("instance_types: [t3.large, t3a.large]", "instance_types: [t3.large, m7g.large]"), "cluster.node_groups[0].instance_types: got [\"t3.large\", \"m7g.large\"], expected types of one architecture", id="mixed-architectures"),
         pytest.param(DEV + "kms:\n  administrators: []\n", "kms.administrators: got [], expected list should have at least 1 item", id="no-key-admins"),
     ],
 )

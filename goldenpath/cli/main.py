@@ -90,6 +90,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_cost_parser(sub, with_envs)
 
+    from goldenpath.cli.pins import add_parser as add_pins_parser
+
+    add_pins_parser(sub, with_envs)
+
     p = sub.add_parser("egress", help="list every endpoint outside the cluster the platform sends data to")
     p.add_argument("--env", action="append", dest="envs", metavar="NAME", required=True)
 
@@ -157,6 +161,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(text_summary(gate.checkov))
     print(gate.in_cluster.summary())
     print("\n".join(gate.cost_lines))
+    print("\n".join(gate.version_lines))
     sarif_path, junit_path = write_reports(gate.checkov, args.outdir, args.reports, gate.in_cluster)
     print(f"reports: {sarif_path}, {junit_path}")
     if args.html:
@@ -278,6 +283,12 @@ def cmd_cost(args: argparse.Namespace) -> int:
     from goldenpath.cli.cost import cmd_cost as run_cost
 
     return run_cost(args, _project_root(args))
+
+
+def cmd_pins(args: argparse.Namespace) -> int:
+    from goldenpath.cli.pins import cmd_pins as run_pins
+
+    return run_pins(args, _project_root(args))
 
 
 def cmd_egress(args: argparse.Namespace) -> int:
@@ -407,7 +418,7 @@ def _print_onboarded(done) -> None:
 COMMANDS = {
     "init": cmd_init, "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
     "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
-    "egress": cmd_egress, "cost": cmd_cost, "report": cmd_report, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "ci": cmd_ci,
+    "egress": cmd_egress, "cost": cmd_cost, "pins": cmd_pins, "report": cmd_report, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "ci": cmd_ci,
     "team": cmd_team, "service": cmd_service, "dora": cmd_dora,
 }
 

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator, PrivateAttr
 
+from goldenpath.constructs.instance_types import group_architecture
+
 # EKS versions a cluster can still be created with (standard or extended support) that the pinned
 # add-ons and checkov's CKV_AWS_339 accept. EKS calendar (docs.aws.amazon.com/eks/latest/userguide/
 # kubernetes-versions.html; endoflife.date/amazon-eks): 1.31 left extended support on 2026-11-26;
@@ -221,6 +223,9 @@ class NodeGroup(_Strict):
 
     @model_validator(mode="after")
     def _sizes(self) -> NodeGroup:
+        if group_architecture(self.instance_types) is None:
+            raise FieldProblem("instance_types", self.instance_types,
+                               "types of one architecture (all Graviton arm64 or all x86_64): one AMI serves a group")
         if self.min_size > self.max_size:
             raise FieldProblem("min_size", self.min_size, f"at most max_size ({self.max_size})")
         if not self.min_size <= self.desired_size <= self.max_size:

@@ -9,6 +9,7 @@ vCPUs are fixed by its name, so the table is generated from those two facts.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -51,3 +52,14 @@ INSTANCE_CAPACITY: dict[str, InstanceCapacity] = _table()
 def capacity(instance_type: str) -> InstanceCapacity | None:
     """vCPUs and memory of ``instance_type``, or None when goldenpath's table does not list it."""
     return INSTANCE_CAPACITY.get(instance_type)
+
+
+def architecture(instance_type: str) -> str:
+    """``arm64`` for Graviton types (a ``g`` after the generation digit: m7g, c7gn, t4g), else ``x86_64``."""
+    return "arm64" if re.match(r"^[a-z]+\d+g[a-z]*\.", instance_type) else "x86_64"
+
+
+def group_architecture(instance_types: list[str] | tuple[str, ...]) -> str | None:
+    """The one architecture of a node group's types, or None when they mix (one AMI serves a group)."""
+    found = {architecture(t) for t in instance_types}
+    return found.pop() if len(found) == 1 else None

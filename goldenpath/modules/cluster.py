@@ -5,9 +5,11 @@ from __future__ import annotations
 import ipaddress
 import json
 from dataclasses import dataclass, field
-from typing import Literal, Sequence
+from typing import Literal, Mapping, Sequence
 
-from cdktn import TerraformResourceLifecycle, Token
+from cdktn import Fn, TerraformResourceLifecycle, Token
+from cdktn_provider_aws.data_aws_eks_addon_version import DataAwsEksAddonVersion
+from cdktn_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
 from cdktn_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktn_provider_aws.eks_access_entry import EksAccessEntry
 from cdktn_provider_aws.eks_access_policy_association import (
@@ -41,14 +43,14 @@ from constructs import Construct
 
 from goldenpath.constructs.aws_context import AwsTarget
 from goldenpath.constructs.iam import PodIdentityTrust, WorkloadRole, WorkloadRoleProps, service_trust
+from goldenpath.constructs.instance_types import group_architecture
+from goldenpath.modules.eks_releases import ADDONS_AFTER_NODES, ADDONS_BEFORE_NODES, AMI_TYPES, ami_release_parameter
 from goldenpath.constructs.kms import KmsKey, KmsKeyProps
 from goldenpath.constructs.naming import Naming, NameKind
 from goldenpath.errors import SynthError
 
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 
-# Add-ons the nodes need to become Ready are created before the node groups; add-ons that
-# run as pods (CoreDNS, EBS CSI) after them, so they do not sit degraded waiting for nodes.
 # The EBS CSI add-on's controller service account (the name the add-on's pod identity association uses).
 EBS_CSI_NAMESPACE, EBS_CSI_SERVICE_ACCOUNT = "kube-system", "ebs-csi-controller-sa"
 # vpc-cni's pods run as kube-system/aws-node and take AmazonEKS_CNI_Policy through their own Pod Identity
@@ -67,8 +69,7 @@ NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnl
 # aws/amazon-vpc-cni-k8s charts/aws-vpc-cni/values.yaml @ v1.23.0 declares `enableNetworkPolicy: "false"`
 # (a string) and templates/daemonset.yaml passes it as `--enable-network-policy=` to the policy agent.
 ADDON_CONFIGURATION: dict[str, dict[str, str]] = {"vpc-cni": {"enableNetworkPolicy": "true"}}
-ADDONS_BEFORE_NODES = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
-ADDONS_AFTER_NODES = ("coredns", "aws-ebs-csi-driver")
+
 CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
 
 
@@ -111,6 +112,12 @@ class ClusterProps:
     """Kubernetes service CIDR. Default: 172.20.0.0/16."""
     secrets_key: KmsKey | None = None
     """Key for envelope encryption of Kubernetes secrets. Default: a new KmsKey with rotation."""
+    addon_versions: Mapping[str, str] = field(default_factory=dict)
+    """Pinned add-on versions (``goldenpath.pins``). Default: each add-on at EKS's default version for
+    ``kubernetes_version``, read at plan time (``aws_eks_addon_version``), so a change shows in the plan."""
+    node_ami_release: str | None = None
+    """Pinned AL2023 AMI release of every node group. Default: the release EKS recommends for
+    ``kubernetes_version``, read at plan time from its public SSM parameter."""
 
 
 def cluster_name(naming: Naming) -> str:
@@ -125,6 +132,8 @@ class Cluster(Construct):
     def __init__(self, scope: Construct, id_: str, props: ClusterProps):
         super().__init__(scope, id_)
         self._validate(id_, props)
+        self._props = props
+        self._ami_releases: dict[str, str] = {}
         target, naming = props.target, props.naming
         self.name = cluster_name(naming)
 
@@ -227,19 +236,37 @@ class Cluster(Construct):
 
     def _addon(self, name: str, depends_on: list | None = None,
                identities: list[EksAddonPodIdentityAssociation] | None = None) -> EksAddon:
-        # No addon_version: EKS installs the default version for the cluster's Kubernetes version,
-        # so upgrades of the control plane never leave an add-on pinned to an unsupported release.
         configuration = ADDON_CONFIGURATION.get(name)
         return EksAddon(
             self, f"addon-{name}", cluster_name=self.cluster.name, addon_name=name,
+            addon_version=self._addon_version(name),
             resolve_conflicts_on_create="OVERWRITE", resolve_conflicts_on_update="PRESERVE",
             configuration_values=json.dumps(configuration, sort_keys=True) if configuration else None,
             pod_identity_association=identities,
             depends_on=depends_on,
         )
 
+    def _addon_version(self, name: str) -> str:
+        # Always an explicit version: without one the provider keeps whatever EKS installed at creation,
+        # and a Kubernetes upgrade would leave the add-on behind, unseen.
+        pinned = self._props.addon_versions.get(name)
+        if pinned:
+            return pinned
+        return DataAwsEksAddonVersion(self, f"addon-{name}-default", addon_name=name,
+                                      kubernetes_version=self._props.kubernetes_version, most_recent=False).version
+
+    def _ami_release(self, arch: str) -> str:
+        if self._props.node_ami_release:
+            return self._props.node_ami_release
+        if arch not in self._ami_releases:
+            parameter = DataAwsSsmParameter(self, f"node-ami-release-{arch}",
+                                            name=ami_release_parameter(self._props.kubernetes_version, arch))
+            self._ami_releases[arch] = Fn.nonsensitive(parameter.value)
+        return self._ami_releases[arch]
+
     def _node_group(self, group: NodeGroupProps, props: ClusterProps, role: WorkloadRole, addons: list) -> EksNodeGroup:
         naming = props.naming
+        arch = group_architecture(group.instance_types) or "x86_64"  # mixed groups are refused in _validate
         tags = {"Name": naming.name("node", group.name)}
         template = LaunchTemplate(
             self, f"nodes-{group.name}-template",
@@ -267,6 +294,8 @@ class Cluster(Construct):
             node_role_arn=role.arn,
             subnet_ids=list(props.subnet_ids),
             instance_types=list(group.instance_types),
+            ami_type=AMI_TYPES[arch],
+            release_version=self._ami_release(arch),
             capacity_type=group.capacity_type,
             labels=dict(group.labels) or None,
             scaling_config=EksNodeGroupScalingConfig(
@@ -298,6 +327,9 @@ class Cluster(Construct):
                 )
         names = [g.name for g in props.node_groups]
         for group in props.node_groups:
+            if group_architecture(group.instance_types) is None:
+                raise SynthError(f"Cluster {id_!r}: node group {group.name!r} instance types {list(group.instance_types)} "
+                                 "mix architectures, expected all Graviton (arm64) or all x86_64: one AMI serves a group")
             if names.count(group.name) > 1:
                 raise SynthError(f"Cluster {id_!r}: node group name {group.name!r} is used twice, expected unique names")
             if not group.min_size <= group.desired_size <= group.max_size:

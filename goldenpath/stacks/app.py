@@ -12,6 +12,7 @@ from goldenpath.constructs.naming import Naming
 from goldenpath.modules.cluster import cluster_name
 from goldenpath.modules.observability import ObservabilityStack, ObservabilityStackProps
 from goldenpath.observability.runbooks import DEFAULT_RUNBOOK_DIR, check_runbooks_exist
+from goldenpath.pins.table import load_pins
 from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.cluster_stack import ClusterStack
 from goldenpath.stacks.network_stack import NetworkStack
@@ -51,7 +52,7 @@ def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoi
                                 extra_dashboards=extensions.dashboards, helm_values=extensions.helm_values)
     )
     network = NetworkStack(app, environment, emulator)
-    cluster = ClusterStack(app, environment, emulator)
+    cluster = ClusterStack(app, environment, emulator, load_pins(project_root).for_version(environment.cluster.kubernetes_version))
     cluster.add_dependency(network)
     observability = ObservabilityAwsStack(app, environment, observability_module, emulator)
     observability.add_dependency(cluster)

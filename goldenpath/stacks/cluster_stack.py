@@ -7,6 +7,7 @@ from constructs import Construct
 
 from goldenpath.config.model import Environment
 from goldenpath.modules.cluster import Cluster, ClusterProps, NodeGroupProps
+from goldenpath.pins.table import KubernetesPins
 from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.layout import stack_layout
 from goldenpath.stacks.target import EmulatorEndpoint
@@ -15,7 +16,10 @@ from goldenpath.stacks.target import EmulatorEndpoint
 class ClusterStack(GoldenpathStack):
     OUTPUTS = ("cluster_name", "cluster_arn", "cluster_endpoint", "oidc_issuer_url", "node_role_arn")
 
-    def __init__(self, scope: Construct, environment: Environment, emulator: EmulatorEndpoint | None = None):
+    def __init__(self, scope: Construct, environment: Environment, emulator: EmulatorEndpoint | None = None,
+                 pins: KubernetesPins | None = None):
+        """``pins``: the add-on versions and node AMI release for the environment's Kubernetes version
+        (``versions.yaml``). Default: none, EKS's defaults read at plan time."""
         super().__init__(scope, environment, stack_layout(environment, "cluster"), emulator)
         network = self.remote_state("network", stack_layout(environment, "network"))
         spec = environment.cluster
@@ -39,6 +43,8 @@ class ClusterStack(GoldenpathStack):
                 production=environment.production,
                 log_retention_days=environment.log_retention_days,
                 service_cidr=spec.service_cidr,
+                addon_versions=dict(pins.addons) if pins else {},
+                node_ami_release=pins.node_ami_release if pins else None,
             ),
         )
         eks = self.cluster.cluster

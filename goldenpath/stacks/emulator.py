@@ -22,6 +22,16 @@ UNSUPPORTED_TYPES: dict[str, str] = {
     "aws_eks_pod_identity_association": "moto has no EKS Pod Identity API",
 }
 
+# Data sources moto cannot answer: left out, with every attribute that reads them.
+UNSUPPORTED_DATA_SOURCES: dict[str, str] = {
+    "aws_eks_addon_version": "moto has no DescribeAddonVersions",
+    "aws_ssm_parameter": "moto does not publish EKS's AMI release parameters",
+}
+# Attributes left out of the emulated apply (they read an unsupported data source).
+DROPPED_ATTRIBUTES: dict[str, dict[str, str]] = {
+    "aws_eks_node_group": {"release_version": "moto does not know EKS AMI releases"},
+}
+
 # Attributes moto accepts but does not read back faithfully: ignored after creation so a
 # second plan is empty. Creation still sends the real values.
 IGNORED_ATTRIBUTES: dict[str, dict[str, str]] = {
@@ -59,8 +69,18 @@ def adapt_stack(stack_dir: Path) -> list[Adaptation]:
         for name in sorted(resources.pop(rtype, {})):
             removed.add(f"{rtype}.{name}")
             adaptations.append(Adaptation(stack, f"{rtype}.{name}", "left out", reason))
+    data_sources: dict = document.get("data", {})
+    for dtype, reason in UNSUPPORTED_DATA_SOURCES.items():
+        for name in sorted(data_sources.pop(dtype, {})):
+            removed.add(f"{dtype}.{name}")
+            adaptations.append(Adaptation(stack, f"data.{dtype}.{name}", "left out", reason))
+    if "data" in document and not data_sources:
+        del document["data"]
     for rtype, block in resources.items():
         for name, body in block.items():
+            for attribute, reason in DROPPED_ATTRIBUTES.get(rtype, {}).items():
+                if body.pop(attribute, None) is not None:
+                    adaptations.append(Adaptation(stack, f"{rtype}.{name}", f"leaves out {attribute}", reason))
             if "depends_on" in body:
                 body["depends_on"] = [d for d in body["depends_on"] if d not in removed]
                 if not body["depends_on"]:
