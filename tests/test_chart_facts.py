@@ -191,6 +191,41 @@ def test_grafana_reads_configmaps_not_secrets(prod):
     assert any("lets Grafana read Secrets" in p for p in factcheck.check_grafana_rbac(greedy, releases))
 
 
+# -- Who may reach the observability namespace -------------------------------------------------------------
+def test_only_the_collector_and_the_operator_webhook_admit_other_namespaces(prod):
+    import copy
+
+    from goldenpath.observability import network
+
+    stack, releases = prod
+    assert factcheck.check_observability_isolation(stack, releases) == []
+    policies = {p["metadata"][0]["name"] if isinstance(p["metadata"], list) else p["metadata"]["name"]: p
+                for p in stack["resource"]["kubernetes_network_policy_v1"].values()}
+    assert set(policies) >= {"observability-isolation", "observability-otlp-ingest", "observability-operator-webhook"}
+    # The ports the policies open are the ones the charts serve (recorded facts).
+    (collector_service,) = facts.CHART_FACTS[("opentelemetry-collector", "0.127.2")].services
+    assert {collector_service.ports["otlp"], collector_service.ports["otlp-http"]} == set(network.OTLP_PORTS)
+    # the defects it guards against: no isolation at all ...
+    open_namespace = copy.deepcopy(stack)
+    del open_namespace["resource"]["kubernetes_network_policy_v1"]
+    assert any("no NetworkPolicy isolates every pod's ingress" in p for p in factcheck.check_observability_isolation(open_namespace, releases))
+    # ... a policy letting every namespace reach Loki's gateway ...
+    leaky = copy.deepcopy(stack)
+    webhook = next(p for p in leaky["resource"]["kubernetes_network_policy_v1"].values()
+                   if (p["metadata"][0] if isinstance(p["metadata"], list) else p["metadata"])["name"] == "observability-operator-webhook")
+    spec = webhook["spec"][0] if isinstance(webhook["spec"], list) else webhook["spec"]
+    spec["pod_selector"] = {"match_labels": {"app.kubernetes.io/name": "loki"}}
+    assert any("admits other namespaces or addresses to pods {'app.kubernetes.io/name': 'loki'}" in p
+               for p in factcheck.check_observability_isolation(leaky, releases))
+    # ... and selectors that no longer match what the charts label (a renamed release, another webhook port).
+    renamed = copy.deepcopy(releases)
+    renamed["otel-collector"].values["nameOverride"] = "agent"
+    renamed["kube-prometheus-stack"].values.setdefault("prometheusOperator", {})["tls"] = {"internalPort": 8443}
+    problems = factcheck.check_observability_isolation(stack, renamed)
+    assert any("release otel-collector: expected chart opentelemetry-collector without nameOverride" in p for p in problems)
+    assert any("release kube-prometheus-stack: expected the operator's webhook on TLS port 10250" in p for p in problems)
+
+
 # -- Grafana correlation ----------------------------------------------------------------------------------
 def test_grafana_expansion_leaves_every_datasource_as_intended(prod):
     _, releases = prod

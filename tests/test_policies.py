@@ -273,7 +273,7 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     preview = f"previews-{sample_request('web').name}"
     assert ", 0 failed, 35 suppressed across 17 stacks" in result.stdout
     assert (f"in-cluster checks: 7 stack(s) (dev-platform, dev-tenants, {preview}, prod-platform, prod-tenants, "
-            "staging-platform, staging-tenants), 70 Kubernetes objects, 0 problems") in result.stdout
+            "staging-platform, staging-tenants), 79 Kubernetes objects, 0 problems") in result.stdout
     junit_root = ET.parse(tmp_path / "reports" / "checkov.junit.xml").getroot()
     components = ("network", "cluster", "observability", "platform", "tenants")
     assert {s.get("name") for s in junit_root} == {f"{e}-{c}" for e in ("dev", "prod", "staging") for c in components} | {
@@ -308,7 +308,8 @@ def test_in_cluster_problems_fail_validate(tmp_path, bundled_synth, bundled_envi
     dev = [e for e in bundled_environments if e.name == "dev"]
     passing = check_in_cluster_stacks({"dev-platform": bundled_synth.stacks["dev-platform"]}, dev)
     failing = check_in_cluster_stacks({"dev-platform": platform}, dev)
-    assert passing.problems == [] and passing.objects == 7  # 2 Namespaces, 2 ConfigMaps, Secret, StorageClass, ClusterRole
+    # 2 Namespaces, 2 ConfigMaps, Secret, StorageClass, ClusterRole, 3 NetworkPolicies
+    assert passing.problems == [] and passing.objects == 10
     assert failing.problems == ["dev-platform: release kube-prometheus-stack: grafana.admin.existingSecret names Secret "
                                 "observability/grafana-admin, which the stack does not create"]
     assert "FAILED dev-platform: release kube-prometheus-stack" in failing.summary()

@@ -38,6 +38,8 @@ from goldenpath.constructs.bucket import EncryptedBucket, EncryptedBucketProps
 from goldenpath.constructs.iam import PodIdentityTrust, WorkloadRole, WorkloadRoleProps
 from goldenpath.constructs.kms import KmsKey, KmsKeyProps
 from goldenpath.constructs.naming import Naming, NameKind
+from goldenpath.constructs.network_policy import network_policy
+from goldenpath.observability.network import observability_policies
 from goldenpath.observability import collector, dora, values
 from goldenpath.observability.alertmanager import secret_keys
 from goldenpath.observability.chart_render import helm_merge, rendered_collector_config
@@ -200,7 +202,10 @@ class ObservabilityStack:
             metadata=ClusterRoleV1Metadata(name=values.GRAFANA_CLUSTER_ROLE, labels=MANAGED_BY),
             rule=[ClusterRoleV1Rule(api_groups=[""], resources=["configmaps"], verbs=["get", "watch", "list"])],
         )
-        secrets = [*self._secrets(root, namespace), grafana_role]
+        # Nothing outside the namespace reaches Loki, Prometheus or Alertmanager (observability/network.py).
+        policies = [network_policy(root, f"policy-{manifest['metadata']['name']}", manifest, depends_on=[namespace])
+                    for manifest in observability_policies(environment.network.cidr)]
+        secrets = [*self._secrets(root, namespace), grafana_role, *policies]
         self.releases = []
         prometheus_stack: Release | None = None
         for release_name, chart_values in self.release_values.items():

@@ -13,21 +13,6 @@ from typing import Any, Callable
 from cdktn_provider_aws.eks_pod_identity_association import EksPodIdentityAssociation
 from cdktn_provider_kubernetes.limit_range_v1 import LimitRangeV1, LimitRangeV1Spec, LimitRangeV1SpecLimit
 from cdktn_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
-from cdktn_provider_kubernetes.network_policy_v1 import (
-    NetworkPolicyV1,
-    NetworkPolicyV1Spec,
-    NetworkPolicyV1SpecEgress,
-    NetworkPolicyV1SpecEgressPorts,
-    NetworkPolicyV1SpecEgressTo,
-    NetworkPolicyV1SpecEgressToIpBlock,
-    NetworkPolicyV1SpecEgressToNamespaceSelector,
-    NetworkPolicyV1SpecEgressToPodSelector,
-    NetworkPolicyV1SpecIngress,
-    NetworkPolicyV1SpecIngressFrom,
-    NetworkPolicyV1SpecIngressFromNamespaceSelector,
-    NetworkPolicyV1SpecIngressFromPodSelector,
-    NetworkPolicyV1SpecPodSelector,
-)
 from cdktn_provider_kubernetes.resource_quota_v1 import ResourceQuotaV1
 from cdktn_provider_kubernetes.role_binding_v1 import RoleBindingV1, RoleBindingV1RoleRef, RoleBindingV1Subject
 from cdktn_provider_kubernetes.service_account_v1 import ServiceAccountV1
@@ -39,6 +24,7 @@ from goldenpath.constructs.bucket import EncryptedBucket, EncryptedBucketProps
 from goldenpath.constructs.iam import PodIdentityTrust, WorkloadRole, WorkloadRoleProps
 from goldenpath.constructs.kms import KmsKey
 from goldenpath.constructs.naming import Naming
+from goldenpath.constructs.network_policy import network_policy
 from goldenpath.tenancy.spec import TenantSpec, tenant_manifests
 
 
@@ -55,41 +41,6 @@ class TenantNamespaceProps:
     """Names of the bucket and role. Default: Naming(<namespace>)."""
     encryption_key: KmsKey | None = None
     """Key of the cloud-access bucket. Default: a new KmsKey with rotation for this bucket."""
-
-
-def _selector(cls: Callable[..., Any], block: dict) -> Any:
-    return cls(match_labels=dict(block["matchLabels"])) if block.get("matchLabels") else cls()
-
-
-def _peer(peer: dict, classes: tuple[Any, ...]) -> Any:
-    peer_cls, namespace_cls, pod_cls, ip_cls = classes
-    args: dict[str, Any] = {}
-    if "namespaceSelector" in peer:
-        args["namespace_selector"] = _selector(namespace_cls, peer["namespaceSelector"])
-    if "podSelector" in peer:
-        args["pod_selector"] = _selector(pod_cls, peer["podSelector"])
-    if "ipBlock" in peer and ip_cls is not None:
-        args["ip_block"] = ip_cls(cidr=peer["ipBlock"]["cidr"])
-    return peer_cls(**args)
-
-
-_FROM = (NetworkPolicyV1SpecIngressFrom, NetworkPolicyV1SpecIngressFromNamespaceSelector,
-         NetworkPolicyV1SpecIngressFromPodSelector, None)
-_TO = (NetworkPolicyV1SpecEgressTo, NetworkPolicyV1SpecEgressToNamespaceSelector,
-       NetworkPolicyV1SpecEgressToPodSelector, NetworkPolicyV1SpecEgressToIpBlock)
-
-
-def _policy_spec(spec: dict) -> NetworkPolicyV1Spec:
-    ingress = [NetworkPolicyV1SpecIngress(from_=[_peer(p, _FROM) for p in rule["from"]]) for rule in spec.get("ingress", [])]
-    egress = [
-        NetworkPolicyV1SpecEgress(
-            to=[_peer(p, _TO) for p in rule["to"]],
-            ports=[NetworkPolicyV1SpecEgressPorts(port=str(p["port"]), protocol=p["protocol"]) for p in rule.get("ports", [])] or None,
-        )
-        for rule in spec.get("egress", [])
-    ]
-    return NetworkPolicyV1Spec(pod_selector=NetworkPolicyV1SpecPodSelector(), policy_types=spec["policyTypes"],
-                               ingress=ingress or None, egress=egress or None)
 
 
 class TenantNamespace(Construct):
@@ -121,7 +72,7 @@ class TenantNamespace(Construct):
                       for item in manifest["spec"]["limits"]]
             return LimitRangeV1(self, "limits", metadata=meta, spec=LimitRangeV1Spec(limit=limits), depends_on=after)
         if kind == "NetworkPolicy":
-            return NetworkPolicyV1(self, f"policy-{meta['name']}", metadata=meta, spec=_policy_spec(manifest["spec"]), depends_on=after)
+            return network_policy(self, f"policy-{meta['name']}", manifest, depends_on=after)
         if kind == "ServiceAccount":
             return ServiceAccountV1(self, "service-account", metadata=meta,
                                     automount_service_account_token=manifest["automountServiceAccountToken"], depends_on=after)

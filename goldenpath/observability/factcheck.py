@@ -13,11 +13,11 @@ from urllib.parse import urlparse
 
 import yaml
 
-from goldenpath.observability import facts
+from goldenpath.observability import facts, network
 from goldenpath.observability.collector import pipeline_order_problems
 from goldenpath.observability.chart_render import chart_fullname, enabled_collector_ports, rendered_collector_config
 from goldenpath.observability.grafana_text import grafana_expand, terraform_unescape
-from goldenpath.observability.values import datasources
+from goldenpath.observability.values import NAMESPACE as OBSERVABILITY_NAMESPACE, datasources
 
 _CLUSTER_SUFFIX = ".svc.cluster.local"
 
@@ -400,10 +400,75 @@ RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
 )
 
 
+# -- Who may reach the observability namespace ----------------------------------------------------------------
+def _policies(stack: dict, namespace: str) -> list[dict]:
+    found = []
+    for resource in stack.get("resource", {}).get("kubernetes_network_policy_v1", {}).values():
+        meta, spec = _metadata(resource), resource.get("spec") or {}
+        spec = spec[0] if isinstance(spec, list) else spec
+        if meta.get("namespace") == namespace:
+            found.append({"name": meta["name"], **spec})
+    return found
+
+
+def _labels(selector: Any) -> dict:
+    selector = (selector[0] if isinstance(selector, list) and selector else selector) or {}
+    return dict(selector.get("match_labels") or {})
+
+
+def _admits_outsiders(rule: dict) -> bool:
+    peers = rule.get("from") or []
+    return not peers or any("namespace_selector" in p or "ip_block" in p for p in peers)
+
+
+def check_observability_isolation(stack: dict, releases: dict[str, HelmRelease]) -> list[str]:
+    """The namespace isolates every pod; only the collector (OTLP) and the operator's webhook admit other
+    namespaces or addresses, and those policies select the pods the charts really label
+    (facts.OTEL_POD_LABEL_SOURCE, OPERATOR_POD_LABEL_SOURCE) on the ports they really listen on."""
+    releases = {name: r for name, r in releases.items() if r.namespace == OBSERVABILITY_NAMESPACE}
+    if not releases:  # a preview's or tenant's stack: its own policies are checked elsewhere
+        return []
+    namespace = OBSERVABILITY_NAMESPACE
+    policies = _policies(stack, namespace)
+    problems = []
+    if not any(not _labels(p.get("pod_selector")) and "Ingress" in p.get("policy_types", []) for p in policies):
+        problems.append(f"namespace {namespace}: no NetworkPolicy isolates every pod's ingress, so Loki (no auth), "
+                        "Prometheus (remote write) and Alertmanager are reachable from every namespace")
+    allowed = {tuple(sorted(network.COLLECTOR_POD_LABELS.items())): {str(p) for p in network.OTLP_PORTS},
+               tuple(sorted(network.OPERATOR_POD_LABELS.items())): {str(facts.OPERATOR_WEBHOOK_PORT)}}
+    for policy in policies:
+        selected = tuple(sorted(_labels(policy.get("pod_selector")).items()))
+        for rule in policy.get("ingress") or []:
+            if not _admits_outsiders(rule):
+                continue
+            ports = {str(p.get("port")) for p in rule.get("ports") or []}
+            if selected not in allowed or not ports or not ports <= allowed[selected]:
+                problems.append(f"NetworkPolicy {namespace}/{policy['name']}: admits other namespaces or addresses to "
+                                f"pods {dict(selected) or 'all'} on ports {sorted(ports) or 'all'}; only the collector's "
+                                "OTLP ports and the operator's webhook port may be")
+    problems += _selector_facts(releases)
+    return problems
+
+
+def _selector_facts(releases: dict[str, HelmRelease]) -> list[str]:
+    problems = []
+    collector = releases.get(network.COLLECTOR_RELEASE)
+    if collector is None or collector.chart != facts.OTEL_CHART_NAME or collector.values.get("nameOverride"):
+        problems.append(f"release {network.COLLECTOR_RELEASE}: expected chart {facts.OTEL_CHART_NAME} without nameOverride, "
+                        f"so its pods carry {network.COLLECTOR_POD_LABELS} ({facts.OTEL_POD_LABEL_SOURCE})")
+    stack = releases.get(network.PROMETHEUS_RELEASE)
+    tls = _dig(stack.values, "prometheusOperator", "tls") if stack else None
+    if stack is None or (tls or {}).get("enabled") is False or (tls or {}).get("internalPort", facts.OPERATOR_WEBHOOK_PORT) != facts.OPERATOR_WEBHOOK_PORT:
+        problems.append(f"release {network.PROMETHEUS_RELEASE}: expected the operator's webhook on TLS port "
+                        f"{facts.OPERATOR_WEBHOOK_PORT} ({facts.OPERATOR_WEBHOOK_SOURCE}), got tls {tls}")
+    return problems
+
+
 def check_platform_stack(stack: dict) -> list[str]:
     """Every fact check over one synthesized in-cluster stack."""
     releases = helm_releases(stack)
     problems = check_secrets(stack, releases) + check_pod_security(stack, releases) + check_grafana_rbac(stack, releases)
+    problems += check_observability_isolation(stack, releases)
     for check in RELEASE_CHECKS:
         problems += check(releases)
     return problems

@@ -362,3 +362,31 @@ GRAFANA_RBAC_SOURCES = (
            "templates/grafana/dashboards-1.14/*.yaml (kind: ConfigMap)", "kube-prometheus-stack-81.6.2"),
 )
 GRAFANA_SIDECARS = ("alerts", "dashboards", "datasources", "plugins", "notifiers")
+
+# --- Who may reach the observability namespace ------------------------------------------------------
+# The pods' labels NetworkPolicies select, and the paths into the namespace that must stay open.
+OTEL_POD_LABEL_SOURCE = Source(_OTEL_CHARTS, "charts/opentelemetry-collector/templates/_helpers.tpl (selectorLabels: "
+                               "app.kubernetes.io/name from nameOverride or the chart name, app.kubernetes.io/instance "
+                               "the release); statefulset.yaml pod template labels", "opentelemetry-collector-0.127.2")
+OTEL_CHART_NAME = "opentelemetry-collector"
+OPERATOR_POD_LABEL_SOURCE = Source(_KPS, "charts/kube-prometheus-stack/templates/prometheus-operator/_prometheus-operator.tpl "
+                                   "(app.kubernetes.io/component: prometheus-operator), templates/_helpers.tpl "
+                                   "kube-prometheus-stack.labels (app.kubernetes.io/instance: the release), "
+                                   "prometheus-operator/deployment.yaml pod template labels", "kube-prometheus-stack-81.6.2")
+# The API server calls the operator's admission webhook (PrometheusRule validation) on the operator pod's
+# HTTPS port: values.yaml prometheusOperator.tls.enabled: true, internalPort: 10250; deployment.yaml
+# `--web.listen-address=:{{ internalPort }}` and `containerPort: {{ internalPort }}`.
+OPERATOR_WEBHOOK_PORT = 10250
+OPERATOR_WEBHOOK_SOURCE = Source(_KPS, "charts/kube-prometheus-stack/values.yaml prometheusOperator.tls; "
+                                 "templates/prometheus-operator/deployment.yaml ports, --web.listen-address",
+                                 "kube-prometheus-stack-81.6.2")
+# EKS's control plane reaches the VPC (webhooks, kubectl exec and logs) through 2-4 network interfaces it creates
+# in the cluster's subnets (awsdocs/amazon-eks-user-guide latest/ug/networking/network-reqs.adoc @ 4d52b4d).
+EKS_CONTROL_PLANE_SOURCE = Source("awsdocs/amazon-eks-user-guide", "latest/ug/networking/network-reqs.adoc "
+                                  "(network interfaces in the subnets that you specify)", "4d52b4d")
+# The VPC CNI's policy agent always admits traffic from the pod's own node, so kubelet probes pass a
+# default-deny ingress policy: "Traffic from the local node should always be allowed" (aws/aws-network-policy-agent
+# pkg/fwruleprocessor/fw_rule_processor.go @ v1.4.1, the agent aws/amazon-vpc-cni-k8s chart v1.23.0 ships
+# as nodeAgent.image.tag).
+NODE_TRAFFIC_ALWAYS_ALLOWED_SOURCE = Source("aws/aws-network-policy-agent", "pkg/fwruleprocessor/fw_rule_processor.go "
+                                            "ComputeMapEntriesFromEndpointRules", "v1.4.1")

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from goldenpath.config.model import QuotaTier
+from goldenpath.observability.network import OTLP_PORTS
 from goldenpath.observability.values import NAMESPACE as OBSERVABILITY_NAMESPACE
 
 TEAM_LABEL = "goldenpath.dev/team"
@@ -27,8 +28,6 @@ POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in (
 QUOTA_NAME = "tenant-quota"
 LIMITS_NAME = "tenant-limits"
 OWNERS_BINDING = "owners-edit"
-# The collector's OTLP ports (facts: opentelemetry-collector chart service ports, see facts.py).
-OTLP_PORTS = (4317, 4318)
 # The EKS Pod Identity agent listens on this link-local address (port 80) on every node.
 POD_IDENTITY_AGENT = "169.254.170.23/32"
 KUBE_DNS_NAMESPACE = "kube-system"
