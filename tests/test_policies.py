@@ -132,6 +132,17 @@ FIXTURE = {
         "kubernetes_network_policy_v1": {
             "both_ways": network_policy("fixture/both-ways", ["Ingress", "Egress"]),
             "ingress_only": network_policy("fixture/ingress-only", ["Ingress"]),
+            "otlp_only": resource("fixture/otlp-only", metadata={"name": "a", "namespace": "observability"}, spec={
+                "pod_selector": {"match_labels": {"app.kubernetes.io/name": "opentelemetry-collector",
+                                                  "app.kubernetes.io/instance": "otel-collector"}},
+                "policy_types": ["Ingress", "Egress"], "egress": [{}],
+                "ingress": [{"from": [{"namespace_selector": {}}], "ports": [{"port": "4317", "protocol": "TCP"}]}]}),
+            "loki_open": resource("fixture/loki-open", metadata={"name": "b", "namespace": "observability"}, spec={
+                "pod_selector": {"match_labels": {"app.kubernetes.io/name": "loki"}},
+                "policy_types": ["Ingress", "Egress"], "egress": [{}],
+                "ingress": [{"from": [{"namespace_selector": {}}], "ports": [{"port": "3100", "protocol": "TCP"}]}]}),
+            "namespace_open": resource("fixture/namespace-open", metadata={"name": "c", "namespace": "observability"}, spec={
+                "pod_selector": {}, "policy_types": ["Ingress", "Egress"], "egress": [{}], "ingress": [{}]}),
         },
         "kubernetes_storage_class_v1": {
             "encrypted_class": resource("fixture/encrypted-class", metadata={"name": "a"}, storage_provisioner="ebs.csi.aws.com",
@@ -183,6 +194,8 @@ def status(findings, check_id: str, path: str) -> bool:
         ("GP_AWS_006", "fixture/good-flow-role", "fixture/account-only-flow-role"),
         ("GP_AWS_008", "fixture/narrow-endpoint", "fixture/open-endpoint"),
         ("GP_AWS_009", "fixture/pinned-proxy", "fixture/floating-proxy"),
+        ("GP_K8S_003", "fixture/otlp-only", "fixture/loki-open"),
+        ("GP_K8S_003", "fixture/otlp-only", "fixture/namespace-open"),
         ("GP_AWS_009", "fixture/released-nodes", "fixture/floating-nodes"),
         ("GP_AWS_008", "fixture/narrow-endpoint", "fixture/unpolicied-endpoint"),
         ("GP_AWS_007", "fixture/named-key", "fixture/root-key"),

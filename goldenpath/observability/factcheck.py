@@ -411,16 +411,6 @@ def _policies(stack: dict, namespace: str) -> list[dict]:
     return found
 
 
-def _labels(selector: Any) -> dict:
-    selector = (selector[0] if isinstance(selector, list) and selector else selector) or {}
-    return dict(selector.get("match_labels") or {})
-
-
-def _admits_outsiders(rule: dict) -> bool:
-    peers = rule.get("from") or []
-    return not peers or any("namespace_selector" in p or "ip_block" in p for p in peers)
-
-
 def check_observability_isolation(stack: dict, releases: dict[str, HelmRelease]) -> list[str]:
     """The namespace isolates every pod; only the collector (OTLP) and the operator's webhook admit other
     namespaces or addresses, and those policies select the pods the charts really label
@@ -431,21 +421,11 @@ def check_observability_isolation(stack: dict, releases: dict[str, HelmRelease])
     namespace = OBSERVABILITY_NAMESPACE
     policies = _policies(stack, namespace)
     problems = []
-    if not any(not _labels(p.get("pod_selector")) and "Ingress" in p.get("policy_types", []) for p in policies):
+    if not any(not network.selected_labels(p) and "Ingress" in p.get("policy_types", []) for p in policies):
         problems.append(f"namespace {namespace}: no NetworkPolicy isolates every pod's ingress, so Loki (no auth), "
                         "Prometheus (remote write) and Alertmanager are reachable from every namespace")
-    allowed = {tuple(sorted(network.COLLECTOR_POD_LABELS.items())): {str(p) for p in network.OTLP_PORTS},
-               tuple(sorted(network.OPERATOR_POD_LABELS.items())): {str(facts.OPERATOR_WEBHOOK_PORT)}}
     for policy in policies:
-        selected = tuple(sorted(_labels(policy.get("pod_selector")).items()))
-        for rule in policy.get("ingress") or []:
-            if not _admits_outsiders(rule):
-                continue
-            ports = {str(p.get("port")) for p in rule.get("ports") or []}
-            if selected not in allowed or not ports or not ports <= allowed[selected]:
-                problems.append(f"NetworkPolicy {namespace}/{policy['name']}: admits other namespaces or addresses to "
-                                f"pods {dict(selected) or 'all'} on ports {sorted(ports) or 'all'}; only the collector's "
-                                "OTLP ports and the operator's webhook port may be")
+        problems += network.outsider_problems(f"{namespace}/{policy['name']}", policy)
     problems += _selector_facts(releases)
     return problems
 

@@ -10,6 +10,8 @@ every namespace and the nodes, and Loki and Tempo write to S3.
 
 from __future__ import annotations
 
+from typing import Any
+
 from goldenpath.observability import facts
 from goldenpath.observability.values import NAMESPACE
 
@@ -43,3 +45,38 @@ def observability_policies(vpc_cidr: str) -> list[dict]:
         _policy("observability-operator-webhook", OPERATOR_POD_LABELS, [
             {"from": [{"ipBlock": {"cidr": vpc_cidr}}], "ports": [{"port": facts.OPERATOR_WEBHOOK_PORT, "protocol": "TCP"}]}]),
     ]
+
+
+# -- Reading a synthesized kubernetes_network_policy_v1 spec (the provider's snake_case blocks) -------------
+def _block(value: Any) -> dict:
+    return (value[0] if isinstance(value, list) and value else value) or {}
+
+
+def selected_labels(spec: dict) -> dict[str, str]:
+    """The policy's pod selector labels ({} selects every pod of the namespace)."""
+    return dict(_block(_block(spec.get("pod_selector")).get("match_labels")))
+
+
+def _admits_outsiders(rule: dict) -> bool:
+    peers = rule.get("from") or []
+    return not peers or any("namespace_selector" in p or "ip_block" in p for p in peers)
+
+
+ADMITTED_FROM_OUTSIDE = {tuple(sorted(COLLECTOR_POD_LABELS.items())): {str(p) for p in OTLP_PORTS},
+                         tuple(sorted(OPERATOR_POD_LABELS.items())): {str(facts.OPERATOR_WEBHOOK_PORT)}}
+
+
+def outsider_problems(name: str, spec: dict) -> list[str]:
+    """Rules of one observability NetworkPolicy that admit other namespaces or addresses anywhere but the
+    collector's OTLP ports and the operator's webhook port."""
+    selected = tuple(sorted(selected_labels(spec).items()))
+    problems = []
+    for rule in spec.get("ingress") or []:
+        if not _admits_outsiders(rule):
+            continue
+        ports = {str(p.get("port")) for p in rule.get("ports") or []}
+        if selected not in ADMITTED_FROM_OUTSIDE or not ports or not ports <= ADMITTED_FROM_OUTSIDE[selected]:
+            problems.append(f"NetworkPolicy {name}: admits other namespaces or addresses to pods {dict(selected) or 'all'} "
+                            f"on ports {sorted(ports) or 'all'}; only the collector's OTLP ports and the operator's "
+                            "webhook port may be")
+    return problems

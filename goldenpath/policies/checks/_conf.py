@@ -22,6 +22,18 @@ def block(conf: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def plain(value: Any) -> Any:
+    """checkov's configuration in the provider's own shape: one-item scalar lists unwrapped, checkov's
+    ``__startline__``/``__endline__`` bookkeeping dropped (nested blocks stay lists of dicts)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items() if not k.startswith("__")}
+    if isinstance(value, list):
+        if len(value) == 1 and not isinstance(value[0], (dict, list)):
+            return value[0]
+        return [plain(v) for v in value]
+    return value
+
+
 def listed(value: Any) -> list:
     """IAM's "one or many": a value or a list of values, as a list."""
     return value if isinstance(value, list) else [value]
