@@ -266,10 +266,10 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         left_out = [a for a in report.adaptations if a.change == "left out"]
         if left_out:
             print(f"  left out of the emulated apply ({len(left_out)}; moto has no API for them): "
-                  + ", ".join(sorted({a.address.split('.')[0] for a in left_out})))
+                  + ", ".join(sorted({a.address.rsplit('.', 1)[0] for a in left_out})))
         adjusted = [a for a in report.adaptations if a.change != "left out"]
         if adjusted:
-            kinds = sorted({f"{a.address.split('.')[0]} {a.change}" for a in adjusted})
+            kinds = sorted({f"{a.address.rsplit('.', 1)[0]} {a.change}" for a in adjusted})
             print(f"  adjusted for the emulator only ({len(adjusted)}): {'; '.join(kinds)}")
         return 0
     report = deploy_for_real(environments, args.outdir, args.auto_approve, args.destroy, _project_root(args),

@@ -35,7 +35,10 @@ def test_deploy_to_emulator_applies_verifies_and_destroys(terraform_and_mirror, 
     assert "bucket dev-logs-111111111111: aws:kms, public access blocked, objects expire after 8 days" in out
     assert "bucket dev-traces-111111111111: aws:kms, public access blocked, objects expire after 3 days" in out
     assert "after destroy the emulator holds nothing of the environment" in out
-    assert "left out of the emulated apply (10; moto has no API for them): aws_eks_access_entry" in out
+    # 10 resources (add-ons, access entries, Pod Identity associations) and 6 lookups (5 add-on versions, 1 AMI release)
+    assert "left out of the emulated apply (16; moto has no API for them): aws_eks_access_entry" in out
+    assert "data.aws_eks_addon_version, data.aws_ssm_parameter" in out
+    assert "aws_eks_node_group leaves out release_version" in out
     assert "Traceback" not in result.stderr
     # Progress, not noise: one line per stack and action, terraform's own output in the logs.
     assert "dev-network                  apply" in out and "Apply complete!" not in out
