@@ -509,6 +509,85 @@ class Previews(_Strict):
         return self
 
 
+# -- Sandbox tiers --------------------------------------------------------------------------------------------
+Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")]
+
+
+class BudgetThreshold(_Strict):
+    """One threshold of a sandbox's budget: notify, or deny (apply the deny-all policy) at this share of the cap."""
+
+    percent: int = Field(ge=1, le=100, description="Share of max_spend_usd of actual spend, in percent.")
+    action: Literal["notify", "deny"] = Field(description="notify: e-mail the owner and notify list; deny: stop the sandbox's role.")
+
+
+DEFAULT_THRESHOLDS = (BudgetThreshold(percent=50, action="notify"), BudgetThreshold(percent=80, action="notify"),
+                      BudgetThreshold(percent=100, action="deny"))
+
+
+class SandboxApproval(_Strict):
+    required: bool = Field(default=False, description="A request waits for an approver. Default: false.")
+    approvers: list[Annotated[str, StringConstraints(min_length=1, max_length=128)]] = Field(
+        default_factory=list, description="Who may approve (never the requester). Required when required is true.")
+
+    @model_validator(mode="after")
+    def _approvers(self) -> SandboxApproval:
+        if self.required and not self.approvers:
+            raise FieldProblem("approvers", [], "at least one approver when required is true")
+        return self
+
+
+class SandboxTier(_Strict):
+    """A kind of sandbox developers may request: what it may do, for how long, and for how much."""
+
+    kind: Literal["namespace", "aws"] = Field(
+        description="namespace: a tenant namespace on this environment's cluster with a quota tier; aws: an IAM role "
+        "with a permission boundary in this account.")
+    max_lease_hours: int = Field(ge=1, le=720, description="Longest lease a request or extension may reach.")
+    max_spend_usd: Amount = Field(gt=0, max_digits=10, decimal_places=2,
+                                  description="Most one lease may cost; the tier's worst case must fit under it.")
+    thresholds: list[BudgetThreshold] = Field(
+        default_factory=lambda: list(DEFAULT_THRESHOLDS),
+        description="Budget thresholds. Default: notify at 50% and 80%, deny at 100%.")
+    notify: list[Email] = Field(default_factory=list, description="Addresses told at every threshold, besides none. Default: none.")
+    approval: SandboxApproval = Field(default_factory=SandboxApproval, description="Default: no approval.")
+    max_per_user: int = Field(default=1, ge=1, le=50, description="Concurrent sandboxes of one owner in this tier. Default: 1.")
+    quota: DnsLabel | None = Field(default=None, description="namespace kind: a tenancy.tiers name (its quota). Required for namespace.")
+    regions: list[Region] = Field(default_factory=list, description="aws kind: allowed regions. Default: the environment's region.")
+    instance_types: list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")]] = Field(
+        default_factory=list, description="aws kind: EC2 instance types the role may launch. Default: none.")
+    max_instances: int = Field(default=0, ge=0, le=100,
+                               description="aws kind: instances the worst case assumes running all lease long. Default: 0.")
+
+    @model_validator(mode="after")
+    def _kind(self) -> SandboxTier:
+        denies = [t for t in self.thresholds if t.action == "deny"]
+        if len(denies) != 1:
+            raise FieldProblem("thresholds", [f"{t.percent}% {t.action}" for t in self.thresholds], "exactly one deny threshold")
+        if len({t.percent for t in self.thresholds}) != len(self.thresholds):
+            raise FieldProblem("thresholds", [t.percent for t in self.thresholds], "distinct percentages")
+        if self.kind == "namespace":
+            if self.quota is None:
+                raise FieldProblem("quota", None, "a tenancy.tiers name for a namespace sandbox")
+            for name in ("regions", "instance_types"):
+                if getattr(self, name):
+                    raise FieldProblem(name, getattr(self, name), "nothing: a namespace sandbox has no AWS access")
+        else:
+            if self.quota is not None:
+                raise FieldProblem("quota", self.quota, "nothing: an aws sandbox has no namespace")
+            if self.max_instances and not self.instance_types:
+                raise FieldProblem("instance_types", [], f"the types max_instances ({self.max_instances}) may run")
+        return self
+
+
+class Sandboxes(_Strict):
+    """Self-service sandboxes on this environment (never a production one)."""
+
+    tiers: dict[DnsLabel, SandboxTier] = Field(min_length=1, description="Tiers by name.")
+    warn_hours: int = Field(default=24, ge=1, le=168,
+                            description="`sandbox reap` warns about sandboxes expiring within this many hours. Default: 24.")
+
+
 class Environment(SourcedDocument):
     """One environment: the data that turns into its network, cluster and platform stacks."""
 
@@ -542,6 +621,7 @@ class Environment(SourcedDocument):
     )
     usage: UsageProfile = Field(default_factory=UsageProfile, description="Usage assumptions of cost estimates. Default: see UsageProfile.")
     kms: Kms = Field(default_factory=Kms, description="KMS key administration. Default: see Kms.")
+    sandboxes: Sandboxes | None = Field(default=None, description="Sandbox tiers developers may request. Default: none.")
 
     @field_validator("name")
     @classmethod
@@ -558,6 +638,11 @@ class Environment(SourcedDocument):
             raise FieldProblem("cluster.service_cidr", self.cluster.service_cidr, f"a range that does not overlap network.cidr {self.network.cidr}")
         if self.production and self.previews is not None:
             raise FieldProblem("previews", "(set)", "no previews section: a production environment never hosts previews")
+        if self.production and self.sandboxes is not None:
+            raise FieldProblem("sandboxes", "(set)", "no sandboxes section: a production environment never hosts sandboxes")
+        for name, tier in (self.sandboxes.tiers.items() if self.sandboxes else []):
+            if tier.quota is not None and tier.quota not in self.tenancy.tiers:
+                raise FieldProblem(f"sandboxes.tiers.{name}.quota", tier.quota, f"one of tenancy.tiers: {', '.join(sorted(self.tenancy.tiers))}")
         if self.production and self.cluster.endpoint.public:
             for index, cidr in enumerate(self.cluster.endpoint.public_access_cidrs):
                 if ipaddress.IPv4Network(cidr).prefixlen == 0:

@@ -27,9 +27,14 @@ class Statement:
     """``{"AWS": ...}``, ``{"Service": ...}``, or ``"*"`` (resource policies such as an endpoint's)."""
     conditions: dict[str, dict[str, Any]] | None = None
     sid: str | None = None
+    not_actions: tuple[str, ...] = ()
+    """Every action but these (``NotAction``); use instead of ``actions``. Default: none."""
 
     def render(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"Effect": self.effect, "Action": list(self.actions)}
+        if bool(self.actions) == bool(self.not_actions):
+            raise SynthError(f"statement {self.sid or ''}: expected actions or not_actions, exactly one of them")
+        body: dict[str, Any] = ({"Effect": self.effect, "Action": list(self.actions)} if self.actions
+                                else {"Effect": self.effect, "NotAction": list(self.not_actions)})
         if self.sid:
             body["Sid"] = self.sid
         if self.principals is not None:

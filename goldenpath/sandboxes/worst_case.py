@@ -1,0 +1,84 @@
+"""The most a sandbox of a tier can cost over a lease, from dated prices, before any spend data exists.
+
+aws tiers: ``max_instances`` x the most expensive allowed instance type in any allowed region (on-demand:
+the boundary cannot force SPOT). namespace tiers: the quota's share of one node of the environment's first
+node group. Both plus the sandbox's own fixed costs (its stacks, priced by the cost estimator). A price that
+is missing makes the figure unknown, and an unknown worst case never fits a cap (fail closed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable
+
+from goldenpath.config.model import Environment, SandboxTier
+from goldenpath.cost.estimate import HOURS_PER_MONTH, Unpriced, capacity_rate, quota_share
+from goldenpath.cost.prices import PriceSnapshot, instance_key
+from goldenpath.cost.render import usd
+
+Snapshots = Callable[[str], "PriceSnapshot | None"]
+
+
+@dataclass(frozen=True)
+class WorstCase:
+    tier: str
+    hours: int
+    usd_per_hour: Decimal
+    parts: tuple[str, ...]
+    """What the hour is made of, in words with figures."""
+    not_priced: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def total(self) -> Decimal:
+        return self.usd_per_hour * self.hours
+
+    def fits(self, cap: Decimal) -> bool:
+        return not self.not_priced and self.total <= cap
+
+    def explain(self, cap: Decimal) -> str:
+        figure = f"{usd(self.usd_per_hour)}/h x {self.hours} h = {usd(self.total)}"
+        if self.not_priced:
+            return f"worst case unknown: not priced: {'; '.join(self.not_priced)} (at least {figure}: {'; '.join(self.parts)})"
+        verdict = "within" if self.fits(cap) else "above"
+        return f"worst case {figure} ({'; '.join(self.parts)}), {verdict} max_spend_usd {usd(cap)}"
+
+
+def _aws(tier: SandboxTier, environment: Environment, snapshots: Snapshots) -> tuple[Decimal, list[str], list[str]]:
+    if not tier.max_instances:
+        return Decimal(0), ["no instances"], []
+    best: tuple[Decimal, str, str] | None = None
+    missing = []
+    for region in tier.regions or [environment.region]:
+        snapshot = snapshots(region)
+        for instance_type in tier.instance_types:
+            price = snapshot.get(instance_key(instance_type)) if snapshot else None
+            if price is None:
+                missing.append(f"{instance_type} in {region}")
+            elif best is None or price.usd > best[0]:
+                best = (price.usd, instance_type, region)
+    if best is None:
+        return Decimal(0), [f"{tier.max_instances} x an allowed type"], missing
+    hourly, instance_type, region = best
+    return hourly * tier.max_instances, [f"{tier.max_instances} x {instance_type} at {usd(hourly)}/h in {region} (on-demand)"], missing
+
+
+def _namespace(tier: SandboxTier, environment: Environment, snapshots: Snapshots) -> tuple[Decimal, list[str], list[str]]:
+    quota = environment.tenancy.tiers[tier.quota or ""]
+    group = environment.cluster.node_groups[0]
+    snapshot = snapshots(environment.region)
+    rate = capacity_rate(list(group.instance_types), group.capacity_type == "SPOT", snapshot, environment.usage) if snapshot else None
+    try:
+        share = quota_share("quota", quota.requests_cpu, quota.requests_memory, rate)
+    except Unpriced as missing:
+        return Decimal(0), [f"quota {tier.quota}"], [str(missing)]
+    return share.expected / HOURS_PER_MONTH, [f"quota {tier.quota}: {share.detail}"], []
+
+
+def worst_case(name: str, tier: SandboxTier, environment: Environment, hours: int, snapshots: Snapshots,
+               fixed_usd_per_hour: Decimal = Decimal(0), fixed_not_priced: tuple[str, ...] = ()) -> WorstCase:
+    """The tier's worst case over ``hours``; ``fixed_*``: the sandbox stacks' own costs per hour."""
+    hourly, parts, missing = (_aws if tier.kind == "aws" else _namespace)(tier, environment, snapshots)
+    if fixed_usd_per_hour or fixed_not_priced:
+        parts.append(f"its own resources {usd(fixed_usd_per_hour)}/h")
+    return WorstCase(name, hours, hourly + fixed_usd_per_hour, tuple(parts), tuple(missing) + fixed_not_priced)

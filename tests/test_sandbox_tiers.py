@@ -1,0 +1,87 @@
+"""Sandbox tiers in the environment file, and their worst-case spend (hand-computed from the bundled prices)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from goldenpath.config.loader import ConfigError, parse_environment
+from goldenpath.cost.prices import bundled_snapshot
+from goldenpath.sandboxes.worst_case import worst_case
+from tests.conftest import REPO
+
+DEV = (REPO / "environments" / "dev.yaml").read_text()
+SOURCE = "environments/dev.yaml"
+AWS_TIER = """
+sandboxes:
+  tiers:
+    experiments:
+      kind: aws
+      max_lease_hours: 48
+      max_spend_usd: 10
+      instance_types: [t3.large]
+      max_instances: 2
+      notify: [platform@example.com]
+    scratch:
+      kind: namespace
+      quota: small
+      max_lease_hours: 72
+      max_spend_usd: 5
+"""
+
+
+def environment(extra: str = AWS_TIER):
+    return parse_environment(DEV + extra, SOURCE)
+
+
+def snapshots(region: str):
+    return bundled_snapshot(region)
+
+
+def test_worst_case_of_an_aws_tier_is_max_instances_of_the_dearest_type_for_the_lease():
+    env = environment()
+    tier = env.sandboxes.tiers["experiments"]
+    t3_large = bundled_snapshot("eu-west-1").get("ec2:on-demand:t3.large").usd
+    case = worst_case("experiments", tier, env, 48, snapshots)
+    assert case.usd_per_hour == 2 * t3_large and case.total == 2 * t3_large * 48
+    assert case.fits(Decimal(10)) is (2 * t3_large * 48 <= 10)
+    assert "2 x t3.large" in case.explain(Decimal(10))
+
+
+def test_a_type_without_a_price_makes_the_worst_case_unknown_and_never_fits():
+    env = environment(AWS_TIER.replace("[t3.large]", "[t3.large, m6i.large]"))
+    case = worst_case("experiments", env.sandboxes.tiers["experiments"], env, 1, snapshots)
+    assert case.not_priced == ("m6i.large in eu-west-1",) and not case.fits(Decimal(1_000_000))
+    assert case.explain(Decimal(10)).startswith("worst case unknown: not priced: m6i.large in eu-west-1")
+
+
+def test_worst_case_of_a_namespace_tier_is_its_quota_share_of_a_node():
+    env = environment()
+    case = worst_case("scratch", env.sandboxes.tiers["scratch"], env, 72, snapshots)
+    assert case.usd_per_hour > 0 and not case.not_priced
+    assert "quota small" in case.parts[0]
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    (AWS_TIER.replace("kind: namespace\n      quota: small", "kind: namespace"), "sandboxes.tiers.scratch.quota: got null, expected a tenancy.tiers name"),
+    (AWS_TIER.replace("quota: small", "quota: huge"), "sandboxes.tiers.scratch.quota: got 'huge', expected one of tenancy.tiers"),
+    (AWS_TIER.replace("max_instances: 2", "max_instances: 2\n      quota: small"), "sandboxes.tiers.experiments.quota: got 'small', expected nothing"),
+    (AWS_TIER.replace("max_lease_hours: 48", "max_lease_hours: 0"), "sandboxes.tiers.experiments.max_lease_hours: got 0"),
+    (AWS_TIER.replace("      instance_types: [t3.large]\n", ""), "sandboxes.tiers.experiments.instance_types: got [], expected the types max_instances (2) may run"),
+    (AWS_TIER.replace("notify: [platform@example.com]", "notify: [platform]"), "sandboxes.tiers.experiments.notify[0]: got 'platform'"),
+    (AWS_TIER.replace("max_spend_usd: 5", "max_spend_usd: 5\n      thresholds: [{percent: 50, action: notify}]"),
+     "sandboxes.tiers.scratch.thresholds: got [\"50% notify\"], expected exactly one deny threshold"),
+    (AWS_TIER.replace("max_spend_usd: 5", "max_spend_usd: 5\n      approval: {required: true}"),
+     "sandboxes.tiers.scratch.approval.approvers: got [], expected at least one approver"),
+])
+def test_bad_tiers_get_one_clear_error(extra, expected):
+    with pytest.raises(ConfigError) as error:
+        environment(extra)
+    assert str(error.value).startswith(f"{SOURCE}: ") and expected in str(error.value), str(error.value)
+
+
+def test_a_production_environment_never_hosts_sandboxes():
+    prod = (REPO / "environments" / "prod.yaml").read_text()
+    with pytest.raises(ConfigError, match=r"sandboxes: got '\(set\)', expected no sandboxes section"):
+        parse_environment(prod + AWS_TIER.replace("scratch", "other"), "environments/prod.yaml")
