@@ -20,6 +20,11 @@ from goldenpath.cost.render import usd
 Snapshots = Callable[[str], "PriceSnapshot | None"]
 
 
+def rate(value: Decimal) -> str:
+    """An hourly price with the precision the Price List gives it (cents would round 0.0912 to 0.09)."""
+    return str(value.quantize(Decimal("0.0001")))
+
+
 @dataclass(frozen=True)
 class WorstCase:
     tier: str
@@ -37,7 +42,7 @@ class WorstCase:
         return not self.not_priced and self.total <= cap
 
     def explain(self, cap: Decimal) -> str:
-        figure = f"{usd(self.usd_per_hour)}/h x {self.hours} h = {usd(self.total)}"
+        figure = f"{rate(self.usd_per_hour)}/h x {self.hours} h = {usd(self.total)}"
         if self.not_priced:
             return f"worst case unknown: not priced: {'; '.join(self.not_priced)} (at least {figure}: {'; '.join(self.parts)})"
         verdict = "within" if self.fits(cap) else "above"
@@ -60,7 +65,7 @@ def _aws(tier: SandboxTier, environment: Environment, snapshots: Snapshots) -> t
     if best is None:
         return Decimal(0), [f"{tier.max_instances} x an allowed type"], missing
     hourly, instance_type, region = best
-    return hourly * tier.max_instances, [f"{tier.max_instances} x {instance_type} at {usd(hourly)}/h in {region} (on-demand)"], missing
+    return hourly * tier.max_instances, [f"{tier.max_instances} x {instance_type} at {rate(hourly)}/h in {region} (on-demand)"], missing
 
 
 def _namespace(tier: SandboxTier, environment: Environment, snapshots: Snapshots) -> tuple[Decimal, list[str], list[str]]:
@@ -80,5 +85,5 @@ def worst_case(name: str, tier: SandboxTier, environment: Environment, hours: in
     """The tier's worst case over ``hours``; ``fixed_*``: the sandbox stacks' own costs per hour."""
     hourly, parts, missing = (_aws if tier.kind == "aws" else _namespace)(tier, environment, snapshots)
     if fixed_usd_per_hour or fixed_not_priced:
-        parts.append(f"its own resources {usd(fixed_usd_per_hour)}/h")
+        parts.append(f"its own resources {rate(fixed_usd_per_hour)}/h")
     return WorstCase(name, hours, hourly + fixed_usd_per_hour, tuple(parts), tuple(missing) + fixed_not_priced)
