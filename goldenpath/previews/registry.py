@@ -43,6 +43,12 @@ class PreviewRecord:
         return datetime.fromisoformat(self.expires_at) <= now
 
 
+def state_object_encryption(kms_key: str | None) -> dict[str, str]:
+    """put_object arguments for a record kept next to state: encrypted like the state, with the state's KMS
+    key when the environment names one (``state.kms_key``)."""
+    return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key} if kms_key else {"ServerSideEncryption": "AES256"}
+
+
 def record_key(name: str) -> str:
     return f"{STATE_PREFIX}/{name}.json"
 
@@ -66,11 +72,8 @@ class Registry:
         return sorted(records, key=lambda r: (r.repository, r.pr, r.service))
 
     def save(self, record: PreviewRecord) -> None:
-        # Encrypted like the state next to it: with the state's KMS key when the environment names one.
-        encryption = ({"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": self.kms_key} if self.kms_key
-                      else {"ServerSideEncryption": "AES256"})
         self.s3.put_object(Bucket=self.bucket, Key=record.key, Body=json.dumps(asdict(record), sort_keys=True).encode(),
-                           **encryption)
+                           **state_object_encryption(self.kms_key))
 
     def state_keys(self, name: str) -> list[str]:
         found = []
