@@ -26,11 +26,12 @@ def cmd_pins(args: argparse.Namespace, project_root: Path) -> int:
     from goldenpath.cli.main import _environments
     from goldenpath.deploy.terraform import require_aws_credentials
     from goldenpath.pins.refresh import read_pins, write_pins
+    from goldenpath.pins.table import KUBERNETES_VERSION_PATTERN
 
     environments = _environments(args)
     versions = args.kubernetes_versions or sorted({e.cluster.kubernetes_version for e in environments})
     for version in versions:
-        if not re.fullmatch(r"1\.\d{2}", version):
+        if not re.fullmatch(KUBERNETES_VERSION_PATTERN, version):
             raise GoldenpathError(f"--kubernetes-version: got {version!r}, expected a version like 1.33")
     region = args.region or (environments[0].region if environments else None)
     if not region:

@@ -16,7 +16,7 @@ from goldenpath.config.model import UsageProfile
 from goldenpath.constructs.instance_types import capacity
 from goldenpath.cost.calendar import support_on
 from goldenpath.cost.prices import PriceSnapshot, instance_key
-from goldenpath.policies.kubernetes_objects import single_block
+from goldenpath.terraform_json import single_block
 from goldenpath.tenancy.quantities import GIB, quantity
 
 HOURS_PER_MONTH = Decimal(730)

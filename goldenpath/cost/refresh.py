@@ -7,8 +7,6 @@ type, SKU, the offer's publication date and the day it was read.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,6 +15,7 @@ from typing import Any
 
 from goldenpath.cost.prices import Price, PriceSnapshot, instance_key, load_snapshot, snapshot_text
 from goldenpath.errors import GoldenpathError
+from goldenpath.files import write_text_atomically
 
 # Usage-type prefix per region, as AWS billing writes it (us-east-1 has none).
 USAGE_TYPE_PREFIX = {
@@ -142,10 +141,6 @@ def write_snapshot(refreshed: Refreshed, folder: Path) -> tuple[Path, list[str]]
     merged = dict(previous.prices) if previous else {}
     merged.update(refreshed.snapshot.prices)
     snapshot = PriceSnapshot(region, refreshed.snapshot.snapshot_date, merged, "refreshed")
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{region}.json"
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{region}.", suffix=".json")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(snapshot_text(snapshot))
-    os.replace(temporary, path)
+    write_text_atomically(path, snapshot_text(snapshot))
     return path, changes(previous, refreshed.snapshot)

@@ -40,6 +40,7 @@ from goldenpath.constructs.kms import KmsKey, KmsKeyProps
 from goldenpath.constructs.naming import Naming, NameKind
 from goldenpath.constructs.network_policy import network_policy
 from goldenpath.observability.network import observability_policies
+from goldenpath.observability.values import MANAGED_BY
 from goldenpath.observability import collector, dora, values
 from goldenpath.observability.alertmanager import secret_keys
 from goldenpath.observability.chart_render import helm_merge, rendered_collector_config
@@ -58,7 +59,6 @@ NAMESPACE = values.NAMESPACE
 LIFECYCLE_MARGIN_DAYS = 1
 
 
-MANAGED_BY = {"app.kubernetes.io/managed-by": "goldenpath"}
 GRAFANA_ADMIN_USER = "admin"
 
 

@@ -18,6 +18,7 @@ from goldenpath.observability.collector import pipeline_order_problems
 from goldenpath.observability.chart_render import chart_fullname, enabled_collector_ports, rendered_collector_config
 from goldenpath.observability.grafana_text import grafana_expand, terraform_unescape
 from goldenpath.observability.values import NAMESPACE as OBSERVABILITY_NAMESPACE, datasources
+from goldenpath.terraform_json import single_block
 
 _CLUSTER_SUFFIX = ".svc.cluster.local"
 
@@ -195,16 +196,10 @@ def check_collector_observed_and_writable(releases: dict[str, HelmRelease]) -> l
 
 
 # -- Secrets ---------------------------------------------------------------------------------------------
-def _metadata(resource: dict) -> dict:
-    """A kubernetes_* resource's metadata block (the provider writes it as a one-item list or an object)."""
-    meta = resource["metadata"]
-    return meta[0] if isinstance(meta, list) else meta
-
-
 def _created_secrets(stack: dict) -> dict[tuple[str, str], set[str]]:
     created = {}
     for resource in stack.get("resource", {}).get("kubernetes_secret_v1", {}).values():
-        meta = _metadata(resource)
+        meta = single_block(resource["metadata"])
         created[(meta.get("namespace", "default"), meta["name"])] = set(resource.get("data", {}))
     return created
 
@@ -234,7 +229,7 @@ def check_secrets(stack: dict, releases: dict[str, HelmRelease]) -> list[str]:
 def _namespace_labels(stack: dict) -> dict[str, dict[str, str]]:
     found = {}
     for resource in stack.get("resource", {}).get("kubernetes_namespace_v1", {}).values():
-        meta = _metadata(resource)
+        meta = single_block(resource["metadata"])
         found[meta["name"]] = dict(meta.get("labels") or {})
     return found
 
@@ -264,7 +259,7 @@ def check_pod_security(stack: dict, releases: dict[str, HelmRelease]) -> list[st
 def _cluster_roles(stack: dict) -> dict[str, list[dict]]:
     found = {}
     for resource in stack.get("resource", {}).get("kubernetes_cluster_role_v1", {}).values():
-        meta = _metadata(resource)
+        meta = single_block(resource["metadata"])
         found[meta["name"]] = list(resource.get("rule", []))
     return found
 
@@ -404,8 +399,7 @@ RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
 def _policies(stack: dict, namespace: str) -> list[dict]:
     found = []
     for resource in stack.get("resource", {}).get("kubernetes_network_policy_v1", {}).values():
-        meta, spec = _metadata(resource), resource.get("spec") or {}
-        spec = spec[0] if isinstance(spec, list) else spec
+        meta, spec = single_block(resource["metadata"]), single_block(resource.get("spec"))
         if meta.get("namespace") == namespace:
             found.append({"name": meta["name"], **spec})
     return found

@@ -10,12 +10,10 @@ every namespace and the nodes, and Loki and Tempo write to S3.
 
 from __future__ import annotations
 
-from typing import Any
-
 from goldenpath.observability import facts
-from goldenpath.observability.values import NAMESPACE
+from goldenpath.observability.values import MANAGED_BY, NAMESPACE
+from goldenpath.terraform_json import single_block
 
-MANAGED_BY = {"app.kubernetes.io/managed-by": "goldenpath"}
 OTLP_PORTS = (4317, 4318)  # facts.CHART_FACTS: the collector Service's otlp and otlp-http ports
 COLLECTOR_RELEASE = "otel-collector"  # the agent apps send to (the sampler is reached from inside only)
 PROMETHEUS_RELEASE = "kube-prometheus-stack"
@@ -48,13 +46,9 @@ def observability_policies(vpc_cidr: str) -> list[dict]:
 
 
 # -- Reading a synthesized kubernetes_network_policy_v1 spec (the provider's snake_case blocks) -------------
-def _block(value: Any) -> dict:
-    return (value[0] if isinstance(value, list) and value else value) or {}
-
-
 def selected_labels(spec: dict) -> dict[str, str]:
     """The policy's pod selector labels ({} selects every pod of the namespace)."""
-    return dict(_block(_block(spec.get("pod_selector")).get("match_labels")))
+    return dict(single_block(single_block(spec.get("pod_selector")).get("match_labels")))
 
 
 def _admits_outsiders(rule: dict) -> bool:

@@ -13,6 +13,8 @@ from goldenpath.observability.alertmanager import mounted_secrets
 from goldenpath.observability.grafana_text import provisioning_literal
 
 NAMESPACE = "observability"
+MANAGED_BY = {"app.kubernetes.io/managed-by": "goldenpath"}
+"""The label on every Kubernetes object goldenpath creates itself (not those the charts create)."""
 NODE_EXPORTER_NAMESPACE = "observability-node"
 """node-exporter alone needs host access (hostNetwork, hostPID, the root filesystem): it gets a namespace
 of its own that admits privileged pods, so the observability namespace can enforce Pod Security baseline."""

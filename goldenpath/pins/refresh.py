@@ -8,8 +8,6 @@ them turns "whatever EKS picks at plan time" into a reviewed change of one file.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from goldenpath.files import write_text_atomically
 from goldenpath.modules.eks_releases import ADDON_NAMES, ami_release_parameter
 from goldenpath.pins.table import KubernetesPins, VersionPins, load_pins, pins_path
 
@@ -78,11 +77,7 @@ def write_pins(project_root: Path, reads: list[Read]) -> tuple[Path, list[str]]:
         lines += changes(read.kubernetes_version, before, read.pins)
         merged[read.kubernetes_version] = read.pins
     path = pins_path(project_root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".versions.", suffix=".yaml")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(pins_text(VersionPins(kubernetes=merged)))
-    os.replace(temporary, path)
+    write_text_atomically(path, pins_text(VersionPins(kubernetes=merged)))
     return path, lines
 
 

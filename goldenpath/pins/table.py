@@ -15,7 +15,8 @@ from goldenpath.modules.eks_releases import ADDON_NAMES
 PINS_FILE = "versions.yaml"
 AddonVersion = Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")]
 AmiRelease = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+-\d{8}$")]
-KubernetesVersion = Annotated[str, StringConstraints(pattern=r"^1\.\d{2}$")]
+KUBERNETES_VERSION_PATTERN = r"^1\.\d{2}$"
+KubernetesVersion = Annotated[str, StringConstraints(pattern=KUBERNETES_VERSION_PATTERN)]
 
 
 def _iso_date(value: object) -> object:

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from goldenpath.observability.facts import CUSTOM_RESOURCE_SCHEMAS
 from goldenpath.observability.grafana_text import map_strings, terraform_unescape
+from goldenpath.terraform_json import single_block
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -30,13 +31,6 @@ class KubernetesObject:
     address: str
     """``<terraform type>.<name>`` in the synthesized stack."""
     manifest: dict
-
-
-def single_block(block: Any) -> dict:
-    """Provider blocks are sometimes a one-item list, sometimes an object."""
-    if isinstance(block, list):
-        return block[0] if block else {}
-    return block or {}
 
 
 def _metadata(resource: dict, namespaced: bool = True) -> dict:

@@ -3,8 +3,6 @@ and tenants on one static page. Inline CSS and SVG only: it works offline and fr
 
 from __future__ import annotations
 
-import os
-import tempfile
 from decimal import Decimal
 from html import escape
 from pathlib import Path
@@ -13,6 +11,7 @@ from goldenpath import __version__
 from goldenpath.config.model import Environment, Receiver
 from goldenpath.cost.environments import EnvironmentEstimate
 from goldenpath.cost.render import assumptions, money
+from goldenpath.files import write_text_atomically
 from goldenpath.observability.egress import egress_endpoints
 from goldenpath.gate import GateResult
 from goldenpath.report.graph import dependency_svg
@@ -154,11 +153,6 @@ def render_page(gate: GateResult) -> str:
 
 def write_page(gate: GateResult, out: Path) -> Path:
     """Write ``<out>/index.html`` atomically and return its path."""
-    out.mkdir(parents=True, exist_ok=True)
     path = out / "index.html"
-    handle, temporary = tempfile.mkstemp(dir=out, prefix=".index.", suffix=".html")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(render_page(gate))
-    os.chmod(temporary, 0o644)  # mkstemp makes it private; the page is meant to be served and shared
-    os.replace(temporary, path)
+    write_text_atomically(path, render_page(gate), mode=0o644)  # the page is meant to be served and shared
     return path.resolve()

@@ -12,7 +12,7 @@ from goldenpath.constructs.naming import Naming
 from goldenpath.modules.cluster import cluster_name
 from goldenpath.modules.observability import ObservabilityStack, ObservabilityStackProps
 from goldenpath.observability.runbooks import DEFAULT_RUNBOOK_DIR, check_runbooks_exist
-from goldenpath.pins.table import load_pins
+from goldenpath.pins.table import VersionPins, load_pins
 from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.cluster_stack import ClusterStack
 from goldenpath.stacks.network_stack import NetworkStack
@@ -34,12 +34,13 @@ def new_app(outdir: Path | str | None = None) -> App:
 
 def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoint | None = None,
                     project_root: Path = Path("."), extensions: Extensions | None = None,
-                    catalog: Catalog | None = None) -> list[GoldenpathStack]:
+                    catalog: Catalog | None = None, pins: VersionPins | None = None) -> list[GoldenpathStack]:
     """``project_root`` holds environments/, teams/ and docs/runbooks/ (runbook files must exist there);
     ``extensions`` default to those in ``<project_root>/platform_extensions.py``, ``catalog`` to
-    the service catalog in ``<project_root>/teams``."""
+    the service catalog in ``<project_root>/teams``, ``pins`` to ``<project_root>/versions.yaml``."""
     extensions = load_extensions(project_root) if extensions is None else extensions
     catalog = catalog_for(project_root, [environment]) if catalog is None else catalog
+    pins = load_pins(project_root) if pins is None else pins
     placements = catalog.placements(environment.name)
     # Service SLO alerts honour the same contract: runbook files exist (team routes and budgets: catalog).
     check_runbooks_exist([a for slo in catalog_slos(catalog, environment.name) for a in slo.alerts()],
@@ -52,7 +53,7 @@ def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoi
                                 extra_dashboards=extensions.dashboards, helm_values=extensions.helm_values)
     )
     network = NetworkStack(app, environment, emulator)
-    cluster = ClusterStack(app, environment, emulator, load_pins(project_root).for_version(environment.cluster.kubernetes_version))
+    cluster = ClusterStack(app, environment, emulator, pins.for_version(environment.cluster.kubernetes_version))
     cluster.add_dependency(network)
     observability = ObservabilityAwsStack(app, environment, observability_module, emulator)
     observability.add_dependency(cluster)
@@ -69,6 +70,7 @@ def build_app(environments: list[Environment], outdir: Path | str | None = None,
     app = new_app(outdir)
     extensions = load_extensions(project_root) if extensions is None else extensions
     catalog = catalog_for(project_root, environments) if catalog is None else catalog
+    pins = load_pins(project_root)
     for environment in environments:
-        add_environment(app, environment, emulator, project_root, extensions, catalog)
+        add_environment(app, environment, emulator, project_root, extensions, catalog, pins)
     return app

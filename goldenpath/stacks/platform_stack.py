@@ -7,8 +7,9 @@ from cdktn_provider_random.provider import RandomProvider
 from constructs import Construct
 
 from goldenpath.config.model import Environment
-from goldenpath.modules.observability import MANAGED_BY, ObservabilityStack
+from goldenpath.modules.observability import ObservabilityStack
 from goldenpath.modules.storage import DefaultStorageClass, DefaultStorageClassProps
+from goldenpath.observability.values import MANAGED_BY
 from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.in_cluster import configure_in_cluster_providers
 from goldenpath.stacks.layout import stack_layout

@@ -7,8 +7,6 @@ environment) before the file is written, atomically; a refused change writes not
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from goldenpath.config.loader import check_file_name, yaml_files
 from goldenpath.config.model import Environment
 from goldenpath.errors import ConfigError
+from goldenpath.files import write_text_atomically
 from goldenpath.tenancy.catalog import DEFAULT_TEAMS_DIR, Catalog, check_catalog, load_team, parse_team
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../docs/team.schema.json\n"
@@ -42,14 +41,6 @@ def _dump(document: CommentedMap) -> str:
     return buffer.getvalue()
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.replace(temporary, path)
-
-
 def _check_with(project_root: Path, environments: list[Environment], path: Path, text: str) -> None:
     """The catalog as it would be with ``text`` at ``path``: every rule, nothing written."""
     candidate = parse_team(text, str(path))
@@ -65,7 +56,7 @@ def add_team(project_root: Path, environments: list[Environment], name: str, own
     document = CommentedMap([("name", name), ("owners", owners), ("services", CommentedSeq())])
     text = SCHEMA_COMMENT + _dump(document)
     _check_with(project_root, environments, path, text)
-    _write_atomically(path, text)
+    write_text_atomically(path, text)
     routed = [e.name for e in environments if name in e.observability.teams]
     unrouted = [e for e in environments if name not in e.observability.teams]
     steps = [f"goldenpath service add {name} SERVICE --env {environments[0].name if environments else 'ENV'}"]
@@ -96,7 +87,7 @@ def add_service(project_root: Path, environments: list[Environment], team: str, 
     services.append(entry)
     text = _dump(document)
     _check_with(project_root, environments, path, text)
-    _write_atomically(path, text)
+    write_text_atomically(path, text)
     namespace = f"{team}-{name}"
     return Onboarded(path, [
         f"goldenpath synth: {', '.join(f'{e}-tenants' for e in envs)} gain namespace {namespace} (only those stacks change)",

@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 
 from goldenpath.config.model import QuotaTier
 from goldenpath.observability.network import OTLP_PORTS
-from goldenpath.observability.values import NAMESPACE as OBSERVABILITY_NAMESPACE
+from goldenpath.observability.values import MANAGED_BY, NAMESPACE as OBSERVABILITY_NAMESPACE
 
 TEAM_LABEL = "goldenpath.dev/team"
 SERVICE_LABEL = "goldenpath.dev/service"
 OWNER_LABEL = "goldenpath.dev/owner"
-MANAGED_BY = {"app.kubernetes.io/managed-by": "goldenpath"}
 POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "warn", "audit")}
 QUOTA_NAME = "tenant-quota"
 LIMITS_NAME = "tenant-limits"

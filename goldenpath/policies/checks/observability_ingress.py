@@ -24,10 +24,7 @@ class ObservabilityIngress(BaseResourceCheck):
                          categories=[CheckCategories.NETWORKING], supported_resources=["kubernetes_network_policy_v1"])
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
-        metadata = block(conf, "metadata")
-        namespace = metadata.get("namespace")
-        namespace = namespace[0] if isinstance(namespace, list) else namespace
-        if namespace != NAMESPACE:
+        if plain(block(conf, "metadata")).get("namespace") != NAMESPACE:
             return CheckResult.UNKNOWN
         return CheckResult.FAILED if outsider_problems("policy", plain(block(conf, "spec"))) else CheckResult.PASSED
 
