@@ -1,22 +1,25 @@
 """The policy gate `validate` runs: synthesize, checkov with suppressions, in-cluster fact and schema
-checks, and the cost estimate against each environment's budget. `report` draws the same result."""
+checks, the cost estimate against each environment's budget, and each sandbox tier's worst case. `report` draws the same result."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from datetime import date
 from pathlib import Path
 
 from goldenpath.config.model import Environment
 from goldenpath.cost.budget import budget_lines
 from goldenpath.cost.environments import CostReport, estimate_synthesized
-from goldenpath.cost.prices import PROJECT_PRICES
+from goldenpath.cost.prices import PROJECT_PRICES, load_snapshot
 from goldenpath.extensions import Extensions
 from goldenpath.pins.table import pin_lines
 from goldenpath.policies.checkov_runner import CheckovReport, apply_suppressions, run_checkov
 from goldenpath.policies.in_cluster import InClusterReport, check_in_cluster_stacks
 from goldenpath.policies.suppressions import all_suppressions
 from goldenpath.previews.samples import SAMPLES_DIR, synthesize_sample_previews
+from goldenpath.sandboxes.samples import SAMPLES_DIR as SANDBOX_SAMPLES_DIR, synthesize_sample_sandboxes
+from goldenpath.sandboxes.worst_case import tier_lines
 from goldenpath.stacks.synth import SynthResult, synthesize
 from goldenpath.tenancy.catalog import Catalog
 
@@ -32,10 +35,13 @@ class GateResult:
     cost_lines: list[str]
     over_budget: bool
     version_lines: list[str]
+    sandbox_lines: list[str]
+    sandbox_over: bool
+    """A sandbox tier whose worst case does not fit its max_spend_usd."""
 
     @property
     def passed(self) -> bool:
-        return not (self.checkov.failures or self.in_cluster.problems or self.over_budget)
+        return not (self.checkov.failures or self.in_cluster.problems or self.over_budget or self.sandbox_over)
 
 
 def run_gate(environments: list[Environment], outdir: Path, project_root: Path, extensions: Extensions,
@@ -43,10 +49,12 @@ def run_gate(environments: list[Environment], outdir: Path, project_root: Path, 
     suppressions = [*all_suppressions(environments), *catalog.suppressions(), *extensions.suppressions]
     synth = synthesize(environments, outdir, project_root=project_root, extensions=extensions, catalog=catalog)
     samples = synthesize_sample_previews(environments, catalog, project_root / SAMPLES_DIR)
-    scanned = {**synth.stacks, **samples.stacks}
+    sandboxes = synthesize_sample_sandboxes(environments, project_root / SANDBOX_SAMPLES_DIR)
+    scanned = {**synth.stacks, **samples.stacks, **sandboxes.stacks}
     checkov = apply_suppressions(run_checkov(scanned, extensions.checks_dirs), suppressions)
-    in_cluster = check_in_cluster_stacks(scanned, environments, samples.hosted)
+    in_cluster = check_in_cluster_stacks(scanned, environments, {**samples.hosted, **sandboxes.hosted})
     cost = estimate_synthesized(synth.stacks, environments, today, project_root / PROJECT_PRICES)
     lines, over = budget_lines(cost)
+    tiers, tiers_over = tier_lines(environments, partial(load_snapshot, project_prices=project_root / PROJECT_PRICES))
     return GateResult(environments, catalog, synth, checkov, in_cluster, cost, lines, over,
-                      pin_lines(environments, project_root))
+                      pin_lines(environments, project_root), tiers, tiers_over)

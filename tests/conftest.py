@@ -16,6 +16,19 @@ REPO = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = REPO / "environments"
 
 
+def dev_without_sandboxes() -> str:
+    """dev.yaml without its sandboxes section, for tests that append their own tiers."""
+    lines, out, inside = (ENVIRONMENTS / "dev.yaml").read_text().splitlines(keepends=True), [], False
+    for line in lines:
+        if line.startswith("sandboxes:"):
+            inside = True
+        elif inside and line[:1] not in (" ", "\n", "#"):
+            inside = False
+        if not inside:
+            out.append(line)
+    return "".join(out)
+
+
 @pytest.fixture(scope="session")
 def bundled_environments():
     return load_environments(ENVIRONMENTS)

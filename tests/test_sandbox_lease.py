@@ -9,7 +9,7 @@ import pytest
 from goldenpath.config.loader import parse_environment
 from goldenpath.cost.prices import bundled_snapshot
 from goldenpath.sandboxes.lease import LeaseError, activate, approve, extend, request
-from tests.conftest import REPO
+from tests.conftest import REPO, dev_without_sandboxes
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
 TIERS = """
@@ -17,11 +17,13 @@ sandboxes:
   tiers:
     experiments:
       kind: aws
+      assume_from: ["arn:aws:iam::111111111111:role/developers"]
       max_lease_hours: 48
       max_spend_usd: 10
       instance_types: [t3.large]
       max_instances: 1
       max_per_user: 1
+      notify: [platform@example.com]
     reviewed:
       kind: namespace
       quota: small
@@ -29,7 +31,7 @@ sandboxes:
       max_spend_usd: 50
       approval: {required: true, approvers: [lead, ops]}
 """
-ENV = parse_environment((REPO / "environments" / "dev.yaml").read_text() + TIERS, "environments/dev.yaml")
+ENV = parse_environment(dev_without_sandboxes() + TIERS, "environments/dev.yaml")
 
 
 def snapshots(region):
@@ -93,7 +95,7 @@ def test_bad_requests_are_refused_before_anything_exists(call, expected):
 
 
 def test_a_lease_whose_worst_case_exceeds_the_cap_is_refused_with_the_figures():
-    dear = parse_environment((REPO / "environments" / "dev.yaml").read_text() + TIERS.replace("max_instances: 1", "max_instances: 3"),
+    dear = parse_environment(dev_without_sandboxes() + TIERS.replace("max_instances: 1", "max_instances: 3"),
                              "environments/dev.yaml")
     t3 = bundled_snapshot("eu-west-1").get("ec2:on-demand:t3.large").usd
     hours = 48
@@ -103,6 +105,6 @@ def test_a_lease_whose_worst_case_exceeds_the_cap_is_refused_with_the_figures():
 
 
 def test_a_production_environment_or_one_without_sandboxes_refuses():
-    dev = parse_environment((REPO / "environments" / "dev.yaml").read_text(), "environments/dev.yaml")
+    dev = parse_environment(dev_without_sandboxes(), "environments/dev.yaml")
     with pytest.raises(LeaseError, match=r"--env: dev hosts no sandboxes \(environments/dev.yaml has no sandboxes section\)"):
         request(dev, "experiments", "ana", 1, "", NOW, [], snapshots)

@@ -9,15 +9,16 @@ import pytest
 from goldenpath.config.loader import ConfigError, parse_environment
 from goldenpath.cost.prices import bundled_snapshot
 from goldenpath.sandboxes.worst_case import worst_case
-from tests.conftest import REPO
+from tests.conftest import REPO, dev_without_sandboxes
 
-DEV = (REPO / "environments" / "dev.yaml").read_text()
+DEV = dev_without_sandboxes()
 SOURCE = "environments/dev.yaml"
 AWS_TIER = """
 sandboxes:
   tiers:
     experiments:
       kind: aws
+      assume_from: ["arn:aws:iam::111111111111:role/developers"]
       max_lease_hours: 48
       max_spend_usd: 10
       instance_types: [t3.large]

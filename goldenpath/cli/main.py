@@ -115,8 +115,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path(".github/workflows"))
 
     from goldenpath.cli.preview import add_parser as add_preview_parser
+    from goldenpath.cli.sandbox import add_parser as add_sandbox_parser
 
     add_preview_parser(sub)
+    add_sandbox_parser(sub)
 
     p = sub.add_parser("deploy", help="run terraform on the synthesized stacks in dependency order")
     with_envs(p)
@@ -162,6 +164,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(gate.in_cluster.summary())
     print("\n".join(gate.cost_lines))
     print("\n".join(gate.version_lines))
+    if gate.sandbox_lines:
+        print("\n".join(gate.sandbox_lines))
     sarif_path, junit_path = write_reports(gate.checkov, args.outdir, args.reports, gate.in_cluster)
     print(f"reports: {sarif_path}, {junit_path}")
     if args.html:
@@ -339,6 +343,12 @@ def cmd_runbooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from goldenpath.cli.sandbox import cmd_sandbox as run_sandbox
+
+    return run_sandbox(args, _environments(args))
+
+
 def cmd_preview(args: argparse.Namespace) -> int:
     from goldenpath.cli.preview import cmd_preview as run_preview
 
@@ -418,7 +428,7 @@ def _print_onboarded(done) -> None:
 COMMANDS = {
     "init": cmd_init, "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
     "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
-    "egress": cmd_egress, "cost": cmd_cost, "pins": cmd_pins, "report": cmd_report, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "ci": cmd_ci,
+    "egress": cmd_egress, "cost": cmd_cost, "pins": cmd_pins, "report": cmd_report, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "sandbox": cmd_sandbox, "ci": cmd_ci,
     "team": cmd_team, "service": cmd_service, "dora": cmd_dora,
 }
 

@@ -558,6 +558,14 @@ class SandboxTier(_Strict):
         default_factory=list, description="aws kind: EC2 instance types the role may launch. Default: none.")
     max_instances: int = Field(default=0, ge=0, le=100,
                                description="aws kind: instances the worst case assumes running all lease long. Default: 0.")
+    assume_from: list[Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/*-]+$")]] = Field(
+        default_factory=list,
+        description="aws kind: role ARNs (wildcards allowed) developers come from; only they may assume a sandbox's role, "
+        "and only with their owner name as session name. Required for aws.")
+    managed_policies: list[Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[A-Za-z0-9+=,.@_/-]+$")]] = Field(
+        default_factory=lambda: ["arn:aws:iam::aws:policy/PowerUserAccess"],
+        description="aws kind: policies attached to a sandbox's role, always inside the permission boundary. "
+        "Default: AWS's PowerUserAccess.")
 
     @model_validator(mode="after")
     def _kind(self) -> SandboxTier:
@@ -569,7 +577,7 @@ class SandboxTier(_Strict):
         if self.kind == "namespace":
             if self.quota is None:
                 raise FieldProblem("quota", None, "a tenancy.tiers name for a namespace sandbox")
-            for name in ("regions", "instance_types"):
+            for name in ("regions", "instance_types", "assume_from"):
                 if getattr(self, name):
                     raise FieldProblem(name, getattr(self, name), "nothing: a namespace sandbox has no AWS access")
         else:
@@ -577,6 +585,11 @@ class SandboxTier(_Strict):
                 raise FieldProblem("quota", self.quota, "nothing: an aws sandbox has no namespace")
             if self.max_instances and not self.instance_types:
                 raise FieldProblem("instance_types", [], f"the types max_instances ({self.max_instances}) may run")
+            if not self.assume_from:
+                raise FieldProblem("assume_from", [], "at least one role ARN developers assume a sandbox role from")
+            if not self.notify:
+                raise FieldProblem("notify", [], "at least one address: an aws sandbox's budget notifications and its "
+                                   "deny action each need a subscriber")
         return self
 
 

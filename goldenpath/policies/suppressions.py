@@ -86,6 +86,22 @@ PREVIEW_SUPPRESSIONS = tuple(
     for check, reason in PREVIEW_BUCKET_FINDINGS.items()
 )
 
+# A sandbox's permission boundary allows everything and then denies what its guardrails name: that is what
+# a boundary is (the most the role may ever do), and the Deny statements are the policy. Its role is trusted
+# by the account only for principals matching the tier's assume_from (aws:PrincipalArn), which checkov does
+# not read. The gate scans sample sandboxes (goldenpath.sandboxes.samples).
+SANDBOX_FINDINGS = {
+    ("CKV_AWS_62", "boundary"): "a permission boundary allows * and denies what the sandbox's guardrails name: the denies are the policy",
+    ("CKV_AWS_63", "boundary"): "a permission boundary allows * and denies what the sandbox's guardrails name: the denies are the policy",
+    ("CKV2_AWS_40", "boundary"): "a permission boundary allows * and denies what the sandbox's guardrails name (new principals must carry it)",
+    ("CKV_AWS_61", "role"): "the account is trusted only for principals matching the tier's assume_from (aws:PrincipalArn) "
+                            "with the owner as session name",
+}
+SANDBOX_SUPPRESSIONS = tuple(
+    Suppression(check, reason, "platform-team", stack="sandboxes-*-aws", construct_path=f"sandboxes-*-aws/{construct}")
+    for (check, construct), reason in SANDBOX_FINDINGS.items()
+)
+
 FULL_YEAR_DAYS = 365
 
 
@@ -141,4 +157,6 @@ def tenant_bucket_suppressions(team: str, source: str, environment: str, namespa
 
 def all_suppressions(environments: list[Environment]) -> list[Suppression]:
     previews = PREVIEW_SUPPRESSIONS if any(e.previews is not None for e in environments) else ()
-    return [*STATIC_SUPPRESSIONS, *previews, *(s for e in environments for s in environment_suppressions(e))]
+    sandboxes = SANDBOX_SUPPRESSIONS if any(e.sandboxes is not None and any(t.kind == "aws" for t in e.sandboxes.tiers.values())
+                                            for e in environments) else ()
+    return [*STATIC_SUPPRESSIONS, *previews, *sandboxes, *(s for e in environments for s in environment_suppressions(e))]

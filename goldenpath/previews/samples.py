@@ -21,10 +21,15 @@ SAMPLE_REPOSITORY = "goldenpath/policy-gate"
 
 
 @dataclass(frozen=True)
-class SamplePreviews:
+class SampleStacks:
+    """Stacks synthesized only for the policy gate (sample previews, sample sandboxes)."""
+
     stacks: dict[str, Path]
     hosted: dict[str, Environment]
     """Stack name -> the environment hosting it."""
+
+
+SamplePreviews = SampleStacks
 
 
 def sample_request(service: str) -> PreviewRequest:

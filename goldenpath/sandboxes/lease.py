@@ -43,6 +43,15 @@ class SandboxRecord:
     """When it became active; the lease runs from here."""
     pending_hours: int = 0
     """An extension waiting for approval: the lease length it would grant."""
+    regions: tuple[str, ...] = ()
+    """aws tiers: the regions asked for (a subset of the tier's). Default: the tier's."""
+    instance_types: tuple[str, ...] = ()
+    """aws tiers: the instance types asked for (a subset of the tier's). Default: the tier's."""
+
+    @classmethod
+    def from_json(cls, data: dict) -> SandboxRecord:
+        return cls(**{**data, "regions": tuple(data.get("regions", ())),
+                      "instance_types": tuple(data.get("instance_types", ()))})
 
     @property
     def expires_at(self) -> datetime | None:
@@ -79,10 +88,40 @@ def _hours(hours: int, tier_name: str, tier: SandboxTier, what: str = "--hours")
         raise LeaseError(f"{what}: got {hours}, expected 1 to {tier.max_lease_hours} (tier {tier_name}'s max_lease_hours)")
 
 
+def _subset(flag: str, asked: tuple[str, ...], allowed: list[str], tier_name: str, kind: str) -> tuple[str, ...]:
+    if asked and kind != "aws":
+        raise LeaseError(f"{flag}: got {', '.join(asked)}, expected nothing: tier {tier_name} is a namespace sandbox "
+                         "with no AWS access")
+    outside = [a for a in asked if a not in allowed]
+    if outside:
+        raise LeaseError(f"{flag}: got {', '.join(outside)}, expected one of tier {tier_name}'s: "
+                         f"{', '.join(allowed) or 'none'}")
+    return tuple(dict.fromkeys(asked))
+
+
+def narrowed(environment: Environment, record: SandboxRecord) -> SandboxTier:
+    """The record's tier with the regions and instance types the sandbox asked for (all of the tier's if none)."""
+    tier = _tier(environment, record.tier)
+    update: dict = {}
+    if record.regions:
+        update["regions"] = list(record.regions)
+    if record.instance_types:
+        update["instance_types"] = list(record.instance_types)
+    return tier.model_copy(update=update) if update else tier
+
+
+def allowed_regions(environment: Environment, tier: SandboxTier) -> tuple[str, ...]:
+    return tuple(tier.regions or [environment.region])
+
+
 def request(environment: Environment, tier_name: str, owner: str, hours: int | None, reason: str, now: datetime,
-            records: list[SandboxRecord], snapshots: Snapshots) -> SandboxRecord:
-    """A new sandbox: ``approved`` (ready to apply) or ``pending`` when the tier needs approval."""
+            records: list[SandboxRecord], snapshots: Snapshots, regions: tuple[str, ...] = (),
+            instance_types: tuple[str, ...] = ()) -> SandboxRecord:
+    """A new sandbox: ``approved`` (ready to apply) or ``pending`` when the tier needs approval.
+    ``regions`` / ``instance_types``: narrow an aws tier's (each must be the tier's); default: all of them."""
     tier = _tier(environment, tier_name)
+    regions = _subset("--region", regions, list(allowed_regions(environment, tier)), tier_name, tier.kind)
+    instance_types = _subset("--instance-type", instance_types, list(tier.instance_types), tier_name, tier.kind)
     if not OWNER.match(owner or ""):
         raise LeaseError(f"--owner: got {owner!r}, expected a login-like name (lowercase letters, digits, . _ -)")
     hours = tier.max_lease_hours if hours is None else hours
@@ -92,13 +131,14 @@ def request(environment: Environment, tier_name: str, owner: str, hours: int | N
     if len(live) >= tier.max_per_user:
         raise LeaseError(f"--owner: {owner} already has {len(live)} sandbox(es) in tier {tier_name} "
                          f"({', '.join(r.id for r in live)}), expected fewer than max_per_user ({tier.max_per_user})")
-    case = worst_case(tier_name, tier, environment, hours, snapshots)
+    draft = SandboxRecord(sandbox_id(environment.name, tier_name, owner, now), environment.name, tier_name, owner,
+                          "pending" if tier.approval.required else "approved", now.isoformat(), hours, reason,
+                          regions=regions, instance_types=instance_types)
+    case = worst_case(tier_name, narrowed(environment, draft), environment, hours, snapshots)
     if not case.fits(tier.max_spend_usd):
         raise LeaseError(f"--hours: tier {tier_name} for {hours} h: {case.explain(tier.max_spend_usd)}; "
                          "ask for fewer hours or raise the tier's max_spend_usd")
-    state: State = "pending" if tier.approval.required else "approved"
-    return SandboxRecord(sandbox_id(environment.name, tier_name, owner, now), environment.name, tier_name, owner, state,
-                         now.isoformat(), hours, reason, str(case.total.quantize(Decimal("0.01"))))
+    return replace(draft, worst_case_usd=str(case.total.quantize(Decimal("0.01"))))
 
 
 def approve(environment: Environment, record: SandboxRecord, by: str) -> SandboxRecord:
@@ -132,7 +172,7 @@ def extend(environment: Environment, record: SandboxRecord, hours: int, now: dat
     if total > tier.max_lease_hours:
         raise LeaseError(f"--hours: {record.hours} h + {hours} h = {total} h, expected at most {tier.max_lease_hours} "
                          f"(tier {record.tier}'s max_lease_hours)")
-    case = worst_case(record.tier, tier, environment, total, snapshots)
+    case = worst_case(record.tier, narrowed(environment, record), environment, total, snapshots)
     if not case.fits(tier.max_spend_usd):
         raise LeaseError(f"--hours: {record.id} for {total} h: {case.explain(tier.max_spend_usd)}")
     worst = str(case.total.quantize(Decimal("0.01")))

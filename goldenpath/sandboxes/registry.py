@@ -34,7 +34,7 @@ class SandboxRegistry:
             for item in page.get("Contents", []):
                 if item["Key"].endswith(".json"):
                     body = self.s3.get_object(Bucket=self.bucket, Key=item["Key"])["Body"].read()
-                    records.append(SandboxRecord(**json.loads(body)))
+                    records.append(SandboxRecord.from_json(json.loads(body)))
         return sorted(records, key=lambda r: (r.requested_at, r.id))
 
     def get(self, sandbox_id: str) -> SandboxRecord:
@@ -55,3 +55,18 @@ class SandboxRegistry:
             response = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=key)
             found += [item["Key"] for item in response.get("Contents", []) if item["Key"] == key]
         return found
+
+    def forget_state(self, sandbox_id: str) -> None:
+        """Delete the sandbox's state objects (and any lock left next to them); the record stays until verified."""
+        for key in state_keys(sandbox_id):
+            response = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=key)
+            for item in response.get("Contents", []):
+                if item["Key"] in (key, f"{key}.tflock"):
+                    self.s3.delete_object(Bucket=self.bucket, Key=item["Key"])
+
+    def forget(self, sandbox_id: str) -> None:
+        self.s3.delete_object(Bucket=self.bucket, Key=record_key(sandbox_id))
+
+    def has_record(self, sandbox_id: str) -> bool:
+        response = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=record_key(sandbox_id))
+        return any(item["Key"] == record_key(sandbox_id) for item in response.get("Contents", []))

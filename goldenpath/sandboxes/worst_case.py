@@ -87,3 +87,17 @@ def worst_case(name: str, tier: SandboxTier, environment: Environment, hours: in
     if fixed_usd_per_hour or fixed_not_priced:
         parts.append(f"its own resources {rate(fixed_usd_per_hour)}/h")
     return WorstCase(name, hours, hourly + fixed_usd_per_hour, tuple(parts), tuple(missing) + fixed_not_priced)
+
+
+def tier_lines(environments: list[Environment], snapshots: Snapshots) -> tuple[list[str], bool]:
+    """`validate`'s lines: each tier's worst case over its longest lease against its max spend; True when one
+    does not fit (above the cap, or unknown for want of a price)."""
+    lines, over = [], False
+    for environment in environments:
+        for name, tier in sorted((environment.sandboxes.tiers if environment.sandboxes else {}).items()):
+            case = worst_case(name, tier, environment, tier.max_lease_hours, snapshots)
+            fits = case.fits(tier.max_spend_usd)
+            over = over or not fits
+            lines.append(f"sandbox tier {environment.name}/{name} ({tier.kind}): {case.explain(tier.max_spend_usd)}"
+                         + ("" if fits else f" -- FAILED ({environment.source_file}: sandboxes.tiers.{name})"))
+    return lines, over

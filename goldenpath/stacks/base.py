@@ -58,7 +58,7 @@ class GoldenpathStack(TerraformStack):
         S3Backend(self, use_lockfile=True, **_backend_settings(layout, layout.state_key, emulator))
         self.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_CONSTRAINT)
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
-        MandatoryTags.apply(self, {**(extra_tags or {}), **environment.mandatory_tags()})
+        MandatoryTags.apply(self, {**environment.mandatory_tags(), **(extra_tags or {})})  # a sandbox's owner is its own
 
     def _emulator_provider_settings(self) -> dict:
         if not self.emulator:

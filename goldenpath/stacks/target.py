@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from goldenpath.errors import GoldenpathError
 
 # Services whose API endpoints the emulator serves for our stacks.
-EMULATED_SERVICES = ("ec2", "eks", "iam", "kms", "logs", "s3", "sts")
+EMULATED_SERVICES = ("budgets", "ec2", "eks", "iam", "kms", "logs", "s3", "sts")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,179 @@
+"""`goldenpath sandbox request|approve|list|extend|release|reap`: parse, call goldenpath.sandboxes.lifecycle, print."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timezone
+
+
+def add_parser(sub) -> None:
+    sandbox = sub.add_parser("sandbox", help="self-service, time-boxed, budget-capped sandboxes")
+    actions = sandbox.add_subparsers(dest="action", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--env", dest="envs", action="append", metavar="NAME", default=None,
+                       help="environment hosting sandboxes (default: the only one with a sandboxes section)")
+        p.add_argument("--aws-endpoint", metavar="URL", help="a local AWS emulator on loopback instead of AWS")
+        p.add_argument("--verbose", action="store_true", help="stream terraform's own output (always kept in .goldenpath/logs/)")
+
+    p = actions.add_parser("request", help="a new sandbox (applied now, or pending where the tier needs approval)")
+    common(p)
+    p.add_argument("--tier", required=True)
+    p.add_argument("--owner", required=True, help="who the sandbox is for (login-like name; the role's session name)")
+    p.add_argument("--hours", type=int, help="lease length (default: the tier's max_lease_hours)")
+    p.add_argument("--reason", default="", help="why, for the approver and the record")
+    p.add_argument("--region", dest="regions", action="append", default=[], metavar="REGION",
+                   help="aws tiers: narrow to these of the tier's regions (repeatable)")
+    p.add_argument("--instance-type", dest="instance_types", action="append", default=[], metavar="TYPE",
+                   help="aws tiers: narrow to these of the tier's instance types (repeatable)")
+
+    p = actions.add_parser("approve", help="approve a pending request or extension (never by its requester)")
+    common(p)
+    p.add_argument("id")
+    p.add_argument("--by", required=True, help="the approver (one of the tier's approval.approvers)")
+
+    p = actions.add_parser("list", help="sandboxes found in the state bucket")
+    common(p)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = actions.add_parser("extend", help="lengthen an active lease (within the tier's maximum)")
+    common(p)
+    p.add_argument("id")
+    p.add_argument("--hours", type=int, required=True, help="hours to add")
+
+    p = actions.add_parser("release", help="destroy a sandbox and verify nothing of it is left (idempotent)")
+    common(p)
+    p.add_argument("id")
+
+    p = actions.add_parser("reap", help="release expired sandboxes; warn about those expiring soon")
+    common(p)
+    p.add_argument("--dry-run", action="store_true")
+
+
+def _host(environments):
+    """The one environment hosting sandboxes among those given (a production one never does)."""
+    from goldenpath.errors import GoldenpathError
+
+    hosts = [e for e in environments if e.sandboxes is not None]
+    if len(hosts) == 1:
+        return hosts[0]
+    production = [e for e in environments if e.production]
+    if not hosts and len(environments) == 1 and production:
+        raise GoldenpathError(f"--env: {production[0].name} is a production environment ({production[0].source_file} sets "
+                              "production: true), expected a non-production one: sandboxes never run in production")
+    raise GoldenpathError(f"--env: {len(hosts)} of the given environments host sandboxes, expected exactly one "
+                          f"(those with a sandboxes section: {', '.join(e.name for e in hosts) or 'none'})")
+
+
+def _run(args: argparse.Namespace, environments):
+    from goldenpath.deploy.emulator import emulator_client
+    from goldenpath.deploy.runner import emulator_terraform
+    from goldenpath.deploy.terraform import Terraform, base_env, find_terraform
+    from goldenpath.sandboxes.lifecycle import WORKDIR, SandboxRun
+    from goldenpath.sandboxes.registry import SandboxRegistry
+    from goldenpath.stacks.target import EmulatorEndpoint
+
+    environment = _host(environments)
+    progress = None if args.verbose else sys.stdout
+    if args.aws_endpoint:
+        endpoint = EmulatorEndpoint(args.aws_endpoint)
+
+        def emulated(service: str, region: str):
+            return emulator_client(service, endpoint, region)
+
+        registry = SandboxRegistry(emulated("s3", environment.state_region), environment.state_bucket, environment.state.kms_key)
+        return SandboxRun(environment, registry, emulator_terraform(WORKDIR, stream=args.verbose, progress=progress),
+                          emulated, emulator=endpoint, in_cluster=False)
+    import boto3
+
+    from goldenpath.deploy.terraform import require_aws_credentials
+
+    require_aws_credentials()
+
+    def real(service: str, region: str):
+        return boto3.client(service, region_name=region)
+
+    registry = SandboxRegistry(real("s3", environment.state_region), environment.state_bucket, environment.state.kms_key)
+    terraform = Terraform(find_terraform(), base_env(), stream=args.verbose, progress=progress)
+    return SandboxRun(environment, registry, terraform, real)
+
+
+def _check_before_any_cloud_call(args: argparse.Namespace, environments, now: datetime) -> None:
+    """A request's bad input is refused before credentials, terraform or the emulator are touched."""
+    from goldenpath.cost.prices import PROJECT_PRICES, load_snapshot
+    from goldenpath.sandboxes import lease
+
+    environment = _host(environments)
+    if args.action == "request":
+        lease.request(environment, args.tier, args.owner, args.hours, args.reason, now, [],
+                      lambda region: load_snapshot(region, PROJECT_PRICES), tuple(args.regions), tuple(args.instance_types))
+    if args.action == "extend" and args.hours < 1:
+        raise lease.LeaseError(f"--hours: got {args.hours}, expected at least 1 hour to add")
+
+
+def _print_record(verb: str, record) -> None:
+    from goldenpath.sandboxes.lifecycle import expires_label
+
+    waiting = f"; extension to {record.pending_hours} h waits for approval" if record.pending_hours else ""
+    print(f"sandbox {record.id} {verb}: tier {record.tier}, owner {record.owner}, {record.state}, "
+          f"expires {expires_label(record)}, worst case ${record.worst_case_usd}{waiting}")
+
+
+def cmd_sandbox(args: argparse.Namespace, environments) -> int:
+    from goldenpath.sandboxes import lifecycle
+
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    _check_before_any_cloud_call(args, environments, now)
+    run = _run(args, environments)
+    if args.action == "request":
+        record = lifecycle.request(run, args.tier, args.owner, args.hours, args.reason, now, tuple(args.regions),
+                                   tuple(args.instance_types))
+        _print_record("is waiting for approval" if record.state == "pending" else "is up", record)
+        return 0
+    if args.action == "approve":
+        _print_record("approved", lifecycle.approve(run, args.id, args.by, now))
+        return 0
+    if args.action == "extend":
+        _print_record("extended", lifecycle.extend(run, args.id, args.hours, now))
+        return 0
+    if args.action == "release":
+        released = lifecycle.release(run, args.id)
+        if released.nothing_to_do:
+            print(f"no sandbox {args.id} (already released); nothing to do")
+        else:
+            removed = f"; removed what it launched: {', '.join(released.removed)}" if released.removed else ""
+            print(f"released {args.id}: stacks destroyed, state and record deleted, nothing tagged sandbox-id={args.id} "
+                  f"left{removed}")
+        return 0
+    if args.action == "list":
+        return _list(run) if args.format == "text" else _list_json(run)
+    report = lifecycle.reap(run, now, args.dry_run)
+    for record in report.expiring:
+        print(f"WARNING {record.id} ({record.owner}, tier {record.tier}) expires {lifecycle.expires_label(record)}")
+    if args.dry_run:
+        print(f"would release: {', '.join(report.would_release) or 'nothing'}")
+    else:
+        print(f"released: {', '.join(report.released) or 'nothing'}")
+        for sandbox_id, reason in report.failed.items():
+            print(f"FAILED {sandbox_id}: {reason}")
+    return 1 if report.failed else 0
+
+
+def _list(run) -> int:
+    from goldenpath.sandboxes.lifecycle import expires_label
+
+    records = run.registry.all()
+    print(f"{'id':<15} {'state':<9} {'tier':<14} {'owner':<16} {'expires':<26} {'worst case':>10}")
+    for r in records:
+        print(f"{r.id:<15} {r.state:<9} {r.tier:<14} {r.owner:<16} {expires_label(r):<26} {'$' + r.worst_case_usd:>10}")
+    print(f"{len(records)} sandbox(es)")
+    return 0
+
+
+def _list_json(run) -> int:
+    from goldenpath.sandboxes.lifecycle import as_json
+
+    print(json.dumps([as_json(r) for r in run.registry.all()], indent=2, sort_keys=True))
+    return 0
