@@ -48,6 +48,18 @@ CASES = [
     ([*ENVS, "frobnicate"], "frobnicate"),
     ([*ENVS, "pins", "refresh", "--kubernetes-version", "133"], "--kubernetes-version: got '133'"),
     ([*ENVS, "pins", "refresh", "--env", "qa"], "--env: got 'qa'"),
+    *(([*ENVS, "sandbox", "request", "--env", env, "--aws-endpoint", "http://127.0.0.1:1", *args], named) for env, args, named in [
+        ("dev", ["--tier", "gpu", "--owner", "ana"], "--tier: got 'gpu', expected one of experiments, load-test, scratch"),
+        ("dev", ["--tier", "experiments", "--owner", "ana", "--hours", "49"], "--hours: got 49, expected 1 to 48 (tier experiments's max_lease_hours)"),
+        ("dev", ["--tier", "experiments"], "the following arguments are required: --owner"),
+        ("dev", ["--tier", "experiments", "--owner", "Ana Smith"], "--owner: got 'Ana Smith', expected a login-like name"),
+        ("dev", ["--tier", "experiments", "--owner", "ana", "--region", "us-east-1"], "--region: got us-east-1, expected one of tier experiments's: eu-west-1"),
+        ("dev", ["--tier", "experiments", "--owner", "ana", "--instance-type", "p5.48xlarge"], "--instance-type: got p5.48xlarge, expected one of tier experiments's: t3.large"),
+        ("dev", ["--tier", "scratch", "--owner", "ana", "--region", "eu-west-1"], "--region: got eu-west-1, expected nothing: tier scratch is a namespace sandbox"),
+        ("prod", ["--tier", "experiments", "--owner", "ana"], "--env: prod is a production environment (" + str(ENVIRONMENTS / "prod.yaml") + " sets production: true)"),
+    ]),
+    ([*ENVS, "sandbox", "extend", "sbx-0123456789", "--env", "dev", "--hours", "0", "--aws-endpoint", "http://127.0.0.1:1"],
+     "--hours: got 0, expected at least 1 hour to add"),
 ]
 
 
@@ -88,3 +100,11 @@ def test_unknown_environment_names_are_named_for_any_command(command, env, capsy
     # A folder is named as a path ("/nonexistent/0/" reads back as "/nonexistent/0").
     named = env if command != ["list"] else str(Path(folder))
     assert code != 0 and "Traceback" not in output and named in output
+
+
+@pytest.mark.parametrize("argv", [c[0] for c in CASES if "sandbox" in c[0]])
+def test_a_refused_sandbox_request_creates_nothing(argv, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, output = run(argv, capsys)
+    assert code == 2 and output.count("error:") == 1, output  # one error (argparse adds its usage)
+    assert list(tmp_path.iterdir()) == []  # no stack synthesized, no record, no log

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from datetime import datetime, time, timezone
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,9 @@ from goldenpath.errors import GoldenpathError
 from goldenpath.policies.checkov_runner import apply_suppressions, run_checkov
 from goldenpath.policies.reports import junit, sarif, text_summary
 from goldenpath.policies.suppressions import Suppression, environment_suppressions
+from goldenpath.config.loader import load_environments
 from goldenpath.previews.samples import sample_request
+from goldenpath.sandboxes.samples import sample_record
 from tests.conftest import REPO
 
 TAGS = {"environment": "t", "owner": "o", "cost-center": "c", "managed-by": "goldenpath"}
@@ -283,14 +286,20 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     # 9 from the catalog (three bucket findings of payments-checkout per environment, owned by the team) and
     # 3 of the sample preview's bucket: the gate scans a preview of every previewable service (storefront's web
     # on dev) through the same checks.
+    # Plus 8 of the two sample aws sandboxes (their boundary allows * and denies by guardrail; their role is
+    # trusted from the tier's assume_from): the gate scans a sandbox of every tier (dev has three).
     preview = f"previews-{sample_request('web').name}"
-    assert ", 0 failed, 35 suppressed across 17 stacks" in result.stdout
-    assert (f"in-cluster checks: 7 stack(s) (dev-platform, dev-tenants, {preview}, prod-platform, prod-tenants, "
-            "staging-platform, staging-tenants), 79 Kubernetes objects, 0 problems") in result.stdout
+    dev = next(e for e in load_environments(REPO / "environments") if e.name == "dev")
+    today = datetime.combine(datetime.now(timezone.utc).date(), time(), tzinfo=timezone.utc)
+    sandbox = {tier: f"sandboxes-{sample_record(dev, tier, today).id}" for tier in dev.sandboxes.tiers}
+    assert ", 0 failed, 43 suppressed across 20 stacks" in result.stdout
+    assert (f"in-cluster checks: 8 stack(s) (dev-platform, dev-tenants, {preview}, {sandbox['scratch']}, prod-platform, "
+            "prod-tenants, staging-platform, staging-tenants), 84 Kubernetes objects, 0 problems") in result.stdout
+    assert "sandbox tier dev/load-test (aws): worst case 0.3648/h x 72 h = 26.27" in result.stdout
     junit_root = ET.parse(tmp_path / "reports" / "checkov.junit.xml").getroot()
     components = ("network", "cluster", "observability", "platform", "tenants")
     assert {s.get("name") for s in junit_root} == {f"{e}-{c}" for e in ("dev", "prod", "staging") for c in components} | {
-        preview, f"{preview}-aws"}
+        preview, f"{preview}-aws", sandbox["scratch"], f"{sandbox['experiments']}-aws", f"{sandbox['load-test']}-aws"}
     assert sum(int(s.get("failures")) for s in junit_root) == 0
     assert json.loads((tmp_path / "reports" / "checkov.sarif").read_text())["version"] == "2.1.0"
 
@@ -333,3 +342,18 @@ def test_in_cluster_problems_fail_validate(tmp_path, bundled_synth, bundled_envi
     (result,) = runs[1]["results"]
     assert result["ruleId"] == "GP_IN_CLUSTER" and "grafana.admin.existingSecret" in result["message"]["text"]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("stacks/dev-platform/cdk.tf.json")
+
+
+def test_the_gate_scans_sample_sandboxes_and_accepts_only_the_boundary_and_trust_findings(tmp_path, bundled_environments):
+    from goldenpath.policies.suppressions import SANDBOX_SUPPRESSIONS, all_suppressions
+    from goldenpath.sandboxes.samples import synthesize_sample_sandboxes
+
+    samples = synthesize_sample_sandboxes(bundled_environments, tmp_path / "samples")
+    findings = run_checkov(samples.stacks)
+    failed = sorted({(f.check_id, f.construct_path.split("/", 1)[1]) for f in findings if not f.passed})
+    assert failed == [("CKV2_AWS_40", "boundary"), ("CKV_AWS_61", "role"), ("CKV_AWS_62", "boundary"), ("CKV_AWS_63", "boundary")]
+    report = apply_suppressions(findings, list(SANDBOX_SUPPRESSIONS))
+    assert not report.failures and len(report.suppressed) == 8  # two aws tiers
+    assert set(SANDBOX_SUPPRESSIONS) <= set(all_suppressions(bundled_environments))
+    prod = [e for e in bundled_environments if e.name == "prod"]
+    assert not set(SANDBOX_SUPPRESSIONS) & set(all_suppressions(prod))  # only where an aws tier exists

@@ -151,4 +151,14 @@ def test_request_list_release_through_the_cli(emulator, tmp_path):
         released = cli("release", sandbox_id)
         assert released.returncode == 0, released.stdout + released.stderr
     assert f"no sandbox {sandbox_id} (already released); nothing to do" in released.stdout
+    extended = cli("extend", sandbox_id, "--hours", "2")
+    assert extended.returncode == 2 and f"error: {sandbox_id}: no such sandbox" in extended.stderr
+
+    pending = cli("request", "--tier", "load-test", "--owner", "gus", "--hours", "2", "--reason", "soak test")
+    assert pending.returncode == 0 and "is waiting for approval" in pending.stdout, pending.stdout + pending.stderr
+    pending_id = pending.stdout.split("sandbox ", 1)[1].split(" ", 1)[0]
+    own = cli("approve", pending_id, "--by", "gus")
+    assert own.returncode == 2 and f"error: --by: gus requested {pending_id}, expected someone else" in own.stderr
+    assert "Traceback" not in own.stderr
+    assert cli("release", pending_id).returncode == 0
     assert json.loads(cli("list", "--format", "json").stdout) == []
