@@ -75,6 +75,13 @@ def test_worst_case_of_a_namespace_tier_is_its_quota_share_of_a_node():
      "sandboxes.tiers.scratch.thresholds: got [\"50% notify\"], expected exactly one deny threshold"),
     (AWS_TIER.replace("max_spend_usd: 5", "max_spend_usd: 5\n      approval: {required: true}"),
      "sandboxes.tiers.scratch.approval.approvers: got [], expected at least one approver"),
+    (AWS_TIER.replace("role/developers", "role/developers").replace("111111111111:role", "222222222222:role"),
+     "sandboxes.tiers.experiments.assume_from[0]: got 'arn:aws:iam::222222222222:role/developers', expected a role of this environment's account 111111111111"),
+    (AWS_TIER.replace('      assume_from: ["arn:aws:iam::111111111111:role/developers"]\n', ""),
+     "sandboxes.tiers.experiments.assume_from: got [], expected at least one role ARN"),
+    (AWS_TIER.replace("      notify: [platform@example.com]\n", ""), "sandboxes.tiers.experiments.notify: got [], expected at least one address"),
+    (AWS_TIER.replace("quota: small\n", "quota: small\n      assume_from: [\"arn:aws:iam::111111111111:role/x\"]\n"),
+     "sandboxes.tiers.scratch.assume_from: got [\"arn:aws:iam::111111111111:role/x\"], expected nothing"),
 ])
 def test_bad_tiers_get_one_clear_error(extra, expected):
     with pytest.raises(ConfigError) as error:

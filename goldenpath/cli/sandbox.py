@@ -113,12 +113,14 @@ def _check_before_any_cloud_call(args: argparse.Namespace, environments, now: da
         raise lease.LeaseError(f"--hours: got {args.hours}, expected at least 1 hour to add")
 
 
-def _print_record(verb: str, record) -> None:
-    from goldenpath.sandboxes.lifecycle import expires_label
+def _print_record(verb: str, record, run=None) -> None:
+    from goldenpath.sandboxes.lifecycle import expires_label, is_applied
 
     waiting = f"; extension to {record.pending_hours} h waits for approval" if record.pending_hours else ""
     print(f"sandbox {record.id} {verb}: tier {record.tier}, owner {record.owner}, {record.state}, "
           f"expires {expires_label(record)}, worst case ${record.worst_case_usd}{waiting}")
+    if run is not None and record.state == "active" and not is_applied(run, record):
+        print("  its namespace stack was synthesized, not applied: the emulator has no Kubernetes API")
 
 
 def cmd_sandbox(args: argparse.Namespace, environments) -> int:
@@ -130,10 +132,10 @@ def cmd_sandbox(args: argparse.Namespace, environments) -> int:
     if args.action == "request":
         record = lifecycle.request(run, args.tier, args.owner, args.hours, args.reason, now, tuple(args.regions),
                                    tuple(args.instance_types))
-        _print_record("is waiting for approval" if record.state == "pending" else "is up", record)
+        _print_record("is waiting for approval" if record.state == "pending" else "is up", record, run)
         return 0
     if args.action == "approve":
-        _print_record("approved", lifecycle.approve(run, args.id, args.by, now))
+        _print_record("approved", lifecycle.approve(run, args.id, args.by, now), run)
         return 0
     if args.action == "extend":
         _print_record("extended", lifecycle.extend(run, args.id, args.hours, now))

@@ -656,6 +656,11 @@ class Environment(SourcedDocument):
         for name, tier in (self.sandboxes.tiers.items() if self.sandboxes else []):
             if tier.quota is not None and tier.quota not in self.tenancy.tiers:
                 raise FieldProblem(f"sandboxes.tiers.{name}.quota", tier.quota, f"one of tenancy.tiers: {', '.join(sorted(self.tenancy.tiers))}")
+            for index, arn in enumerate(tier.assume_from):
+                # the role trusts this account only: a principal of another account could never match
+                if arn.split(":")[4] != self.account_id:
+                    raise FieldProblem(f"sandboxes.tiers.{name}.assume_from[{index}]", arn,
+                                       f"a role of this environment's account {self.account_id}")
         if self.production and self.cluster.endpoint.public:
             for index, cidr in enumerate(self.cluster.endpoint.public_access_cidrs):
                 if ipaddress.IPv4Network(cidr).prefixlen == 0:

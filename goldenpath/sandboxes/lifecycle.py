@@ -82,13 +82,16 @@ def synthesize_sandbox(run: SandboxRun, record: SandboxRecord) -> Path:
     return path
 
 
-def _runnable(run: SandboxRun, record: SandboxRecord) -> bool:
+def is_applied(run: SandboxRun, record: SandboxRecord) -> bool:
+    """Whether this run applies the sandbox's stack (not a namespace one where no Kubernetes API is reachable)."""
     return run.in_cluster or _tier_kind(run, record) == "aws"
+
+
 
 
 def _apply(run: SandboxRun, record: SandboxRecord) -> None:
     path = synthesize_sandbox(run, record)
-    if _runnable(run, record):
+    if is_applied(run, record):
         run.terraform.init(path)
         run.terraform.apply(path, auto_approve=True)
 
@@ -152,7 +155,7 @@ def release(run: SandboxRun, sandbox_id: str) -> Released:
         aws = _tier_kind(run, record) == "aws"
         if aws:  # first what terraform does not know about, so the role's destroy is not blocked by it
             removed = sweep_compute(run.client, allowed_regions(run.environment, narrowed(run.environment, record)), record.id)
-        if _runnable(run, record):
+        if is_applied(run, record):
             path = synthesize_sandbox(run, record)
             run.terraform.init(path)
             run.terraform.destroy(path, auto_approve=True)
