@@ -87,8 +87,6 @@ def is_applied(run: SandboxRun, record: SandboxRecord) -> bool:
     return run.in_cluster or _tier_kind(run, record) == "aws"
 
 
-
-
 def _apply(run: SandboxRun, record: SandboxRecord) -> None:
     path = synthesize_sandbox(run, record)
     if is_applied(run, record):
