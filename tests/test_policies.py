@@ -350,7 +350,7 @@ def test_the_gate_scans_sample_sandboxes_and_accepts_only_the_boundary_and_trust
 
     samples = synthesize_sample_sandboxes(bundled_environments, tmp_path / "samples")
     findings = run_checkov(samples.stacks)
-    failed = sorted({(f.check_id, f.construct_path.split("/", 1)[1]) for f in findings if not f.passed})
+    failed = sorted({(f.check_id, f.construct_path.split("/", 2)[2]) for f in findings if not f.passed})
     assert failed == [("CKV2_AWS_40", "boundary"), ("CKV_AWS_61", "role"), ("CKV_AWS_62", "boundary"), ("CKV_AWS_63", "boundary")]
     report = apply_suppressions(findings, list(SANDBOX_SUPPRESSIONS))
     assert not report.failures and len(report.suppressed) == 8  # two aws tiers

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from goldenpath.sandboxes.boundary import (
+from goldenpath.modules.sandbox_boundary import (
     GLOBAL_SERVICE_ACTIONS,
     SANDBOX_TAG_KEYS,
     BoundaryInputs,

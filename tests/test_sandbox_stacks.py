@@ -14,7 +14,7 @@ from cdktn import Testing as Synth
 from goldenpath.config.loader import parse_environment
 from goldenpath.sandboxes.lease import LeaseError, SandboxRecord, activate
 from goldenpath.sandboxes.stacks import SandboxAwsStack, SandboxNamespaceStack
-from goldenpath.sandboxes.budget import SandboxBudget, SandboxBudgetProps
+from goldenpath.modules.sandbox_budget import SandboxBudget, SandboxBudgetProps
 from tests.conftest import REPO, dev_without_sandboxes
 
 ENV = parse_environment(dev_without_sandboxes() + """
@@ -78,14 +78,14 @@ def only(stack: dict, rtype: str) -> dict:
 
 def test_the_aws_sandbox_role_sits_inside_its_boundary_and_only_its_owner_assumes_it(aws):
     assert aws["terraform"]["backend"]["s3"]["key"] == "sandboxes/sbx-abcdef0123-aws.tfstate"
-    role = only(aws, "aws_iam_role") if len(aws["resource"]["aws_iam_role"]) == 1 else aws["resource"]["aws_iam_role"]["role"]
+    role = aws["resource"]["aws_iam_role"]["sandbox_role_1CA34DC5"]
     assert role["name"] == "sandbox-sbx-abcdef0123" and role["max_session_duration"] == 3600
-    assert role["permissions_boundary"] == "${aws_iam_policy.boundary.arn}"
+    assert role["permissions_boundary"] == "${aws_iam_policy.sandbox_boundary_4C1CCD34.arn}"
     (statement,) = json.loads(role["assume_role_policy"])["Statement"]
     assert statement["Principal"] == {"AWS": "arn:aws:iam::111111111111:root"}
     assert statement["Condition"] == {"ArnLike": {"aws:PrincipalArn": ["arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/*"]},
                                       "StringEquals": {"sts:RoleSessionName": "ana"}}
-    boundary = json.loads(aws["resource"]["aws_iam_policy"]["boundary"]["policy"])
+    boundary = json.loads(aws["resource"]["aws_iam_policy"]["sandbox_boundary_4C1CCD34"]["policy"])
     regions = next(s for s in boundary["Statement"] if s["Sid"] == "DenyOutsideRegions")
     assert regions["Condition"] == {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}}
     assert only(aws, "aws_iam_role_policy_attachment")["policy_arn"] == "arn:aws:iam::aws:policy/PowerUserAccess"
@@ -112,20 +112,20 @@ def test_the_budget_action_denies_all_on_the_sandbox_role_at_100_percent_automat
     action = only(aws, "aws_budgets_budget_action")
     assert (action["action_type"], action["approval_model"], action["notification_type"]) == ("APPLY_IAM_POLICY", "AUTOMATIC", "ACTUAL")
     assert action["action_threshold"] == {"action_threshold_type": "PERCENTAGE", "action_threshold_value": 100}
-    assert action["definition"]["iam_action_definition"] == {"policy_arn": "${aws_iam_policy.deny-all.arn}",
-                                                             "roles": ["${aws_iam_role.role.name}"]}
-    deny_all = json.loads(aws["resource"]["aws_iam_policy"]["deny-all"]["policy"])
+    assert action["definition"]["iam_action_definition"] == {"policy_arn": "${aws_iam_policy.sandbox_deny-all_EAE46A31.arn}",
+                                                             "roles": ["${aws_iam_role.sandbox_role_1CA34DC5.name}"]}
+    deny_all = json.loads(aws["resource"]["aws_iam_policy"]["sandbox_deny-all_EAE46A31"]["policy"])
     assert deny_all["Statement"] == [{"Sid": "SandboxBudgetExhausted", "Effect": "Deny", "Action": ["*"], "Resource": "*"}]
 
 
 def test_the_action_execution_role_may_only_attach_deny_all_to_this_role(aws):
     roles = aws["resource"]["aws_iam_role"]
-    (execution,) = [r for name, r in roles.items() if name != "role"]
+    (execution,) = [r for name, r in roles.items() if name != "sandbox_role_1CA34DC5"]
     assert json.loads(execution["assume_role_policy"])["Statement"][0]["Principal"] == {"Service": ["budgets.amazonaws.com"]}
     (statement,) = json.loads(only(aws, "aws_iam_role_policy")["policy"])["Statement"]
     assert statement["Action"] == ["iam:AttachRolePolicy", "iam:DetachRolePolicy"]
-    assert statement["Resource"] == "${aws_iam_role.role.arn}"
-    assert statement["Condition"] == {"ArnEquals": {"iam:PolicyARN": "${aws_iam_policy.deny-all.arn}"}}
+    assert statement["Resource"] == "${aws_iam_role.sandbox_role_1CA34DC5.arn}"
+    assert statement["Condition"] == {"ArnEquals": {"iam:PolicyARN": "${aws_iam_policy.sandbox_deny-all_EAE46A31.arn}"}}
 
 
 def test_a_namespace_record_has_no_aws_stack():
@@ -150,3 +150,22 @@ def test_budget_props_are_checked_before_anything_is_built(change, expected):
                                NOW, NOW + timedelta(days=1), role=None, deny_all=None)  # type: ignore[arg-type]
     with pytest.raises(SynthError, match=expected):
         SandboxBudget(scope, "budget", replace(props, **change))
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"assume_from": ()}, "assume_from is empty, expected at least one role ARN of account 111111111111"),
+    ({"assume_from": ("arn:aws:iam::222222222222:role/dev",)}, "expected roles of account 111111111111"),
+    ({"owner": "bo"}, "tag owner 'ana', expected the owner 'bo'"),
+])
+def test_aws_sandbox_props_are_checked_before_anything_is_built(change, expected):
+    from dataclasses import replace
+    from decimal import Decimal
+    from cdktn import TerraformStack
+    from goldenpath.errors import SynthError
+    from goldenpath.modules import AwsSandbox, AwsSandboxProps
+
+    props = AwsSandboxProps("sbx-abcdef0123", "ana", "111111111111",
+                            {"sandbox-id": "sbx-abcdef0123", "tier": "t", "owner": "ana", "expires-at": "x"}, ("eu-west-1",),
+                            ("arn:aws:iam::111111111111:role/dev",), Decimal(5), ("a@example.com",), NOW, NOW + timedelta(hours=1))
+    with pytest.raises(SynthError, match=expected):
+        AwsSandbox(TerraformStack(Synth.app(), "props"), "sandbox", replace(props, **change))

@@ -1,4 +1,4 @@
-"""L3 platform modules: the cluster, observability, preview environments.
+"""L3 platform modules: the cluster, observability, preview environments, aws sandboxes.
 
 ``from goldenpath.modules import Cluster`` imports only that module's submodule, on first use.
 The reference is docs/api.md.
@@ -14,6 +14,8 @@ _EXPORTS = {
     "ObservabilityStack": "observability", "ObservabilityStackProps": "observability",
     "PreviewEnvironment": "preview", "PreviewEnvironmentProps": "preview",
     "PreviewRequest": "preview_request",
+    "AwsSandbox": "sandbox", "AwsSandboxProps": "sandbox",
+    "SandboxBudget": "sandbox_budget", "SandboxBudgetProps": "sandbox_budget",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from goldenpath.modules.observability import ObservabilityStack, ObservabilityStackProps
     from goldenpath.modules.preview import PreviewEnvironment, PreviewEnvironmentProps
     from goldenpath.modules.preview_request import PreviewRequest
+    from goldenpath.modules.sandbox import AwsSandbox, AwsSandboxProps
+    from goldenpath.modules.sandbox_budget import SandboxBudget, SandboxBudgetProps
 
 
 def __getattr__(name: str) -> Any:

@@ -98,7 +98,7 @@ SANDBOX_FINDINGS = {
                             "with the owner as session name",
 }
 SANDBOX_SUPPRESSIONS = tuple(
-    Suppression(check, reason, "platform-team", stack="sandboxes-*-aws", construct_path=f"sandboxes-*-aws/{construct}")
+    Suppression(check, reason, "platform-team", stack="sandboxes-*-aws", construct_path=f"sandboxes-*-aws/sandbox/{construct}")
     for (check, construct), reason in SANDBOX_FINDINGS.items()
 )
 

@@ -131,13 +131,13 @@ def extend(run: SandboxRun, sandbox_id: str, hours: int, now: datetime) -> Sandb
 
 
 def _leftovers(run: SandboxRun, record: SandboxRecord) -> list[str]:
-    from goldenpath.sandboxes.stacks import sandbox_role_name
+    from goldenpath.modules.sandbox import sandbox_role_name
 
     found = [f"state s3://{run.registry.bucket}/{key}" for key in run.registry.remaining_state(record.id)]
     if _tier_kind(run, record) == "aws":
         tier = narrowed(run.environment, record)
         found += tagged_leftovers(run.client, allowed_regions(run.environment, tier), record.id)
-        name = sandbox_role_name(record)
+        name = sandbox_role_name(record.id)
         found += identity_leftovers(run.client, run.environment.account_id, name, name)
     return found
 
