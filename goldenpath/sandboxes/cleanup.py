@@ -42,7 +42,8 @@ def _live_instances(client: Client, region: str, arns: list[str]) -> set[str]:
     ids = [arn.rsplit("/", 1)[-1] for arn in arns if ":instance/" in arn]
     if not ids:
         return set()
-    reservations = client("ec2", region).describe_instances(InstanceIds=ids)["Reservations"]
+    # a filter, not InstanceIds: an instance EC2 has already forgotten is gone, not an error
+    reservations = client("ec2", region).describe_instances(Filters=[{"Name": "instance-id", "Values": ids}])["Reservations"]
     return {i["InstanceId"] for r in reservations for i in r["Instances"] if i["State"]["Name"] not in GONE_INSTANCE_STATES}
 
 
