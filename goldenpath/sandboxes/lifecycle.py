@@ -145,9 +145,9 @@ def _leftovers(run: SandboxRun, record: SandboxRecord) -> list[str]:
 def release(run: SandboxRun, sandbox_id: str) -> Released:
     """Destroy the sandbox, remove what its owner launched, verify nothing is left, then drop the record.
     Idempotent: a sandbox without a record is already released."""
-    if not run.registry.has_record(sandbox_id):
+    record = run.registry.find(sandbox_id)
+    if record is None:
         return Released(sandbox_id, nothing_to_do=True)
-    record = run.registry.get(sandbox_id)
     removed: list[str] = []
     if record.state == "active":
         aws = _tier_kind(run, record) == "aws"

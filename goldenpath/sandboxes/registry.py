@@ -7,6 +7,8 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from goldenpath.previews.registry import state_object_encryption
 from goldenpath.sandboxes.lease import LeaseError, SandboxRecord
 
@@ -28,21 +30,34 @@ class SandboxRegistry:
     def __init__(self, s3: Any, bucket: str, kms_key: str | None = None):
         self.s3, self.bucket, self.kms_key = s3, bucket, kms_key
 
+    def _listed(self, prefix: str) -> list[str]:
+        keys = []
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            keys += [item["Key"] for item in page.get("Contents", [])]
+        return keys
+
+    def _read(self, key: str) -> SandboxRecord:
+        return SandboxRecord.from_json(json.loads(self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()))
+
     def all(self) -> list[SandboxRecord]:
-        records = []
-        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=f"{PREFIX}/"):
-            for item in page.get("Contents", []):
-                if item["Key"].endswith(".json"):
-                    body = self.s3.get_object(Bucket=self.bucket, Key=item["Key"])["Body"].read()
-                    records.append(SandboxRecord.from_json(json.loads(body)))
+        records = [self._read(key) for key in self._listed(f"{PREFIX}/") if key.endswith(".json")]
         return sorted(records, key=lambda r: (r.requested_at, r.id))
 
+    def find(self, sandbox_id: str) -> SandboxRecord | None:
+        """The record, read by its key alone; None when there is none (released, or never requested)."""
+        try:
+            return self._read(record_key(sandbox_id))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise
+
     def get(self, sandbox_id: str) -> SandboxRecord:
-        for record in self.all():
-            if record.id == sandbox_id:
-                return record
-        raise LeaseError(f"{sandbox_id}: no such sandbox in s3://{self.bucket}/{PREFIX}/, expected an id from "
-                         "`goldenpath sandbox list`")
+        record = self.find(sandbox_id)
+        if record is None:
+            raise LeaseError(f"{sandbox_id}: no such sandbox in s3://{self.bucket}/{PREFIX}/, expected an id from "
+                             "`goldenpath sandbox list`")
+        return record
 
     def save(self, record: SandboxRecord) -> None:
         self.s3.put_object(Bucket=self.bucket, Key=record_key(record.id),
@@ -50,23 +65,14 @@ class SandboxRegistry:
 
     def remaining_state(self, sandbox_id: str) -> list[str]:
         """State objects of the sandbox still in the bucket (release checks this is empty)."""
-        found = []
-        for key in state_keys(sandbox_id):
-            response = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=key)
-            found += [item["Key"] for item in response.get("Contents", []) if item["Key"] == key]
-        return found
+        return [found for key in state_keys(sandbox_id) for found in self._listed(key) if found == key]
 
     def forget_state(self, sandbox_id: str) -> None:
         """Delete the sandbox's state objects (and any lock left next to them); the record stays until verified."""
         for key in state_keys(sandbox_id):
-            response = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=key)
-            for item in response.get("Contents", []):
-                if item["Key"] in (key, f"{key}.tflock"):
-                    self.s3.delete_object(Bucket=self.bucket, Key=item["Key"])
+            for found in self._listed(key):
+                if found in (key, f"{key}.tflock"):
+                    self.s3.delete_object(Bucket=self.bucket, Key=found)
 
     def forget(self, sandbox_id: str) -> None:
         self.s3.delete_object(Bucket=self.bucket, Key=record_key(sandbox_id))
-
-    def has_record(self, sandbox_id: str) -> bool:
-        response = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=record_key(sandbox_id))
-        return any(item["Key"] == record_key(sandbox_id) for item in response.get("Contents", []))
