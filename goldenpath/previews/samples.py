@@ -7,29 +7,16 @@ and hands them to checkov and the in-cluster checks next to the environment stac
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import datetime
 from pathlib import Path
 
 from goldenpath.config.model import Environment
 from goldenpath.modules.preview_request import PreviewRequest
+from goldenpath.stacks.samples import SampleStacks, sample_app, sample_day, synthesize_samples
 from goldenpath.tenancy.catalog import Catalog
 
 SAMPLES_DIR = Path(".goldenpath/preview-samples")
 SAMPLE_REPOSITORY = "goldenpath/policy-gate"
-
-
-@dataclass(frozen=True)
-class SampleStacks:
-    """Stacks synthesized only for the policy gate (sample previews, sample sandboxes)."""
-
-    stacks: dict[str, Path]
-    hosted: dict[str, Environment]
-    """Stack name -> the environment hosting it."""
-
-
-SamplePreviews = SampleStacks
 
 
 def sample_request(service: str) -> PreviewRequest:
@@ -37,16 +24,12 @@ def sample_request(service: str) -> PreviewRequest:
 
 
 def synthesize_sample_previews(environments: list[Environment], catalog: Catalog, outdir: Path,
-                               now: datetime | None = None) -> SamplePreviews:
+                               now: datetime | None = None) -> SampleStacks:
     """One sample preview per previewable service and hosting environment, into ``outdir`` (replaced)."""
     from goldenpath.previews.stacks import PreviewAwsStack, PreviewStack
-    from goldenpath.stacks.app import new_app
 
-    # midnight UTC: the samples' expiry labels change once a day, not on every run
-    today = datetime.combine((now or datetime.now(timezone.utc)).date(), time(), tzinfo=timezone.utc)
-    shutil.rmtree(outdir, ignore_errors=True)
-    outdir.mkdir(parents=True)
-    app = new_app(outdir.resolve())
+    today = sample_day(now)
+    app = sample_app(outdir)
     hosted: dict[str, Environment] = {}
     for environment in environments:
         if environment.previews is None:
@@ -57,8 +40,4 @@ def synthesize_sample_previews(environments: list[Environment], catalog: Catalog
             for stack in (PreviewStack(app, environment, request, expires_at, catalog),
                           PreviewAwsStack(app, environment, request, expires_at, catalog)):
                 hosted[stack.layout.name] = environment
-    if not hosted:
-        return SamplePreviews({}, {})
-    app.synth()
-    root = outdir / "stacks"
-    return SamplePreviews({name: root / name for name in hosted}, hosted)
+    return synthesize_samples(app, outdir, hosted)

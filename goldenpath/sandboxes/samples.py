@@ -5,13 +5,12 @@ tier's longest lease (the expiry labels change once a day, not on every run)."""
 
 from __future__ import annotations
 
-import shutil
-from datetime import datetime, time, timezone
+from datetime import datetime
 from pathlib import Path
 
 from goldenpath.config.model import Environment
-from goldenpath.previews.samples import SampleStacks
 from goldenpath.sandboxes.lease import SandboxRecord, sandbox_id
+from goldenpath.stacks.samples import SampleStacks, sample_app, sample_day, synthesize_samples
 
 SAMPLES_DIR = Path(".goldenpath/sandbox-samples")
 SAMPLE_OWNER = "policy-gate"
@@ -25,19 +24,13 @@ def sample_record(environment: Environment, tier: str, today: datetime) -> Sandb
 
 def synthesize_sample_sandboxes(environments: list[Environment], outdir: Path, now: datetime | None = None) -> SampleStacks:
     from goldenpath.sandboxes.stacks import SandboxAwsStack, SandboxNamespaceStack
-    from goldenpath.stacks.app import new_app
 
-    today = datetime.combine((now or datetime.now(timezone.utc)).date(), time(), tzinfo=timezone.utc)
-    shutil.rmtree(outdir, ignore_errors=True)
-    outdir.mkdir(parents=True)
-    app = new_app(outdir.resolve())
+    today = sample_day(now)
+    app = sample_app(outdir)
     hosted: dict[str, Environment] = {}
     for environment in environments:
         for name, tier in sorted((environment.sandboxes.tiers if environment.sandboxes else {}).items()):
             stack_class = SandboxAwsStack if tier.kind == "aws" else SandboxNamespaceStack
             stack = stack_class(app, environment, sample_record(environment, name, today))
             hosted[stack.layout.name] = environment
-    if not hosted:
-        return SampleStacks({}, {})
-    app.synth()
-    return SampleStacks({name: outdir / "stacks" / name for name in hosted}, hosted)
+    return synthesize_samples(app, outdir, hosted)
