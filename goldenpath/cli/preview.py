@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from goldenpath.cli.lifecycle_options import add_lifecycle_options, backend
 from goldenpath.errors import GoldenpathError
 
 
@@ -16,10 +16,7 @@ def add_parser(sub) -> None:
     actions = preview.add_subparsers(dest="action", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--env", dest="envs", action="append", metavar="NAME", default=None,
-                       help="environment hosting previews (default: the only one with a previews section)")
-        p.add_argument("--aws-endpoint", metavar="URL", help="a local AWS emulator on loopback instead of AWS")
-        p.add_argument("--verbose", action="store_true", help="stream terraform's own output (always kept in .goldenpath/logs/)")
+        add_lifecycle_options(p, "previews")
 
     def identity(p: argparse.ArgumentParser) -> None:
         p.add_argument("--repository", default=os.environ.get("GITHUB_REPOSITORY"),
@@ -50,12 +47,8 @@ def add_parser(sub) -> None:
 
 
 def _run(args: argparse.Namespace, environments, catalog):
-    from goldenpath.deploy.runner import emulator_terraform
-    from goldenpath.deploy.emulator import emulator_client
-    from goldenpath.deploy.terraform import Terraform, base_env, find_terraform
     from goldenpath.previews.lifecycle import WORKDIR, PreviewRun
     from goldenpath.previews.registry import Registry
-    from goldenpath.stacks.target import EmulatorEndpoint
 
     hosts = [e for e in environments if e.previews is not None]
     if len(hosts) != 1:
@@ -64,20 +57,9 @@ def _run(args: argparse.Namespace, environments, catalog):
             f"(those with a previews section: {', '.join(e.name for e in hosts) or 'none'})"
         )
     environment = hosts[0]
-    if args.aws_endpoint:
-        endpoint = EmulatorEndpoint(args.aws_endpoint)
-        s3 = emulator_client("s3", endpoint, environment.state_region)
-        terraform = emulator_terraform(WORKDIR, stream=args.verbose, progress=None if args.verbose else sys.stdout)
-        return PreviewRun(environment, Registry(s3, environment.state_bucket, environment.state.kms_key), terraform, catalog,
-                          emulator=endpoint, in_cluster=False)
-    import boto3
-
-    from goldenpath.deploy.terraform import require_aws_credentials
-
-    require_aws_credentials()
-    s3 = boto3.client("s3", region_name=environment.state_region)
-    terraform = Terraform(find_terraform(), base_env(), stream=args.verbose, progress=None if args.verbose else sys.stdout)
-    return PreviewRun(environment, Registry(s3, environment.state_bucket, environment.state.kms_key), terraform, catalog)
+    run = backend(args, WORKDIR)
+    registry = Registry(run.client("s3", environment.state_region), environment.state_bucket, environment.state.kms_key)
+    return PreviewRun(environment, registry, run.terraform, catalog, emulator=run.emulator, in_cluster=run.emulator is None)
 
 
 def _age(record, now: datetime) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import datetime, timezone
+
+from goldenpath.cli.lifecycle_options import add_lifecycle_options, backend
 
 
 def add_parser(sub) -> None:
@@ -13,10 +14,7 @@ def add_parser(sub) -> None:
     actions = sandbox.add_subparsers(dest="action", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--env", dest="envs", action="append", metavar="NAME", default=None,
-                       help="environment hosting sandboxes (default: the only one with a sandboxes section)")
-        p.add_argument("--aws-endpoint", metavar="URL", help="a local AWS emulator on loopback instead of AWS")
-        p.add_argument("--verbose", action="store_true", help="stream terraform's own output (always kept in .goldenpath/logs/)")
+        add_lifecycle_options(p, "sandboxes")
 
     p = actions.add_parser("request", help="a new sandbox (applied now, or pending where the tier needs approval)")
     common(p)
@@ -68,36 +66,13 @@ def _host(environments):
 
 
 def _run(args: argparse.Namespace, environments):
-    from goldenpath.deploy.emulator import emulator_client
-    from goldenpath.deploy.runner import emulator_terraform
-    from goldenpath.deploy.terraform import Terraform, base_env, find_terraform
     from goldenpath.sandboxes.lifecycle import WORKDIR, SandboxRun
     from goldenpath.sandboxes.registry import SandboxRegistry
-    from goldenpath.stacks.target import EmulatorEndpoint
 
     environment = _host(environments)
-    progress = None if args.verbose else sys.stdout
-    if args.aws_endpoint:
-        endpoint = EmulatorEndpoint(args.aws_endpoint)
-
-        def emulated(service: str, region: str):
-            return emulator_client(service, endpoint, region)
-
-        registry = SandboxRegistry(emulated("s3", environment.state_region), environment.state_bucket, environment.state.kms_key)
-        return SandboxRun(environment, registry, emulator_terraform(WORKDIR, stream=args.verbose, progress=progress),
-                          emulated, emulator=endpoint, in_cluster=False)
-    import boto3
-
-    from goldenpath.deploy.terraform import require_aws_credentials
-
-    require_aws_credentials()
-
-    def real(service: str, region: str):
-        return boto3.client(service, region_name=region)
-
-    registry = SandboxRegistry(real("s3", environment.state_region), environment.state_bucket, environment.state.kms_key)
-    terraform = Terraform(find_terraform(), base_env(), stream=args.verbose, progress=progress)
-    return SandboxRun(environment, registry, terraform, real)
+    run = backend(args, WORKDIR)
+    registry = SandboxRegistry(run.client("s3", environment.state_region), environment.state_bucket, environment.state.kms_key)
+    return SandboxRun(environment, registry, run.terraform, run.client, emulator=run.emulator, in_cluster=run.emulator is None)
 
 
 def _check_before_any_cloud_call(args: argparse.Namespace, environments, now: datetime) -> None:
