@@ -613,9 +613,7 @@ class Environment(SourcedDocument):
     production: bool = Field(
         default=False, description="Production environments get stricter checks (no public endpoint). Default: false."
     )
-    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")] = Field(
-        description="AWS region, e.g. eu-west-1."
-    )
+    region: Region = Field(description="AWS region, e.g. eu-west-1.")
     account_id: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] = Field(
         description="AWS account id (12 digits, quoted in YAML)."
     )
