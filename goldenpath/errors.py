@@ -21,3 +21,21 @@ class ConfigError(GoldenpathError):
 
 class SynthError(GoldenpathError):
     """A construct was given props it cannot honour (raised while building stacks)."""
+
+
+def aws_error_message(exc: BaseException) -> str | None:
+    """One line for an AWS API failure (nothing listening, no credentials, a refusal), or None if ``exc`` is not one."""
+    try:
+        from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+    except ImportError:  # pragma: no cover - boto3 is a dependency
+        return None
+    if isinstance(exc, EndpointConnectionError):
+        return (f"cannot reach {exc.kwargs.get('endpoint_url', 'the AWS endpoint')}: nothing answers there; expected AWS, "
+                "or a running emulator for --aws-endpoint")
+    if isinstance(exc, NoCredentialsError):
+        return "no AWS credentials found; expected AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, SSO, or OIDC in CI"
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        operation = getattr(exc, "operation_name", "an AWS call")
+        return f"AWS refused {operation}: {error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(": ")
+    return None

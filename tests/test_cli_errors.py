@@ -51,8 +51,8 @@ CASES = [
     *(([*ENVS, "sandbox", "request", "--env", env, "--aws-endpoint", "http://127.0.0.1:1", *args], named) for env, args, named in [
         ("dev", ["--tier", "gpu", "--owner", "ana"], "--tier: got 'gpu', expected one of experiments, load-test, scratch"),
         ("dev", ["--tier", "experiments", "--owner", "ana", "--hours", "49"], "--hours: got 49, expected 1 to 48 (tier experiments's max_lease_hours)"),
-        ("dev", ["--tier", "experiments"], "the following arguments are required: --owner"),
-        ("dev", ["--tier", "experiments", "--owner", "Ana Smith"], "--owner: got 'Ana Smith', expected a login-like name"),
+        ("dev", ["--tier", "experiments"], "cannot reach http://127.0.0.1:1/: nothing answers there"),  # who asks: from STS
+        ("dev", ["--tier", "experiments", "--owner", "Ana Smith"], "--owner: got 'Ana Smith', expected an Identity Center user name"),
         ("dev", ["--tier", "experiments", "--owner", "ana", "--region", "us-east-1"], "--region: got us-east-1, expected one of tier experiments's: eu-west-1"),
         ("dev", ["--tier", "experiments", "--owner", "ana", "--instance-type", "p5.48xlarge"], "--instance-type: got p5.48xlarge, expected one of tier experiments's: t3.large"),
         ("dev", ["--tier", "scratch", "--owner", "ana", "--region", "eu-west-1"], "--region: got eu-west-1, expected nothing: tier scratch is a namespace sandbox"),

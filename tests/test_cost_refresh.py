@@ -92,7 +92,7 @@ def test_write_prints_what_changed_and_estimates_prefer_it(pricing, tmp_path):
     assert "changed: ec2:nat-gateway-hour 0.048 -> 0.05 per Hrs" in changes
     assert "new: ec2:on-demand:m6i.large 0.107 per Hrs" in changes and "new: kms:key-month 1 per Hrs" in changes
     assert "kept from before (not asked for or not found now): ec2:on-demand:t3.large 0.0912" in changes
-    assert changes[-1] == "unchanged: 6"
+    assert changes[-1] == "unchanged: 7"
     loaded = load_snapshot("eu-west-1", tmp_path)
     assert loaded is not None and loaded.location == str(path) and loaded.snapshot_date == "2026-11-30"
     # prices not found now are kept from before (the bundled t3.large here), never dropped silently

@@ -99,7 +99,7 @@ def test_page_sections_and_escaping(report):
         assert f'id="env-{environment.name}"' in text and f'data-env="{environment.name}"' in text
     assert "within budget" in text and "previews.max_monthly_usd (each preview&#x27;s quota share)" in text
     assert "Suppressions (accepted, with owner and reason)" in text
-    assert '<ul id="sandbox-tiers"><li>dev/experiments (aws): worst case 0.1824/h x 48 h = 8.76' in text
+    assert '<ul id="sandbox-tiers"><li>dev/experiments (aws): worst case 0.2045/h x 48 h = 9.81' in text
     assert "storefront-web" in text and "Alert routing per team" in text and "https://events.pagerduty.com" in text
     assert 'data-from="dev-network" data-to="dev-cluster"' in text  # edges come from the manifest
     assert "<script" not in text

@@ -1,13 +1,16 @@
-"""The sandbox permission boundary: a failing and a passing case per guardrail, evaluated the way IAM
-evaluates them (an explicit Deny wins; conditions with their operators), on the synthesized document."""
+"""The sandbox permission boundary, guardrail by guardrail: each statement denies its case (a request AWS could
+send, evaluated like IAM with goldenpath.iam) and lets the neighbouring legitimate request through; a new
+guardrail without its two cases fails here. Attacks across statements are in test_sandbox_attacks.py."""
 
 from __future__ import annotations
 
-import fnmatch
 import json
+import re
 
 import pytest
 
+from goldenpath.iam.evaluate import Policy, decide
+from goldenpath.modules.sandbox import MANAGED_POLICY_MAX_CHARACTERS
 from goldenpath.modules.sandbox_boundary import (
     GLOBAL_SERVICE_ACTIONS,
     SANDBOX_TAG_KEYS,
@@ -15,106 +18,129 @@ from goldenpath.modules.sandbox_boundary import (
     boundary_document,
     deny_all_document,
 )
+from tests.sandbox_stack import ROLE, SANDBOX_ACCOUNT, attempt
 
-TAGS = {"sandbox-id": "sbx-1a2b", "tier": "experiments", "owner": "ana", "expires-at": "2026-12-01T10:00:00Z"}
-INPUTS = BoundaryInputs(sandbox_id="sbx-1a2b", tags=TAGS, regions=("eu-west-1",), instance_types=("t3.micro", "t3.small"),
-                        boundary_arn="arn:aws:iam::111111111111:policy/sbx-1a2b-boundary",
-                        role_arn="arn:aws:iam::111111111111:role/sbx-1a2b",
-                        deny_all_arn="arn:aws:iam::111111111111:policy/sbx-1a2b-deny-all")
-POLICY = json.loads(boundary_document(INPUTS))
-
-
-def _listed(value) -> list:
-    return value if isinstance(value, list) else [value]
-
-
-def _matches(patterns, value: str) -> bool:
-    return any(fnmatch.fnmatchcase(value.lower(), p.lower()) for p in _listed(patterns))
-
-
-def _condition_holds(conditions: dict, context: dict) -> bool:
-    for operator, entries in conditions.items():
-        for key, expected in entries.items():
-            expected = [str(e) for e in _listed(expected)]
-            actual = context.get(key)
-            if operator == "StringNotEquals":
-                holds = actual is None or all(str(v) not in expected for v in _listed(actual))
-            elif operator == "StringEquals":
-                holds = actual is not None and all(str(v) in expected for v in _listed(actual))
-            elif operator == "ForAnyValue:StringEquals":
-                holds = actual is not None and any(str(v) in expected for v in _listed(actual))
-            elif operator == "Bool":
-                holds = str(actual).lower() == expected[0]
-            else:
-                raise AssertionError(f"operator {operator} not modelled")
-            if not holds:
-                return False
-    return True
+ME = "sbx-aaaaaaaaaa"
+TAGS = {"sandbox-id": ME, "tier": "experiments", "owner": "ana@example.com", "expires-at": "2026-12-01T10-00-00Z"}
+INPUTS = BoundaryInputs(
+    sandbox_id=ME, tags=TAGS, account_id=SANDBOX_ACCOUNT, regions=("eu-west-1",), instance_types=("t3.micro", "t3.small"),
+    max_volume_gib=100, boundary_arn=f"arn:aws:iam::{SANDBOX_ACCOUNT}:policy/sandbox-{ME}-boundary",
+    operator_role_arn=f"arn:aws:iam::{SANDBOX_ACCOUNT}:role/OrganizationAccountAccessRole",
+    state_bucket="goldenpath-tfstate-111111111111-eu-west-1")
+BOUNDARY = Policy.parse("boundary", boundary_document(INPUTS))
+ADMIN = Policy("admin", {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+INSTANCES = f"arn:aws:ec2:eu-west-1:{SANDBOX_ACCOUNT}:instance/*"
+VOLUMES = f"arn:aws:ec2:eu-west-1:{SANDBOX_ACCOUNT}:volume/*"
+INSTANCE = f"arn:aws:ec2:eu-west-1:{SANDBOX_ACCOUNT}:instance/i-0123456789abcdef0"
+MINE = {"sandbox-id": ME}
+GP3 = {"ec2:VolumeType": "gp3", "ec2:VolumeSize": 100, "ec2:VolumeIops": 3000, "ec2:VolumeThroughput": 125}
 
 
-def allowed(action: str, resource: str = "*", **context) -> bool:
-    """IAM's answer for a boundary alone: allowed by some Allow and denied by no Deny."""
-    def applies(statement: dict) -> bool:
-        if "Action" in statement and not _matches(statement["Action"], action):
-            return False
-        if "NotAction" in statement and _matches(statement["NotAction"], action):
-            return False
-        if not _matches(statement.get("Resource", "*"), resource) and resource != "*":
-            return False
-        return _condition_holds(statement.get("Condition", {}), context)
-
-    statements = POLICY["Statement"]
-    if any(s["Effect"] == "Deny" and applies(s) for s in statements):
-        return False
-    return any(s["Effect"] == "Allow" and applies(s) for s in statements)
+def allowed(request) -> bool:
+    return bool(decide(request, identity=[ADMIN], boundary=BOUNDARY))
 
 
-HOME = {"aws:RequestedRegion": "eu-west-1"}
-INSTANCE = "arn:aws:ec2:eu-west-1:111111111111:instance/i-1"
+def denied_by(request) -> str:
+    decision = decide(request, identity=[ADMIN], boundary=BOUNDARY)
+    assert not decision, f"{request.action} on {request.resource} was allowed"
+    return decision.statement.split("/", 1)[1] if decision.statement else decision.reason
 
 
-@pytest.mark.parametrize(("case", "passes", "fails"), [
-    ("regions", lambda: allowed("s3:CreateBucket", **HOME), lambda: allowed("s3:CreateBucket", **{"aws:RequestedRegion": "us-east-2"})),
-    ("global services exempt", lambda: allowed("iam:CreateRole", **{"aws:RequestedRegion": "us-east-1",
-                                                                    "iam:PermissionsBoundary": INPUTS.boundary_arn}),
-     lambda: allowed("ec2:DescribeInstances", **{"aws:RequestedRegion": "us-east-1"})),
-    ("instance types", lambda: allowed("ec2:RunInstances", INSTANCE, **HOME, **{"ec2:InstanceType": "t3.small", "aws:RequestTag/sandbox-id": "sbx-1a2b"}),
-     lambda: allowed("ec2:RunInstances", INSTANCE, **HOME, **{"ec2:InstanceType": "p5.48xlarge", "aws:RequestTag/sandbox-id": "sbx-1a2b"})),
-    ("untagged compute", lambda: allowed("ec2:RunInstances", INSTANCE, **HOME, **{"ec2:InstanceType": "t3.micro", "aws:RequestTag/sandbox-id": "sbx-1a2b"}),
-     lambda: allowed("ec2:RunInstances", INSTANCE, **HOME, **{"ec2:InstanceType": "t3.micro"})),
-    ("purchases", lambda: allowed("ec2:DescribeReservedInstancesOfferings", **HOME),
-     lambda: allowed("ec2:PurchaseReservedInstancesOffering", **HOME)),
-    ("savings plans", lambda: allowed("savingsplans:DescribeSavingsPlans", **HOME), lambda: allowed("savingsplans:CreateSavingsPlan", **HOME)),
-    ("users and keys", lambda: allowed("iam:ListUsers", **HOME), lambda: allowed("iam:CreateAccessKey", **HOME)),
-    ("boundary policy", lambda: allowed("iam:CreatePolicyVersion", "arn:aws:iam::111111111111:policy/other", **HOME),
-     lambda: allowed("iam:CreatePolicyVersion", INPUTS.boundary_arn, **HOME)),
-    ("deny-all stays attached", lambda: allowed("iam:DetachRolePolicy", "arn:aws:iam::111111111111:role/app", **HOME),
-     lambda: allowed("iam:DetachRolePolicy", INPUTS.role_arn, **HOME)),
-    ("new roles carry the boundary", lambda: allowed("iam:CreateRole", **HOME, **{"iam:PermissionsBoundary": INPUTS.boundary_arn}),
-     lambda: allowed("iam:CreateRole", **HOME)),
-    ("boundaries stay", lambda: allowed("iam:GetRole", **HOME), lambda: allowed("iam:DeleteRolePermissionsBoundary", "arn:aws:iam::111111111111:role/app", **HOME)),
-    ("own tags", lambda: allowed("ec2:CreateTags", **HOME, **{"aws:TagKeys": ["sandbox-id"], "aws:RequestTag/sandbox-id": "sbx-1a2b"}),
-     lambda: allowed("ec2:CreateTags", **HOME, **{"aws:TagKeys": ["sandbox-id"], "aws:RequestTag/sandbox-id": "sbx-other"})),
-    ("tags stay", lambda: allowed("ec2:DeleteTags", **HOME, **{"aws:TagKeys": ["team"]}),
-     lambda: allowed("tag:UntagResources", **HOME, **{"aws:TagKeys": ["expires-at"]})),
-])
-def test_each_guardrail_denies_its_case_and_lets_the_rest_through(case, passes, fails):
-    assert passes() is True, case
-    assert fails() is False, case
+GUARDRAILS = {
+    "DenyOutsideRegions": (lambda: attempt("ec2:DescribeInstances"), lambda: attempt("ec2:DescribeInstances", region="us-east-2")),
+    "DenyInstanceTypesOutsideTier": (
+        lambda: attempt("ec2:RunInstances", INSTANCES, request_tags=MINE, keys={"ec2:InstanceType": "t3.small"}),
+        lambda: attempt("ec2:RunInstances", INSTANCES, request_tags=MINE, keys={"ec2:InstanceType": "p5.48xlarge"})),
+    "DenyInstanceTypeChanges": (
+        lambda: attempt("ec2:ModifyInstanceAttribute", INSTANCE, tags=MINE, keys={"ec2:Attribute/InstanceType": "t3.micro"}),
+        lambda: attempt("ec2:ModifyInstanceAttribute", INSTANCE, tags=MINE, keys={"ec2:Attribute/InstanceType": "m7i.48xlarge"})),
+    "DenyVolumesAboveTierSize": (lambda: attempt("ec2:CreateVolume", VOLUMES, request_tags=MINE, keys=GP3),
+                                 lambda: attempt("ec2:CreateVolume", VOLUMES, request_tags=MINE, keys={**GP3, "ec2:VolumeSize": 101})),
+    "DenyVolumeTypesOtherThanGp3": (lambda: attempt("ec2:RunInstances", VOLUMES, request_tags=MINE, keys=GP3),
+                                    lambda: attempt("ec2:RunInstances", VOLUMES, request_tags=MINE, keys={**GP3, "ec2:VolumeType": "io2"})),
+    "DenyProvisionedIops": (lambda: attempt("ec2:CreateVolume", VOLUMES, request_tags=MINE, keys=GP3),
+                            lambda: attempt("ec2:CreateVolume", VOLUMES, request_tags=MINE, keys={**GP3, "ec2:VolumeIops": 16000})),
+    "DenyProvisionedThroughput": (lambda: attempt("ec2:CreateVolume", VOLUMES, request_tags=MINE, keys=GP3),
+                                  lambda: attempt("ec2:CreateVolume", VOLUMES, request_tags=MINE, keys={**GP3, "ec2:VolumeThroughput": 1000})),
+    "DenyVolumeModification": (lambda: attempt("ec2:DescribeVolumes"),
+                               lambda: attempt("ec2:ModifyVolume", f"arn:aws:ec2:eu-west-1:{SANDBOX_ACCOUNT}:volume/vol-1", tags=MINE)),
+    "DenyOtherComputeRoutes": (lambda: attempt("ec2:DescribeLaunchTemplates"),
+                               lambda: attempt("ec2:CreateLaunchTemplate", f"arn:aws:ec2:eu-west-1:{SANDBOX_ACCOUNT}:launch-template/*",
+                                               request_tags=MINE)),
+    "DenyPurchases": (lambda: attempt("ec2:DescribeReservedInstancesOfferings"), lambda: attempt("ec2:PurchaseReservedInstancesOffering")),
+    "DenyLongLivedCredentials": (lambda: attempt("iam:ListUsers"),
+                                 lambda: attempt("iam:CreateAccessKey", f"arn:aws:iam::{SANDBOX_ACCOUNT}:user/someone")),
+    "DenyPlatformResources": (
+        lambda: attempt("iam:GetRole", f"arn:aws:iam::{SANDBOX_ACCOUNT}:role/{ME}-worker", tags=MINE),
+        lambda: attempt("iam:PutRolePolicy", ROLE, tags=MINE)),
+    "DenyRemovingBoundaries": (
+        lambda: attempt("iam:GetRole", f"arn:aws:iam::{SANDBOX_ACCOUNT}:role/{ME}-worker", tags=MINE),
+        lambda: attempt("iam:DeleteRolePermissionsBoundary", f"arn:aws:iam::{SANDBOX_ACCOUNT}:role/{ME}-worker", tags=MINE)),
+    "DenyOtherBoundaries": (
+        lambda: attempt("iam:CreateRole", f"arn:aws:iam::{SANDBOX_ACCOUNT}:role/{ME}-worker", request_tags=MINE,
+                        keys={"iam:PermissionsBoundary": INPUTS.boundary_arn}),
+        lambda: attempt("iam:CreateRole", f"arn:aws:iam::{SANDBOX_ACCOUNT}:role/{ME}-worker", request_tags=MINE,
+                        keys={"iam:PermissionsBoundary": f"arn:aws:iam::{SANDBOX_ACCOUNT}:policy/loose"})),
+    "DenyUntaggedLaunches": (lambda: attempt("ec2:RunInstances", INSTANCES, request_tags=MINE, keys={"ec2:InstanceType": "t3.micro"}),
+                             lambda: attempt("ec2:RunInstances", INSTANCES, keys={"ec2:InstanceType": "t3.micro"})),
+    "DenyUntaggedEc2Creates": (
+        lambda: attempt("ec2:AllocateAddress", f"arn:aws:ec2:eu-west-1:{SANDBOX_ACCOUNT}:elastic-ip/*", request_tags=MINE),
+        lambda: attempt("ec2:AllocateAddress", f"arn:aws:ec2:eu-west-1:{SANDBOX_ACCOUNT}:elastic-ip/*")),
+    "DenyUntaggedCreates": (lambda: attempt("sqs:CreateQueue", f"arn:aws:sqs:eu-west-1:{SANDBOX_ACCOUNT}:q", request_tags=MINE),
+                            lambda: attempt("sqs:CreateQueue", f"arn:aws:sqs:eu-west-1:{SANDBOX_ACCOUNT}:q")),
+    "DenyTaggingAfterCreate": (
+        lambda: attempt("ec2:CreateTags", INSTANCE, request_tags=MINE, keys={"ec2:CreateAction": "RunInstances"}),
+        lambda: attempt("ec2:CreateTags", INSTANCE, request_tags=MINE)),
+    "DenyOtherSandboxesResources": (lambda: attempt("ec2:StopInstances", INSTANCE, tags=MINE),
+                                    lambda: attempt("ec2:StopInstances", INSTANCE, tags={"sandbox-id": "sbx-bbbbbbbbbb"})),
+    "DenyAssumingOtherRoles": (lambda: attempt("sts:AssumeRole", f"arn:aws:iam::{SANDBOX_ACCOUNT}:role/{ME}-worker",
+                                               keys={"iam:ResourceTag/sandbox-id": ME}),
+                               lambda: attempt("sts:AssumeRole", f"arn:aws:iam::{SANDBOX_ACCOUNT}:role/anything")),
+    **{f"DenyChangingTag{''.join(p.title() for p in key.split('-'))}": (
+        (lambda k=key: attempt("ec2:CreateTags", INSTANCE, request_tags={k: TAGS[k]}, keys={"ec2:CreateAction": "RunInstances"})),
+        (lambda k=key: attempt("ec2:CreateTags", INSTANCE, request_tags={k: "someone-else"}, keys={"ec2:CreateAction": "RunInstances"})))
+       for key in SANDBOX_TAG_KEYS},
+}
 
 
-def test_statements_are_named_and_global_services_listed():
-    sids = [s["Sid"] for s in POLICY["Statement"]]
+@pytest.mark.parametrize("sid", sorted(GUARDRAILS))
+def test_each_guardrail_denies_its_case_and_lets_the_neighbouring_request_through(sid):
+    passes, fails = GUARDRAILS[sid]
+    assert allowed(passes()), sid
+    assert denied_by(fails()) == sid
+
+
+def test_every_statement_of_the_boundary_has_its_cases():
+    sids = [s["Sid"] for s in BOUNDARY.statements]
     assert len(sids) == len(set(sids))
-    (regions,) = [s for s in POLICY["Statement"] if s["Sid"] == "DenyOutsideRegions"]
-    assert regions["NotAction"] == list(GLOBAL_SERVICE_ACTIONS) and "Action" not in regions
-    assert {f"DenyChangingTag{''.join(p.title() for p in k.split('-'))}" for k in SANDBOX_TAG_KEYS} <= set(sids)
+    assert set(sids) - {"AllowTierServices"} == set(GUARDRAILS)
+
+
+def test_services_outside_the_tier_are_never_allowed_and_extra_services_are_named():
+    assert denied_by(attempt("s3:ListAllMyBuckets")).startswith("no Allow in the permission boundary")
+    wider = Policy.parse("boundary", boundary_document(BoundaryInputs(**{**INPUTS.__dict__, "extra_services": ("s3",)})))
+    assert decide(attempt("s3:ListAllMyBuckets"), identity=[ADMIN], boundary=wider)
+    state = decide(attempt("s3:GetObject", "arn:aws:s3:::goldenpath-tfstate-111111111111-eu-west-1/dev/platform.tfstate"),
+                   identity=[ADMIN], boundary=wider)
+    assert not state and state.statement == "boundary/DenyStateAndRecords"  # even a tier that opts into S3
+
+
+def test_the_region_rule_exempts_only_the_global_services_the_boundary_allows():
+    (regions,) = [s for s in BOUNDARY.statements if s["Sid"] == "DenyOutsideRegions"]
+    assert regions["NotAction"] == ["iam:*"] and set(regions["NotAction"]) <= set(GLOBAL_SERVICE_ACTIONS)
+    assert allowed(attempt("iam:ListRoles", region="us-east-1"))
 
 
 def test_a_tier_without_instance_types_launches_none():
     closed = json.loads(boundary_document(BoundaryInputs(**{**INPUTS.__dict__, "instance_types": ()})))
     (deny,) = [s for s in closed["Statement"] if s["Sid"] == "DenyInstanceTypesOutsideTier"]
     assert "Condition" not in deny and deny["Resource"] == "arn:aws:ec2:*:*:instance/*"
+
+
+def test_the_boundary_fits_iams_managed_policy_quota_with_long_names():
+    long = BoundaryInputs(**{**INPUTS.__dict__, "tags": {**TAGS, "owner": "a" * 64}, "regions": ("eu-west-1", "eu-central-1"),
+                             "instance_types": ("t3.large", "m6i.large", "m6i.xlarge")})
+    assert len(re.sub(r"\s", "", boundary_document(long))) <= MANAGED_POLICY_MAX_CHARACTERS
 
 
 def test_bad_inputs_are_refused():

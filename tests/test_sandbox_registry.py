@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import boto3
 import pytest
 
-from goldenpath.deploy.emulator import EMULATOR_CREDENTIALS, running_emulator
+from goldenpath.deploy.emulator import emulator_client, running_emulator
 from goldenpath.sandboxes.lease import LeaseError, SandboxRecord
 from goldenpath.sandboxes.registry import SandboxRegistry, record_key
 
@@ -19,9 +18,7 @@ RECORD = SandboxRecord("sbx-0123456789", "dev", "experiments", "ana", "approved"
 @pytest.fixture(scope="module")
 def s3(tmp_path_factory):
     with running_emulator("111111111111", tmp_path_factory.mktemp("moto") / "moto.log") as endpoint:
-        client = boto3.client("s3", endpoint_url=endpoint.url, region_name="eu-west-1",
-                              aws_access_key_id=EMULATOR_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                              aws_secret_access_key=EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+        client = emulator_client("s3", endpoint, "eu-west-1")
         client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
         yield client
 

@@ -15,10 +15,11 @@ DEV = dev_without_sandboxes()
 SOURCE = "environments/dev.yaml"
 AWS_TIER = """
 sandboxes:
+  account_id: "444444444444"
+  identity_roles: ["arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Developer_*"]
   tiers:
     experiments:
       kind: aws
-      assume_from: ["arn:aws:iam::111111111111:role/developers"]
       max_lease_hours: 48
       max_spend_usd: 10
       instance_types: [t3.large]
@@ -40,14 +41,24 @@ def snapshots(region: str):
     return bundled_snapshot(region)
 
 
-def test_worst_case_of_an_aws_tier_is_max_instances_of_the_dearest_type_for_the_lease():
+def test_worst_case_of_an_aws_tier_is_max_instances_of_the_dearest_type_with_its_address_and_largest_volume():
     env = environment()
     tier = env.sandboxes.tiers["experiments"]
-    t3_large = bundled_snapshot("eu-west-1").get("ec2:on-demand:t3.large").usd
+    prices = bundled_snapshot("eu-west-1")
+    t3_large, ipv4 = prices.get("ec2:on-demand:t3.large").usd, prices.get("vpc:public-ipv4-hour").usd
+    gp3_hour = prices.get("ebs:gp3-gb-month").usd * tier.max_volume_gib / 730  # 100 GiB by default
     case = worst_case("experiments", tier, env, 48, snapshots)
-    assert case.usd_per_hour == 2 * t3_large and case.total == 2 * t3_large * 48
-    assert case.fits(Decimal(10)) is (2 * t3_large * 48 <= 10)
-    assert "2 x t3.large" in case.explain(Decimal(10))
+    assert case.usd_per_hour == 2 * (t3_large + ipv4 + gp3_hour) and case.total == case.usd_per_hour * 48
+    assert case.fits(Decimal(10)) is (case.total <= 10)
+    assert "2 x (t3.large on-demand + public IPv4 + 100 GiB gp3)" in case.explain(Decimal(10))
+
+
+def test_a_larger_volume_allowance_raises_the_worst_case_by_exactly_its_storage():
+    small, large = environment(), environment(AWS_TIER.replace("max_instances: 2", "max_instances: 2\n      max_volume_gib: 830"))
+    gp3 = bundled_snapshot("eu-west-1").get("ebs:gp3-gb-month").usd
+    delta = (worst_case("experiments", large.sandboxes.tiers["experiments"], large, 1, snapshots).usd_per_hour
+             - worst_case("experiments", small.sandboxes.tiers["experiments"], small, 1, snapshots).usd_per_hour)
+    assert delta.quantize(Decimal("1e-12")) == (2 * gp3 * (830 - 100) / 730).quantize(Decimal("1e-12"))  # 730 GiB more, twice
 
 
 def test_a_type_without_a_price_makes_the_worst_case_unknown_and_never_fits():
@@ -75,13 +86,23 @@ def test_worst_case_of_a_namespace_tier_is_its_quota_share_of_a_node():
      "sandboxes.tiers.scratch.thresholds: got [\"50% notify\"], expected exactly one deny threshold"),
     (AWS_TIER.replace("max_spend_usd: 5", "max_spend_usd: 5\n      approval: {required: true}"),
      "sandboxes.tiers.scratch.approval.approvers: got [], expected at least one approver"),
-    (AWS_TIER.replace("role/developers", "role/developers").replace("111111111111:role", "222222222222:role"),
-     "sandboxes.tiers.experiments.assume_from[0]: got 'arn:aws:iam::222222222222:role/developers', expected a role of this environment's account 111111111111"),
-    (AWS_TIER.replace('      assume_from: ["arn:aws:iam::111111111111:role/developers"]\n', ""),
-     "sandboxes.tiers.experiments.assume_from: got [], expected at least one role ARN"),
+    (AWS_TIER.replace("AWSReservedSSO_Developer_*", "developers").replace("aws-reserved/sso.amazonaws.com/", ""),
+     "sandboxes.identity_roles[0]: got 'arn:aws:iam::111111111111:role/developers', expected an IAM Identity Center role"),
+    (AWS_TIER.replace('  identity_roles: ["arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Developer_*"]\n', ""),
+     "sandboxes.identity_roles: missing; this field is required"),
+    (AWS_TIER.replace('  account_id: "444444444444"\n', ""),
+     "sandboxes.account_id: got null, expected the sandbox account's id: tiers experiments are kind aws"),
+    (AWS_TIER.replace('"444444444444"', '"111111111111"'),
+     "sandboxes.account_id: got '111111111111', expected an account of its own, not this environment's"),
+    (AWS_TIER.replace('  tiers:\n', '  operator_role: arn:aws:iam::111111111111:role/admin\n  tiers:\n'),
+     "sandboxes.operator_role: got 'arn:aws:iam::111111111111:role/admin', expected a role of the sandbox account 444444444444"),
+    (AWS_TIER.replace("max_instances: 2", "max_instances: 2\n      assume_from: [x]"),
+     "sandboxes.tiers.experiments.assume_from: removed in 0.7: a sandbox's role trusts its owner's IAM Identity Center sessions"),
+    (AWS_TIER.replace("max_instances: 2", "max_instances: 2\n      extra_services: [S3]"),
+     "sandboxes.tiers.experiments.extra_services[0]: got 'S3'"),
     (AWS_TIER.replace("      notify: [platform@example.com]\n", ""), "sandboxes.tiers.experiments.notify: got [], expected at least one address"),
-    (AWS_TIER.replace("quota: small\n", "quota: small\n      assume_from: [\"arn:aws:iam::111111111111:role/x\"]\n"),
-     "sandboxes.tiers.scratch.assume_from: got [\"arn:aws:iam::111111111111:role/x\"], expected nothing"),
+    (AWS_TIER.replace("quota: small\n", "quota: small\n      managed_policies: [\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]\n"),
+     "sandboxes.tiers.scratch.managed_policies: got [\"arn:aws:iam::aws:policy/ReadOnlyAccess\"], expected nothing"),
 ])
 def test_bad_tiers_get_one_clear_error(extra, expected):
     with pytest.raises(ConfigError) as error:

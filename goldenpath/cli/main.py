@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from goldenpath.errors import GoldenpathError
+from goldenpath.errors import GoldenpathError, aws_error_message
 from goldenpath.observability.dora_events import DEFAULT_ENDPOINT as DORA_ENDPOINT
 
 DEFAULT_OUTDIR = Path("cdktf.out")
@@ -447,6 +447,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # an AWS API failure is one line too; anything else is a bug and keeps its traceback
+        message = aws_error_message(exc)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
     p = actions.add_parser("request", help="a new sandbox (applied now, or pending where the tier needs approval)")
     common(p)
     p.add_argument("--tier", required=True)
-    p.add_argument("--owner", required=True, help="who the sandbox is for (login-like name; the role's session name)")
+    p.add_argument("--owner", help="optional: must be you (your Identity Center user name, read from your credentials)")
     p.add_argument("--hours", type=int, help="lease length (default: the tier's max_lease_hours)")
     p.add_argument("--reason", default="", help="why, for the approver and the record")
     p.add_argument("--region", dest="regions", action="append", default=[], metavar="REGION",
@@ -30,7 +30,7 @@ def add_parser(sub) -> None:
     p = actions.add_parser("approve", help="approve a pending request or extension (never by its requester)")
     common(p)
     p.add_argument("id")
-    p.add_argument("--by", required=True, help="the approver (one of the tier's approval.approvers)")
+    p.add_argument("--by", help="optional: must be you (an approver of the tier, read from your credentials)")
 
     p = actions.add_parser("list", help="sandboxes found in the state bucket")
     common(p)
@@ -49,6 +49,10 @@ def add_parser(sub) -> None:
     common(p)
     p.add_argument("--dry-run", action="store_true")
 
+    p = actions.add_parser("guardrails", help="the service control policy the sandbox account should carry (JSON)")
+    p.add_argument("--env", dest="envs", action="append", metavar="NAME", default=None,
+                   help="environment hosting sandboxes (default: the only one with a sandboxes section)")
+
 
 def _host(environments):
     """The one environment hosting sandboxes among those given (a production one never does)."""
@@ -65,6 +69,9 @@ def _host(environments):
                           f"(those with a sandboxes section: {', '.join(e.name for e in hosts) or 'none'})")
 
 
+OPERATOR_SESSION = "goldenpath-sandbox-operator"
+
+
 def _run(args: argparse.Namespace, environments):
     from goldenpath.sandboxes.lifecycle import WORKDIR, SandboxRun
     from goldenpath.sandboxes.registry import SandboxRegistry
@@ -72,7 +79,17 @@ def _run(args: argparse.Namespace, environments):
     environment = _host(environments)
     run = backend(args, WORKDIR)
     registry = SandboxRegistry(run.client("s3", environment.state_region), environment.state_bucket, environment.state.kms_key)
-    return SandboxRun(environment, registry, run.terraform, run.client, emulator=run.emulator, in_cluster=run.emulator is None)
+    sandboxes = environment.sandboxes
+    operator = run.assume(sandboxes.operator_role_arn, OPERATOR_SESSION) if sandboxes and sandboxes.account_id else None
+    return SandboxRun(environment, registry, run.terraform, run.client, sandbox_client=operator, emulator=run.emulator,
+                      in_cluster=run.emulator is None)
+
+
+def _caller(args: argparse.Namespace, run) -> str:
+    """The person behind the credentials (an Identity Center session), never a flag."""
+    from goldenpath.sandboxes.identity import who_is_calling
+
+    return who_is_calling(run.client("sts", run.environment.region), run.environment.sandboxes)
 
 
 def _check_before_any_cloud_call(args: argparse.Namespace, environments, now: datetime) -> None:
@@ -81,8 +98,8 @@ def _check_before_any_cloud_call(args: argparse.Namespace, environments, now: da
     from goldenpath.sandboxes import lease
 
     environment = _host(environments)
-    if args.action == "request":
-        lease.request(environment, args.tier, args.owner, args.hours, args.reason, now, [],
+    if args.action == "request":  # the owner is checked once known (from the credentials); the rest now
+        lease.request(environment, args.tier, args.owner or "checked-later", args.hours, args.reason, now, [],
                       lambda region: load_snapshot(region, PROJECT_PRICES), tuple(args.regions), tuple(args.instance_types))
     if args.action == "extend" and args.hours < 1:
         raise lease.LeaseError(f"--hours: got {args.hours}, expected at least 1 hour to add")
@@ -98,32 +115,36 @@ def _print_record(verb: str, record, run=None) -> None:
         print("  its namespace stack was synthesized, not applied: the emulator has no Kubernetes API")
 
 
+def _guardrails(environments) -> int:
+    from goldenpath.sandboxes.guardrails import scp_text
+
+    print(scp_text(_host(environments)))
+    return 0
+
+
 def cmd_sandbox(args: argparse.Namespace, environments) -> int:
     from goldenpath.sandboxes import lifecycle
+    from goldenpath.sandboxes.identity import agree
 
+    if args.action == "guardrails":
+        return _guardrails(environments)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     _check_before_any_cloud_call(args, environments, now)
     run = _run(args, environments)
     if args.action == "request":
-        record = lifecycle.request(run, args.tier, args.owner, args.hours, args.reason, now, tuple(args.regions),
+        owner = agree("--owner", args.owner, _caller(args, run))
+        record = lifecycle.request(run, args.tier, owner, args.hours, args.reason, now, tuple(args.regions),
                                    tuple(args.instance_types))
         _print_record("is waiting for approval" if record.state == "pending" else "is up", record, run)
         return 0
     if args.action == "approve":
-        _print_record("approved", lifecycle.approve(run, args.id, args.by, now), run)
+        _print_record("approved", lifecycle.approve(run, args.id, agree("--by", args.by, _caller(args, run)), now), run)
         return 0
     if args.action == "extend":
-        _print_record("extended", lifecycle.extend(run, args.id, args.hours, now))
+        _print_record("extended", lifecycle.extend(run, args.id, args.hours, now, _caller(args, run)))
         return 0
     if args.action == "release":
-        released = lifecycle.release(run, args.id)
-        if released.nothing_to_do:
-            print(f"no sandbox {args.id} (already released); nothing to do")
-        else:
-            removed = f"; removed what it launched: {', '.join(released.removed)}" if released.removed else ""
-            print(f"released {args.id}: stacks destroyed, state and record deleted, nothing tagged sandbox-id={args.id} "
-                  f"left{removed}")
-        return 0
+        return _release(args, run)
     if args.action == "list":
         return _list(run) if args.format == "text" else _list_json(run)
     report = lifecycle.reap(run, now, args.dry_run)
@@ -153,4 +174,19 @@ def _list_json(run) -> int:
     from goldenpath.sandboxes.lifecycle import as_json
 
     print(json.dumps([as_json(r) for r in run.registry.all()], indent=2, sort_keys=True))
+    return 0
+
+
+def _release(args: argparse.Namespace, run) -> int:
+    from goldenpath.sandboxes import lifecycle
+
+    released = lifecycle.release(run, args.id, _caller(args, run))
+    if released.nothing_to_do:
+        print(f"no sandbox {args.id} (already released); nothing to do")
+        return 0
+    removed = f"; removed what it launched: {', '.join(released.removed)}" if released.removed else ""
+    print(f"released {args.id}: stacks destroyed, state and record deleted, nothing it made and tagged "
+          f"sandbox-id={args.id} left{removed}")
+    if released.left_alone:
+        print(f"  left alone (tagged {args.id} but older than its lease, so not made by it): {', '.join(released.left_alone)}")
     return 0

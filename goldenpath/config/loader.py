@@ -20,6 +20,8 @@ MOVED_FIELDS: dict[tuple[Any, ...], str] = {
     ("previews", "services"): "moved to the service catalog in 0.3: give the service a `previews:` block (its chart) "
     "in teams/<team>.yaml and remove this key; see docs/upgrading.md",
 }
+MOVED_TIER_ASSUME_FROM = ("removed in 0.7: a sandbox's role trusts its owner's IAM Identity Center sessions, listed once in "
+                          "sandboxes.identity_roles; see docs/upgrading.md")
 D = TypeVar("D", bound=SourcedDocument)
 
 
@@ -71,6 +73,8 @@ def _problem(error: dict[str, Any]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden" and loc in MOVED_FIELDS:
         return f"{field}: {MOVED_FIELDS[loc]}"
+    if kind == "extra_forbidden" and loc[:2] == ("sandboxes", "tiers") and loc[-1] == "assume_from":
+        return f"{field}: {MOVED_TIER_ASSUME_FROM}"
     if kind == "extra_forbidden":
         return f"{field}: unknown key (value {_show(error['input'])}); remove it or check its spelling"
     if kind == "missing":
@@ -170,6 +174,7 @@ def load_environments(
             )
     environments = [load_environment(f) for f in files]
     _check_address_plan(environments, by_name)
+    _check_sandbox_accounts(environments, by_name)
     wanted = set(names or by_name)
     return [e for e in environments if e.name in wanted]
 
@@ -188,3 +193,14 @@ def _check_address_plan(environments: list[Environment], files: dict[str, Path])
                         f"{first.network.cidr} of environment {first.name!r} in the same account {first.account_id}"
                     ],
                 )
+
+
+def _check_sandbox_accounts(environments: list[Environment], files: dict[str, Path]) -> None:
+    """A sandbox account is nobody's environment account: a sandbox there could reach that environment."""
+    accounts = {e.account_id: e.name for e in environments}
+    for environment in environments:
+        sandbox_account = environment.sandboxes.account_id if environment.sandboxes else None
+        if sandbox_account in accounts:
+            raise ConfigError(str(files[environment.name]), [
+                f"sandboxes.account_id: got {sandbox_account!r}, expected an account of its own, not environment "
+                f"{accounts[sandbox_account]!r}'s: a sandbox there could reach that environment's cluster, state and keys"])

@@ -542,7 +542,7 @@ class SandboxTier(_Strict):
 
     kind: Literal["namespace", "aws"] = Field(
         description="namespace: a tenant namespace on this environment's cluster with a quota tier; aws: an IAM role "
-        "with a permission boundary in this account.")
+        "with a permission boundary in the sandbox account (sandboxes.account_id).")
     max_lease_hours: int = Field(ge=1, le=720, description="Longest lease a request or extension may reach.")
     max_spend_usd: Amount = Field(gt=0, max_digits=10, decimal_places=2,
                                   description="Most one lease may cost; the tier's worst case must fit under it.")
@@ -558,14 +558,19 @@ class SandboxTier(_Strict):
         default_factory=list, description="aws kind: EC2 instance types the role may launch. Default: none.")
     max_instances: int = Field(default=0, ge=0, le=100,
                                description="aws kind: instances the worst case assumes running all lease long. Default: 0.")
-    assume_from: list[Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/*-]+$")]] = Field(
+    max_volume_gib: int = Field(default=100, ge=1, le=16384,
+                                description="aws kind: largest EBS volume (gp3 at its included performance) the boundary "
+                                "allows; the worst case counts one per instance. Default: 100.")
+    extra_services: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{2,40}$")]] = Field(
         default_factory=list,
-        description="aws kind: role ARNs (wildcards allowed) developers come from; only they may assume a sandbox's role, "
-        "and only with their owner name as session name. Required for aws.")
+        description="aws kind: service prefixes (e.g. s3) the boundary allows beyond goldenpath's tagged services. An opt-out: "
+        "their resources need not carry the sandbox's tag, so their spend is invisible to its budget and release; "
+        "validate shows it. Default: none.")
     managed_policies: list[Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[A-Za-z0-9+=,.@_/-]+$")]] = Field(
-        default_factory=lambda: ["arn:aws:iam::aws:policy/PowerUserAccess"],
-        description="aws kind: policies attached to a sandbox's role, always inside the permission boundary. "
-        "Default: AWS's PowerUserAccess.")
+        default_factory=list,
+        description="aws kind: policies attached to a sandbox's role besides goldenpath's tagged-services policy, always "
+        "inside the permission boundary (which still allows only the tagged and extra services). An opt-out validate "
+        "shows. Default: none.")
 
     @model_validator(mode="after")
     def _kind(self) -> SandboxTier:
@@ -577,7 +582,7 @@ class SandboxTier(_Strict):
         if self.kind == "namespace":
             if self.quota is None:
                 raise FieldProblem("quota", None, "a tenancy.tiers name for a namespace sandbox")
-            for name in ("regions", "instance_types", "assume_from"):
+            for name in ("regions", "instance_types", "extra_services", "managed_policies"):
                 if getattr(self, name):
                     raise FieldProblem(name, getattr(self, name), "nothing: a namespace sandbox has no AWS access")
         else:
@@ -585,20 +590,59 @@ class SandboxTier(_Strict):
                 raise FieldProblem("quota", self.quota, "nothing: an aws sandbox has no namespace")
             if self.max_instances and not self.instance_types:
                 raise FieldProblem("instance_types", [], f"the types max_instances ({self.max_instances}) may run")
-            if not self.assume_from:
-                raise FieldProblem("assume_from", [], "at least one role ARN developers assume a sandbox role from")
             if not self.notify:
                 raise FieldProblem("notify", [], "at least one address: an aws sandbox's budget notifications and its "
                                    "deny action each need a subscriber")
         return self
 
 
+IDENTITY_CENTER_ROLE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/aws-reserved/sso\.amazonaws\.com/([a-z0-9-]+/)?[A-Za-z0-9+=,.@_*-]+$")
+
+
+def identity_center_role(arn: str) -> bool:
+    """An IAM Identity Center permission-set role (path aws-reserved/sso.amazonaws.com/, optionally a region):
+    Identity Center names each of its sessions after the person who signed in, so the session name is a person."""
+    return IDENTITY_CENTER_ROLE.match(arn) is not None
+
+
 class Sandboxes(_Strict):
     """Self-service sandboxes on this environment (never a production one)."""
 
+    account_id: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] | None = Field(
+        default=None,
+        description="The AWS account aws sandboxes live in (12 digits, quoted): never an environment's account. Required "
+        "when a tier is kind aws.")
+    operator_role: Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+$")] | None = Field(
+        default=None,
+        description="The role in the sandbox account goldenpath assumes to apply and release aws sandboxes. Default: "
+        "arn:aws:iam::<account_id>:role/OrganizationAccountAccessRole (what AWS Organizations creates in a new account).")
+    identity_roles: list[str] = Field(
+        min_length=1,
+        description="IAM Identity Center roles (arn:aws:iam::<account>:role/aws-reserved/sso.amazonaws.com/..., wildcards "
+        "allowed) whose sessions are people: who may request, approve, extend and release a sandbox (as the name Identity "
+        "Center gives the session), and the only principals an aws sandbox's role trusts, for its owner's sessions.")
     tiers: dict[DnsLabel, SandboxTier] = Field(min_length=1, description="Tiers by name.")
     warn_hours: int = Field(default=24, ge=1, le=168,
                             description="`sandbox reap` warns about sandboxes expiring within this many hours. Default: 24.")
+
+    @model_validator(mode="after")
+    def _account(self) -> Sandboxes:
+        for index, arn in enumerate(self.identity_roles):
+            if not identity_center_role(arn):
+                raise FieldProblem(f"identity_roles[{index}]", arn, "an IAM Identity Center role (arn:aws:iam::<account>:role/"
+                                   "aws-reserved/sso.amazonaws.com/AWSReservedSSO_<set>_*): only Identity Center names its "
+                                   "sessions after the person, so only its sessions can own a sandbox")
+        aws = sorted(name for name, tier in self.tiers.items() if tier.kind == "aws")
+        if aws and self.account_id is None:
+            raise FieldProblem("account_id", None, f"the sandbox account's id: tiers {', '.join(aws)} are kind aws, and aws "
+                               "sandboxes live in an account of their own")
+        if self.operator_role is not None and self.operator_role.split(":")[4] != self.account_id:
+            raise FieldProblem("operator_role", self.operator_role, f"a role of the sandbox account {self.account_id}")
+        return self
+
+    @property
+    def operator_role_arn(self) -> str:
+        return self.operator_role or f"arn:aws:iam::{self.account_id}:role/OrganizationAccountAccessRole"
 
 
 class Environment(SourcedDocument):
@@ -654,11 +698,9 @@ class Environment(SourcedDocument):
         for name, tier in (self.sandboxes.tiers.items() if self.sandboxes else []):
             if tier.quota is not None and tier.quota not in self.tenancy.tiers:
                 raise FieldProblem(f"sandboxes.tiers.{name}.quota", tier.quota, f"one of tenancy.tiers: {', '.join(sorted(self.tenancy.tiers))}")
-            for index, arn in enumerate(tier.assume_from):
-                # the role trusts this account only: a principal of another account could never match
-                if arn.split(":")[4] != self.account_id:
-                    raise FieldProblem(f"sandboxes.tiers.{name}.assume_from[{index}]", arn,
-                                       f"a role of this environment's account {self.account_id}")
+        if self.sandboxes is not None and self.sandboxes.account_id == self.account_id:
+            raise FieldProblem("sandboxes.account_id", self.account_id, "an account of its own, not this environment's: a "
+                               "sandbox in the environment's account could reach its cluster, state and keys")
         if self.production and self.cluster.endpoint.public:
             for index, cidr in enumerate(self.cluster.endpoint.public_access_cidrs):
                 if ipaddress.IPv4Network(cidr).prefixlen == 0:

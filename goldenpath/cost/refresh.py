@@ -32,6 +32,7 @@ USAGE_TYPE_PRICES = {
     "ec2:nat-gateway-hour": ("AmazonEC2", "NatGateway-Hours"),
     "ec2:nat-gateway-gb": ("AmazonEC2", "NatGateway-Bytes"),
     "vpc:public-ipv4-hour": ("AmazonVPC", "PublicIPv4:InUseAddress"),
+    "ebs:gp3-gb-month": ("AmazonEC2", "EBS:VolumeUsage.gp3"),
     "logs:ingestion-gb": ("AmazonCloudWatch", "DataProcessing-Bytes"),
     "logs:storage-gb-month": ("AmazonCloudWatch", "TimedStorage-ByteHrs"),
     "kms:key-month": ("awskms", "KMS-Keys"),

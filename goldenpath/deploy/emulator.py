@@ -15,8 +15,8 @@ from typing import Iterator
 from goldenpath.errors import GoldenpathError
 from goldenpath.stacks.target import EmulatorEndpoint
 
-# Credentials the emulator accepts; passed to terraform and boto3 through the environment only.
-EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "emulator", "AWS_SECRET_ACCESS_KEY": "emulator", "AWS_EC2_METADATA_DISABLED": "true"}
+# The user goldenpath creates in the emulated account; its keys make every later request that account's.
+EMULATOR_USER = "goldenpath-emulator"
 
 
 def free_port() -> int:
@@ -35,16 +35,31 @@ def _moto_command() -> list[str]:
     return [sys.executable, "-m", "moto.server"]
 
 
+def account_credentials(url: str, account_id: str) -> EmulatorEndpoint:
+    """Keys of a user created in ``account_id`` (moto's ``x-moto-account-id`` header picks the account for the
+    bootstrap calls; afterwards the keys alone do, for boto3 and terraform alike)."""
+    import boto3
+
+    iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="bootstrap",
+                       aws_secret_access_key="bootstrap")
+    iam.meta.events.register("before-send.iam.*", lambda request, **_: request.headers.__setitem__("x-moto-account-id", account_id))
+    try:
+        iam.create_user(UserName=EMULATOR_USER)
+    except iam.exceptions.EntityAlreadyExistsException:
+        for key in iam.list_access_keys(UserName=EMULATOR_USER)["AccessKeyMetadata"]:
+            iam.delete_access_key(UserName=EMULATOR_USER, AccessKeyId=key["AccessKeyId"])
+    key = iam.create_access_key(UserName=EMULATOR_USER)["AccessKey"]
+    return EmulatorEndpoint(url, key["AccessKeyId"], key["SecretAccessKey"])
+
+
 @contextmanager
 def running_emulator(account_id: str, log_file: Path, port: int | None = None) -> Iterator[EmulatorEndpoint]:
-    """Start moto on 127.0.0.1 as ``account_id`` with AWS managed policies loaded; stop it on exit."""
+    """Start moto on 127.0.0.1 with AWS managed policies loaded, with credentials of ``account_id``; stop it on exit.
+    It serves other accounts too (the sandbox account), reached by assuming a role there, as in AWS."""
     port = port or free_port()
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "MOTO_ACCOUNT_ID": account_id,
-        "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",  # node and cluster roles attach AWS managed policies
-    }
+    env = {k: v for k, v in os.environ.items() if k != "MOTO_ACCOUNT_ID"}  # it would make every request one account's
+    env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # node and cluster roles attach AWS managed policies
     with log_file.open("w") as log:
         process = subprocess.Popen(
             [*_moto_command(), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env
@@ -62,7 +77,7 @@ def running_emulator(account_id: str, log_file: Path, port: int | None = None) -
                 if time.monotonic() > deadline:
                     raise GoldenpathError(f"the AWS emulator did not answer on {url} within 60 s; see {log_file}") from None
                 time.sleep(0.2)
-        yield EmulatorEndpoint(url)
+        yield account_credentials(url, account_id)
     finally:
         process.terminate()
         try:
@@ -76,10 +91,16 @@ def emulator_client(service: str, endpoint: EmulatorEndpoint, region: str):
     import boto3
 
     return boto3.client(
-        service, endpoint_url=endpoint.url, region_name=region,
-        aws_access_key_id=EMULATOR_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        service, endpoint_url=endpoint.url, region_name=region, aws_access_key_id=endpoint.access_key_id,
+        aws_secret_access_key=endpoint.secret_access_key, aws_session_token=endpoint.session_token,
     )
+
+
+def assumed(endpoint: EmulatorEndpoint, role_arn: str, session_name: str) -> EmulatorEndpoint:
+    """The same emulator with the credentials of a session of ``role_arn`` (in its account)."""
+    credentials = emulator_client("sts", endpoint, "us-east-1").assume_role(
+        RoleArn=role_arn, RoleSessionName=session_name)["Credentials"]
+    return EmulatorEndpoint(endpoint.url, credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
 
 
 def create_state_bucket(endpoint: EmulatorEndpoint, bucket: str, region: str) -> None:

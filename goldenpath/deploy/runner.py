@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from goldenpath.deploy.emulator import EMULATOR_CREDENTIALS, create_state_bucket, running_emulator
+from goldenpath.deploy.emulator import create_state_bucket, running_emulator
 from goldenpath.deploy.inspect import applied_inventory, leftovers, state_objects
 from goldenpath.stacks.synth import SynthResult, synthesize
 from goldenpath.deploy.terraform import Terraform, base_env, find_aws_mirror, find_terraform, mirror_cli_config, require_aws_credentials
@@ -35,8 +35,10 @@ class DeployReport:
     """After destroy, the emulator's API was searched and nothing of the environment was left."""
 
 
-def emulator_terraform(workdir: Path, stream: bool = False, progress: TextIO | None = None) -> Terraform:
-    """terraform that installs hashicorp/aws from this machine's mirror and talks only to the emulator."""
+def emulator_terraform(workdir: Path, endpoint: EmulatorEndpoint, stream: bool = False,
+                       progress: TextIO | None = None) -> Terraform:
+    """terraform that installs hashicorp/aws from this machine's mirror and talks only to the emulator, with the
+    endpoint's credentials."""
     mirror = find_aws_mirror()
     if mirror is None:
         raise GoldenpathError(
@@ -44,10 +46,17 @@ def emulator_terraform(workdir: Path, stream: bool = False, progress: TextIO | N
             "~/.terraform.d/plugins, ...); the emulator runs offline and needs one: "
             "set GOLDENPATH_TF_MIRROR to the folder holding registry.terraform.io"
         )
-    config = mirror_cli_config(mirror, workdir.resolve())
-    env = base_env({**EMULATOR_CREDENTIALS, "TF_CLI_CONFIG_FILE": str(config)})
+    directory = workdir.resolve()
+    env = base_env({**endpoint.environment(), "TF_CLI_CONFIG_FILE": str(directory / "terraformrc")})
+    for inherited in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):  # only the endpoint's credentials reach the emulator
+        if inherited not in endpoint.environment():
+            env.pop(inherited, None)
     # Every emulator run starts from empty state at a new address, so no state is migrated.
-    return Terraform(find_terraform(), env, stream, reconfigure=True, progress=progress)
+
+    def prepare() -> None:
+        mirror_cli_config(mirror, directory)
+
+    return Terraform(find_terraform(), env, stream, reconfigure=True, progress=progress, prepare=prepare)
 
 
 def in_cluster_stacks(environment: Environment) -> tuple[str, ...]:
@@ -102,8 +111,8 @@ def deploy_to_emulator(environment: Environment, destroy_after: bool, project_ro
     streams terraform's own output instead of progress (it is always in .goldenpath/logs/)."""
     report = DeployReport()
     workdir = EMULATOR_WORKDIR / environment.name
-    terraform = emulator_terraform(workdir, stream=verbose, progress=None if verbose else out)
     with running_emulator(environment.account_id, workdir / "moto.log") as endpoint:
+        terraform = emulator_terraform(workdir, endpoint, stream=verbose, progress=None if verbose else out)
         _say(out, f"AWS emulator (moto) running at {endpoint.url} as account {environment.account_id}")
         result, report.adaptations = prepare_for_emulator(environment, endpoint, workdir / "cdktf.out", project_root)
         if report.adaptations:

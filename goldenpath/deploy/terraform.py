@@ -8,7 +8,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Callable, TextIO
 
 from goldenpath.deploy.progress import LOG_DIR, StackProgress, log_path, tail
 from goldenpath.errors import GoldenpathError
@@ -92,8 +92,14 @@ class Terraform:
     log_dir: Path = LOG_DIR
     progress: TextIO | None = None
     """Where per-stack progress lines go (when not streaming). Default: nowhere."""
+    prepare: Callable[[], None] | None = None
+    """Run once before the first terraform command (writes what it needs, such as its CLI config), so that a
+    command refused before any terraform run has written nothing. Default: nothing to prepare."""
 
     def run(self, stack_dir: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
+        if self.prepare is not None:
+            self.prepare()
+            self.prepare = None
         command = [self.binary, *args]
         if self.stream:
             print(f"$ (cd {stack_dir} && terraform {' '.join(args)})", flush=True)

@@ -9,8 +9,11 @@ Facts used (AWS Billing and Cost Management user guide and API reference):
   iam:AttachRolePolicy on the target role (the guide's example policy "Allow AWS Budgets to apply IAM
   policies and SCPs", billing-example-policies#example-budgets-IAM-SCP, grants Attach/Detach*Policy on *).
   Ours allows only Attach/DetachRolePolicy, only on this sandbox's role, only for its deny-all policy
-  (``iam:PolicyARN``). No confused-deputy condition keys are documented for Budgets, so the trust names
-  the service only.
+  (``iam:PolicyARN``). Its trust carries the confused-deputy conditions the Cost Management user guide gives
+  for Budgets ("Cross-service confused deputy prevention"): ``aws:SourceAccount`` and ``aws:SourceArn``
+  ``arn:aws:budgets::<account>:budget/*`` (the guide: "must be" that form).
+- At the deny threshold the budget also notifies the sandbox's spend-stop topic (``sandbox_spend_stop``), whose
+  function stops what is running: a notification has at most one SNS subscriber and ten e-mail ones.
 - A tag filter sees spend only once the tag is activated as a cost allocation tag (``user:sandbox-id``).
 - Budgets' Start: "If you created your budget and didn't specify a start date, AWS defaults to the start
   of your chosen time period" (API TimePeriod); we give the lease's start and end explicitly. The CUSTOM
@@ -36,8 +39,10 @@ from cdktn_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from goldenpath.config.model import BudgetThreshold
-from goldenpath.constructs.iam import Statement, policy_document, service_trust
+from goldenpath.constructs.iam import Statement, policy_document
 from goldenpath.errors import SynthError
+from goldenpath.modules.sandbox_boundary import PLATFORM_ROLE_PATH
+from goldenpath.modules.sandbox_spend_stop import SandboxSpendStop
 
 BUDGETS_SERVICE = "budgets.amazonaws.com"
 BUDGET_TIME_UNIT = "ANNUALLY"
@@ -63,6 +68,10 @@ class SandboxBudgetProps:
     role: IamRole
     """The sandbox's role: the action attaches ``deny_all`` to it."""
     deny_all: IamPolicy
+    account_id: str
+    """The account of the budget (the sandbox account): the action role's confused-deputy conditions name it."""
+    spend_stop: SandboxSpendStop | None = None
+    """Notified at the deny threshold, to stop what is running. Default: none (only new calls are denied)."""
     tags: dict[str, str] | None = None
     """Default: the stack's default tags only."""
 
@@ -81,12 +90,13 @@ class SandboxBudget(Construct):
             time_period_end=budget_time(props.ends_at),
             cost_filter=[BudgetsBudgetCostFilter(name="TagKeyValue", values=[f"user:{COST_ALLOCATION_TAG}${props.sandbox_id}"])],
             notification=[*(_notification("ACTUAL", percent, emails) for percent in notify),
+                          _notification("ACTUAL", deny, emails, props.spend_stop.topic.arn if props.spend_stop else None),
                           _notification("FORECASTED", 100, emails)],
             tags=props.tags,
         )
-        self.execution_role = IamRole(self, "action-role", name=f"{name}-budget-action",
+        self.execution_role = IamRole(self, "action-role", name=f"{name}-budget-action", path=PLATFORM_ROLE_PATH,
                                       description=f"AWS Budgets attaches the deny-all policy to {name}",
-                                      assume_role_policy=service_trust(BUDGETS_SERVICE), tags=props.tags)
+                                      assume_role_policy=budgets_trust(props.account_id), tags=props.tags)
         IamRolePolicy(self, "action-permissions", role=self.execution_role.name, name="apply-deny-all",
                       policy=action_permissions(props.role.arn, props.deny_all.arn))
         self.action = BudgetsBudgetAction(
@@ -110,9 +120,18 @@ def action_permissions(role_arn: str, deny_all_arn: str) -> str:
     ))
 
 
-def _notification(kind: str, percent: int, emails: list[str]) -> BudgetsBudgetNotification:
+def budgets_trust(account_id: str) -> str:
+    """AWS Budgets may assume the action role only for this account's budgets."""
+    return policy_document(Statement(
+        actions=("sts:AssumeRole",), principals={"Service": [BUDGETS_SERVICE]},
+        conditions={"StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnLike": {"aws:SourceArn": f"arn:aws:budgets::{account_id}:budget/*"}}))
+
+
+def _notification(kind: str, percent: int, emails: list[str], topic: str | None = None) -> BudgetsBudgetNotification:
     return BudgetsBudgetNotification(comparison_operator="GREATER_THAN", notification_type=kind, threshold=percent,
-                                     threshold_type="PERCENTAGE", subscriber_email_addresses=emails)
+                                     threshold_type="PERCENTAGE", subscriber_email_addresses=emails,
+                                     subscriber_sns_topic_arns=[topic] if topic else None)
 
 
 def _check(props: SandboxBudgetProps) -> None:

@@ -86,16 +86,30 @@ PREVIEW_SUPPRESSIONS = tuple(
     for check, reason in PREVIEW_BUCKET_FINDINGS.items()
 )
 
-# A sandbox's permission boundary allows everything and then denies what its guardrails name: that is what
-# a boundary is (the most the role may ever do), and the Deny statements are the policy. Its role is trusted
-# by the account only for principals matching the tier's assume_from (aws:PrincipalArn), which checkov does
-# not read. The gate scans sample sandboxes (goldenpath.sandboxes.samples).
+# An aws sandbox, in the sandbox account. Its permission boundary allows whole services (the tagged ones) and then
+# denies what its guardrails name: that is what a boundary is, the most the role and every role it makes may ever
+# do. Its role is trusted by accounts only for their Identity Center roles (aws:PrincipalArn) and the owner's own
+# sessions (aws:userid), which checkov does not read. Its spend stop is a function AWS Budgets reaches through a
+# topic. The gate scans sample sandboxes (goldenpath.sandboxes.samples); tests/test_sandbox_attacks.py evaluates them.
 SANDBOX_FINDINGS = {
-    ("CKV_AWS_62", "boundary"): "a permission boundary allows * and denies what the sandbox's guardrails name: the denies are the policy",
-    ("CKV_AWS_63", "boundary"): "a permission boundary allows * and denies what the sandbox's guardrails name: the denies are the policy",
-    ("CKV2_AWS_40", "boundary"): "a permission boundary allows * and denies what the sandbox's guardrails name (new principals must carry it)",
-    ("CKV_AWS_61", "role"): "the account is trusted only for principals matching the tier's assume_from (aws:PrincipalArn) "
-                            "with the owner as session name",
+    ("CKV2_AWS_40", "boundary"): "a permission boundary allows whole services and denies what the sandbox's guardrails name "
+                                 "(IAM among them: only the sandbox's own roles, each inside this boundary)",
+    ("CKV_AWS_61", "role"): "accounts are trusted only for their Identity Center roles (aws:PrincipalArn) and only for the "
+                            "owner's own sessions (aws:userid), names the caller cannot choose",
+    ("CKV_AWS_115", "spend-stop/function"): "reserved concurrency takes from the account's unreserved pool, which a new "
+                                            "account may not have to spare; it runs once when the budget fires",
+    ("CKV_AWS_116", "spend-stop/function"): "a failed run is retried by Lambda's asynchronous invocation; the deny-all policy "
+                                            "already stops new calls and reap releases the sandbox at expiry",
+    ("CKV_AWS_117", "spend-stop/function"): "it calls only AWS APIs; inside a VPC it would need NAT or an endpoint per API "
+                                            "in the sandbox account",
+    ("CKV_AWS_173", "spend-stop/function"): "its variables are the sandbox's id and regions, no secret",
+    ("CKV_AWS_272", "spend-stop/function"): "its code is goldenpath's own file, zipped byte-stably at synth from the installed "
+                                            "package; signing it would need AWS Signer in every sandbox account",
+    ("CKV_AWS_50", "spend-stop/function"): "it runs at most a few times per sandbox; its log is the record of what it stopped",
+    ("CKV_AWS_158", "spend-stop/logs"): "its lines are the sandbox's id and the instances it stopped; a KMS key per sandbox "
+                                        "would cost more than the sandbox's log",
+    ("CKV_AWS_26", "spend-stop/topic"): "it carries only AWS Budgets' notice (budget name and amounts); encrypting it needs a "
+                                        "customer managed key per sandbox whose policy admits budgets.amazonaws.com",
 }
 SANDBOX_SUPPRESSIONS = tuple(
     Suppression(check, reason, "platform-team", stack="sandboxes-*-aws", construct_path=f"sandboxes-*-aws/sandbox/{construct}")

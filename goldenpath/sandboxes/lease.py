@@ -18,8 +18,9 @@ from goldenpath.errors import GoldenpathError
 from goldenpath.sandboxes.worst_case import Snapshots, worst_case
 
 State = Literal["pending", "approved", "active", "released"]
-OWNER = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
-"""An owner is a login-like name (it becomes a tag value and part of names): lowercase, digits, . _ -."""
+OWNER = re.compile(r"^[A-Za-z0-9+=,.@_-]{2,64}$")
+"""An owner is an IAM Identity Center user name as STS shows it in a session name (2-64 of letters, digits and
++=,.@_-): it becomes a tag value and the suffix the sandbox role's trust requires of ``aws:userid``."""
 
 
 class LeaseError(GoldenpathError):
@@ -123,7 +124,8 @@ def request(environment: Environment, tier_name: str, owner: str, hours: int | N
     regions = _subset("--region", regions, list(allowed_regions(environment, tier)), tier_name, tier.kind)
     instance_types = _subset("--instance-type", instance_types, list(tier.instance_types), tier_name, tier.kind)
     if not OWNER.match(owner or ""):
-        raise LeaseError(f"--owner: got {owner!r}, expected a login-like name (lowercase letters, digits, . _ -)")
+        raise LeaseError(f"--owner: got {owner!r}, expected an Identity Center user name as a session name "
+                         "(2-64 of letters, digits and +=,.@_-)")
     hours = tier.max_lease_hours if hours is None else hours
     _hours(hours, tier_name, tier)
     live = [r for r in records if r.environment == environment.name and r.tier == tier_name and r.owner == owner
@@ -162,9 +164,13 @@ def activate(record: SandboxRecord, now: datetime) -> SandboxRecord:
     return replace(record, state="active", started_at=now.isoformat())
 
 
-def extend(environment: Environment, record: SandboxRecord, hours: int, now: datetime, snapshots: Snapshots) -> SandboxRecord:
-    """Add ``hours`` to an active lease, within the tier's maximum and spend; pending where approval is required."""
+def extend(environment: Environment, record: SandboxRecord, hours: int, now: datetime, snapshots: Snapshots,
+           by: str) -> SandboxRecord:
+    """Add ``hours`` to an active lease, within the tier's maximum and spend; pending where approval is required.
+    Only its owner extends a sandbox."""
     tier = _tier(environment, record.tier)
+    if by != record.owner:
+        raise LeaseError(f"{record.id}: belongs to {record.owner}, expected its owner to extend it (you are {by})")
     if record.state != "active" or record.expired(now):
         raise LeaseError(f"{record.id}: is {'expired' if record.expired(now) else record.state}, expected an active sandbox to extend")
     total = record.hours + hours
@@ -179,3 +185,11 @@ def extend(environment: Environment, record: SandboxRecord, hours: int, now: dat
     if tier.approval.required:
         return replace(record, pending_hours=total, worst_case_usd=worst)
     return replace(record, hours=total, worst_case_usd=worst)
+
+
+def check_release(environment: Environment, record: SandboxRecord, by: str) -> None:
+    """A sandbox is released by its owner or one of its tier's approvers (reap releases expired ones for everyone)."""
+    tier = _tier(environment, record.tier)
+    if by != record.owner and by not in tier.approval.approvers:
+        raise LeaseError(f"{record.id}: belongs to {record.owner}, expected its owner or one of tier {record.tier}'s "
+                         f"approvers ({', '.join(tier.approval.approvers) or 'none'}) to release it (you are {by})")

@@ -33,7 +33,10 @@ class SandboxRun:
     registry: SandboxRegistry
     terraform: Terraform
     client: Client
-    """``client(service, region)`` for clean-up checks (AWS or the emulator)."""
+    """``client(service, region)`` in the environment's account (AWS or the emulator), for the records."""
+    sandbox_client: Client | None = None
+    """The same in the sandbox account, as its operator role: clean-up and its checks. Default: none (only
+    namespace tiers, or an environment without aws tiers)."""
     emulator: EmulatorEndpoint | None = None
     in_cluster: bool = True
     """False where no Kubernetes API is reachable (the emulator): namespace stacks are not applied."""
@@ -43,12 +46,20 @@ class SandboxRun:
     def snapshots(self, region: str):
         return load_snapshot(region, self.prices)
 
+    def in_sandbox_account(self) -> Client:
+        if self.sandbox_client is None:
+            raise LeaseError("no client for the sandbox account: an aws sandbox is released as its operator role "
+                             "(sandboxes.operator_role)")
+        return self.sandbox_client
+
 
 @dataclass
 class Released:
     sandbox_id: str
     removed: list[str] = field(default_factory=list)
     """What the owner had launched and release removed (instances, volumes)."""
+    left_alone: list[str] = field(default_factory=list)
+    """Carried the sandbox's tag but existed before its lease began: not the sandbox's, never touched."""
     nothing_to_do: bool = False
 
 
@@ -104,6 +115,7 @@ def _start(run: SandboxRun, record: SandboxRecord, now: datetime) -> SandboxReco
 
 def request(run: SandboxRun, tier: str, owner: str, hours: int | None, reason: str, now: datetime,
             regions: tuple[str, ...] = (), instance_types: tuple[str, ...] = ()) -> SandboxRecord:
+    """A sandbox for ``owner``: the caller's authenticated identity (goldenpath.sandboxes.identity)."""
     record = lease.request(run.environment, tier, owner, hours, reason, now, run.registry.all(), run.snapshots,
                            regions, instance_types)
     if record.state == "pending":
@@ -122,8 +134,8 @@ def approve(run: SandboxRun, sandbox_id: str, by: str, now: datetime) -> Sandbox
     return approved
 
 
-def extend(run: SandboxRun, sandbox_id: str, hours: int, now: datetime) -> SandboxRecord:
-    extended = lease.extend(run.environment, run.registry.get(sandbox_id), hours, now, run.snapshots)
+def extend(run: SandboxRun, sandbox_id: str, hours: int, now: datetime, by: str) -> SandboxRecord:
+    extended = lease.extend(run.environment, run.registry.get(sandbox_id), hours, now, run.snapshots, by)
     run.registry.save(extended)
     if not extended.pending_hours:
         _apply(run, extended)
@@ -135,24 +147,40 @@ def _leftovers(run: SandboxRun, record: SandboxRecord) -> list[str]:
 
     found = [f"state s3://{run.registry.bucket}/{key}" for key in run.registry.remaining_state(record.id)]
     if _tier_kind(run, record) == "aws":
-        tier = narrowed(run.environment, record)
-        found += tagged_leftovers(run.client, allowed_regions(run.environment, tier), record.id)
+        tier, client = narrowed(run.environment, record), run.in_sandbox_account()
+        found += tagged_leftovers(client, allowed_regions(run.environment, tier), record.id, _began(record))
         name = sandbox_role_name(record.id)
-        found += identity_leftovers(run.client, run.environment.account_id, name, name)
+        found += identity_leftovers(client, _sandbox_account(run), name, name)
     return found
 
 
-def release(run: SandboxRun, sandbox_id: str) -> Released:
-    """Destroy the sandbox, remove what its owner launched, verify nothing is left, then drop the record.
-    Idempotent: a sandbox without a record is already released."""
+def _sandbox_account(run: SandboxRun) -> str:
+    sandboxes = run.environment.sandboxes
+    if sandboxes is None or sandboxes.account_id is None:
+        raise LeaseError(f"{run.environment.source_file}: sandboxes.account_id is not set, expected the sandbox account")
+    return sandboxes.account_id
+
+
+def _began(record: SandboxRecord) -> datetime:
+    return datetime.fromisoformat(record.started_at or record.requested_at)
+
+
+def release(run: SandboxRun, sandbox_id: str, by: str | None) -> Released:
+    """Destroy the sandbox, remove what it created, verify nothing of it is left, then drop the record.
+    Idempotent: a sandbox without a record is already released. ``by``: who asks (its owner or an approver);
+    None for reap, which releases only expired sandboxes."""
     record = run.registry.find(sandbox_id)
     if record is None:
         return Released(sandbox_id, nothing_to_do=True)
+    if by is not None:
+        lease.check_release(run.environment, record, by)
     removed: list[str] = []
+    left_alone: list[str] = []
     if record.state == "active":
         aws = _tier_kind(run, record) == "aws"
         if aws:  # first what terraform does not know about, so the role's destroy is not blocked by it
-            removed = sweep_compute(run.client, allowed_regions(run.environment, narrowed(run.environment, record)), record.id)
+            regions = allowed_regions(run.environment, narrowed(run.environment, record))
+            removed, left_alone = sweep_compute(run.in_sandbox_account(), regions, record.id, _began(record))
         if is_applied(run, record):
             path = synthesize_sandbox(run, record)
             run.terraform.init(path)
@@ -163,7 +191,7 @@ def release(run: SandboxRun, sandbox_id: str) -> Released:
         raise CleanupError(f"{record.id}: still there after release: {'; '.join(left)}; the record is kept, "
                            "run `goldenpath sandbox release` again once they are gone")
     run.registry.forget(record.id)
-    return Released(record.id, removed)
+    return Released(record.id, removed, left_alone)
 
 
 def reap(run: SandboxRun, now: datetime, dry_run: bool) -> ReapReport:
@@ -179,7 +207,7 @@ def reap(run: SandboxRun, now: datetime, dry_run: bool) -> ReapReport:
             report.would_release.append(record.id)
             continue
         try:
-            release(run, record.id)
+            release(run, record.id, by=None)
             report.released.append(record.id)
         except Exception as exc:  # noqa: BLE001 - reported per sandbox; the others still get reaped
             report.failed[record.id] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

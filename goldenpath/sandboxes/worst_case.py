@@ -1,7 +1,8 @@
 """The most a sandbox of a tier can cost over a lease, from dated prices, before any spend data exists.
 
-aws tiers: ``max_instances`` x the most expensive allowed instance type in any allowed region (on-demand:
-the boundary cannot force SPOT). namespace tiers: the quota's share of one node of the environment's first
+aws tiers: ``max_instances`` x (the most expensive allowed instance type in any allowed region, on-demand: the
+boundary cannot force SPOT; its public IPv4 address; a volume of the tier's largest size, gp3 at its included
+performance, the only kind the boundary allows). namespace tiers: the quota's share of one node of the environment's first
 node group. Both plus the sandbox's own fixed costs (its stacks, priced by the cost estimator). A price that
 is missing makes the figure unknown, and an unknown worst case never fits a cap (fail closed).
 """
@@ -49,6 +50,17 @@ class WorstCase:
         return f"worst case {figure} ({'; '.join(self.parts)}), {verdict} max_spend_usd {usd(cap)}"
 
 
+def _instance_extras(tier: SandboxTier, snapshot: PriceSnapshot | None) -> tuple[Decimal, list[str]]:
+    """What one instance adds per hour besides its type: its public IPv4 address (default VPCs give one) and a
+    volume of the tier's largest size (gp3 at its included performance: the boundary allows no other)."""
+    ipv4 = snapshot.get("vpc:public-ipv4-hour") if snapshot else None
+    gp3 = snapshot.get("ebs:gp3-gb-month") if snapshot else None
+    missing = [name for name, price in (("public IPv4", ipv4), ("gp3 storage", gp3)) if price is None]
+    if ipv4 is None or gp3 is None:
+        return Decimal(0), missing
+    return ipv4.usd + gp3.usd * tier.max_volume_gib / HOURS_PER_MONTH, []
+
+
 def _aws(tier: SandboxTier, environment: Environment, snapshots: Snapshots) -> tuple[Decimal, list[str], list[str]]:
     if not tier.max_instances:
         return Decimal(0), ["no instances"], []
@@ -56,16 +68,20 @@ def _aws(tier: SandboxTier, environment: Environment, snapshots: Snapshots) -> t
     missing = []
     for region in tier.regions or [environment.region]:
         snapshot = snapshots(region)
+        extra, extra_missing = _instance_extras(tier, snapshot)
+        missing += [f"{m} in {region}" for m in extra_missing]
         for instance_type in tier.instance_types:
             price = snapshot.get(instance_key(instance_type)) if snapshot else None
             if price is None:
                 missing.append(f"{instance_type} in {region}")
-            elif best is None or price.usd > best[0]:
-                best = (price.usd, instance_type, region)
+            elif best is None or price.usd + extra > best[0]:
+                best = (price.usd + extra, instance_type, region)
     if best is None:
         return Decimal(0), [f"{tier.max_instances} x an allowed type"], missing
     hourly, instance_type, region = best
-    return hourly * tier.max_instances, [f"{tier.max_instances} x {instance_type} at {rate(hourly)}/h in {region} (on-demand)"], missing
+    return hourly * tier.max_instances, [
+        f"{tier.max_instances} x ({instance_type} on-demand + public IPv4 + {tier.max_volume_gib} GiB gp3) at "
+        f"{rate(hourly)}/h in {region}"], missing
 
 
 def _namespace(tier: SandboxTier, environment: Environment, snapshots: Snapshots) -> tuple[Decimal, list[str], list[str]]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cdktn import DataTerraformRemoteStateS3, S3Backend, S3BackendEndpointConfig, TerraformStack
-from cdktn_provider_aws.provider import AwsProvider, AwsProviderEndpoints
+from cdktn_provider_aws.provider import AwsProvider, AwsProviderAssumeRole, AwsProviderEndpoints
 from constructs import Construct
 
 from goldenpath.config.model import Environment
@@ -35,16 +37,28 @@ def _backend_settings(layout: StackLayout, key: str, emulator: EmulatorEndpoint 
     return settings
 
 
+@dataclass(frozen=True)
+class AccountAccess:
+    """Resources of a stack that live in another account than its environment's (the sandbox account), reached
+    by assuming ``role_arn`` there; the state stays in the environment's bucket, with the caller's credentials."""
+
+    account_id: str
+    role_arn: str
+    session_name: str
+
+
 class GoldenpathStack(TerraformStack):
     """A stack for one component of one environment, with its own state key."""
 
     def __init__(self, scope: Construct, environment: Environment, layout: StackLayout,
-                 emulator: EmulatorEndpoint | None = None, extra_tags: dict[str, str] | None = None):
+                 emulator: EmulatorEndpoint | None = None, extra_tags: dict[str, str] | None = None,
+                 account: AccountAccess | None = None):
         super().__init__(scope, layout.name)
         self.environment = environment
         self.layout = layout
         self.emulator = emulator
-        self.target = AwsTarget(account_id=environment.account_id, region=environment.region)
+        account_id = account.account_id if account else environment.account_id
+        self.target = AwsTarget(account_id=account_id, region=environment.region)
         self.naming = Naming(environment.name)
         # Read by KeyAdministrators.of when the first KMS key of this stack is made.
         self.key_administration = (tuple(environment.key_administrators), environment.kms.account_administration)
@@ -52,7 +66,8 @@ class GoldenpathStack(TerraformStack):
         AwsProvider(
             self, "aws",
             region=environment.region,
-            allowed_account_ids=[environment.account_id],
+            allowed_account_ids=[account_id],
+            assume_role=[AwsProviderAssumeRole(role_arn=account.role_arn, session_name=account.session_name)] if account else None,
             **self._emulator_provider_settings(),
         )
         S3Backend(self, use_lockfile=True, **_backend_settings(layout, layout.state_key, emulator))
