@@ -81,3 +81,18 @@ def test_main_py_synthesizes_for_the_cdktf_and_cdktn_clis(tmp_path):
     assert result.returncode == 0, result.stderr
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert sorted(manifest["stacks"]) == ["dev-cluster", "dev-network", "dev-observability", "dev-platform", "dev-tenants"]
+
+
+def test_sandbox_guardrails_prints_the_sandbox_accounts_scps_without_any_cloud_call(capsys):
+    assert main(["--environments", str(ENVIRONMENTS), "sandbox", "guardrails", "--env", "dev"]) == 0
+    printed = capsys.readouterr().out
+    policies = json.loads(printed)
+    assert list(policies) == ["goldenpath-sandbox-guardrails-1", "goldenpath-sandbox-guardrails-2"]
+    for document in policies.values():
+        assert len(json.dumps(document, separators=(",", ":"))) <= 5120  # AWS Organizations' SCP quota
+        for statement in document["Statement"]:
+            assert statement["Effect"] == "Deny"
+            assert statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == [
+                "arn:aws:iam::444444444444:role/OrganizationAccountAccessRole", "arn:aws:iam::444444444444:role/goldenpath/*"]
+    assert main(["--environments", str(ENVIRONMENTS), "sandbox", "guardrails", "--env", "prod"]) == 2
+    assert "prod is a production environment" in capsys.readouterr().err

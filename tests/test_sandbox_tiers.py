@@ -114,3 +114,16 @@ def test_a_production_environment_never_hosts_sandboxes():
     prod = (REPO / "environments" / "prod.yaml").read_text()
     with pytest.raises(ConfigError, match=r"sandboxes: got '\(set\)', expected no sandboxes section"):
         parse_environment(prod + AWS_TIER.replace("scratch", "other"), "environments/prod.yaml")
+
+
+def test_validate_names_a_tiers_opt_outs_of_the_tagged_services():
+    from goldenpath.sandboxes.worst_case import tier_lines
+
+    plain = tier_lines([environment()], snapshots)[0]
+    assert not any("opt-out" in line for line in plain)
+    wider = environment(AWS_TIER.replace("max_instances: 2", "max_instances: 2\n      extra_services: [s3]\n"
+                                         "      managed_policies: [\"arn:aws:iam::aws:policy/AmazonS3FullAccess\"]"))
+    (line,) = [line for line in tier_lines([wider], snapshots)[0] if "experiments" in line]
+    assert ("opt-out (environments/dev.yaml: sandboxes.tiers.experiments.extra_services: s3; sandboxes.tiers.experiments."
+            "managed_policies: arn:aws:iam::aws:policy/AmazonS3FullAccess): what the sandbox makes there need not carry "
+            "its tag") in line

@@ -80,9 +80,21 @@ def _run(args: argparse.Namespace, environments):
     run = backend(args, WORKDIR)
     registry = SandboxRegistry(run.client("s3", environment.state_region), environment.state_bucket, environment.state.kms_key)
     sandboxes = environment.sandboxes
-    operator = run.assume(sandboxes.operator_role_arn, OPERATOR_SESSION) if sandboxes and sandboxes.account_id else None
+    operator = _assumed_on_first_use(run, sandboxes.operator_role_arn) if sandboxes and sandboxes.account_id else None
     return SandboxRun(environment, registry, run.terraform, run.client, sandbox_client=operator, emulator=run.emulator,
                       in_cluster=run.emulator is None)
+
+
+def _assumed_on_first_use(run, role_arn: str):
+    """Clients in the sandbox account, assuming the operator role only when one is first needed (not for list)."""
+    session: list = []
+
+    def client(service: str, region: str):
+        if not session:
+            session.append(run.assume(role_arn, OPERATOR_SESSION))
+        return session[0](service, region)
+
+    return client
 
 
 def _caller(args: argparse.Namespace, run) -> str:

@@ -16,6 +16,7 @@ _EXPORTS = {
     "PreviewRequest": "preview_request",
     "AwsSandbox": "sandbox", "AwsSandboxProps": "sandbox",
     "SandboxBudget": "sandbox_budget", "SandboxBudgetProps": "sandbox_budget",
+    "SandboxSpendStop": "sandbox_spend_stop", "SandboxSpendStopProps": "sandbox_spend_stop",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from goldenpath.modules.preview_request import PreviewRequest
     from goldenpath.modules.sandbox import AwsSandbox, AwsSandboxProps
     from goldenpath.modules.sandbox_budget import SandboxBudget, SandboxBudgetProps
+    from goldenpath.modules.sandbox_spend_stop import SandboxSpendStop, SandboxSpendStopProps
 
 
 def __getattr__(name: str) -> Any:

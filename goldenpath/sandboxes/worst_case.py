@@ -115,5 +115,16 @@ def tier_lines(environments: list[Environment], snapshots: Snapshots) -> tuple[l
             fits = case.fits(tier.max_spend_usd)
             over = over or not fits
             lines.append(f"sandbox tier {environment.name}/{name} ({tier.kind}): {case.explain(tier.max_spend_usd)}"
-                         + ("" if fits else f" -- FAILED ({environment.source_file}: sandboxes.tiers.{name})"))
+                         + ("" if fits else f" -- FAILED ({environment.source_file}: sandboxes.tiers.{name})")
+                         + _opt_outs(environment, name, tier))
     return lines, over
+
+
+def _opt_outs(environment: Environment, name: str, tier: SandboxTier) -> str:
+    """A tier's explicit opt-outs of the tagged-services default, named where validate prints the tier."""
+    named = [f"sandboxes.tiers.{name}.{field}: {', '.join(getattr(tier, field))}"
+             for field in ("extra_services", "managed_policies") if getattr(tier, field)]
+    if not named:
+        return ""
+    return (f"; opt-out ({environment.source_file}: {'; '.join(named)}): what the sandbox makes there need not carry its "
+            "tag, so its budget and release do not see it")

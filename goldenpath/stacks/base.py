@@ -80,7 +80,8 @@ class GoldenpathStack(TerraformStack):
             return {}
         url = self.emulator.url
         return {
-            "endpoints": [AwsProviderEndpoints(**{service: url for service in EMULATED_SERVICES})],
+            # the binding spells "lambda" as lambda_ (a Python keyword); the JSON says lambda
+            "endpoints": [AwsProviderEndpoints(**{("lambda_" if s == "lambda" else s): url for s in EMULATED_SERVICES})],
             "s3_use_path_style": True,
             "skip_credentials_validation": True,
             "skip_metadata_api_check": "true",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from goldenpath.errors import GoldenpathError
 
 # Services whose API endpoints the emulator serves for our stacks.
-EMULATED_SERVICES = ("budgets", "ec2", "eks", "iam", "kms", "logs", "s3", "sts")
+EMULATED_SERVICES = ("budgets", "ec2", "eks", "iam", "kms", "lambda", "logs", "s3", "sns", "sts")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -16,9 +17,10 @@ pytestmark = pytest.mark.e2e
 def test_up_list_down_through_the_cli(terraform_and_mirror, bundled_environments, tmp_path):
     dev = next(e for e in bundled_environments if e.name == "dev")
 
-    def cli(*args):
+    def cli(*args):  # as CI runs it: with the account's credentials in the environment
         return subprocess.run([sys.executable, "-m", "goldenpath.cli.main", "--environments", str(REPO / "environments"),
-                               "preview", *args], cwd=tmp_path, capture_output=True, text=True, timeout=900)
+                               "preview", *args], cwd=tmp_path, capture_output=True, text=True, timeout=900,
+                              env={**os.environ, **endpoint.environment()})
 
     with running_emulator(dev.account_id, tmp_path / "moto.log") as endpoint:
         create_state_bucket(endpoint, dev.state_bucket, dev.state_region)

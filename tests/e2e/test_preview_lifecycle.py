@@ -31,7 +31,7 @@ def run(terraform_and_mirror, bundled_environments, tmp_path_factory):
         create_state_bucket(endpoint, dev.state_bucket, dev.state_region)
         s3 = emulator_client("s3", endpoint, dev.region)
         catalog = catalog_for(REPO, bundled_environments)
-        yield PreviewRun(dev, Registry(s3, dev.state_bucket), emulator_terraform(workdir, stream=False), catalog,
+        yield PreviewRun(dev, Registry(s3, dev.state_bucket), emulator_terraform(workdir, endpoint, stream=False), catalog,
                          emulator=endpoint, in_cluster=False, workdir=workdir)
 
 
