@@ -163,11 +163,13 @@ def test_usage_profile_changes_only_usage_lines(documents):
 
 
 def test_quota_share_is_shown_but_never_added(documents, dev):
-    estimate = estimate_stack("dev-tenants", documents["dev-tenants"], pricing_context(dev, TODAY))
-    shares = {i.address.split(".")[1].split("_quota")[0]: i.expected for i in estimate.items if i.kind == "share"}
+    shares = {}
+    for team in ("payments", "storefront"):
+        estimate = estimate_stack(f"dev-tenants-{team}", documents[f"dev-tenants-{team}"], pricing_context(dev, TODAY))
+        shares |= {i.address.split(".")[1].split("_quota")[0]: i.expected for i in estimate.items if i.kind == "share"}
+        assert estimate.total("expected") == 0  # shares are shown, never added (the nodes pay); the bucket is not priced
     # storefront-web (medium: 2 CPU / 4Gi) reserves one whole t3.large (2 vCPU, 8 GiB) at the SPOT rate
     assert shares == {"payments-checkout": SPOT_T3_LARGE_MONTH / 2, "storefront-web": SPOT_T3_LARGE_MONTH}
-    assert estimate.total("expected") == 0
 
 
 def test_nat_none_removes_the_nat_lines(tmp_path, bundled_environments):
@@ -214,10 +216,11 @@ def test_a_preview_cap_below_the_preview_quota_fails_validate(dev):
 
 
 def test_formats_agree(documents, dev):
-    stacks = [estimate_stack(n, documents[n], pricing_context(dev, TODAY)) for n in ("dev-network", "dev-cluster", "dev-tenants")]
+    names = ("dev-network", "dev-cluster", "dev-tenants", "dev-tenants-payments")
+    stacks = [estimate_stack(n, documents[n], pricing_context(dev, TODAY)) for n in names]
     report = _report(dev, stacks, "800")
     document = json.loads(as_json(report))
-    assert [s["name"] for s in document["stacks"]] == ["dev-network", "dev-cluster", "dev-tenants"]
+    assert [s["name"] for s in document["stacks"]] == list(names)
     assert document["total"] == {"low": "544.12", "expected": "570.75", "high": "624.01"}
     assert Decimal(document["total"]["expected"]) == sum(Decimal(s["monthly_usd"]["expected"]) for s in document["stacks"])
     network = document["stacks"][0]
@@ -238,7 +241,8 @@ def test_cost_command_exits_non_zero_while_anything_is_not_priced(tmp_path, caps
     captured = capsys.readouterr()
     assert "not priced" in captured.err and "Traceback" not in captured.err
     document = json.loads(captured.out)
-    assert [s["name"] for s in document["stacks"]] == ["dev-network", "dev-cluster", "dev-observability", "dev-platform", "dev-tenants"]
+    assert [s["name"] for s in document["stacks"]] == ["dev-network", "dev-cluster", "dev-observability", "dev-platform", "dev-tenants",
+                                                      "dev-tenants-payments", "dev-tenants-storefront"]
     assert document["not_priced"] and all(set(s["monthly_usd"]) == {"low", "expected", "high"} for s in document["stacks"])
     assert main([*argv[:-2], "--format", "markdown", "--allow-unpriced"]) == 0
     assert "| **total** |" in capsys.readouterr().out
@@ -283,7 +287,7 @@ def test_buckets_from_telemetry_volumes_and_their_expiry(documents, dev):
     assert "86.40 GB/day (usage profile) kept 3 days" in items["traces"].detail
     # logs: 5 GB/day (usage profile) expired after 8 days
     assert items["logs"].expected == Decimal(5) * 8 * Decimal("0.023")
-    (service,) = estimate_stack("dev-tenants", documents["dev-tenants"], context).items[:1]
+    (service,) = estimate_stack("dev-tenants-payments", documents["dev-tenants-payments"], context).items[:1]
     assert service.component == "storage" and service.expected == Decimal(10) * Decimal("0.023")
 
 

@@ -62,6 +62,20 @@ def flow_log_role(path: str, conditions: dict | None) -> dict:
                     assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
 
 
+GITHUB = "token.actions.githubusercontent.com"
+
+
+def github_role(path: str, conditions: dict, kind: str = "plan") -> dict:
+    statement = {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Condition": conditions,
+                 "Principal": {"Federated": f"arn:aws:iam::111111111111:oidc-provider/{GITHUB}"}}
+    return resource(path, name=path.rsplit("/", 1)[-1], tags={**TAGS, "goldenpath:ci-role": kind},
+                    assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+
+
+def github_subjects(*subjects: str) -> dict:
+    return {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com", f"{GITHUB}:sub": list(subjects)}}
+
+
 def kms_key(path: str, *statements: dict) -> dict:
     return resource(path, description="k", enable_key_rotation=True, tags=TAGS,
                     policy=json.dumps({"Version": "2012-10-17", "Statement": list(statements)}))
@@ -165,6 +179,17 @@ FIXTURE = {
             "account_only_flow_role": flow_log_role("fixture/account-only-flow-role", {
                 "StringEquals": {"aws:SourceAccount": "111111111111"}}),
             "bad_flow_role": flow_log_role("fixture/bad-flow-role", None),
+            "pinned_plan_role": github_role("fixture/pinned-plan-role", github_subjects("repo:acme/platform:pull_request")),
+            "wildcard_role": github_role("fixture/wildcard-role", github_subjects("repo:acme/*:pull_request")),
+            "like_role": github_role("fixture/like-role", {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"},
+                                                           "StringLike": {f"{GITHUB}:sub": "repo:acme/platform:*"}}),
+            "unpinned_audience_role": github_role("fixture/unpinned-audience-role",
+                                                  {"StringEquals": {f"{GITHUB}:sub": "repo:acme/platform:pull_request"}}),
+            "mixed_role": github_role("fixture/mixed-role", github_subjects("repo:acme/platform:pull_request",
+                                                                            "repo:acme/platform:environment:prod")),
+            "apply_role": github_role("fixture/apply-role", github_subjects("repo:acme/platform:environment:prod"), "apply"),
+            "branch_apply_role": github_role("fixture/branch-apply-role", github_subjects("repo:acme/platform:ref:refs/heads/main"),
+                                             "apply"),
         },
     },
 }
@@ -207,6 +232,11 @@ def status(findings, check_id: str, path: str) -> bool:
         ("GP_AWS_007", "fixture/named-key", "fixture/default-policy-key"),
         ("GP_K8S_001", "fixture/both-ways", "fixture/ingress-only"),
         ("GP_K8S_002", "fixture/encrypted-class", "fixture/plain-class"),
+        ("GP_AWS_010", "fixture/pinned-plan-role", "fixture/wildcard-role"),
+        ("GP_AWS_010", "fixture/pinned-plan-role", "fixture/like-role"),
+        ("GP_AWS_010", "fixture/pinned-plan-role", "fixture/unpinned-audience-role"),
+        ("GP_AWS_011", "fixture/pinned-plan-role", "fixture/mixed-role"),
+        ("GP_AWS_012", "fixture/apply-role", "fixture/branch-apply-role"),
     ],
 )
 def test_goldenpath_checks_pass_and_fail(findings, check_id, passing, failing):

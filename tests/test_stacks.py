@@ -14,8 +14,20 @@ from goldenpath.stacks.base import AWS_PROVIDER_CONSTRAINT
 from tests.conftest import REPO, stack_json
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-from goldenpath.stacks.layout import COMPONENTS
-STACKS = [f"{env}-{component}" for env in ("dev", "prod", "staging") for component in COMPONENTS]
+
+
+def _layouts():
+    from goldenpath.config.loader import load_environments
+    from goldenpath.stacks.layout import stack_layouts
+    from goldenpath.tenancy.catalog import catalog_for
+
+    environments = load_environments(REPO / "environments")
+    catalog = catalog_for(REPO, environments)
+    return {layout.name: layout for e in environments for layout in stack_layouts(e, catalog.teams_on(e.name))}
+
+
+LAYOUTS = _layouts()
+STACKS = sorted(LAYOUTS)
 
 
 @pytest.mark.parametrize("name", STACKS)
@@ -41,8 +53,7 @@ def test_every_stack_has_its_own_state_key_with_locking(bundled_synth):
     keys = set()
     for name in STACKS:
         backend = stack_json(bundled_synth, name)["terraform"]["backend"]["s3"]
-        env, component = name.split("-", 1)
-        assert backend["key"] == f"{env}/{component}.tfstate"
+        assert backend["key"] == LAYOUTS[name].state_key  # <env>/<component>.tfstate, <env>/tenants/<team>.tfstate
         assert backend["use_lockfile"] is True and backend["encrypt"] is True
         keys.add((backend["bucket"], backend["key"]))
     assert len(keys) == len(STACKS)
@@ -93,10 +104,14 @@ def test_cluster_reads_network_through_explicit_outputs(bundled_synth):
 def test_manifest_orders_stacks_by_lifecycle(bundled_synth):
     order = bundled_synth.ordered()
     for env in ("dev", "prod", "staging"):
-        positions = [order.index(f"{env}-{c}") for c in COMPONENTS]
-        assert positions == sorted(positions)
+        names = [name for name, layout in LAYOUTS.items() if layout.environment == env]
+        fixed = [f"{env}-{c}" for c in ("network", "cluster", "observability", "platform")]
+        assert [order.index(n) for n in fixed] == sorted(order.index(n) for n in fixed)
+        for team in (n for n in names if LAYOUTS[n].team):  # a team's tenants come after the platform and the shared key
+            assert order.index(team) > max(order.index(f"{env}-platform"), order.index(f"{env}-tenants"))
     assert bundled_synth.dependencies["dev-cluster"] == ["dev-network"]
     assert bundled_synth.dependencies["dev-platform"] == ["dev-observability"]
+    assert sorted(bundled_synth.dependencies["dev-tenants-payments"]) == ["dev-platform", "dev-tenants"]
 
 
 def test_environment_differences_come_from_yaml_only(bundled_synth):

@@ -146,25 +146,30 @@ def test_validators_catch_what_the_schema_misses(bundled_catalog):
     assert any("'Payments_Checkout' is not a valid Kubernetes name" in p for p in problems)
 
 
-def test_cdktn_tenants_stack_renders_exactly_the_spec(bundled_synth, bundled_catalog):
+def test_cdktn_tenants_stacks_render_exactly_the_spec(bundled_synth, bundled_catalog):
     for env in ("dev", "staging", "prod"):
-        document = stack_json(bundled_synth, f"{env}-tenants")
-        rendered = {manifest_key(o.manifest): o.manifest for o in kubernetes_objects(document)
-                    if o.manifest["kind"] != "PrometheusRule" and o.manifest["kind"] != "ConfigMap"}
-        expected = {manifest_key(m): m for p in bundled_catalog.placements(env) for m in tenant_manifests(tenant_spec(p))}
-        assert rendered == expected
+        for team in bundled_catalog.teams_on(env):
+            document = stack_json(bundled_synth, f"{env}-tenants-{team}")
+            rendered = {manifest_key(o.manifest): o.manifest for o in kubernetes_objects(document)
+                        if o.manifest["kind"] != "PrometheusRule" and o.manifest["kind"] != "ConfigMap"}
+            expected = {manifest_key(m): m for p in bundled_catalog.placements(env) if p.team.name == team
+                        for m in tenant_manifests(tenant_spec(p))}
+            assert rendered == expected, (env, team)
 
 
-def test_tenants_stack_has_its_own_state_and_cluster_lookup(bundled_synth):
-    document = stack_json(bundled_synth, "dev-tenants")
-    assert document["terraform"]["backend"]["s3"]["key"] == "dev/tenants.tfstate"
+def test_each_teams_tenants_stack_has_its_own_state_and_cluster_lookup(bundled_synth):
+    document = stack_json(bundled_synth, "dev-tenants-payments")
+    assert document["terraform"]["backend"]["s3"]["key"] == "dev/tenants/payments.tfstate"
     assert document["data"]["aws_eks_cluster"]["cluster"]["name"] == "dev-cluster"
     assert "terraform_remote_state" not in document.get("data", {})
-    assert bundled_synth.dependencies["dev-tenants"] == ["dev-platform"]
+    assert document["data"]["aws_kms_alias"]["tenants-key_alias_0261FAB3"]["name"] == "alias/dev-tenants"  # the shared key, by alias
+    assert sorted(bundled_synth.dependencies["dev-tenants-payments"]) == ["dev-platform", "dev-tenants"]
+    shared = stack_json(bundled_synth, "dev-tenants")  # the key only: the teams' buckets share it
+    assert sorted(shared["resource"]) == ["aws_kms_alias", "aws_kms_key"] and "kubernetes" not in shared.get("provider", {})
 
 
 def test_cloud_access_is_a_pod_identity_role_granted_its_own_bucket(bundled_synth):
-    document = stack_json(bundled_synth, "dev-tenants")
+    document = stack_json(bundled_synth, "dev-tenants-payments")
     (association,) = resources_of(document, "aws_eks_pod_identity_association").values()
     assert (association["namespace"], association["service_account"]) == ("payments-checkout", "checkout")
     (policy,) = resources_of(document, "aws_iam_role_policy").values()
@@ -175,7 +180,7 @@ def test_cloud_access_is_a_pod_identity_role_granted_its_own_bucket(bundled_synt
 
 
 def test_service_slos_live_in_the_tenant_namespace(bundled_synth):
-    document = stack_json(bundled_synth, "dev-tenants")
+    document = stack_json(bundled_synth, "dev-tenants-storefront")
     (rule,) = resources_of(document, "kubernetes_manifest").values()
     manifest = rule["manifest"]
     assert (manifest["kind"], manifest["metadata"]["namespace"]) == ("PrometheusRule", "storefront-web")
@@ -219,7 +224,7 @@ def test_team_and_service_add_keep_comments_and_order(tmp_path, capsys):
     assert _cli(root, "service", "add", "search", "indexer", "--env", "dev", "--env", "staging") == 0
     assert _cli(root, "service", "add", "payments", "ledger", "--env", "dev", "--tier", "medium") == 0
     out = capsys.readouterr().out
-    assert "dev-tenants, staging-tenants gain namespace search-indexer (only those stacks change)" in out
+    assert "dev-tenants-search, staging-tenants-search gain namespace search-indexer (only those stacks change)" in out
     payments = (root / "teams" / "payments.yaml").read_text()
     assert payments.startswith("# yaml-language-server") and "# its own encrypted bucket" in payments
     assert payments.index("name: checkout") < payments.index("name: ledger")
@@ -258,7 +263,7 @@ def test_team_schema_file_is_current_and_accepts_the_bundled_teams():
         jsonschema.validate(yaml.safe_load(path.read_text()), team_schema())
 
 
-def test_onboarding_a_service_changes_only_the_tenants_stack(tmp_path):
+def test_onboarding_a_service_changes_only_its_teams_tenants_stack(tmp_path):
     from goldenpath.stacks.synth import synthesize
 
     root = _project(tmp_path)
@@ -273,8 +278,8 @@ def test_onboarding_a_service_changes_only_the_tenants_stack(tmp_path):
     assert _cli(root, "service", "add", "payments", "ledger", "--env", "dev") == 0
     after = stacks(tmp_path / "after")
     changed = sorted(name for name in before if before[name] != after[name])
-    assert changed == ["dev-tenants"]
-    assert '"name": "payments-ledger"' in after["dev-tenants"]
+    assert changed == ["dev-tenants-payments"]
+    assert '"name": "payments-ledger"' in after["dev-tenants-payments"]
 
 
 def test_named_preview_environments_decide_which_clusters_host_previews(tmp_path, environments):

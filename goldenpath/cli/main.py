@@ -117,8 +117,11 @@ def _parser() -> argparse.ArgumentParser:
     from goldenpath.cli.preview import add_parser as add_preview_parser
     from goldenpath.cli.sandbox import add_parser as add_sandbox_parser
 
+    from goldenpath.cli.migrate import add_parser as add_migrate_parser
+
     add_preview_parser(sub)
     add_sandbox_parser(sub)
+    add_migrate_parser(sub)
 
     p = sub.add_parser("deploy", help="run terraform on the synthesized stacks in dependency order")
     with_envs(p)
@@ -226,11 +229,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from goldenpath.stacks.layout import stack_layouts
 
-    for environment in _environments(args):
+    environments = _environments(args)
+    catalog = _catalog(args, environments)
+    for environment in environments:
         print(f"{environment.name}  ({environment.region}, account {environment.account_id}, "
               f"{'production' if environment.production else 'non-production'})")
-        for layout in stack_layouts(environment):
-            print(f"  {layout.name:<24} s3://{layout.bucket}/{layout.state_key}")
+        for layout in stack_layouts(environment, catalog.teams_on(environment.name)):
+            print(f"  {layout.name:<28} s3://{layout.bucket}/{layout.state_key}")
     return 0
 
 
@@ -343,6 +348,13 @@ def cmd_runbooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from goldenpath.cli.migrate import cmd_migrate as run_migrate
+
+    environments = _environments(args)
+    return run_migrate(args, environments, _catalog(args, environments), _project_root(args))
+
+
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from goldenpath.cli.sandbox import cmd_sandbox as run_sandbox
 
@@ -428,7 +440,7 @@ def _print_onboarded(done) -> None:
 COMMANDS = {
     "init": cmd_init, "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
     "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
-    "egress": cmd_egress, "cost": cmd_cost, "pins": cmd_pins, "report": cmd_report, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "sandbox": cmd_sandbox, "ci": cmd_ci,
+    "egress": cmd_egress, "cost": cmd_cost, "pins": cmd_pins, "report": cmd_report, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "sandbox": cmd_sandbox, "migrate": cmd_migrate, "ci": cmd_ci,
     "team": cmd_team, "service": cmd_service, "dora": cmd_dora,
 }
 

@@ -645,6 +645,38 @@ class Sandboxes(_Strict):
         return self.operator_role or f"arn:aws:iam::{self.account_id}:role/OrganizationAccountAccessRole"
 
 
+# -- Delivery on GitHub Actions ---------------------------------------------------------------------------------
+GitHubRepository = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")]
+
+
+class GitHubIds(_Strict):
+    """A repository's immutable ids: GitHub puts them in the OIDC subject of repositories created after
+    2026-07-15 (``repo:OWNER@OWNER_ID/REPO@REPO_ID:...``), and of older ones that opted in."""
+
+    owner: int = Field(ge=1, description="The owner's (organization's or user's) numeric id.")
+    repository: int = Field(ge=1, description="The repository's numeric id.")
+
+
+class Ci(_Strict):
+    """The roles this environment's pipelines use on GitHub Actions (the `<env>-ci` stack, in this account)."""
+
+    repository: GitHubRepository = Field(description="The platform repository, owner/name: where plan, apply and drift "
+                                         "run, and where the reusable preview and deploy workflows live.")
+    ids: GitHubIds | None = Field(
+        default=None, description="The platform repository's numeric ids, for GitHub's immutable OIDC subject form. "
+        "Default: none (the name-only form of repositories created before 2026-07-15).")
+    default_branch: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]{1,100}$")] = Field(
+        default="main", description="Where merged changes are applied from. Default: main.")
+    apply_actions: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+:[A-Za-z0-9*]+$")]] = Field(
+        default_factory=list,
+        description="IAM actions the apply role needs beyond what goldenpath knows its stacks use, for resource types "
+        "your platform_extensions add (e.g. dynamodb:*). Default: none.")
+    oidc_provider: Literal["create"] | Annotated[str, StringConstraints(
+        pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")] = Field(
+        default="create", description="GitHub's OIDC provider in this account: create it here, or the ARN of one that "
+        "exists (an account has one per URL). Default: create.")
+
+
 class Environment(SourcedDocument):
     """One environment: the data that turns into its network, cluster and platform stacks."""
 
@@ -677,6 +709,8 @@ class Environment(SourcedDocument):
     usage: UsageProfile = Field(default_factory=UsageProfile, description="Usage assumptions of cost estimates. Default: see UsageProfile.")
     kms: Kms = Field(default_factory=Kms, description="KMS key administration. Default: see Kms.")
     sandboxes: Sandboxes | None = Field(default=None, description="Sandbox tiers developers may request. Default: none.")
+    ci: Ci | None = Field(default=None, description="Roles for the GitHub Actions pipelines (plan, apply, drift, previews, "
+                          "service deploys) and the repository they trust. Default: none (no CI stack).")
 
     @field_validator("name")
     @classmethod

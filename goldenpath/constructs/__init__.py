@@ -14,7 +14,7 @@ _EXPORTS = {
     "AwsTarget": "aws_context",
     "EncryptedBucket": "bucket", "EncryptedBucketProps": "bucket",
     "IrsaTrust": "iam", "PodIdentityTrust": "iam", "Statement": "iam", "WorkloadRole": "iam", "WorkloadRoleProps": "iam",
-    "KeyAdministrators": "kms", "KmsKey": "kms", "KmsKeyProps": "kms",
+    "KeyAdministrators": "kms", "KmsKey": "kms", "KmsKeyLookup": "kms", "KmsKeyProps": "kms",
     "NameKind": "naming", "Naming": "naming",
     "Network": "network", "NetworkProps": "network",
     "MandatoryTags": "tagging",
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from goldenpath.constructs.aws_context import AwsTarget
     from goldenpath.constructs.bucket import EncryptedBucket, EncryptedBucketProps
     from goldenpath.constructs.iam import IrsaTrust, PodIdentityTrust, Statement, WorkloadRole, WorkloadRoleProps
-    from goldenpath.constructs.kms import KeyAdministrators, KmsKey, KmsKeyProps
+    from goldenpath.constructs.kms import KeyAdministrators, KmsKey, KmsKeyLookup, KmsKeyProps
     from goldenpath.constructs.naming import NameKind, Naming
     from goldenpath.constructs.network import Network, NetworkProps
     from goldenpath.constructs.tagging import MandatoryTags

@@ -32,7 +32,7 @@ from constructs import Construct
 
 from goldenpath.constructs.aws_context import AwsTarget
 from goldenpath.constructs.iam import Statement, WorkloadRole, policy_document
-from goldenpath.constructs.kms import KmsKey, KmsKeyProps
+from goldenpath.constructs.kms import KmsKey, KmsKeyLookup, KmsKeyProps
 from goldenpath.constructs.naming import Naming, NameKind
 from goldenpath.errors import SynthError
 
@@ -45,7 +45,7 @@ class EncryptedBucketProps:
     naming: Naming
     purpose: str
     """What the bucket holds, e.g. ``logs``; part of its length-safe name."""
-    encryption_key: KmsKey | None = None
+    encryption_key: KmsKey | KmsKeyLookup | None = None
     """Default: a new KmsKey with rotation, for this bucket only."""
     expiration_days: int | None = None
     """Delete current objects after this many days. Default: never (keep until deleted)."""

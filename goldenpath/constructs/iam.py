@@ -29,6 +29,8 @@ class Statement:
     sid: str | None = None
     not_actions: tuple[str, ...] = ()
     """Every action but these (``NotAction``); use instead of ``actions``. Default: none."""
+    not_resources: tuple[str, ...] = ()
+    """Every resource but these (``NotResource``); use instead of ``resources``. Default: none."""
 
     def render(self) -> dict[str, Any]:
         if bool(self.actions) == bool(self.not_actions):
@@ -39,8 +41,12 @@ class Statement:
             body["Sid"] = self.sid
         if self.principals is not None:
             body["Principal"] = self.principals
+        if self.resources and self.not_resources:
+            raise SynthError(f"statement {self.sid or ''}: expected resources or not_resources, not both")
         if self.resources:
             body["Resource"] = list(self.resources) if len(self.resources) > 1 else self.resources[0]
+        if self.not_resources:
+            body["NotResource"] = list(self.not_resources) if len(self.not_resources) > 1 else self.not_resources[0]
         if self.conditions:
             body["Condition"] = self.conditions
         return body

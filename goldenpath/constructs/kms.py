@@ -149,9 +149,7 @@ class KmsKey(Construct):
             deletion_window_in_days=props.deletion_window_days,
             policy=policy_document(*statements),
         )
-        self.alias = KmsAlias(
-            self, "alias", name=f"alias/{props.naming.name(props.purpose)}", target_key_id=self.key.key_id
-        )
+        self.alias = KmsAlias(self, "alias", name=key_alias(props.naming, props.purpose), target_key_id=self.key.key_id)
 
     @property
     def arn(self) -> str:
@@ -171,3 +169,29 @@ class KmsKey(Construct):
     def grant_encrypt_decrypt(self, role: WorkloadRole) -> None:
         """Let ``role`` read and write data under this key."""
         role.add_to_policy(Statement(actions=("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"), resources=(self.arn,)))
+
+
+class KmsKeyLookup(Construct):
+    """A KmsKey of another stack, found by its alias at plan time (ids, not objects, cross stacks): the same
+    ``arn`` and grants as the key itself, so constructs take either (``encryption_key=``)."""
+
+    def __init__(self, scope: Construct, id_: str, *, alias: str):
+        from cdktn_provider_aws.data_aws_kms_alias import DataAwsKmsAlias
+
+        super().__init__(scope, id_)
+        if not alias.startswith("alias/"):
+            raise SynthError(f"KmsKeyLookup {id_!r}: alias got {alias!r}, expected alias/<name>")
+        self.alias = DataAwsKmsAlias(self, "alias", name=alias)
+        self._arn = self.alias.target_key_arn
+
+    @property
+    def arn(self) -> str:
+        return self._arn
+
+    grant_decrypt = KmsKey.grant_decrypt
+    grant_encrypt_decrypt = KmsKey.grant_encrypt_decrypt
+
+
+def key_alias(naming: Naming, purpose: str) -> str:
+    """The alias a KmsKey with this naming and purpose gets."""
+    return f"alias/{naming.name(purpose)}"

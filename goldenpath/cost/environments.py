@@ -12,7 +12,7 @@ from goldenpath.config.model import Environment
 from goldenpath.cost.estimate import PricingContext, StackEstimate, capacity_rate, estimate_stack
 from goldenpath.cost.prices import PriceSnapshot, load_snapshot
 from goldenpath.errors import GoldenpathError
-from goldenpath.stacks.layout import stack_layouts
+from goldenpath.stacks.layout import synthesized_layouts
 
 SECONDS_PER_DAY = Decimal(86_400)
 KB_PER_GB = Decimal(1_000_000)
@@ -85,23 +85,23 @@ def read_stack(path: Path) -> dict:
 
 
 def estimate_environment(environment: Environment, stacks: dict[str, Path], today: date,
-                         project_prices: Path | None = None) -> EnvironmentEstimate:
+                         project_prices: Path | None = None, others: list[Environment] | None = None) -> EnvironmentEstimate:
     """Estimate those of ``stacks`` (name -> folder) that belong to ``environment``, in deploy order."""
     ctx = pricing_context(environment, today, project_prices)
     estimates = [estimate_stack(layout.name, read_stack(stacks[layout.name]), ctx)
-                 for layout in stack_layouts(environment) if layout.name in stacks]
+                 for layout in synthesized_layouts(environment, stacks, others or [])]
     return EnvironmentEstimate(environment, ctx, estimates)
 
 
 def estimate_synthesized(stacks: dict[str, Path], environments: list[Environment], today: date,
                          project_prices: Path | None = None) -> CostReport:
     """Estimate every synthesized stack; a stack of no given environment is an error, not a gap."""
-    known = {layout.name for e in environments for layout in stack_layouts(e)}
+    known = {layout.name for e in environments for layout in synthesized_layouts(e, stacks, environments)}
     strangers = sorted(set(stacks) - known)
     if strangers:
         raise GoldenpathError(f"{', '.join(strangers)}: synthesized stack(s) of no environment given "
                               f"({', '.join(e.name for e in environments)}); expected <env>-<component> stacks")
-    return CostReport([estimate_environment(e, stacks, today, project_prices) for e in environments], today)
+    return CostReport([estimate_environment(e, stacks, today, project_prices, environments) for e in environments], today)
 
 
 def stacks_in(outdir: Path) -> dict[str, Path]:

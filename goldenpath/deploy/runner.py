@@ -13,7 +13,7 @@ from goldenpath.deploy.terraform import Terraform, base_env, find_aws_mirror, fi
 from goldenpath.config.model import Environment
 from goldenpath.errors import GoldenpathError
 from goldenpath.stacks.emulator import Adaptation, adapt_stack
-from goldenpath.stacks.layout import stack_layouts
+from goldenpath.stacks.layout import synthesized_layouts
 from goldenpath.stacks.target import EmulatorEndpoint
 
 EMULATOR_WORKDIR = Path(".goldenpath/emulator")
@@ -59,8 +59,8 @@ def emulator_terraform(workdir: Path, endpoint: EmulatorEndpoint, stream: bool =
     return Terraform(find_terraform(), env, stream, reconfigure=True, progress=progress, prepare=prepare)
 
 
-def in_cluster_stacks(environment: Environment) -> tuple[str, ...]:
-    return tuple(layout.name for layout in stack_layouts(environment) if layout.in_cluster)
+def in_cluster_stacks(environment: Environment, result: SynthResult) -> tuple[str, ...]:
+    return tuple(layout.name for layout in synthesized_layouts(environment, result.stacks) if layout.in_cluster)
 
 
 def prepare_for_emulator(environment: Environment, endpoint: EmulatorEndpoint, outdir: Path,
@@ -68,7 +68,7 @@ def prepare_for_emulator(environment: Environment, endpoint: EmulatorEndpoint, o
     """Synthesize ``environment`` against ``endpoint``, adapt it to moto, and create the state bucket."""
     result = synthesize([environment], outdir, endpoint, project_root)
     adaptations: list[Adaptation] = []
-    skip = in_cluster_stacks(environment)
+    skip = in_cluster_stacks(environment, result)
     for name in result.ordered():
         if name not in skip:
             adaptations += adapt_stack(result.stacks[name])
@@ -118,7 +118,7 @@ def deploy_to_emulator(environment: Environment, destroy_after: bool, project_ro
         if report.adaptations:
             _say(out, f"{len(report.adaptations)} emulator adaptations (the real output keeps all of them; "
                       f"listed in the summary)")
-        skip = in_cluster_stacks(environment)
+        skip = in_cluster_stacks(environment, result)
         report.not_applied = list(skip)
         apply_stacks(result, terraform, auto_approve=True, verify=True, report=report, skip=skip)
         report.state_objects = state_objects(endpoint, environment)

@@ -131,6 +131,18 @@ class Terraform:
                                   f"last lines (full log: {log}):\n{tail(log)}")
         return subprocess.CompletedProcess([self.binary, *args], returncode, "".join(output), None)
 
+    def capture(self, stack_dir: Path, *args: str, stdin: str | None = None) -> str:
+        """terraform's stdout, never written to a log or the terminal (for `state pull`: state holds secrets)."""
+        if self.prepare is not None:
+            self.prepare()
+            self.prepare = None
+        result = subprocess.run([self.binary, *args], cwd=stack_dir, env=self.env, text=True, input=stdin,
+                                capture_output=True, check=False)
+        if result.returncode != 0:
+            raise GoldenpathError(f"{stack_dir.name}: `terraform {' '.join(args)}` exited {result.returncode}: "
+                                  f"{result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'no message'}")
+        return result.stdout
+
     def init(self, stack_dir: Path) -> None:
         self.run(stack_dir, "init", "-input=false", "-no-color", *(["-reconfigure"] if self.reconfigure else []))
 

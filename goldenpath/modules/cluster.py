@@ -91,6 +91,21 @@ class NodeGroupProps:
 
 
 @dataclass(frozen=True)
+class ClusterAccess:
+    """An IAM role's access to the cluster's Kubernetes API: an access entry with one EKS access policy, for the
+    whole cluster or for namespaces (wildcards allowed: "dev-*", EKS user guide, access-policies), and optionally
+    Kubernetes groups that RBAC objects bind (for what no access policy covers)."""
+
+    role_arn: str
+    policy: str
+    """An EKS access policy name, e.g. AmazonEKSAdminViewPolicy."""
+    namespaces: tuple[str, ...] = ()
+    """Default: none, the whole cluster."""
+    kubernetes_groups: tuple[str, ...] = ()
+    """Default: none."""
+
+
+@dataclass(frozen=True)
 class ClusterProps:
     """Props of :class:`Cluster`."""
 
@@ -118,6 +133,8 @@ class ClusterProps:
     node_ami_release: str | None = None
     """Pinned AL2023 AMI release of every node group. Default: the release EKS recommends for
     ``kubernetes_version``, read at plan time from its public SSM parameter."""
+    access: tuple[ClusterAccess, ...] = ()
+    """More roles' access, besides the admins' (the CI roles'). Default: none."""
 
 
 def cluster_name(naming: Naming) -> str:
@@ -190,6 +207,9 @@ class Cluster(Construct):
                 access_scope=EksAccessPolicyAssociationAccessScope(type="cluster"),
                 depends_on=[entry],
             )
+
+        for grant in props.access:
+            cluster_access(self, grant, self.cluster.name, target.partition)
 
         cni_role = WorkloadRole(
             self, "vpc-cni-role",
@@ -337,3 +357,16 @@ class Cluster(Construct):
                     f"Cluster {id_!r}: node group {group.name!r} sizes min={group.min_size} desired={group.desired_size} "
                     f"max={group.max_size}, expected min <= desired <= max"
                 )
+
+
+def cluster_access(scope: Construct, grant: ClusterAccess, cluster: str, partition: str = "aws") -> EksAccessEntry:
+    """The access entry and policy association of one ``ClusterAccess`` (construct ids from the role's name)."""
+    role_name = grant.role_arn.rsplit("/", 1)[-1]
+    entry = EksAccessEntry(scope, f"access-{role_name}", cluster_name=cluster, principal_arn=grant.role_arn, type="STANDARD",
+                           kubernetes_groups=list(grant.kubernetes_groups) or None)
+    scope_ = (EksAccessPolicyAssociationAccessScope(type="namespace", namespaces=list(grant.namespaces)) if grant.namespaces
+              else EksAccessPolicyAssociationAccessScope(type="cluster"))
+    EksAccessPolicyAssociation(scope, f"access-{role_name}-policy", cluster_name=cluster, principal_arn=grant.role_arn,
+                               policy_arn=f"arn:{partition}:eks::aws:cluster-access-policy/{grant.policy}",
+                               access_scope=scope_, depends_on=[entry])
+    return entry

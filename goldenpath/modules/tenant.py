@@ -22,7 +22,7 @@ from constructs import Construct
 from goldenpath.constructs.aws_context import AwsTarget
 from goldenpath.constructs.bucket import EncryptedBucket, EncryptedBucketProps
 from goldenpath.constructs.iam import PodIdentityTrust, WorkloadRole, WorkloadRoleProps
-from goldenpath.constructs.kms import KmsKey
+from goldenpath.constructs.kms import KmsKey, KmsKeyLookup
 from goldenpath.constructs.naming import Naming
 from goldenpath.constructs.network_policy import network_policy
 from goldenpath.tenancy.spec import TenantSpec, tenant_manifests
@@ -39,7 +39,7 @@ class TenantNamespaceProps:
     """Account and region of the cloud-access bucket. Required when the spec has cloud access."""
     naming: Naming | None = None
     """Names of the bucket and role. Default: Naming(<namespace>)."""
-    encryption_key: KmsKey | None = None
+    encryption_key: KmsKey | KmsKeyLookup | None = None
     """Key of the cloud-access bucket. Default: a new KmsKey with rotation for this bucket."""
 
 

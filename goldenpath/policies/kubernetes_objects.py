@@ -145,6 +145,14 @@ def _storage_class(r: dict) -> dict:
     return out
 
 
+def _cluster_role_binding(r: dict) -> dict:
+    ref = single_block(r.get("role_ref"))
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": _metadata(r, namespaced=False),
+            "roleRef": {"apiGroup": ref["api_group"], "kind": ref["kind"], "name": ref["name"]},
+            "subjects": [{"kind": s["kind"], "name": s["name"], **({"apiGroup": s["api_group"]} if s.get("api_group") else {})}
+                         for s in r.get("subject", [])]}
+
+
 def _manifest(r: dict) -> dict:
     """``kubernetes_manifest`` holds the object itself (custom resources such as PrometheusRule)."""
     return map_strings(r["manifest"], terraform_unescape)
@@ -162,6 +170,7 @@ CONVERTERS: dict[str, Callable[[dict], dict]] = {
     "kubernetes_network_policy_v1": _network_policy,
     "kubernetes_storage_class_v1": _storage_class,
     "kubernetes_cluster_role_v1": _cluster_role,
+    "kubernetes_cluster_role_binding_v1": _cluster_role_binding,
 }
 
 

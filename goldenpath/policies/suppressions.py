@@ -164,13 +164,34 @@ TENANT_BUCKET_FINDINGS = {
 
 
 def tenant_bucket_suppressions(team: str, source: str, environment: str, namespace: str) -> list[Suppression]:
-    return [Suppression(check, f"{source}: {reason}", team, stack=f"{environment}-tenants",
-                        construct_path=f"{environment}-tenants/{namespace}/bucket/bucket")
+    stack = f"{environment}-tenants-{team}"  # the team's tenants stack
+    return [Suppression(check, f"{source}: {reason}", team, stack=stack, construct_path=f"{stack}/{namespace}/bucket/bucket")
             for check, reason in TENANT_BUCKET_FINDINGS.items()]
+
+
+# checkov 3.3.30's CKV_AWS_393 takes a GitHub repository in an OIDC subject to be owner/name (its gh_repo_regex);
+# GitHub gives repositories created after 2026-07-15 the form repo:OWNER@OWNER_ID/REPO@REPO_ID:... (github/docs,
+# actions/reference/security/oidc.md, "Immutable subject claims"). GP_AWS_010 checks these subjects are exact.
+IMMUTABLE_SUBJECT_REASON = ("the trusted subject uses GitHub's immutable form repo:OWNER@ID/REPO@ID (repositories created "
+                            "after 2026-07-15), which checkov's repository pattern predates; GP_AWS_010 checks it is exact")
+
+
+def immutable_subject_suppression(owner: str, source: str, stack: str, construct: str) -> Suppression:
+    return Suppression("CKV_AWS_393", f"{source}: {IMMUTABLE_SUBJECT_REASON}", owner, stack=stack,
+                       construct_path=f"{stack}/{construct}")
+
+
+# The apply role deploys the environment's IAM roles and policies (its stacks declare aws_iam_*): IAM is one of the
+# services derived from what the stacks use. It trusts only the platform repository's environment-protected jobs.
+CI_APPLY_SUPPRESSIONS = (Suppression(
+    "CKV2_AWS_40", "the apply role creates the environment's IAM roles and policies, as its stacks declare them; only the "
+    "platform repository's jobs in the environment's GitHub environment may assume it (GP_AWS_012)", "platform-team",
+    stack="*-ci", construct_path="*-ci/ci/apply/permissions"),)
 
 
 def all_suppressions(environments: list[Environment]) -> list[Suppression]:
     previews = PREVIEW_SUPPRESSIONS if any(e.previews is not None for e in environments) else ()
     sandboxes = SANDBOX_SUPPRESSIONS if any(e.sandboxes is not None and any(t.kind == "aws" for t in e.sandboxes.tiers.values())
                                             for e in environments) else ()
-    return [*STATIC_SUPPRESSIONS, *previews, *sandboxes, *(s for e in environments for s in environment_suppressions(e))]
+    ci = CI_APPLY_SUPPRESSIONS if any(e.ci is not None for e in environments) else ()
+    return [*STATIC_SUPPRESSIONS, *previews, *sandboxes, *ci, *(s for e in environments for s in environment_suppressions(e))]

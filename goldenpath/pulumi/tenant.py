@@ -2,7 +2,7 @@
 Kubernetes names (no auto-naming suffixes), children of one ComponentResource.
 
 The AWS side of cloud access (the service's bucket, role and Pod Identity association) is not
-created here: it belongs to the platform's ``<env>-tenants`` stack (see the README).
+created here: it belongs to the platform's ``<env>-tenants-<team>`` stack (see the README).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from goldenpath.files import write_text_atomically
 from goldenpath.observability.egress import egress_endpoints
 from goldenpath.gate import GateResult
 from goldenpath.report.graph import dependency_svg
-from goldenpath.stacks.layout import stack_layouts
+from goldenpath.stacks.layout import synthesized_layouts
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1180px;color:#202124}
@@ -53,7 +53,7 @@ def _budget_bar(estimate: EnvironmentEstimate) -> str:
 def _stacks(gate: GateResult, estimate: EnvironmentEstimate) -> str:
     by_name = {s.name: s for s in estimate.stacks}
     rows = []
-    for layout in stack_layouts(estimate.environment):
+    for layout in synthesized_layouts(estimate.environment, gate.synth.stacks, gate.environments):
         s = by_name.get(layout.name)
         figures = [money(s.total(f)) for f in ("low", "expected", "high")] if s else ["-"] * 3
         rows.append([f'<span class="stack">{escape(layout.name)}</span>', escape(f"s3://{layout.bucket}/{layout.state_key}"),
@@ -91,7 +91,8 @@ def _environment(gate: GateResult, estimate: EnvironmentEstimate) -> str:
         f'account {escape(environment.account_id)}, {"production" if environment.production else "non-production"})</span></h2>',
         _budget_bar(estimate),
         "<h3>Stacks, state and deploy order</h3>", _stacks(gate, estimate),
-        dependency_svg(environment.name, stack_layouts(environment), gate.synth.dependencies),
+        dependency_svg(environment.name, synthesized_layouts(environment, gate.synth.stacks, gate.environments),
+                       gate.synth.dependencies),
         '<p class="muted">Arrows point from a stack to the stacks that depend on it (from the synthesized manifest); '
         'deploy follows them, destroy runs backwards. Amber: AWS stacks; blue: in-cluster stacks.</p>',
         "<h3>Alert routing per team</h3>", _routing(environment),

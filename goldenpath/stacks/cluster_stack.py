@@ -6,20 +6,42 @@ from cdktn import TerraformOutput
 from constructs import Construct
 
 from goldenpath.config.model import Environment
-from goldenpath.modules.cluster import Cluster, ClusterProps, NodeGroupProps
+from goldenpath.delivery.roles import CiRole
+from goldenpath.modules.cluster import Cluster, ClusterAccess, ClusterProps, NodeGroupProps
 from goldenpath.pins.table import KubernetesPins
 from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.layout import stack_layout
 from goldenpath.stacks.target import EmulatorEndpoint
 
 
+PREVIEW_NAMESPACES = ("pr-*",)
+PREVIEWS_GROUP = "goldenpath:previews"
+"""Kubernetes group of the preview and reap roles: bound to creating and deleting ``pr-*`` namespaces only (the
+platform stack's ClusterRole and admission policy)."""
+
+
+def ci_cluster_access(roles: list[CiRole]) -> tuple[ClusterAccess, ...]:
+    """What each CI role may do in the cluster: apply administers it, drift views it (Helm releases are Secrets),
+    previews administer their own namespaces; plan never reaches it (a pull request's code runs with that role)."""
+    access = []
+    for role in roles:
+        if role.kind == "apply":
+            access.append(ClusterAccess(role.arn, "AmazonEKSClusterAdminPolicy"))
+        elif role.kind == "drift":
+            access.append(ClusterAccess(role.arn, "AmazonEKSAdminViewPolicy"))
+        elif role.kind in ("preview", "reap"):
+            access.append(ClusterAccess(role.arn, "AmazonEKSAdminPolicy", PREVIEW_NAMESPACES, (PREVIEWS_GROUP,)))
+    return tuple(access)
+
+
 class ClusterStack(GoldenpathStack):
     OUTPUTS = ("cluster_name", "cluster_arn", "cluster_endpoint", "oidc_issuer_url", "node_role_arn")
 
     def __init__(self, scope: Construct, environment: Environment, emulator: EmulatorEndpoint | None = None,
-                 pins: KubernetesPins | None = None):
+                 pins: KubernetesPins | None = None, ci_roles: list[CiRole] | None = None):
         """``pins``: the add-on versions and node AMI release for the environment's Kubernetes version
-        (``versions.yaml``). Default: none, EKS's defaults read at plan time."""
+        (``versions.yaml``). Default: none, EKS's defaults read at plan time. ``ci_roles``: the environment's
+        pipeline roles (goldenpath.delivery.roles.platform_roles). Default: none."""
         super().__init__(scope, environment, stack_layout(environment, "cluster"), emulator)
         network = self.remote_state("network", stack_layout(environment, "network"))
         spec = environment.cluster
@@ -45,6 +67,7 @@ class ClusterStack(GoldenpathStack):
                 service_cidr=spec.service_cidr,
                 addon_versions=dict(pins.addons) if pins else {},
                 node_ami_release=pins.node_ami_release if pins else None,
+                access=ci_cluster_access(ci_roles or []),
             ),
         )
         eks = self.cluster.cluster

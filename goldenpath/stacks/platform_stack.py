@@ -8,9 +8,12 @@ from constructs import Construct
 
 from goldenpath.config.model import Environment
 from goldenpath.modules.observability import ObservabilityStack
+from goldenpath.modules.preview_access import PreviewNamespaceAccess, PreviewNamespaceAccessProps
 from goldenpath.modules.storage import DefaultStorageClass, DefaultStorageClassProps
 from goldenpath.observability.values import MANAGED_BY
 from goldenpath.stacks.base import GoldenpathStack
+from goldenpath.stacks.ci_stack import PREVIEW_NAME_PREFIX
+from goldenpath.stacks.cluster_stack import PREVIEWS_GROUP
 from goldenpath.stacks.in_cluster import configure_in_cluster_providers
 from goldenpath.stacks.layout import stack_layout
 from goldenpath.stacks.target import EmulatorEndpoint
@@ -29,3 +32,6 @@ class PlatformStack(GoldenpathStack):
         # Before the charts: their volume claims need a default class, and it must encrypt.
         self.storage = DefaultStorageClass(self, "storage", DefaultStorageClassProps(labels=MANAGED_BY))
         self.observability = module.add_cluster_side(self)
+        if environment.ci is not None and environment.previews is not None:  # the preview and reap roles' namespaces
+            PreviewNamespaceAccess(self, "preview-namespaces", PreviewNamespaceAccessProps(
+                group=PREVIEWS_GROUP, prefix=PREVIEW_NAME_PREFIX, labels=MANAGED_BY))

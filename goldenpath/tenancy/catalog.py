@@ -13,7 +13,7 @@ from goldenpath.config.loader import check_file_name, parse_document, read_text,
 from goldenpath.config.model import Environment, PreviewService, QuotaTier
 from goldenpath.constructs.naming import NameKind
 from goldenpath.errors import ConfigError
-from goldenpath.policies.suppressions import Suppression, tenant_bucket_suppressions
+from goldenpath.policies.suppressions import Suppression, immutable_subject_suppression, tenant_bucket_suppressions
 from goldenpath.tenancy.capacity import tier_fits
 from goldenpath.tenancy.model import Service, Team
 from goldenpath.tenancy.slos import check_team_noise_budgets
@@ -76,15 +76,27 @@ class Catalog:
                     found.append(Placement(team, service, env, tier_name, env.tenancy.tiers[tier_name]))
         return sorted(found, key=lambda p: p.namespace)
 
+    def teams_on(self, environment: str) -> list[str]:
+        """The teams with at least one service on ``environment``'s cluster (each has a tenants stack there)."""
+        return sorted({p.team.name for p in self.placements(environment)})
+
     def previewable(self, environment: Environment) -> dict[str, PreviewService]:
         """Service name -> its preview chart, for the services that opted in on ``environment``."""
         return {p.service.name: p.service.previews for p in self.placements(environment.name)
                 if p.previews and p.service.previews is not None}
 
     def suppressions(self) -> list[Suppression]:
-        """Accepted checkov findings of the services' own buckets, owned by their teams."""
-        return [s for env in self.environments for p in self.placements(env.name) if p.service.cloud is not None
-                for s in tenant_bucket_suppressions(p.team.name, p.team.source_file, env.name, p.namespace)]
+        """Accepted checkov findings of the services' own buckets, owned by their teams, and of roles trusting a
+        repository by GitHub's immutable subject form (which checkov 3.3 does not know)."""
+        buckets = [s for env in self.environments for p in self.placements(env.name) if p.service.cloud is not None
+                   for s in tenant_bucket_suppressions(p.team.name, p.team.source_file, env.name, p.namespace)]
+        immutable = [(env, p) for env in self.environments if env.ci is not None for p in self.placements(env.name)
+                     if p.service.repository and p.service.repository_ids]
+        deploy = [immutable_subject_suppression(p.team.name, p.team.source_file, f"{env.name}-tenants-{p.team.name}",
+                                                f"{p.namespace}/deploy/role") for env, p in immutable]
+        previews = [immutable_subject_suppression("platform-team", p.team.source_file, f"{env.name}-ci", "ci/preview/role")
+                    for env, p in immutable if p.previews]
+        return [*buckets, *deploy, *previews]
 
     def owners_of(self, environment: Environment, service: str) -> str | None:
         """The owner group of the team running ``service`` on ``environment`` (None when none does)."""

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from goldenpath.config.model import DnsLabel, FieldProblem, PreviewService, SourcedDocument, _Strict
+from goldenpath.config.model import DnsLabel, FieldProblem, GitHubIds, GitHubRepository, PreviewService, SourcedDocument, _Strict
 
 # OpenTelemetry's advisory bucket boundaries for http.server.request.duration (seconds): the SDKs'
 # default histogram, so a latency threshold must be one of them to be measurable exactly.
@@ -102,6 +102,11 @@ class Service(_Strict):
         default=None, description="Opt in to preview environments: the chart previews deploy. Default: no previews."
     )
     cloud: CloudAccess | None = Field(default=None, description="Default: no AWS access (no role, no bucket).")
+    repository: GitHubRepository | None = Field(
+        default=None, description="The service's GitHub repository (owner/name): its deploy and preview jobs get roles "
+        "that trust it, and only through the platform repository's reusable workflows. Default: none (no CI roles).")
+    repository_ids: GitHubIds | None = Field(
+        default=None, description="The repository's numeric ids, for GitHub's immutable OIDC subject form. Default: none.")
 
     @field_validator("environments")
     @classmethod

@@ -90,7 +90,7 @@ def add_service(project_root: Path, environments: list[Environment], team: str, 
     write_text_atomically(path, text)
     namespace = f"{team}-{name}"
     return Onboarded(path, [
-        f"goldenpath synth: {', '.join(f'{e}-tenants' for e in envs)} gain namespace {namespace} (only those stacks change)",
+        f"goldenpath synth: {', '.join(f'{e}-tenants-{team}' for e in envs)} gain namespace {namespace} (only those stacks change)",
         f"optional in {path}: tier, slos (availability, latency), previews (its chart), cloud (its own bucket)",
         "goldenpath validate, then open a pull request",
     ])

@@ -1,0 +1,113 @@
+"""Every role a pipeline job assumes, per environment, with the exact OIDC subjects it trusts (pure Python: the
+stacks create them, the workflow renderer names them, the tests match one against the other).
+
+| role | who assumes it | subject (exact) | may |
+|---|---|---|---|
+| plan | a pull request of the platform repository | ``repo:P:pull_request`` | read the environment (no data reads), its state |
+| apply | a push to the default branch, in the GitHub environment named after the environment | ``repo:P:environment:<env>`` | change the environment's services, its state |
+| drift | the nightly drift job, in the GitHub environment ``goldenpath-drift`` | ``repo:P:environment:goldenpath-drift`` | like plan |
+| reap | the hourly preview reaper, in the GitHub environment ``goldenpath-previews`` | ``repo:P:environment:goldenpath-previews`` | destroy previews |
+| preview | a service repository's pull request, only through the platform's reusable preview workflow | ``repo:S:pull_request:job_workflow_ref:P/.github/workflows/goldenpath-previews.yml@refs/heads/<default>`` | its previews |
+| deploy | a service repository's deploy job, in the GitHub environment named after the environment, only through the platform's reusable deploy workflow | ``repo:S:environment:<env>:job_workflow_ref:P/.github/workflows/goldenpath-deploy.yml@refs/heads/<default>`` | its namespace |
+
+No role trusts a pull request together with an environment or a branch (checked by GP_AWS_011), and apply and
+deploy roles trust environment subjects only (GP_AWS_012): a pull request can reach only plan and its previews.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from goldenpath.config.model import Environment
+from goldenpath.constructs.github_oidc import provider_arn_of
+from goldenpath.constructs.naming import NameKind, Naming
+from goldenpath.delivery.subjects import PULL_REQUEST, Repository, environment_context, subject, workflow_ref
+from goldenpath.tenancy.catalog import Catalog
+
+Kind = Literal["plan", "apply", "drift", "reap", "preview", "deploy"]
+ROLE_TAG = "goldenpath:ci-role"
+"""Tag naming a CI role's kind (the policy checks read it)."""
+DRIFT_ENVIRONMENT = "goldenpath-drift"
+PREVIEWS_ENVIRONMENT = "goldenpath-previews"
+PREVIEWS_WORKFLOW = "goldenpath-previews.yml"
+DEPLOY_WORKFLOW = "goldenpath-deploy.yml"
+PLATFORM_KINDS: tuple[Kind, ...] = ("plan", "apply", "drift", "reap", "preview")
+
+
+@dataclass(frozen=True)
+class CiRole:
+    kind: Kind
+    environment: str
+    account_id: str
+    name: str
+    subjects: tuple[str, ...]
+    team: str | None = None
+    service: str | None = None
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:role/{self.name}"
+
+
+def platform_repository(environment: Environment) -> Repository:
+    if environment.ci is None:
+        raise ValueError(f"{environment.name} has no ci section")
+    return Repository(environment.ci.repository, environment.ci.ids)
+
+
+def github_provider_arn(environment: Environment) -> str:
+    """GitHub's OIDC provider of the environment's account: the one `<env>-ci` creates, or the one it names."""
+    if environment.ci is not None and environment.ci.oidc_provider != "create":
+        return environment.ci.oidc_provider
+    return provider_arn_of(environment.account_id)
+
+
+def role_name(environment: str, kind: str, *suffix: str) -> str:
+    return Naming("goldenpath", environment).name(kind, *suffix, kind=NameKind.IAM_ROLE)
+
+
+def _service_repositories(catalog: Catalog, environment: Environment, previews_only: bool) -> list[tuple[str, str, Repository]]:
+    found = []
+    for placement in catalog.placements(environment.name):
+        service = placement.service
+        if service.repository is None or (previews_only and not placement.previews):
+            continue
+        found.append((placement.team.name, service.name, Repository(service.repository, service.repository_ids)))
+    return found
+
+
+def platform_roles(environment: Environment, catalog: Catalog) -> list[CiRole]:
+    """The `<env>-ci` stack's roles (plan, apply, drift, and reap and preview where the environment hosts previews)."""
+    if environment.ci is None:
+        return []
+    platform, branch = platform_repository(environment), environment.ci.default_branch
+    account, env = environment.account_id, environment.name
+    roles = [
+        CiRole("plan", env, account, role_name(env, "ci-plan"), (subject(platform, PULL_REQUEST),)),
+        CiRole("apply", env, account, role_name(env, "ci-apply"), (subject(platform, environment_context(env)),)),
+        CiRole("drift", env, account, role_name(env, "ci-drift"), (subject(platform, environment_context(DRIFT_ENVIRONMENT)),)),
+    ]
+    if environment.previews is not None:
+        roles.append(CiRole("reap", env, account, role_name(env, "ci-reap"),
+                            (subject(platform, environment_context(PREVIEWS_ENVIRONMENT)),)))
+        reusable = workflow_ref(platform, PREVIEWS_WORKFLOW, branch)
+        previews = sorted({subject(repo, PULL_REQUEST, reusable) for _, _, repo in _service_repositories(catalog, environment, True)})
+        if previews:
+            roles.append(CiRole("preview", env, account, role_name(env, "ci-preview"), tuple(previews)))
+    return roles
+
+
+def deploy_roles(environment: Environment, catalog: Catalog, team: str | None = None) -> list[CiRole]:
+    """One deploy role per service of the catalog on this environment that names its repository (``team``: only its)."""
+    if environment.ci is None:
+        return []
+    platform, branch = platform_repository(environment), environment.ci.default_branch
+    reusable = workflow_ref(platform, DEPLOY_WORKFLOW, branch)
+    return [CiRole("deploy", environment.name, environment.account_id, role_name(environment.name, "deploy", t, s),
+                   (subject(repo, environment_context(environment.name), reusable),), t, s)
+            for t, s, repo in _service_repositories(catalog, environment, False) if team is None or t == team]
+
+
+def all_roles(environment: Environment, catalog: Catalog) -> list[CiRole]:
+    return [*platform_roles(environment, catalog), *deploy_roles(environment, catalog)]
