@@ -18,6 +18,18 @@ def package_templates(package: str) -> jinja2.Environment:
     )
 
 
+@cache
+def workflow_templates(package: str) -> jinja2.Environment:
+    """Templates of GitHub Actions workflows in ``<package>/templates``: ``[[ name ]]`` and ``[% block %]``, so
+    GitHub's own ``${{ expression }}`` is written as it is read."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader(package, "templates"), undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True, autoescape=False, trim_blocks=True, lstrip_blocks=True,
+        variable_start_string="[[", variable_end_string="]]", block_start_string="[%", block_end_string="%]",
+        comment_start_string="[#", comment_end_string="#]",
+    )
+
+
 def write_rendered(files: dict[str, str], directory: Path) -> list[Path]:
     """Write rendered texts (file name -> text) into ``directory``, creating it; the paths written."""
     directory.mkdir(parents=True, exist_ok=True)

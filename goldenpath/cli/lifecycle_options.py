@@ -4,6 +4,7 @@ clients they run with (a local emulator with --aws-endpoint, else AWS with the c
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,8 @@ def add_lifecycle_options(p: argparse.ArgumentParser, section: str) -> None:
     """--env, --aws-endpoint and --verbose; ``section``: the environment file section that hosts them."""
     p.add_argument("--env", dest="envs", action="append", metavar="NAME", default=None,
                    help=f"environment hosting {section} (default: the only one with a {section} section)")
-    p.add_argument("--aws-endpoint", metavar="URL", help="a local AWS emulator on loopback instead of AWS")
+    p.add_argument("--aws-endpoint", metavar="URL", default=os.environ.get("GOLDENPATH_AWS_ENDPOINT") or None,
+                   help="a local AWS emulator on loopback instead of AWS (default: $GOLDENPATH_AWS_ENDPOINT, else AWS)")
     p.add_argument("--verbose", action="store_true", help="stream terraform's own output (always kept in .goldenpath/logs/)")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -78,10 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("name")
     q.add_argument("--env", action="append", dest="service_envs", required=True, metavar="NAME", help="environment it runs in (repeatable)")
     q.add_argument("--tier", help="size tier (default: the environment's default tier)")
-    q = service_sub.add_parser("scaffold", help="write the service repository's workflows (deploy with DORA events; previews)")
+    q = service_sub.add_parser("scaffold", help="write the service repository's workflows: callers of the platform's "
+                               "reusable deploy and preview workflows")
     q.add_argument("team")
     q.add_argument("name")
-    q.add_argument("--role-arn", required=True, help="IAM role the workflows assume through GitHub OIDC")
+    q.add_argument("--branch", default="main", help="the service repository's branch whose pushes deploy (default: main)")
     q.add_argument("--out", type=Path, default=Path(".github/workflows"), help="default: .github/workflows")
     sub.add_parser("list", help="list environments, their stacks and state keys")
     sub.add_parser("doctor", help="check node, jsii, terraform, the provider mirror and credentials")
@@ -105,14 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("runbooks", help="generate docs/runbooks/*.md from the alert and SLO objects")
     p.add_argument("--out", type=Path, default=None, help="default: docs/runbooks next to the environments folder")
 
-    p = sub.add_parser("ci", help="CI integration")
-    ci = p.add_subparsers(dest="ci_action", required=True)
-    p = ci.add_parser("render", help="write the preview GitHub Actions workflows")
-    p.add_argument("--env", dest="envs", action="append", metavar="NAME", required=True, help="environment hosting previews")
-    p.add_argument("--service", required=True, help="service the repository previews")
-    p.add_argument("--role-arn", required=True, help="IAM role the pull-request jobs (up, down) assume through GitHub OIDC")
-    p.add_argument("--reap-role-arn", help="IAM role of the scheduled reap job (default: --role-arn, one role for every job)")
-    p.add_argument("--out", type=Path, default=Path(".github/workflows"))
+    from goldenpath.cli.ci import add_parser as add_ci_parser
+
+    add_ci_parser(sub, with_envs)
 
     from goldenpath.cli.preview import add_parser as add_preview_parser
     from goldenpath.cli.sandbox import add_parser as add_sandbox_parser
@@ -154,7 +151,15 @@ def cmd_synth(args: argparse.Namespace) -> int:
     from goldenpath.stacks.synth import synthesize
 
     environments = _environments(args)
-    result = synthesize(environments, args.outdir, project_root=_project_root(args))
+    endpoint = os.environ.get("GOLDENPATH_AWS_ENDPOINT")
+    if endpoint:  # the workflow harness: stacks for a local emulator (the loopback check is EmulatorEndpoint's)
+        from goldenpath.deploy.runner import synthesize_for_emulator
+        from goldenpath.stacks.target import EmulatorEndpoint
+
+        result, adaptations = synthesize_for_emulator(environments, EmulatorEndpoint(endpoint), args.outdir, _project_root(args))
+        print(f"for the AWS emulator at {endpoint} (GOLDENPATH_AWS_ENDPOINT): {len(adaptations)} adaptations")
+    else:
+        result = synthesize(environments, args.outdir, project_root=_project_root(args))
     print(f"synthesized {len(result.stacks)} stacks into {args.outdir}/: {', '.join(result.ordered())}")
     return 0
 
@@ -369,24 +374,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_ci(args: argparse.Namespace) -> int:
-    from goldenpath.previews.workflows import WorkflowSettings, write_workflows
+    from goldenpath.cli.ci import cmd_ci as run_ci
 
-    if len(args.envs) != 1:
-        raise GoldenpathError(f"--env: got {', '.join(args.envs)}, expected exactly one environment that hosts previews")
-    (environment,) = _environments(args)
-    previewable = _catalog(args, [environment]).previewable(environment)
-    if environment.previews is None or args.service not in previewable:
-        known = ", ".join(sorted(previewable)) if environment.previews else "none (no previews section)"
-        raise GoldenpathError(f"--service: got {args.service!r}, expected one of {known} "
-                              f"(services with a previews block in teams/<team>.yaml running in {environment.name!r})")
-    settings = WorkflowSettings(environment.name, args.service, args.role_arn, environment.region,
-                                reap_role_arn=args.reap_role_arn)
-    written = write_workflows(settings, args.out)
-    print("wrote " + ", ".join(str(p) for p in written))
-    if args.reap_role_arn is None:
-        print("note: the scheduled reap job assumes the same role as the pull-request jobs; pass --reap-role-arn "
-              "to give each its own (see README, Preview environments)")
-    return 0
+    return run_ci(args)
 
 
 def cmd_dora(args: argparse.Namespace) -> int:
@@ -420,13 +410,17 @@ def cmd_service(args: argparse.Namespace) -> int:
 
 
 def _scaffold(args: argparse.Namespace) -> int:
-    from goldenpath.scaffold.service import ScaffoldSettings, write_service_workflows
+    from goldenpath.scaffold.service import ScaffoldSettings, subject_template_command, write_service_workflows
 
     environments = _environments(args)
-    written = write_service_workflows(_catalog(args, environments), ScaffoldSettings(args.team, args.name, args.role_arn), args.out)
+    catalog = _catalog(args, environments)
+    written = write_service_workflows(catalog, ScaffoldSettings(args.team, args.name, args.branch), args.out)
     print("wrote " + ", ".join(str(p) for p in written))
-    print("next steps: give the role an EKS access entry with edit rights in the service's namespace on each cluster, "
-          "and create the GitHub environments (approvals for production)")
+    repository = next(s.repository for s in catalog.team(args.team).services if s.name == args.name)
+    print("next steps (once per service repository; see docs/delivery.md):")
+    print(f"  - make its OIDC subjects name the platform workflow a job runs:\n      {subject_template_command(repository)}")
+    print("  - create a GitHub environment per deploy environment in it (required reviewers for production)")
+    print("  - merge the platform change that adds the service: its team's stack creates the deploy roles")
     return 0
 
 

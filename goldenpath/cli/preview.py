@@ -32,6 +32,8 @@ def add_parser(sub) -> None:
     p.add_argument("--owner", default=os.environ.get("GITHUB_ACTOR", "unknown"))
     p.add_argument("--ttl-hours", type=int)
     p.add_argument("--bucket", action="store_true", help="also an encrypted bucket in the preview's AWS-only stack")
+    p.add_argument("--comment", action="store_true", help="create or edit the preview's comment on the pull request "
+                   "(GITHUB_TOKEN, GITHUB_REPOSITORY)")
 
     p = actions.add_parser("down", help="destroy a pull request's previews and delete their state (idempotent)")
     common(p)
@@ -44,6 +46,8 @@ def add_parser(sub) -> None:
     common(p)
     p.add_argument("--closed-prs", type=Path, help="file of owner/name#number lines")
     p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--closed-from-github", action="store_true", help="also ask GitHub which previews' pull requests "
+                   "are closed (GITHUB_TOKEN; repositories it cannot read are named and left to their TTL)")
 
 
 def _run(args: argparse.Namespace, environments, catalog):
@@ -85,6 +89,12 @@ def cmd_preview(args: argparse.Namespace, environments, catalog) -> int:
         print(f"preview {record.name} is up: {url} (expires {record.expires_at})")
         unpriced = f"; not priced: {'; '.join(record.not_priced)}" if record.not_priced else ""
         print(f"estimate: ${record.monthly_usd}/month (its quota's share of the cluster's nodes){unpriced}")
+        if args.comment:
+            from goldenpath.delivery.github import GitHub, upsert_comment
+            from goldenpath.previews.lifecycle import PREVIEW_MARKER, preview_comment
+
+            done = upsert_comment(GitHub.from_environment(), args.pr, preview_comment(record, url), PREVIEW_MARKER)
+            print(f"preview comment {done} on #{args.pr}")
         return 0
     run = _run(args, environments, catalog)
     if args.action == "down":
@@ -99,6 +109,13 @@ def cmd_preview(args: argparse.Namespace, environments, catalog) -> int:
         print(f"{len(records)} preview(s)")
         return 0
     closed = lifecycle.read_closed_prs(args.closed_prs) if args.closed_prs else set()
+    if args.closed_from_github:
+        from goldenpath.delivery.github import GitHub, closed_pull_requests
+
+        found, unreadable = closed_pull_requests(GitHub.from_environment(), {(r.repository, r.pr) for r in run.registry.all()})
+        closed |= found
+        if unreadable:
+            print(f"cannot read {', '.join(unreadable)} with this token: left to their time to live")
     report = lifecycle.reap(run, now, closed, args.dry_run)
     if args.dry_run:
         print(f"would destroy: {', '.join(report.would_destroy) or 'nothing'}")

@@ -98,7 +98,23 @@ class KmsKeyProps:
     ``kms.administrators`` and whoever applies the stack."""
 
 
-class KmsKey(Construct):
+class KeyGrants:
+    """Grants on a key, by its ARN: the same for a key made here and one looked up by alias."""
+
+    @property
+    def arn(self) -> str:
+        raise NotImplementedError
+
+    def grant_decrypt(self, role: WorkloadRole) -> None:
+        """Let ``role`` read what this key encrypted."""
+        role.add_to_policy(Statement(actions=("kms:Decrypt",), resources=(self.arn,)))
+
+    def grant_encrypt_decrypt(self, role: WorkloadRole) -> None:
+        """Let ``role`` read and write data under this key."""
+        role.add_to_policy(Statement(actions=("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"), resources=(self.arn,)))
+
+
+class KmsKey(Construct, KeyGrants):
     """KMS key with yearly rotation, a key policy that names who administers it, and an alias.
 
     Use is delegated to IAM (the account root may encrypt, decrypt and create grants for AWS resources,
@@ -162,16 +178,9 @@ class KmsKey(Construct):
     def key_id(self) -> str:
         return self.key.key_id
 
-    def grant_decrypt(self, role: WorkloadRole) -> None:
-        """Let ``role`` read what this key encrypted."""
-        role.add_to_policy(Statement(actions=("kms:Decrypt",), resources=(self.arn,)))
-
-    def grant_encrypt_decrypt(self, role: WorkloadRole) -> None:
-        """Let ``role`` read and write data under this key."""
-        role.add_to_policy(Statement(actions=("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"), resources=(self.arn,)))
 
 
-class KmsKeyLookup(Construct):
+class KmsKeyLookup(Construct, KeyGrants):
     """A KmsKey of another stack, found by its alias at plan time (ids, not objects, cross stacks): the same
     ``arn`` and grants as the key itself, so constructs take either (``encryption_key=``)."""
 
@@ -188,8 +197,6 @@ class KmsKeyLookup(Construct):
     def arn(self) -> str:
         return self._arn
 
-    grant_decrypt = KmsKey.grant_decrypt
-    grant_encrypt_decrypt = KmsKey.grant_encrypt_decrypt
 
 
 def key_alias(naming: Naming, purpose: str) -> str:

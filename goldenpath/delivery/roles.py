@@ -3,15 +3,19 @@ stacks create them, the workflow renderer names them, the tests match one agains
 
 | role | who assumes it | subject (exact) | may |
 |---|---|---|---|
-| plan | a pull request of the platform repository | ``repo:P:pull_request`` | read the environment (no data reads), its state |
-| apply | a push to the default branch, in the GitHub environment named after the environment | ``repo:P:environment:<env>`` | change the environment's services, its state |
-| drift | the nightly drift job, in the GitHub environment ``goldenpath-drift`` | ``repo:P:environment:goldenpath-drift`` | like plan |
-| reap | the hourly preview reaper, in the GitHub environment ``goldenpath-previews`` | ``repo:P:environment:goldenpath-previews`` | destroy previews |
-| preview | a service repository's pull request, only through the platform's reusable preview workflow | ``repo:S:pull_request:job_workflow_ref:P/.github/workflows/goldenpath-previews.yml@refs/heads/<default>`` | its previews |
-| deploy | a service repository's deploy job, in the GitHub environment named after the environment, only through the platform's reusable deploy workflow | ``repo:S:environment:<env>:job_workflow_ref:P/.github/workflows/goldenpath-deploy.yml@refs/heads/<default>`` | its namespace |
+| plan | the plan job of a pull request of the platform repository, in GitHub environment ``goldenpath-plan-<env>`` | ``repo:P:environment:goldenpath-plan-<env>`` | read the environment (no data reads), its state |
+| apply | the apply job after merge, in the GitHub environment named after the environment | ``repo:P:environment:<env>`` | change the environment's services, its state |
+| drift | the nightly drift job, in GitHub environment ``goldenpath-drift-<env>`` | ``repo:P:environment:goldenpath-drift-<env>`` | like plan |
+| reap | the hourly preview reaper, in GitHub environment ``goldenpath-reap-<env>`` | ``repo:P:environment:goldenpath-reap-<env>`` | destroy previews |
+| preview | a service repository's pull request, only through the platform's reusable workflow ``goldenpath-previews-<env>.yml`` | ``repo:S:pull_request:job_workflow_ref:P/.github/workflows/goldenpath-previews-<env>.yml@refs/heads/<default>`` | its previews |
+| deploy | a service repository's deploy job, in the GitHub environment named after the environment, only through the platform's reusable ``goldenpath-deploy.yml`` | ``repo:S:environment:<env>:job_workflow_ref:P/.github/workflows/goldenpath-deploy.yml@refs/heads/<default>`` | its namespace |
 
-No role trusts a pull request together with an environment or a branch (checked by GP_AWS_011), and apply and
-deploy roles trust environment subjects only (GP_AWS_012): a pull request can reach only plan and its previews.
+Every job gets its own subject, so exactly one role accepts it: the environment's name is in each (a pull request's
+subject names no environment, so the plan job names a GitHub environment ``goldenpath-plan-<env>`` that has no
+protection rule; it exists to tell one environment's plan role from another's). The environments that apply
+(``<env>``) allow only the default branch (a deployment branch rule, set up once; see docs/delivery.md), so a pull
+request cannot reach an apply or deploy role even with a workflow it wrote. No role trusts a pull request together
+with an environment or a branch (GP_AWS_011), and apply and deploy roles trust environment subjects only (GP_AWS_012).
 """
 
 from __future__ import annotations
@@ -28,10 +32,17 @@ from goldenpath.tenancy.catalog import Catalog
 Kind = Literal["plan", "apply", "drift", "reap", "preview", "deploy"]
 ROLE_TAG = "goldenpath:ci-role"
 """Tag naming a CI role's kind (the policy checks read it)."""
-DRIFT_ENVIRONMENT = "goldenpath-drift"
-PREVIEWS_ENVIRONMENT = "goldenpath-previews"
-PREVIEWS_WORKFLOW = "goldenpath-previews.yml"
 DEPLOY_WORKFLOW = "goldenpath-deploy.yml"
+
+
+def github_environment(kind: Kind, environment: str) -> str:
+    """The GitHub environment a platform job of ``kind`` runs in (apply: the environment's own name)."""
+    return environment if kind == "apply" else f"goldenpath-{kind}-{environment}"
+
+
+def previews_workflow(environment: str) -> str:
+    """The platform repository's reusable preview workflow of a preview-hosting environment."""
+    return f"goldenpath-previews-{environment}.yml"
 PLATFORM_KINDS: tuple[Kind, ...] = ("plan", "apply", "drift", "reap", "preview")
 
 
@@ -83,15 +94,11 @@ def platform_roles(environment: Environment, catalog: Catalog) -> list[CiRole]:
         return []
     platform, branch = platform_repository(environment), environment.ci.default_branch
     account, env = environment.account_id, environment.name
-    roles = [
-        CiRole("plan", env, account, role_name(env, "ci-plan"), (subject(platform, PULL_REQUEST),)),
-        CiRole("apply", env, account, role_name(env, "ci-apply"), (subject(platform, environment_context(env)),)),
-        CiRole("drift", env, account, role_name(env, "ci-drift"), (subject(platform, environment_context(DRIFT_ENVIRONMENT)),)),
-    ]
+    kinds: tuple[Kind, ...] = ("plan", "apply", "drift", *(("reap",) if environment.previews is not None else ()))
+    roles = [CiRole(kind, env, account, role_name(env, f"ci-{kind}"),
+                    (subject(platform, environment_context(github_environment(kind, env))),)) for kind in kinds]
     if environment.previews is not None:
-        roles.append(CiRole("reap", env, account, role_name(env, "ci-reap"),
-                            (subject(platform, environment_context(PREVIEWS_ENVIRONMENT)),)))
-        reusable = workflow_ref(platform, PREVIEWS_WORKFLOW, branch)
+        reusable = workflow_ref(platform, previews_workflow(env), branch)
         previews = sorted({subject(repo, PULL_REQUEST, reusable) for _, _, repo in _service_repositories(catalog, environment, True)})
         if previews:
             roles.append(CiRole("preview", env, account, role_name(env, "ci-preview"), tuple(previews)))

@@ -12,7 +12,7 @@ from goldenpath.stacks.synth import SynthResult, synthesize
 from goldenpath.deploy.terraform import Terraform, base_env, find_aws_mirror, find_terraform, mirror_cli_config, require_aws_credentials
 from goldenpath.config.model import Environment
 from goldenpath.errors import GoldenpathError
-from goldenpath.stacks.emulator import Adaptation, adapt_stack
+from goldenpath.stacks.emulator import Adaptation, adapt_stack, runs_on_emulator
 from goldenpath.stacks.layout import synthesized_layouts
 from goldenpath.stacks.target import EmulatorEndpoint
 
@@ -73,6 +73,19 @@ def prepare_for_emulator(environment: Environment, endpoint: EmulatorEndpoint, o
         if name not in skip:
             adaptations += adapt_stack(result.stacks[name])
     create_state_bucket(endpoint, environment.state_bucket, environment.state_region)
+    return result, adaptations
+
+
+def synthesize_for_emulator(environments: list[Environment], endpoint: EmulatorEndpoint, outdir: Path,
+                            project_root: Path = Path(".")) -> tuple[SynthResult, list[Adaptation]]:
+    """Every environment's stacks against ``endpoint``, each adapted to moto; stacks with a Kubernetes half keep
+    only their AWS half (the emulator has no Kubernetes API), and stacks needing another provider stay as they are
+    (nothing runs them there). The delivery pipeline's harness synthesizes this way."""
+    result = synthesize(environments, outdir, endpoint, project_root)
+    adaptations: list[Adaptation] = []
+    for name in result.ordered():
+        if runs_on_emulator(result.stacks[name], aws_half=True):
+            adaptations += adapt_stack(result.stacks[name], aws_half=True)
     return result, adaptations
 
 

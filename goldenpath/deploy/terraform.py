@@ -96,10 +96,14 @@ class Terraform:
     """Run once before the first terraform command (writes what it needs, such as its CLI config), so that a
     command refused before any terraform run has written nothing. Default: nothing to prepare."""
 
-    def run(self, stack_dir: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
+    def ready(self) -> None:
+        """Prepare now (before running terraform from several threads at once)."""
         if self.prepare is not None:
             self.prepare()
             self.prepare = None
+
+    def run(self, stack_dir: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
+        self.ready()
         command = [self.binary, *args]
         if self.stream:
             print(f"$ (cd {stack_dir} && terraform {' '.join(args)})", flush=True)
@@ -133,9 +137,7 @@ class Terraform:
 
     def capture(self, stack_dir: Path, *args: str, stdin: str | None = None) -> str:
         """terraform's stdout, never written to a log or the terminal (for `state pull`: state holds secrets)."""
-        if self.prepare is not None:
-            self.prepare()
-            self.prepare = None
+        self.ready()
         result = subprocess.run([self.binary, *args], cwd=stack_dir, env=self.env, text=True, input=stdin,
                                 capture_output=True, check=False)
         if result.returncode != 0:

@@ -43,10 +43,9 @@ class PreviewNamespaceAccessProps:
 class PreviewNamespaceAccess(Construct):
     def __init__(self, scope: Construct, id_: str, props: PreviewNamespaceAccessProps):
         super().__init__(scope, id_)
-        meta = {"name": props.name, "labels": dict(props.labels)}
-        role = ClusterRoleV1(self, "role", metadata=ClusterRoleV1Metadata(**meta),
+        role = ClusterRoleV1(self, "role", metadata=ClusterRoleV1Metadata(name=props.name, labels=dict(props.labels)),
                              rule=[ClusterRoleV1Rule(api_groups=[""], resources=["namespaces"], verbs=list(NAMESPACE_VERBS))])
-        ClusterRoleBindingV1(self, "binding", metadata=ClusterRoleBindingV1Metadata(**meta),
+        ClusterRoleBindingV1(self, "binding", metadata=ClusterRoleBindingV1Metadata(name=props.name, labels=dict(props.labels)),
                              role_ref=ClusterRoleBindingV1RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole",
                                                                   name=props.name),
                              subject=[ClusterRoleBindingV1Subject(kind="Group", name=props.group,

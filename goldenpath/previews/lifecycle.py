@@ -20,6 +20,7 @@ from goldenpath.modules.preview_request import PreviewError, PreviewRequest
 from goldenpath.tenancy.catalog import Catalog
 
 WORKDIR = Path(".goldenpath/previews")
+PREVIEW_MARKER = "<!-- goldenpath-preview -->"
 
 
 @dataclass
@@ -88,8 +89,26 @@ def _runnable(run: PreviewRun, stacks: dict[str, Path]) -> list[Path]:
     return [path for name, path in stacks.items() if run.in_cluster or name.endswith("-aws")]
 
 
+def check_repository(catalog: Catalog, environment: Environment, request: PreviewRequest) -> None:
+    """A pull request previews only the service whose catalog entry names its repository: the preview role trusts
+    every previewing repository's pull requests, so the repository is what tells one team's service from another's."""
+    placement = next((p for p in catalog.placements(environment.name) if p.service.name == request.service), None)
+    named = placement.service.repository if placement else None
+    if placement is not None and named is not None and named.lower() != request.repository.lower():
+        raise PreviewError(f"{placement.team.source_file}: service {request.service!r} previews from {named!r}, but this "
+                           f"pull request is in {request.repository!r}; expected the repository the catalog names "
+                           "(services[].repository)")
+
+
+def preview_comment(record: PreviewRecord, url: str) -> str:
+    unpriced = f" (not priced: {'; '.join(record.not_priced)})" if record.not_priced else ""
+    return (f"{PREVIEW_MARKER}\nPreview `{record.name}`: {url}\n\nImage tag `{record.image_tag}`, expires {record.expires_at}; "
+            f"estimated ${record.monthly_usd}/month{unpriced}.\n")
+
+
 def up(run: PreviewRun, request: PreviewRequest, now: datetime) -> PreviewRecord:
     request.check(run.environment, run.catalog.previewable(run.environment))
+    check_repository(run.catalog, run.environment, request)
     records = run.registry.all()
     others = [r for r in records if r.repository == request.repository and r.name != request.name]
     cap = run.environment.previews.max_per_repository  # type: ignore[union-attr]

@@ -18,11 +18,12 @@ from goldenpath.templating import package_templates
 
 from goldenpath._version import __version__
 from goldenpath.errors import GoldenpathError
-from goldenpath.previews.workflows import CHECKOUT
+from goldenpath.delivery.workflows import ACTIONS
 
-# Pinned by full commit SHA (tag in the comment); actions/checkout is shared with the preview workflows.
-SETUP_PYTHON = ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0")
-UPLOAD_SARIF = ("8aad20d150bbac5944a9f9d289da16a4b0d87c1e", "v4.36.2")
+# Pinned by full commit SHA (tag in the comment): the same pins as the delivery workflows.
+CHECKOUT = ACTIONS["checkout"][1:]
+SETUP_PYTHON = ACTIONS["setup_python"][1:]
+UPLOAD_SARIF = ACTIONS["upload_sarif"][1:]
 WORKFLOW = Path(".github/workflows/goldenpath-validate.yml")
 
 _NAME = re.compile(r"^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$")

@@ -60,14 +60,52 @@ class Adaptation:
         return f"{self.stack}: {self.address} {self.change} ({self.reason})"
 
 
-def adapt_stack(stack_dir: Path) -> list[Adaptation]:
-    """Rewrite ``stack_dir/cdk.tf.json`` for the emulator; return what was changed and why."""
+KUBERNETES_PROVIDERS = ("kubernetes", "helm")
+NO_KUBERNETES = "the emulator has no Kubernetes API"
+
+
+def _providers(document: dict) -> set[str]:
+    return set(document.get("terraform", {}).get("required_providers", {}))
+
+
+def runs_on_emulator(stack_dir: Path, aws_half: bool = False) -> bool:
+    """Whether the emulator can run the stack: only the aws provider (``aws_half``: also kubernetes and helm,
+    whose resources ``adapt_stack(..., aws_half=True)`` leaves out)."""
+    providers = _providers(json.loads((stack_dir / "cdk.tf.json").read_text()))
+    return providers - ({"aws", *KUBERNETES_PROVIDERS} if aws_half else {"aws"}) == set()
+
+
+def _without_kubernetes(document: dict, stack: str, removed: set[str]) -> list[Adaptation]:
+    """Leave out the in-cluster half (kubernetes and helm resources, data sources and providers) and every output
+    reading it: what remains is the stack's AWS half (a team's buckets, roles and deploy roles)."""
+    adaptations = []
+    for section, prefix in (("resource", ""), ("data", "data.")):
+        blocks = document.get(section, {})
+        for rtype in sorted(t for t in blocks if t.split("_", 1)[0] in KUBERNETES_PROVIDERS):
+            for name in sorted(blocks.pop(rtype)):
+                removed.add(f"{rtype}.{name}")
+                adaptations.append(Adaptation(stack, f"{prefix}{rtype}.{name}", "left out", NO_KUBERNETES))
+    for provider in KUBERNETES_PROVIDERS:
+        document.get("provider", {}).pop(provider, None)
+        document.get("terraform", {}).get("required_providers", {}).pop(provider, None)
+    outputs = document.get("output", {})
+    for name in sorted(outputs):
+        if any(f"{address}." in json.dumps(outputs[name]) for address in removed):
+            del outputs[name]
+    return adaptations
+
+
+def adapt_stack(stack_dir: Path, aws_half: bool = False) -> list[Adaptation]:
+    """Rewrite ``stack_dir/cdk.tf.json`` for the emulator; return what was changed and why. ``aws_half``: also
+    leave out the stack's kubernetes and helm half (see ``runs_on_emulator``)."""
     path = stack_dir / "cdk.tf.json"
     document = json.loads(path.read_text())
     stack = stack_dir.name
     resources: dict = document.get("resource", {})
     adaptations: list[Adaptation] = []
     removed: set[str] = set()
+    if aws_half:
+        adaptations += _without_kubernetes(document, stack, removed)
     for rtype, reason in UNSUPPORTED_TYPES.items():
         for name in sorted(resources.pop(rtype, {})):
             removed.add(f"{rtype}.{name}")
@@ -85,7 +123,7 @@ def adapt_stack(stack_dir: Path) -> list[Adaptation]:
                 if body.pop(attribute, None) is not None:
                     adaptations.append(Adaptation(stack, f"{rtype}.{name}", f"leaves out {attribute}", reason))
             if "depends_on" in body:
-                body["depends_on"] = [d for d in body["depends_on"] if d not in removed]
+                body["depends_on"] = [d for d in body["depends_on"] if d.removeprefix("data.") not in removed]
                 if not body["depends_on"]:
                     del body["depends_on"]
             for attribute, reason in IGNORED_ATTRIBUTES.get(rtype, {}).items():
@@ -93,7 +131,7 @@ def adapt_stack(stack_dir: Path) -> list[Adaptation]:
                 lifecycle["ignore_changes"] = sorted({*lifecycle.get("ignore_changes", []), attribute})
                 adaptations.append(Adaptation(stack, f"{rtype}.{name}", f"ignores {attribute}", reason))
     text = json.dumps(document, indent=2)
-    dangling = sorted({m for m in re.findall(r"\b(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)", text) if m in removed})
+    dangling = sorted({m for m in re.findall(r"\b((?:aws|kubernetes|helm)_[a-z0-9_]+\.[A-Za-z0-9_-]+)", text) if m in removed})
     if dangling:
         raise GoldenpathError(
             f"{stack}: cannot run on the emulator: {', '.join(dangling)} are left out (unsupported by moto) "

@@ -159,7 +159,26 @@ def check_catalog(catalog: Catalog, other_environments: frozenset[str] = frozens
                         f"team {other.name!r} ({other.source_file}) runs a service of that name there"])
                 owner_of[(env_name, service.name)] = team
             _check_previews(team, service, where, environments)
+    _check_repositories(catalog)
     check_team_noise_budgets(catalog)
+
+
+def _check_repositories(catalog: Catalog) -> None:
+    """One service per repository: a service's deploy and preview roles trust its repository's jobs, so two
+    services sharing a repository could each use the other's role."""
+    seen: dict[str, tuple[Team, str]] = {}
+    for team in catalog.teams:
+        for index, service in enumerate(team.services):
+            if service.repository is None:
+                continue
+            key = service.repository.lower()  # GitHub names are case-insensitive
+            if key in seen:
+                other_team, other_service = seen[key]
+                raise ConfigError(team.source_file, [
+                    f"services[{index}].repository: got {service.repository!r}, expected a repository no other service "
+                    f"names: service {other_service!r} of team {other_team.name!r} ({other_team.source_file}) deploys "
+                    "from it (a deploy role trusts its repository's jobs, so each service needs its own repository)"])
+            seen[key] = (team, service.name)
 
 
 def _check_namespace(team: Team, service: Service, where: str) -> None:
