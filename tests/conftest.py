@@ -4,7 +4,10 @@ synthesized once per module or session and every test reads the result."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +57,26 @@ def copy_environments(tmp_path: Path) -> Path:
     target = tmp_path / "environments"
     shutil.copytree(ENVIRONMENTS, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def wheel_install(tmp_path_factory):
+    """(venv bin folder, clean environment, wheel folder): the built wheel installed (not editable) into a fresh
+    venv outside this checkout, the way teams get goldenpath; built once per session."""
+    root = tmp_path_factory.mktemp("wheel")
+    # Built from a copy without build artefacts: setuptools reuses ./build/lib and would ship
+    # modules that no longer exist in the source.
+    source = root / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "cdktf.out", ".goldenpath", "reports", "__pycache__", ".*_cache"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", str(source), "-w", str(root / "dist")],
+                   check=True, capture_output=True, text=True)
+    (wheel,) = (root / "dist").glob("goldenpath-*.whl")
+    subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
+    bin_dir = root / "venv" / "bin"
+    install = subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
+                             capture_output=True, text=True)
+    assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    return bin_dir, env, root / "dist"

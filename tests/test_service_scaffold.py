@@ -17,7 +17,6 @@ from goldenpath.observability.dora_events import DeploymentEvent, otlp_payload, 
 from tests.conftest import ENVIRONMENTS
 from tests.test_workflows import files, tool
 
-ROLE = "arn:aws:iam::111111111111:role/deploy-storefront"
 
 
 @pytest.fixture(scope="module")
@@ -25,25 +24,33 @@ def scaffolded(tmp_path_factory):
     from goldenpath.cli.main import main
 
     out = tmp_path_factory.mktemp("service-workflows")
-    assert main(["--environments", str(ENVIRONMENTS), "service", "scaffold", "storefront", "web", "--role-arn", ROLE,
-                 "--out", str(out)]) == 0
+    assert main(["--environments", str(ENVIRONMENTS), "service", "scaffold", "storefront", "web", "--out", str(out)]) == 0
     return out
 
 
-def test_deploy_goes_through_each_environment_in_order_and_records_dora(scaffolded):
+def test_deploy_calls_the_platform_workflow_per_environment_in_order(scaffolded):
     deploy = yaml.safe_load((scaffolded / "deploy.yml").read_text())
     jobs = deploy["jobs"]
-    assert list(jobs) == ["dev", "staging", "prod"]
+    assert list(jobs) == ["dev", "staging", "prod"] and deploy["permissions"] == {}
     assert jobs["staging"]["needs"] == ["dev"] and jobs["prod"]["needs"] == ["staging"]
-    assert jobs["prod"]["environment"] == "prod" and deploy["permissions"] == {}
-    steps = {s.get("name", s.get("uses", "")): s for s in jobs["prod"]["steps"]}
-    assert "--namespace storefront-web" in steps["Deploy into storefront-web"]["run"]
-    assert "serviceAccount.name=web" in steps["Deploy into storefront-web"]["run"]
-    record = steps["Record the DORA deployment event"]
-    assert "always()" in record["if"] and "goldenpath dora record --service web --team storefront --env prod" in record["run"]
-    assert "port-forward svc/otel-collector 4318:4318" in record["run"]
-    # The service opted in to previews on dev: its preview workflows come along.
-    assert {p.name for p in scaffolded.iterdir()} == {"deploy.yml", "preview-up.yml", "preview-down.yml", "preview-reap.yml"}
+    for env, job in jobs.items():
+        # Only inputs: the role, the chart and the namespace come from the platform repository's default branch.
+        assert job["uses"] == "acme/platform/.github/workflows/goldenpath-deploy.yml@main"
+        assert set(job["with"]) == {"service", "environment", "image-tag", "first-commit-at"} and job["with"]["environment"] == env
+        assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    assert {p.name for p in scaffolded.iterdir()} == {"deploy.yml", "preview.yml"}  # web previews on dev
+    preview = yaml.safe_load((scaffolded / "preview.yml").read_text())
+    assert preview[True]["pull_request"]["types"] == ["opened", "synchronize", "reopened", "closed"]
+    assert preview["jobs"]["preview"]["uses"] == "acme/platform/.github/workflows/goldenpath-previews-dev.yml@main"
+
+
+def test_it_prints_how_to_make_subjects_name_the_platform_workflow(tmp_path, capsys):
+    from goldenpath.cli.main import main
+
+    assert main(["--environments", str(ENVIRONMENTS), "service", "scaffold", "storefront", "web", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert ("gh api -X PUT repos/acme/storefront-web/actions/oidc/customization/sub --input - <<< "
+            '\'{"use_default": false, "include_claim_keys": ["repo", "context", "job_workflow_ref"]}\'') in out
 
 
 def test_zizmor_actionlint_and_schema_pass(scaffolded):
@@ -54,10 +61,9 @@ def test_zizmor_actionlint_and_schema_pass(scaffolded):
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["service", "scaffold", "storefront", "nope", "--role-arn", ROLE], "service: got 'nope', expected one of web"),
-    (["service", "scaffold", "payments", "checkout", "--role-arn", ROLE], "names no chart"),
-    (["service", "scaffold", "storefront", "web", "--role-arn", "deploy"], "--role-arn: got 'deploy'"),
-    (["service", "scaffold", "nobody", "web", "--role-arn", ROLE], "team: got 'nobody'"),
+    (["service", "scaffold", "storefront", "nope"], "service: got 'nope', expected one of web"),
+    (["service", "scaffold", "payments", "checkout"], "names no chart"),
+    (["service", "scaffold", "nobody", "web"], "team: got 'nobody'"),
 ])
 def test_scaffold_refuses_bad_input_and_writes_nothing(tmp_path, capsys, argv, message):
     from goldenpath.cli.main import main

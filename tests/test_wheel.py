@@ -26,24 +26,9 @@ WEB_PREVIEWS = """    previews: {repository: https://charts.example.com/apps, ch
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """(venv bin folder, clean environment) with the built wheel installed."""
-    root = tmp_path_factory.mktemp("wheel")
-    # Built from a copy without build artefacts: setuptools reuses ./build/lib and would ship
-    # modules that no longer exist in the source.
-    source = root / "source"
-    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "build", "dist", "*.egg-info", "cdktf.out", ".goldenpath", "reports", "__pycache__", ".*_cache"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", str(source), "-w", str(root / "dist")],
-                   check=True, capture_output=True, text=True)
-    (wheel,) = (root / "dist").glob("goldenpath-*.whl")
-    subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
-    bin_dir = root / "venv" / "bin"
-    install = subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
-                             capture_output=True, text=True)
-    assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+def installed(wheel_install):
+    """(venv bin folder, clean environment) with the built wheel installed (the session's, see conftest)."""
+    bin_dir, env, _ = wheel_install
     return bin_dir, env
 
 

@@ -1,10 +1,11 @@
-"""Generated preview workflows pass zizmor (offline), actionlint and the GitHub workflow schema.
-
-All three linters are PyPI packages in the test extra; a missing one fails, never skips.
-"""
+"""The platform repository's generated workflows (`goldenpath ci render platform`): thin, pinned, least
+privilege, and clean under zizmor (offline), actionlint and the GitHub workflow schema. All three linters are
+PyPI packages in the test extra; a missing one fails, never skips. (They run end to end in the harness:
+tests/e2e/test_delivery_workflows.py.)"""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -13,11 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from goldenpath.errors import GoldenpathError
-from goldenpath.previews.workflows import WorkflowSettings, render_workflows
+from goldenpath.delivery.workflows import ACTIONS, PINNED_PACKAGE
 from tests.conftest import ENVIRONMENTS
-
-SETTINGS = WorkflowSettings("dev", "web", "arn:aws:iam::111111111111:role/previews", "eu-west-1")
 
 
 def tool(name: str) -> str:
@@ -32,8 +30,7 @@ def rendered(tmp_path_factory) -> Path:
     from goldenpath.cli.main import main
 
     out = tmp_path_factory.mktemp("workflows")
-    assert main(["--environments", str(ENVIRONMENTS), "ci", "render", "--env", "dev", "--service", "web",
-                 "--role-arn", SETTINGS.role_arn, "--out", str(out)]) == 0
+    assert main(["--environments", str(ENVIRONMENTS), "ci", "render", "platform", "--out", str(out)]) == 0
     return out
 
 
@@ -41,56 +38,78 @@ def files(directory: Path) -> list[str]:
     return sorted(str(p) for p in directory.glob("*.yml"))
 
 
-def test_three_workflows_with_the_right_triggers(rendered):
-    up, down, reap = (yaml.safe_load((rendered / f"preview-{n}.yml").read_text()) for n in ("up", "down", "reap"))
-    assert up[True]["pull_request"]["types"] == ["opened", "synchronize", "reopened"]  # YAML 1.1 reads "on" as True
-    assert down[True]["pull_request"]["types"] == ["closed"]
-    assert reap[True]["schedule"] == [{"cron": "17 * * * *"}]
-    for workflow in (up, down):
-        assert workflow["concurrency"]["group"] == "preview-${{ github.event.pull_request.number }}"
-        assert workflow["permissions"] == {}
-    assert up["jobs"]["up"]["permissions"]["id-token"] == "write"
+def load(rendered: Path, name: str) -> dict:
+    return yaml.safe_load((rendered / name).read_text())
 
 
-def test_no_static_keys_and_one_updated_comment(rendered):
-    text = (rendered / "preview-up.yml").read_text()
-    assert "aws-access-key-id" not in text and "AWS_SECRET_ACCESS_KEY" not in text
-    assert "role-to-assume: arn:aws:iam::111111111111:role/previews" in text
-    assert "-X PATCH" in text and "goldenpath-preview" in text  # later runs edit the comment, not add one
+def test_the_files_and_their_triggers(rendered):
+    assert {p.name for p in rendered.glob("*.yml")} == {
+        "goldenpath-plan.yml", "goldenpath-apply.yml", "goldenpath-drift.yml", "goldenpath-preview-reap.yml",
+        "goldenpath-previews-dev.yml", "goldenpath-deploy.yml"}
+    on = {name: load(rendered, name)[True] for name in ("goldenpath-plan.yml", "goldenpath-apply.yml",
+                                                         "goldenpath-drift.yml", "goldenpath-previews-dev.yml")}
+    assert on["goldenpath-plan.yml"] == {"pull_request": {"branches": ["main"]}}
+    assert on["goldenpath-apply.yml"]["push"] == {"branches": ["main"]} and "confirm" in on["goldenpath-apply.yml"]["workflow_dispatch"]["inputs"]
+    assert on["goldenpath-drift.yml"]["schedule"] == [{"cron": "23 3 * * *"}]
+    assert set(on["goldenpath-previews-dev.yml"]["workflow_call"]["inputs"]) == {"service", "image-tag"}
 
 
-def _steps(workflow: dict) -> list[dict]:
-    (job,) = workflow["jobs"].values()
-    return job["steps"]
+def test_no_default_permissions_and_every_token_scope_is_explained(rendered):
+    for path in rendered.glob("*.yml"):
+        workflow = yaml.safe_load(path.read_text())
+        assert workflow["permissions"] == {}, path.name
+        text = path.read_text()
+        for line in re.findall(r"^\s+(?:contents|id-token|pull-requests|issues): (?:read|write).*$", text, re.M):
+            assert "#" in line, f"{path.name}: {line.strip()} says not why"
 
 
-def test_pinned_install_runs_before_any_credentials_are_loaded(rendered):
-    from goldenpath import __version__
-
-    for name in ("up", "down", "reap"):
-        steps = _steps(yaml.safe_load((rendered / f"preview-{name}.yml").read_text()))
-        install = next(i for i, s in enumerate(steps) if str(s.get("name", "")).startswith("Install goldenpath"))
-        credentials = next(i for i, s in enumerate(steps) if "configure-aws-credentials" in s.get("uses", ""))
-        assert install < credentials, name
-        assert steps[install]["run"] == f'python3 -m pip install "goldenpath=={__version__}"', name
+def test_actions_are_pinned_by_commit_and_goldenpath_by_version(rendered):
+    pins = {name: sha for name, sha, _ in ACTIONS.values()}
+    for path in rendered.glob("*.yml"):
+        for name, ref in re.findall(r"uses: ([\w./-]+)@([\w.-]+)", path.read_text()):
+            assert ref == pins[name], f"{path.name}: {name}@{ref}"
+        for install in re.findall(r"pip install \"([^\"]+)\"", path.read_text()):
+            assert install == PINNED_PACKAGE
 
 
-def test_the_scheduled_reap_job_can_have_its_own_role(tmp_path, capsys):
-    from goldenpath.cli.main import main
+def _jobs(rendered: Path) -> list[tuple[str, str, dict]]:
+    return [(p.name, key, job) for p in sorted(rendered.glob("*.yml")) for key, job in yaml.safe_load(p.read_text())["jobs"].items()]
 
-    argv = ["--environments", str(ENVIRONMENTS), "ci", "render", "--env", "dev", "--service", "web",
-            "--role-arn", SETTINGS.role_arn, "--out", str(tmp_path / "one")]
-    assert main(argv) == 0
-    assert "note: the scheduled reap job assumes the same role as the pull-request jobs" in capsys.readouterr().out
-    reaper = "arn:aws:iam::111111111111:role/preview-reaper"
-    assert main([*argv[:-1], str(tmp_path / "two"), "--reap-role-arn", reaper]) == 0
-    assert "note:" not in capsys.readouterr().out
-    assert f"role-to-assume: {reaper}" in (tmp_path / "two" / "preview-reap.yml").read_text()
-    for name in ("up", "down"):
-        assert f"role-to-assume: {SETTINGS.role_arn}" in (tmp_path / "two" / f"preview-{name}.yml").read_text()
-    assert main([*argv[:-1], str(tmp_path / "three"), "--reap-role-arn", "reaper"]) == 2
-    assert "--reap-role-arn: got 'reaper', expected an IAM role ARN for OIDC" in capsys.readouterr().err
-    assert not (tmp_path / "three").exists()
+
+def test_goldenpath_is_installed_before_credentials_and_saved_plans_never_leave_a_job(rendered):
+    for name, key, job in _jobs(rendered):
+        steps = job.get("steps", [])
+        install = [i for i, s in enumerate(steps) if "pip install" in s.get("run", "")]
+        credentials = [i for i, s in enumerate(steps) if "configure-aws-credentials" in s.get("uses", "")]
+        if credentials:
+            assert install and install[0] < credentials[0], f"{name}:{key}"
+        for step in steps:
+            if "upload-artifact" in step.get("uses", ""):
+                assert not any(word in step["with"]["path"] for word in ("plan", ".tfplan", "state")) or \
+                    step["with"]["path"] == "goldenpath-ci/plans", f"{name}:{key}"
+
+
+def test_untrusted_fields_reach_the_shell_only_through_the_environment(rendered):
+    for name, key, job in _jobs(rendered):
+        for step in job.get("steps", []):
+            assert "${{" not in step.get("run", ""), f"{name}:{key}: an expression inside run:"
+
+
+def test_production_applies_after_the_other_environments_and_queues_per_environment(rendered):
+    jobs = load(rendered, "goldenpath-apply.yml")["jobs"]
+    assert jobs["apply-prod"]["needs"] == ["check-prod", "apply-dev", "apply-staging"]
+    assert "!contains(needs.*.result, 'failure')" in jobs["apply-prod"]["if"]
+    for env in ("dev", "staging", "prod"):
+        assert jobs[f"apply-{env}"]["environment"] == env
+        assert jobs[f"apply-{env}"]["concurrency"] == {"group": f"goldenpath-apply-{env}", "cancel-in-progress": False}
+        assert jobs[f"check-{env}"]["environment"] == f"goldenpath-drift-{env}"
+
+
+def test_the_plan_matrix_names_its_environment_so_each_plan_role_has_its_own_subject(rendered):
+    plan = load(rendered, "goldenpath-plan.yml")["jobs"]["plan"]
+    assert plan["environment"] == "${{ matrix.plan.github_environment }}"
+    assert plan["strategy"]["fail-fast"] is False and plan["permissions"] == {"id-token": "write"}
+    assert "steps" in plan and not any("checkout" in s.get("uses", "") for s in plan["steps"])  # no code of the PR runs
 
 
 def test_zizmor_offline_finds_nothing(rendered):
@@ -111,7 +130,19 @@ def test_github_workflow_schema_passes(rendered):
     assert result.returncode == 0 and "ok -- validation done" in result.stdout, result.stdout + result.stderr
 
 
-def test_bad_settings_are_refused():
-    with pytest.raises(GoldenpathError, match="--role-arn: got 'admin'"):
-        render_workflows(WorkflowSettings("dev", "web", "admin", "eu-west-1"))
-    assert set(render_workflows(SETTINGS)) == {"preview-up.yml", "preview-down.yml", "preview-reap.yml"}
+def test_bad_input_is_one_error_and_nothing_is_written(tmp_path, capsys):
+    from goldenpath.cli.main import main
+
+    envs = tmp_path / "environments"
+    shutil.copytree(ENVIRONMENTS, envs)
+    shutil.copytree(ENVIRONMENTS.parent / "teams", tmp_path / "teams")
+    shutil.copytree(ENVIRONMENTS.parent / "docs", tmp_path / "docs")
+    prod = envs / "prod.yaml"
+    prod.write_text(prod.read_text().replace("repository: acme/platform", "repository: acme/other-platform"))
+    assert main(["--environments", str(envs), "ci", "render", "platform", "--out", str(tmp_path / "wf")]) == 2
+    err = capsys.readouterr().err
+    assert "prod.yaml: ci.repository: got 'acme/other-platform', expected 'acme/platform'" in err
+    assert not (tmp_path / "wf").exists()
+    assert main(["--environments", str(ENVIRONMENTS), "ci", "render", "platform", "--drift-cron", "nightly",
+                 "--out", str(tmp_path / "wf")]) == 2
+    assert "--drift-cron: got 'nightly', expected five cron fields" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import zlib
 from dataclasses import dataclass
 
 from goldenpath.delivery.affected import SynthOutput
@@ -23,8 +24,18 @@ MAX_COMMENT = 65536
 """GitHub: an issue or pull-request comment holds at most 65,536 characters."""
 
 
+DIGEST_HEX = 16
+"""64 bits of SHA-256 per stack: the check is that the plan at merge is the plan reviewed, not a defence against a
+chosen collision (the same code is planned twice), and 2,000 stacks' digests must fit in one comment."""
+
+
 def stack_digest(summary: PlanSummary) -> str:
-    return hashlib.sha256("\n".join(summary.digest()).encode()).hexdigest()
+    return hashlib.sha256("\n".join(summary.digest()).encode()).hexdigest()[:DIGEST_HEX]
+
+
+def _encoded(head: str, digest: dict[str, str]) -> str:
+    return base64.b64encode(zlib.compress(json.dumps({"head": head, "stacks": digest}, sort_keys=True,
+                                                     separators=(",", ":")).encode(), 9)).decode()
 
 
 @dataclass(frozen=True)
@@ -49,13 +60,22 @@ def _row(row: StackRow) -> str:
 
 
 def render(rows: list[StackRow], head: str, cost_markdown: str = "") -> str:
-    """The comment's body: the marker, the tables, the cost diff, the hidden digest; never over GitHub's limit."""
+    """The comment's body: the marker, the tables, the cost diff, the hidden digest; never over GitHub's limit.
+    Stacks whose digest does not fit are named: after merge they stop for a confirmation."""
     digest = {r.summary.stack: stack_digest(r.summary) for r in rows if r.summary.status == "planned"}
-    encoded = base64.b64encode(json.dumps({"head": head, "stacks": digest}, sort_keys=True).encode()).decode()
-    tail = f"\n{DIGEST_PREFIX}{encoded} -->\n"
+    left_out: list[str] = []
+    tail = f"\n{DIGEST_PREFIX}{_encoded(head, digest)} -->\n"
+    while len(tail) > MAX_COMMENT // 2 and digest:
+        dropped = sorted(digest)[len(digest) // 2:]
+        left_out += dropped
+        digest = {k: v for k, v in digest.items() if k not in dropped}
+        tail = f"\n{DIGEST_PREFIX}{_encoded(head, digest)} -->\n"
     lines = [MARKER, "### goldenpath plan", "",
              f"Planned at `{head[:12]}`: {sum(1 for r in rows if r.summary.status == 'planned')} stack(s) planned, "
              f"{sum(1 for r in rows if r.summary.status != 'planned')} not."]
+    if left_out:
+        lines.append(f"**{len(left_out)} stack(s) too many to record in this comment** (from `{sorted(left_out)[0]}`): "
+                     "after merge their plans stop for a confirmation.")
     critical = [c.address for r in rows for c in r.summary.critical]
     if critical:
         lines.append(f"**This change replaces or destroys critical resources:** {', '.join(f'`{a}`' for a in critical)}. "
@@ -80,8 +100,8 @@ def reviewed_digest(body: str) -> dict[str, str]:
         return {}
     encoded = body[start + len(DIGEST_PREFIX):].split(" -->", 1)[0].strip()
     try:
-        return dict(json.loads(base64.b64decode(encoded))["stacks"])
-    except (ValueError, KeyError, TypeError):
+        return dict(json.loads(zlib.decompress(base64.b64decode(encoded)))["stacks"])
+    except (ValueError, KeyError, TypeError, zlib.error):
         return {}
 
 

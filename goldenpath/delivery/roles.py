@@ -79,10 +79,11 @@ def role_name(environment: str, kind: str, *suffix: str) -> str:
 
 
 def _service_repositories(catalog: Catalog, environment: Environment, previews_only: bool) -> list[tuple[str, str, Repository]]:
+    """Services the pipeline deploys on this environment (a repository and a chart; ``previews_only``: and previews)."""
     found = []
     for placement in catalog.placements(environment.name):
         service = placement.service
-        if service.repository is None or (previews_only and not placement.previews):
+        if service.repository is None or service.previews is None or (previews_only and not placement.previews):
             continue
         found.append((placement.team.name, service.name, Repository(service.repository, service.repository_ids)))
     return found
@@ -106,7 +107,8 @@ def platform_roles(environment: Environment, catalog: Catalog) -> list[CiRole]:
 
 
 def deploy_roles(environment: Environment, catalog: Catalog, team: str | None = None) -> list[CiRole]:
-    """One deploy role per service of the catalog on this environment that names its repository (``team``: only its)."""
+    """One deploy role per service of the catalog on this environment that names its repository and chart (the
+    reusable deploy workflow deploys exactly those; ``team``: only its)."""
     if environment.ci is None:
         return []
     platform, branch = platform_repository(environment), environment.ci.default_branch
