@@ -61,6 +61,7 @@ bench: setup
 	$(BIN)/python benchmarks/synth_benchmark.py --runs 3
 	$(BIN)/python benchmarks/preview_benchmark.py --runs 3
 	$(BIN)/python benchmarks/tenancy_benchmark.py --runs 3
+	$(BIN)/python benchmarks/delivery_benchmark.py
 
 snapshots: setup
 	UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_stacks.py

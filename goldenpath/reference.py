@@ -58,7 +58,9 @@ def _section(name: str, cls: type) -> list[str]:
     elif "__init__" in cls.__dict__:
         signature = str(inspect.signature(cls.__dict__["__init__"])).replace("self, ", "")
         lines += [f"`{name}{signature}`", ""]
-    methods = [(n, m) for n, m in cls.__dict__.items() if inspect.isfunction(m) and not n.startswith("_")]
+    own = [base for base in reversed(cls.__mro__) if base.__module__.startswith("goldenpath")]  # goldenpath's mixins too
+    found = {n: m for base in own for n, m in base.__dict__.items() if inspect.isfunction(m) and not n.startswith("_")}
+    methods = sorted(found.items(), key=lambda item: list(cls.__dict__).index(item[0]) if item[0] in cls.__dict__ else -1)
     for method_name, method in methods:
         signature = str(inspect.signature(method)).replace("self, ", "").replace("(self)", "()")
         lines.append(f"- `{method_name}{signature}`: {_summary(method)}")

@@ -201,3 +201,16 @@ def test_preview_up_refuses_bad_input_before_any_cloud_call(argv, message, capsy
     code = main(["--environments", str(ENVIRONMENTS), "preview", "up", "--repository", "acme/shop", *argv])
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_a_pull_request_previews_only_the_service_whose_repository_it_is():
+    """The preview role trusts every previewing repository's pull requests: the repository is what tells one
+    team's service from another's, so `preview up` checks it against the catalog before anything else."""
+    from goldenpath.previews.lifecycle import check_repository
+
+    env = environment()
+    check_repository(catalog(), env, request(repository="acme/storefront-web"))
+    check_repository(catalog(), env, request(repository="ACME/Storefront-Web"))  # GitHub names ignore case
+    with pytest.raises(PreviewError, match="service 'web' previews from 'acme/storefront-web', but this pull request "
+                                           "is in 'acme/checkout'"):
+        check_repository(catalog(), env, request(repository="acme/checkout"))

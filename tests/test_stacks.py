@@ -109,9 +109,10 @@ def test_manifest_orders_stacks_by_lifecycle(bundled_synth):
         assert [order.index(n) for n in fixed] == sorted(order.index(n) for n in fixed)
         for team in (n for n in names if LAYOUTS[n].team):  # a team's tenants come after the platform and the shared key
             assert order.index(team) > max(order.index(f"{env}-platform"), order.index(f"{env}-tenants"))
-    assert bundled_synth.dependencies["dev-cluster"] == ["dev-network"]
+    # the cluster's access entries name the CI roles, and deploy roles trust the CI stack's OIDC provider
+    assert sorted(bundled_synth.dependencies["dev-cluster"]) == ["dev-ci", "dev-network"]
     assert bundled_synth.dependencies["dev-platform"] == ["dev-observability"]
-    assert sorted(bundled_synth.dependencies["dev-tenants-payments"]) == ["dev-platform", "dev-tenants"]
+    assert sorted(bundled_synth.dependencies["dev-tenants-payments"]) == ["dev-ci", "dev-platform", "dev-tenants"]
 
 
 def test_environment_differences_come_from_yaml_only(bundled_synth):

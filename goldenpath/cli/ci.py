@@ -28,6 +28,10 @@ def add_parser(sub, with_envs) -> None:
     p.add_argument("--drift-cron", default="23 3 * * *", help="default: nightly at 03:23 UTC")
     p.add_argument("--reap-cron", default="17 * * * *", help="default: hourly")
 
+    p = ci.add_parser("changed-teams", help="teams whose stacks a change can affect, from its files ('*': every team)")
+    p.add_argument("--base", type=Path, required=True, help="the base's checkout (a folder holding environments/)")
+    p.add_argument("--head", type=Path, default=Path("."), help="the head's checkout (default: here)")
+
     p = ci.add_parser("affected", help="stacks a change adds, changes and removes (from synthesized JSON), in waves")
     p.add_argument("--base", type=Path, required=True, help="synth output of the base (may not exist: nothing before)")
     p.add_argument("--head", type=Path, required=True, help="synth output of the head")
@@ -140,7 +144,7 @@ class Project:
 
 
 def cmd_ci(args: argparse.Namespace) -> int:
-    handler = {"render": _render, "affected": _affected, "plan": _plan, "comment": _comment, "pending": _pending,
+    handler = {"render": _render, "changed-teams": _changed_teams, "affected": _affected, "plan": _plan, "comment": _comment, "pending": _pending,
                "apply": _apply, "drift": _drift, "drift-issues": _drift_issues, "role": _role, "deploy": _deploy}
     return handler[args.ci_action](args, Project(args))
 
@@ -153,6 +157,13 @@ def _render(args, project: Project) -> int:
         print(f"wrote {path}")
     print("next: create the GitHub environments and their rules (docs/delivery.md, 'Setting up GitHub'), then apply "
           "each environment's <env>-ci stack once by hand: it creates the roles these workflows assume")
+    return 0
+
+
+def _changed_teams(args, project: Project) -> int:
+    from goldenpath.delivery.inputs import changed_teams, format_teams
+
+    print(format_teams(changed_teams(args.base, args.head)))
     return 0
 
 

@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("synth", help="synthesize Terraform JSON into cdktf.out/")
     with_envs(p)
     p.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR)
+    p.add_argument("--teams", default="*", metavar="LIST", help="only these teams' tenants stacks (comma-separated; "
+                   "'-' none; default '*': every team), as `goldenpath ci changed-teams` prints them")
 
     p = sub.add_parser("validate", help="synthesize, then run checkov with goldenpath's checks and suppressions, "
                        "and check the in-cluster stacks against the pinned charts' facts and the Kubernetes schema")
@@ -150,16 +152,20 @@ def _project_root(args: argparse.Namespace) -> Path:
 def cmd_synth(args: argparse.Namespace) -> int:
     from goldenpath.stacks.synth import synthesize
 
+    from goldenpath.delivery.inputs import parse_teams
+
     environments = _environments(args)
+    teams = parse_teams(args.teams)
     endpoint = os.environ.get("GOLDENPATH_AWS_ENDPOINT")
     if endpoint:  # the workflow harness: stacks for a local emulator (the loopback check is EmulatorEndpoint's)
         from goldenpath.deploy.runner import synthesize_for_emulator
         from goldenpath.stacks.target import EmulatorEndpoint
 
-        result, adaptations = synthesize_for_emulator(environments, EmulatorEndpoint(endpoint), args.outdir, _project_root(args))
+        result, adaptations = synthesize_for_emulator(environments, EmulatorEndpoint(endpoint), args.outdir,
+                                                      _project_root(args), teams)
         print(f"for the AWS emulator at {endpoint} (GOLDENPATH_AWS_ENDPOINT): {len(adaptations)} adaptations")
     else:
-        result = synthesize(environments, args.outdir, project_root=_project_root(args))
+        result = synthesize(environments, args.outdir, project_root=_project_root(args), teams=teams)
     print(f"synthesized {len(result.stacks)} stacks into {args.outdir}/: {', '.join(result.ordered())}")
     return 0
 

@@ -77,11 +77,12 @@ def prepare_for_emulator(environment: Environment, endpoint: EmulatorEndpoint, o
 
 
 def synthesize_for_emulator(environments: list[Environment], endpoint: EmulatorEndpoint, outdir: Path,
-                            project_root: Path = Path(".")) -> tuple[SynthResult, list[Adaptation]]:
+                            project_root: Path = Path("."), teams: frozenset[str] | None = None
+                            ) -> tuple[SynthResult, list[Adaptation]]:
     """Every environment's stacks against ``endpoint``, each adapted to moto; stacks with a Kubernetes half keep
     only their AWS half (the emulator has no Kubernetes API), and stacks needing another provider stay as they are
     (nothing runs them there). The delivery pipeline's harness synthesizes this way."""
-    result = synthesize(environments, outdir, endpoint, project_root)
+    result = synthesize(environments, outdir, endpoint, project_root, teams=teams)
     adaptations: list[Adaptation] = []
     for name in result.ordered():
         if runs_on_emulator(result.stacks[name], aws_half=True):

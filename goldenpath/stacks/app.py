@@ -21,7 +21,7 @@ from goldenpath.stacks.network_stack import NetworkStack
 from goldenpath.stacks.observability_stack import ObservabilityAwsStack
 from goldenpath.stacks.platform_stack import PlatformStack
 from goldenpath.stacks.target import EmulatorEndpoint
-from goldenpath.stacks.tenants_stack import TeamTenantsStack, TenantsStack
+from goldenpath.stacks.tenants_stack import TEAM_STACK_TYPES, TeamTenantsStack, TenantsStack
 from goldenpath.tenancy.catalog import Catalog, catalog_for
 from goldenpath.tenancy.slos import catalog_slos
 
@@ -50,11 +50,12 @@ def resource_types(stacks: list[GoldenpathStack]) -> set[str]:
 def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoint | None = None,
                     project_root: Path = Path("."), extensions: Extensions | None = None,
                     catalog: Catalog | None = None, pins: VersionPins | None = None,
-                    others: list[Environment] | None = None) -> list[GoldenpathStack]:
+                    others: list[Environment] | None = None, teams: frozenset[str] | None = None) -> list[GoldenpathStack]:
     """``project_root`` holds environments/, teams/ and docs/runbooks/ (runbook files must exist there);
     ``extensions`` default to those in ``<project_root>/platform_extensions.py``, ``catalog`` to
     the service catalog in ``<project_root>/teams``, ``pins`` to ``<project_root>/versions.yaml``; ``others``:
-    every environment of the app (a CI role is denied the state prefixes of those sharing its bucket)."""
+    every environment of the app (a CI role is denied the state prefixes of those sharing its bucket); ``teams``:
+    only these teams' tenants stacks (a pull request's synth of what its inputs can change; default: every team)."""
     extensions = load_extensions(project_root) if extensions is None else extensions
     catalog = catalog_for(project_root, [environment]) if catalog is None else catalog
     pins = load_pins(project_root) if pins is None else pins
@@ -79,8 +80,12 @@ def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoi
     platform.add_dependency(observability)
     tenants = TenantsStack(app, environment, placements, emulator)
     stacks: list[GoldenpathStack] = [network, cluster, observability, platform, tenants]
+    # The team stacks' types are declared, not collected: the CI stack is the same whichever teams are built.
+    types = resource_types(stacks) | (set(TEAM_STACK_TYPES) if placements else set())
     team_stacks = []
     for team in sorted({p.team.name for p in placements}):
+        if teams is not None and team not in teams:
+            continue
         team_stack = TeamTenantsStack(app, environment, team, [p for p in placements if p.team.name == team], emulator,
                                       deploy_roles(environment, catalog, team))
         team_stack.add_dependency(platform)  # the ingress namespace and the PrometheusRule CRD come first
@@ -88,7 +93,7 @@ def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoi
         team_stacks.append(team_stack)
     stacks += team_stacks
     if environment.ci is not None:
-        ci = CiStack(app, environment, catalog, resource_types(stacks), others or [environment], emulator)
+        ci = CiStack(app, environment, catalog, types, others or [environment], emulator)
         cluster.add_dependency(ci)  # the cluster's access entries name the CI roles, which must exist first
         for team_stack in team_stacks:
             team_stack.add_dependency(ci)  # deploy roles trust the OIDC provider it creates
@@ -98,11 +103,12 @@ def add_environment(app: App, environment: Environment, emulator: EmulatorEndpoi
 
 def build_app(environments: list[Environment], outdir: Path | str | None = None,
               emulator: EmulatorEndpoint | None = None, project_root: Path = Path("."),
-              extensions: Extensions | None = None, catalog: Catalog | None = None) -> App:
+              extensions: Extensions | None = None, catalog: Catalog | None = None,
+              teams: frozenset[str] | None = None) -> App:
     app = new_app(outdir)
     extensions = load_extensions(project_root) if extensions is None else extensions
     catalog = catalog_for(project_root, environments) if catalog is None else catalog
     pins = load_pins(project_root)
     for environment in environments:
-        add_environment(app, environment, emulator, project_root, extensions, catalog, pins, environments)
+        add_environment(app, environment, emulator, project_root, extensions, catalog, pins, environments, teams)
     return app

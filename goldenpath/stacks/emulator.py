@@ -130,6 +130,9 @@ def adapt_stack(stack_dir: Path, aws_half: bool = False) -> list[Adaptation]:
                 lifecycle = body.setdefault("lifecycle", {})
                 lifecycle["ignore_changes"] = sorted({*lifecycle.get("ignore_changes", []), attribute})
                 adaptations.append(Adaptation(stack, f"{rtype}.{name}", f"ignores {attribute}", reason))
+    for section in ("resource", "data", "output", "provider"):  # terraform refuses an empty block
+        if section in document and not document[section]:
+            del document[section]
     text = json.dumps(document, indent=2)
     dangling = sorted({m for m in re.findall(r"\b((?:aws|kubernetes|helm)_[a-z0-9_]+\.[A-Za-z0-9_-]+)", text) if m in removed})
     if dangling:

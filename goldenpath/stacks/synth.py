@@ -50,10 +50,11 @@ def read_manifest(outdir: Path) -> SynthResult:
 
 def synthesize(environments: list[Environment], outdir: Path,
                emulator: EmulatorEndpoint | None = None, project_root: Path = Path("."),
-               extensions: Extensions | None = None, catalog: Catalog | None = None) -> SynthResult:
+               extensions: Extensions | None = None, catalog: Catalog | None = None,
+               teams: frozenset[str] | None = None) -> SynthResult:
     """Build and synthesize the app into a temporary directory, then swap it into ``outdir``.
 
-    A failure leaves ``outdir`` as it was: nothing half-written.
+    A failure leaves ``outdir`` as it was: nothing half-written. ``teams``: only these teams' tenants stacks.
     """
     from goldenpath.stacks.app import build_app  # jsii and the providers load here, not at CLI start
 
@@ -61,7 +62,7 @@ def synthesize(environments: list[Environment], outdir: Path,
     outdir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
     try:
-        build_app(environments, staging, emulator, project_root, extensions, catalog).synth()
+        build_app(environments, staging, emulator, project_root, extensions, catalog, teams).synth()
         _carry_over_working_files(outdir, staging)
         if outdir.exists():
             backup = outdir.with_name(f".{outdir.name}.old")

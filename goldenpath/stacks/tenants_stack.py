@@ -33,6 +33,16 @@ def needs_tenants_key(placements: list[Placement]) -> bool:
     return any(p.service.cloud is not None for p in placements)
 
 
+TEAM_STACK_TYPES = (
+    "aws_eks_access_entry", "aws_eks_access_policy_association", "aws_eks_pod_identity_association", "aws_iam_role",
+    "aws_iam_role_policy", "aws_s3_bucket", "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_ownership_controls",
+    "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block", "aws_s3_bucket_server_side_encryption_configuration",
+    "aws_s3_bucket_versioning", "data.aws_eks_cluster", "data.aws_eks_cluster_auth", "data.aws_kms_alias",
+)
+"""Every AWS type a team's tenants stack can declare (the CI apply role gets their services whether or not a synth
+builds every team's stack; a test holds every synthesized team stack to this list)."""
+
+
 class TenantsStack(GoldenpathStack):
     """`<env>-tenants`: one key for every tenant bucket of the environment (a key per bucket costs $1/month each).
     Its construct ids are those of the single tenants stack before 0.7, so the key keeps its address."""

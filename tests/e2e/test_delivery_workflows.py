@@ -160,8 +160,8 @@ def test_a_pull_request_changing_only_dev_plans_only_dev(world):
     platform = world.platform
     dev = platform.work / "environments" / "dev.yaml"
     git(platform.work, "checkout", "--quiet", "-B", "tag-dev", "main")
-    dev.write_text(dev.read_text().replace("cost-center: cc-1001", "cost-center: cc-2002"))
-    platform.commit("dev: new cost center", branch="tag-dev")
+    dev.write_text(dev.read_text().replace("log_retention_days: 30", "log_retention_days: 14"))
+    platform.commit("dev: keep flow and control-plane logs for two weeks", branch="tag-dev")
     pull, event = world.open_pull(platform, "tag-dev")
     run = world.run(platform, "goldenpath-plan.yml", event)
     assert not run.failures(), run.failures()

@@ -25,14 +25,14 @@ def test_up_list_down_through_the_cli(terraform_and_mirror, bundled_environments
     with running_emulator(dev.account_id, tmp_path / "moto.log") as endpoint:
         create_state_bucket(endpoint, dev.state_bucket, dev.state_region)
         at = ["--env", "dev", "--aws-endpoint", endpoint.url]
-        up = cli("up", *at, "--repository", "acme/shop", "--pr", "7", "--branch", "Feature/ÜBER", "--service", "web",
+        up = cli("up", *at, "--repository", "acme/storefront-web", "--pr", "7", "--branch", "Feature/ÜBER", "--service", "web",
                  "--image", "sha-7", "--owner", "bob", "--bucket")
         assert up.returncode == 0, up.stdout + up.stderr
         assert ".preview.dev.example.com" in up.stdout
         listed = cli("list", *at)
-        assert listed.returncode == 0 and "acme/shop#7" in listed.stdout and "bob" in listed.stdout and "1 preview(s)" in listed.stdout
+        assert listed.returncode == 0 and "acme/storefront-web#7" in listed.stdout and "bob" in listed.stdout and "1 preview(s)" in listed.stdout
         for _ in range(2):  # down is idempotent
-            down = cli("down", *at, "--repository", "acme/shop", "--pr", "7")
+            down = cli("down", *at, "--repository", "acme/storefront-web", "--pr", "7")
             assert down.returncode == 0, down.stdout + down.stderr
         assert "nothing to do" in down.stdout
         assert "0 preview(s)" in cli("list", *at).stdout

@@ -36,7 +36,7 @@ def run(terraform_and_mirror, bundled_environments, tmp_path_factory):
 
 
 def request(pr: int, **overrides) -> PreviewRequest:
-    fields = dict(repository="acme/shop", pr=pr, branch=f"feature/{pr}", service="web", image_tag="sha-1", owner="alice", bucket=True)
+    fields = dict(repository="acme/storefront-web", pr=pr, branch=f"feature/{pr}", service="web", image_tag="sha-1", owner="alice", bucket=True)
     return PreviewRequest(**{**fields, **overrides})
 
 
@@ -78,10 +78,10 @@ def test_bad_input_creates_nothing(run):
 
 def test_down_destroys_and_deletes_state_and_is_idempotent(run):
     (record,) = run.registry.all()
-    assert down(run, "acme/shop", 1) == [record.name]
+    assert down(run, "acme/storefront-web", 1) == [record.name]
     assert keys(run) == set() and buckets(run) == set()
-    assert down(run, "acme/shop", 1) == []      # twice
-    assert down(run, "acme/shop", 999) == []    # never existed
+    assert down(run, "acme/storefront-web", 1) == []      # twice
+    assert down(run, "acme/storefront-web", 999) == []    # never existed
 
 
 def test_reap_destroys_expired_and_closed_and_keeps_the_rest(run):
@@ -90,13 +90,13 @@ def test_reap_destroys_expired_and_closed_and_keeps_the_rest(run):
     # lifecycle rules to propagate); the others are state and registry records, reaped just the same.
     closed = up(run, request(11, bucket=False), NOW)
     live = up(run, request(12, bucket=False), NOW)
-    dry = reap(run, NOW, {("acme/shop", 11)}, dry_run=True)
+    dry = reap(run, NOW, {("acme/storefront-web", 11)}, dry_run=True)
     assert sorted(dry.would_destroy) == sorted([expired.name, closed.name]) and not dry.destroyed
     assert len(run.registry.all()) == 3
-    report = reap(run, NOW, {("acme/shop", 11)}, dry_run=False)
+    report = reap(run, NOW, {("acme/storefront-web", 11)}, dry_run=False)
     assert sorted(report.destroyed) == sorted([expired.name, closed.name]) and report.failed == {}
     assert [r.name for r in run.registry.all()] == [live.name]
-    down(run, "acme/shop", 12)
+    down(run, "acme/storefront-web", 12)
     assert keys(run) == set() and buckets(run) == set()
 
 
@@ -106,9 +106,9 @@ def test_cap_per_repository(run):
                        run.registry, run.terraform, run.catalog, run.emulator, in_cluster=False, workdir=run.workdir)
     assert cap == 10
     up(small, request(20, bucket=False), NOW)
-    with pytest.raises(PreviewError, match=r"acme/shop already has 1 previews, the cap is 1"):
+    with pytest.raises(PreviewError, match=r"acme/storefront-web already has 1 previews, the cap is 1"):
         up(small, request(21, bucket=False), NOW)
-    down(small, "acme/shop", 20)
+    down(small, "acme/storefront-web", 20)
     assert keys(run) == set()
 
 
