@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import stat
 import subprocess
@@ -20,7 +21,8 @@ def test_list_shows_stacks_and_state_keys(capsys):
     assert main(["--environments", str(ENVIRONMENTS), "list"]) == 0
     out = capsys.readouterr().out
     assert "prod  (eu-west-1, account 333333333333, production)" in out
-    assert "dev-cluster              s3://goldenpath-tfstate-111111111111-eu-west-1/dev/cluster.tfstate" in out
+    assert re.search(r"dev-cluster +s3://goldenpath-tfstate-111111111111-eu-west-1/dev/cluster.tfstate", out)
+    assert re.search(r"dev-tenants-payments +s3://goldenpath-tfstate-111111111111-eu-west-1/dev/tenants/payments.tfstate", out)
 
 
 def test_schema_prints_json_schema(capsys):
@@ -80,7 +82,8 @@ def test_main_py_synthesizes_for_the_cdktf_and_cdktn_clis(tmp_path):
     result = subprocess.run([sys.executable, "main.py"], cwd=REPO, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert sorted(manifest["stacks"]) == ["dev-cluster", "dev-network", "dev-observability", "dev-platform", "dev-tenants"]
+    assert sorted(manifest["stacks"]) == ["dev-ci", "dev-cluster", "dev-network", "dev-observability", "dev-platform",
+                                          "dev-tenants", "dev-tenants-payments", "dev-tenants-storefront"]
 
 
 def test_sandbox_guardrails_prints_the_sandbox_accounts_scps_without_any_cloud_call(capsys):

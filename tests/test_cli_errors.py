@@ -15,7 +15,6 @@ from goldenpath.cli.main import main
 from tests.conftest import ENVIRONMENTS
 
 ENVS = ["--environments", str(ENVIRONMENTS)]
-ROLE = ["--role-arn", "arn:aws:iam::111111111111:role/previews"]
 
 
 def run(argv: list[str], capsys) -> tuple[int, str]:
@@ -28,11 +27,17 @@ def run(argv: list[str], capsys) -> tuple[int, str]:
 
 
 CASES = [
-    ([*ENVS, "ci", "render", "--env", "dev", "--env", "staging", "--service", "web", *ROLE], "got dev, staging"),
-    ([*ENVS, "ci", "render", "--env", "prod", "--service", "web", *ROLE], "--service: got 'web'"),
-    ([*ENVS, "ci", "render", "--env", "dev", "--service", "api", *ROLE], "--service: got 'api'"),
-    ([*ENVS, "ci", "render", "--env", "dev", "--service", "web", "--role-arn", "admin"], "--role-arn: got 'admin'"),
-    ([*ENVS, "ci", "render", "--env", "nope", "--service", "web", *ROLE], "--env: got 'nope'"),
+    ([*ENVS, "ci", "render", "preview", "--env", "dev"], "invalid choice: 'preview'"),
+    ([*ENVS, "ci", "render", "platform", "--reap-cron", "hourly"], "--reap-cron: got 'hourly', expected five cron fields"),
+    ([*ENVS, "ci", "role", "--kind", "deploy", "--env", "dev", "--service", "checkout"], "--kind deploy: dev has no such role"),
+    ([*ENVS, "ci", "role", "--kind", "plan", "--env", "nope"], "--env: got 'nope'"),
+    ([*ENVS, "ci", "apply", "--synth", "/nonexistent/out", "--env", "dev", "--commit", "abc1234", "--confirm", "dev-network"],
+     "--confirm: got 'dev-network', expected STACK@SHA"),
+    ([*ENVS, "ci", "apply", "--synth", "/nonexistent/out", "--env", "dev", "--commit", "abc1234"], "--env: no stack of 'dev'"),
+    ([*ENVS, "ci", "comment", "--synth", "/nonexistent/out", "--plans", "/nonexistent/plans", "--head", "abc"],
+     "affected.json: not found"),
+    ([*ENVS, "ci", "deploy", "--env", "dev", "--service", "web", "--image-tag", "t", "--repository", "acme/checkout"],
+     "service 'web' deploys from 'acme/storefront-web', but this job runs for 'acme/checkout'"),
     ([*ENVS, "preview", "list", "--env", "dev", "--aws-endpoint", "http://10.0.0.5:4566"], "--aws-endpoint: got 'http://10.0.0.5:4566'"),
     ([*ENVS, "preview", "list", "--env", "prod", "--aws-endpoint", "http://127.0.0.1:1"], "--env: 0 of the given environments host previews"),
     ([*ENVS, "preview", "up", "--env", "dev", "--aws-endpoint", "http://127.0.0.1:1", "--repository", "acme",

@@ -241,8 +241,8 @@ def test_cost_command_exits_non_zero_while_anything_is_not_priced(tmp_path, caps
     captured = capsys.readouterr()
     assert "not priced" in captured.err and "Traceback" not in captured.err
     document = json.loads(captured.out)
-    assert [s["name"] for s in document["stacks"]] == ["dev-network", "dev-cluster", "dev-observability", "dev-platform", "dev-tenants",
-                                                      "dev-tenants-payments", "dev-tenants-storefront"]
+    assert [s["name"] for s in document["stacks"]] == ["dev-ci", "dev-network", "dev-cluster", "dev-observability", "dev-platform",
+                                                      "dev-tenants", "dev-tenants-payments", "dev-tenants-storefront"]
     assert document["not_priced"] and all(set(s["monthly_usd"]) == {"low", "expected", "high"} for s in document["stacks"])
     assert main([*argv[:-2], "--format", "markdown", "--allow-unpriced"]) == 0
     assert "| **total** |" in capsys.readouterr().out

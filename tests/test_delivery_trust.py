@@ -14,7 +14,7 @@ import yaml
 
 from goldenpath.delivery.affected import Affected, SynthOutput
 from goldenpath.delivery.matrix import plan_matrix
-from goldenpath.delivery.oidc import trusts
+from goldenpath.ci_identities.oidc import trusts
 from goldenpath.delivery.workflows import render_platform_workflows
 from goldenpath.scaffold.service import ScaffoldSettings, render_service_workflows
 from goldenpath.tenancy.catalog import catalog_for

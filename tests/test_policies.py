@@ -323,12 +323,13 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     dev = next(e for e in load_environments(REPO / "environments") if e.name == "dev")
     today = datetime.combine(datetime.now(timezone.utc).date(), time(), tzinfo=timezone.utc)
     sandbox = {tier: f"sandboxes-{sample_record(dev, tier, today).id}" for tier in dev.sandboxes.tiers}
-    assert ", 0 failed, 55 suppressed across 20 stacks" in result.stdout
-    assert (f"in-cluster checks: 8 stack(s) (dev-platform, dev-tenants, {preview}, {sandbox['scratch']}, prod-platform, "
-            "prod-tenants, staging-platform, staging-tenants), 84 Kubernetes objects, 0 problems") in result.stdout
+    assert ", 0 failed, 62 suppressed across 29 stacks" in result.stdout
+    assert (f"in-cluster checks: 11 stack(s) (dev-platform, dev-tenants-payments, dev-tenants-storefront, {preview}, "
+            f"{sandbox['scratch']}, prod-platform, prod-tenants-payments, prod-tenants-storefront, staging-platform, "
+            "staging-tenants-payments, staging-tenants-storefront), 88 Kubernetes objects, 0 problems") in result.stdout
     assert "sandbox tier dev/load-test (aws): worst case 0.4089/h x 72 h = 29.44" in result.stdout
     junit_root = ET.parse(tmp_path / "reports" / "checkov.junit.xml").getroot()
-    components = ("network", "cluster", "observability", "platform", "tenants")
+    components = ("ci", "network", "cluster", "observability", "platform", "tenants", "tenants-payments", "tenants-storefront")
     assert {s.get("name") for s in junit_root} == {f"{e}-{c}" for e in ("dev", "prod", "staging") for c in components} | {
         preview, f"{preview}-aws", sandbox["scratch"], f"{sandbox['experiments']}-aws", f"{sandbox['load-test']}-aws"}
     assert sum(int(s.get("failures")) for s in junit_root) == 0
@@ -361,8 +362,9 @@ def test_in_cluster_problems_fail_validate(tmp_path, bundled_synth, bundled_envi
     dev = [e for e in bundled_environments if e.name == "dev"]
     passing = check_in_cluster_stacks({"dev-platform": bundled_synth.stacks["dev-platform"]}, dev)
     failing = check_in_cluster_stacks({"dev-platform": platform}, dev)
-    # 2 Namespaces, 2 ConfigMaps, Secret, StorageClass, ClusterRole, 3 NetworkPolicies
-    assert passing.problems == [] and passing.objects == 10
+    # 2 Namespaces, 2 ConfigMaps, Secret, StorageClass, 2 ClusterRoles, 3 NetworkPolicies; the preview role's
+    # ClusterRoleBinding, ValidatingAdmissionPolicy and its binding
+    assert passing.problems == [] and passing.objects == 14
     assert failing.problems == ["dev-platform: release kube-prometheus-stack: grafana.admin.existingSecret names Secret "
                                 "observability/grafana-admin, which the stack does not create"]
     assert "FAILED dev-platform: release kube-prometheus-stack" in failing.summary()

@@ -67,7 +67,8 @@ def test_previews_never_target_production():
         request().check(environment("prod"), previewable(environment("prod")))
     with pytest.raises(PreviewError, match="environment 'staging' hosts no previews"):
         request().check(environment("staging"), previewable(environment("staging")))
-    text = (ENVIRONMENTS / "prod.yaml").read_text() + (ENVIRONMENTS / "dev.yaml").read_text().split("previews:", 1)[1].join(["previews:", ""])
+    previews = "previews:" + (ENVIRONMENTS / "dev.yaml").read_text().split("previews:", 1)[1].split("\nci:", 1)[0] + "\n"
+    text = (ENVIRONMENTS / "prod.yaml").read_text() + previews
     with pytest.raises(ConfigError, match="previews: got '\\(set\\)', expected no previews section"):
         parse_environment(text, "environments/prod.yaml")
 

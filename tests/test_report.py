@@ -85,9 +85,9 @@ def test_the_browser_shows_every_stack_and_the_totals(report):
     dom = Dom()
     dom.feed(browse(page, "--dump-dom").stdout)
     assert sorted(dom.stacks) == sorted(gate.synth.stacks) == sorted(dom.graph_nodes)
-    assert len(dom.stacks) == 15
+    assert len(dom.stacks) == 24  # 3 environments x (ci, network, cluster, observability, platform, tenants, 2 teams)
     assert money(gate.cost.total("expected")) in dom.texts["total-expected"]
-    assert dom.texts["stack-count"].strip() == "15"
+    assert dom.texts["stack-count"].strip() == "24"
     assert f"{len(gate.checkov.passed)} passed, 0 failed, {len(gate.checkov.suppressed)} suppressed" in dom.texts["gate-totals"]
     assert dom.external == []  # no CDN, no external asset: the page works offline
 

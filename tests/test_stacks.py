@@ -76,14 +76,17 @@ def test_state_uses_the_environment_kms_key_when_named(bundled_synth):
 def test_kms_keys_are_administered_by_the_environment_named_principals(bundled_synth):
     import json
 
-    expected = {"dev": ["arn:aws:iam::111111111111:role/platform-admin"],  # default: cluster.admin_role_arns
-                "prod": ["arn:aws:iam::333333333333:role/goldenpath-deploy", "arn:aws:iam::333333333333:role/platform-admin"]}
+    # default: cluster.admin_role_arns; with a ci section, the pipeline's apply role is named instead of "whoever
+    # applies", so a pull request's read-only plan reads the same key policy as the apply
+    expected = {"dev": ["arn:aws:iam::111111111111:role/goldenpath-dev-ci-apply", "arn:aws:iam::111111111111:role/platform-admin"],
+                "prod": ["arn:aws:iam::333333333333:role/goldenpath-deploy", "arn:aws:iam::333333333333:role/goldenpath-prod-ci-apply",
+                         "arn:aws:iam::333333333333:role/platform-admin"]}
     for env, admins in expected.items():
-        for component in ("network", "cluster", "observability"):
+        for component in ("network", "cluster", "observability", "tenants"):
             for key in stack_json(bundled_synth, f"{env}-{component}")["resource"]["aws_kms_key"].values():
                 statements = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
                 assert statements["KeyAdministration"]["Principal"] == {"AWS": admins}
-                assert "AccountAdministration" not in statements
+                assert "AccountAdministration" not in statements and "DeployerAdministration" not in statements
 
 
 def test_provider_refuses_the_wrong_account(bundled_synth):

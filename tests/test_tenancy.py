@@ -108,7 +108,7 @@ def test_noise_budget_per_team(tmp_path, environments):
 def test_environment_with_the_old_previews_services_says_where_it_moved():
     from goldenpath.config.loader import parse_environment
 
-    text = (ENVIRONMENTS / "dev.yaml").read_text() + "  services: {web: {}}\n"
+    text = (ENVIRONMENTS / "dev.yaml").read_text().replace("previews:\n", "previews:\n  services: {web: {}}\n", 1)
     with pytest.raises(ConfigError, match="previews.services: moved to the service catalog"):
         parse_environment(text, "environments/dev.yaml")
 
@@ -163,7 +163,7 @@ def test_each_teams_tenants_stack_has_its_own_state_and_cluster_lookup(bundled_s
     assert document["data"]["aws_eks_cluster"]["cluster"]["name"] == "dev-cluster"
     assert "terraform_remote_state" not in document.get("data", {})
     assert document["data"]["aws_kms_alias"]["tenants-key_alias_0261FAB3"]["name"] == "alias/dev-tenants"  # the shared key, by alias
-    assert sorted(bundled_synth.dependencies["dev-tenants-payments"]) == ["dev-platform", "dev-tenants"]
+    assert sorted(bundled_synth.dependencies["dev-tenants-payments"]) == ["dev-ci", "dev-platform", "dev-tenants"]
     shared = stack_json(bundled_synth, "dev-tenants")  # the key only: the teams' buckets share it
     assert sorted(shared["resource"]) == ["aws_kms_alias", "aws_kms_key"] and "kubernetes" not in shared.get("provider", {})
 
@@ -286,6 +286,7 @@ def test_named_preview_environments_decide_which_clusters_host_previews(tmp_path
     dev = next(e for e in environments if e.name == "dev")
     qa = dev.model_copy(update={"name": "qa"})  # a second environment hosting previews
     text = MINIMAL.replace("[dev, staging, prod]", "[qa, dev]") + textwrap.indent(textwrap.dedent("""\
+        repository: acme/checkout
         previews:
           repository: https://charts.example.com/apps
           chart: checkout
@@ -299,5 +300,5 @@ def test_named_preview_environments_decide_which_clusters_host_previews(tmp_path
     # The service's scaffolded preview workflows target the cluster that hosts its previews.
     from goldenpath.scaffold.service import ScaffoldSettings, render_service_workflows
 
-    workflows = render_service_workflows(catalog, ScaffoldSettings("payments", "checkout", "arn:aws:iam::111111111111:role/d"))
-    assert "--env dev" in workflows["preview-up.yml"] and "--env qa" not in workflows["preview-up.yml"]
+    workflows = render_service_workflows(catalog, ScaffoldSettings("payments", "checkout"))
+    assert "goldenpath-previews-dev.yml@main" in workflows["preview.yml"] and "-qa.yml" not in workflows["preview.yml"]

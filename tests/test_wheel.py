@@ -5,10 +5,8 @@ examples. Slow (a venv and a pip install), so marked ``wheel``: `make test` runs
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,8 +17,11 @@ pytestmark = pytest.mark.wheel
 
 PREVIEWS = """previews:
   domain: preview.dev.example.com
+ci:
+  repository: acme/platform
 """
-WEB_PREVIEWS = """    previews: {repository: https://charts.example.com/apps, chart: web-service, version: 1.4.2,
+WEB_PREVIEWS = """    repository: acme/web
+    previews: {repository: https://charts.example.com/apps, chart: web-service, version: 1.4.2,
                image_repository: registry.example.com/apps/web, port: 8080}
 """
 
@@ -69,15 +70,14 @@ def test_readme_journeys_from_the_wheel(installed, tmp_path):
     team = project / "teams" / "shop.yaml"
     team.write_text(team.read_text() + WEB_PREVIEWS)
     run(installed, project, "goldenpath", "synth")
-    tenants = json.loads((project / "cdktf.out" / "stacks" / "dev-tenants" / "cdk.tf.json").read_text())
+    tenants = json.loads((project / "cdktf.out" / "stacks" / "dev-tenants-shop" / "cdk.tf.json").read_text())
     assert [n["metadata"][0]["name"] for n in tenants["resource"]["kubernetes_namespace_v1"].values()] == ["shop-web"]
-    run(installed, project, "goldenpath", "ci", "render", "--env", "dev", "--service", "web",
-        "--role-arn", "arn:aws:iam::123456789012:role/previews")
+    run(installed, project, "goldenpath", "ci", "render", "platform")
     assert sorted(p.name for p in (project / ".github" / "workflows").iterdir()) == [
-        "goldenpath-validate.yml", "preview-down.yml", "preview-reap.yml", "preview-up.yml"]
-    run(installed, project, "goldenpath", "service", "scaffold", "shop", "web", "--role-arn",
-        "arn:aws:iam::123456789012:role/deploy", "--out", str(tmp_path / "service-workflows"))
-    assert (tmp_path / "service-workflows" / "deploy.yml").is_file()
+        "goldenpath-apply.yml", "goldenpath-deploy.yml", "goldenpath-drift.yml", "goldenpath-plan.yml",
+        "goldenpath-preview-reap.yml", "goldenpath-previews-dev.yml", "goldenpath-validate.yml"]
+    run(installed, project, "goldenpath", "service", "scaffold", "shop", "web", "--out", str(tmp_path / "service-workflows"))
+    assert sorted(p.name for p in (tmp_path / "service-workflows").iterdir()) == ["deploy.yml", "preview.yml"]
     bin_dir, _ = installed
     run(installed, project, str(bin_dir / "python"), "main.py")  # what `cdktn synth` runs
 

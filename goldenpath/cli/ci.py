@@ -294,7 +294,7 @@ def _drift_issues(args, project: Project) -> int:
 
 
 def _role(args, project: Project) -> int:
-    from goldenpath.delivery.roles import all_roles
+    from goldenpath.ci_identities.roles import all_roles
 
     environments = project.environments()
     env = next((e for e in environments if e.name == args.role_env), None)

@@ -58,7 +58,7 @@ def github_trust(provider_arn: str, subjects: tuple[str, ...]) -> str:
 class GitHubOidcRoleProps:
     name: str
     subjects: tuple[str, ...]
-    """Exact OIDC subjects (goldenpath.delivery.subjects) the role trusts."""
+    """Exact OIDC subjects (goldenpath.ci_identities.subjects) the role trusts."""
     provider_arn: str
     kind: str
     """What the role is for (plan, apply, ...): tagged as ``goldenpath:ci-role``, read by the policy checks."""

@@ -39,37 +39,44 @@ GRANT_ACTIONS = ("kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant")
 class KeyAdministrators(Construct):
     """Who administers the KMS keys of one stack: the named principals and whoever applies the stack.
 
-    The applier is always included (read with ``aws_iam_session_context``, as terraform-aws-eks does for
-    its default key administrator), because KMS refuses a key policy that would lock its creator out and
-    ``terraform destroy`` must be able to schedule the deletion. A different principal applying shows up as
-    a policy change in the plan: name every deployer role in ``named`` to keep the plan quiet.
+    The applier is included (read with ``aws_iam_session_context``, as terraform-aws-eks does for its default
+    key administrator), because KMS refuses a key policy that would lock its creator out and ``terraform
+    destroy`` must be able to schedule the deletion. A different principal applying shows up as a policy change
+    in the plan. Where one known role always applies (an environment with a delivery pipeline: its apply role),
+    it is named instead and ``deployer=False``: a plan then reads the same whoever makes it (a pull request's
+    read-only plan role included).
     """
 
     ID = "key-administrators"
 
-    def __init__(self, scope: Construct, id_: str, *, named: tuple[str, ...] = (), account_administration: bool = False):
+    def __init__(self, scope: Construct, id_: str, *, named: tuple[str, ...] = (), account_administration: bool = False,
+                 deployer: bool = True):
         super().__init__(scope, id_)
-        caller = DataAwsCallerIdentity(self, "caller")
-        self.deployer = DataAwsIamSessionContext(self, "deployer", arn=caller.arn).issuer_arn
+        self.deployer: str | None = None
+        if deployer:
+            caller = DataAwsCallerIdentity(self, "caller")
+            self.deployer = DataAwsIamSessionContext(self, "deployer", arn=caller.arn).issuer_arn
+        elif not named:
+            raise ValueError("KeyAdministrators: deployer=False needs named administrators, or nobody could administer the key")
         self.named = tuple(sorted(set(named)))
         self.account_administration = account_administration
 
     @staticmethod
     def of(scope: Construct) -> "KeyAdministrators":
         """The stack's administrators: made on first use from the stack's ``key_administration`` settings
-        (``(named, account_administration)``; a GoldenpathStack takes them from the environment file),
+        (``(named, account_administration, deployer)``; a GoldenpathStack takes them from the environment file),
         else the deployer alone."""
         stack = TerraformStack.of(scope)
         found = stack.node.try_find_child(KeyAdministrators.ID)
         if isinstance(found, KeyAdministrators):
             return found
-        named, account_administration = getattr(stack, "key_administration", ((), False))
+        named, account_administration, deployer = getattr(stack, "key_administration", ((), False, True))
         return KeyAdministrators(stack, KeyAdministrators.ID, named=tuple(named),
-                                 account_administration=account_administration)
+                                 account_administration=account_administration, deployer=deployer)
 
     def statements(self, target: AwsTarget) -> list[Statement]:
-        found = [Statement(sid="DeployerAdministration", actions=ADMINISTRATION_ACTIONS, resources=("*",),
-                           principals={"AWS": self.deployer})]
+        found = [] if self.deployer is None else [Statement(sid="DeployerAdministration", actions=ADMINISTRATION_ACTIONS,
+                                                             resources=("*",), principals={"AWS": self.deployer})]
         if self.named:
             found.append(Statement(sid="KeyAdministration", actions=ADMINISTRATION_ACTIONS, resources=("*",),
                                    principals={"AWS": list(self.named)}))

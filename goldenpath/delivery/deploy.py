@@ -20,7 +20,7 @@ from typing import Callable
 
 from goldenpath.config.model import Environment, PreviewService
 from goldenpath.constructs.naming import Naming
-from goldenpath.delivery.roles import deploy_roles
+from goldenpath.ci_identities.roles import deploy_roles
 from goldenpath.errors import GoldenpathError
 from goldenpath.modules.cluster import cluster_name
 from goldenpath.observability.dora_events import DeploymentEvent, otlp_payload

@@ -11,7 +11,7 @@ import math
 
 from goldenpath.config.model import Environment
 from goldenpath.delivery.affected import MATRIX_LIMIT, Affected, SynthOutput
-from goldenpath.delivery.roles import github_environment, platform_roles
+from goldenpath.ci_identities.roles import github_environment, platform_roles
 from goldenpath.delivery.stacks import environment_stacks
 from goldenpath.tenancy.catalog import Catalog
 

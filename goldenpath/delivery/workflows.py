@@ -23,7 +23,7 @@ from pathlib import Path
 
 from goldenpath._version import __version__
 from goldenpath.config.model import Environment
-from goldenpath.delivery.roles import github_environment, platform_roles, previews_workflow
+from goldenpath.ci_identities.roles import github_environment, platform_roles, previews_workflow
 from goldenpath.errors import GoldenpathError
 from goldenpath.templating import workflow_templates, write_rendered
 from goldenpath.tenancy.catalog import Catalog

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from goldenpath.delivery.subjects import REUSABLE_TEMPLATE
+from goldenpath.ci_identities.subjects import REUSABLE_TEMPLATE
 from goldenpath.delivery.workflows import platform_of
 from goldenpath.errors import GoldenpathError
 from goldenpath.templating import workflow_templates, write_rendered

@@ -7,7 +7,7 @@ from pathlib import Path
 from cdktn import App, TerraformDataSource, TerraformResource
 
 from goldenpath.config.model import Environment
-from goldenpath.delivery.roles import deploy_roles, platform_roles
+from goldenpath.ci_identities.roles import deploy_roles, platform_roles
 from goldenpath.extensions import Extensions, load_extensions
 from goldenpath.constructs.naming import Naming
 from goldenpath.modules.cluster import cluster_name

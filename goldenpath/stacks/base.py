@@ -12,7 +12,7 @@ from goldenpath.config.model import Environment
 from goldenpath.constructs.aws_context import AwsTarget
 from goldenpath.constructs.naming import Naming
 from goldenpath.constructs.tagging import MandatoryTags
-from goldenpath.stacks.layout import StackLayout
+from goldenpath.stacks.layout import COMPONENTS, StackLayout
 from goldenpath.stacks.target import EMULATED_SERVICES, EmulatorEndpoint
 
 # Output must stay valid on hashicorp/aws 5.100 (what many teams run) and on 6.x.
@@ -47,6 +47,16 @@ class AccountAccess:
     session_name: str
 
 
+def pipeline_applier(environment: Environment, layout: StackLayout) -> str | None:
+    """The role that applies this stack when the environment has a delivery pipeline (its ``ci`` section) and the
+    stack is one of the environment's own (not a preview's or a sandbox's, which their own roles apply)."""
+    if environment.ci is None or layout.component not in COMPONENTS:
+        return None
+    from goldenpath.ci_identities.roles import role_name
+
+    return f"arn:aws:iam::{environment.account_id}:role/{role_name(environment.name, 'ci-apply')}"
+
+
 class GoldenpathStack(TerraformStack):
     """A stack for one component of one environment, with its own state key."""
 
@@ -60,8 +70,11 @@ class GoldenpathStack(TerraformStack):
         account_id = account.account_id if account else environment.account_id
         self.target = AwsTarget(account_id=account_id, region=environment.region)
         self.naming = Naming(environment.name)
-        # Read by KeyAdministrators.of when the first KMS key of this stack is made.
-        self.key_administration = (tuple(environment.key_administrators), environment.kms.account_administration)
+        # Read by KeyAdministrators.of when the first KMS key of this stack is made. The environment's own stacks
+        # are applied by its pipeline's apply role when it has one: named, so a plan reads the same whoever plans.
+        applier = pipeline_applier(environment, layout)
+        self.key_administration = (tuple(environment.key_administrators) + ((applier,) if applier else ()),
+                                   environment.kms.account_administration, applier is None)
 
         AwsProvider(
             self, "aws",

@@ -1,5 +1,5 @@
-"""`<env>-ci`: the roles this environment's pipelines use (goldenpath.delivery.roles), in its own account, with
-what each may do (goldenpath.delivery.permissions). Deploy roles live with their team's tenants stack. No
+"""`<env>-ci`: the roles this environment's pipelines use (goldenpath.ci_identities.roles), in its own account, with
+what each may do (goldenpath.ci_identities.permissions). Deploy roles live with their team's tenants stack. No
 dependency: it is applied first, by a person, and then keeps itself up to date through the apply role."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from constructs import Construct
 
 from goldenpath.config.model import Environment
 from goldenpath.constructs.naming import Naming
-from goldenpath.delivery import permissions
-from goldenpath.delivery.roles import CiRole, platform_roles
+from goldenpath.ci_identities import permissions
+from goldenpath.ci_identities.roles import CiRole, platform_roles
 from goldenpath.modules.ci import CiRoles, CiRolesProps, CiRoleSpec
 from goldenpath.modules.cluster import cluster_name
 from goldenpath.modules.preview_request import STATE_PREFIX as PREVIEWS_PREFIX

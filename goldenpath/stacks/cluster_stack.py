@@ -6,7 +6,7 @@ from cdktn import TerraformOutput
 from constructs import Construct
 
 from goldenpath.config.model import Environment
-from goldenpath.delivery.roles import CiRole
+from goldenpath.ci_identities.roles import CiRole
 from goldenpath.modules.cluster import Cluster, ClusterAccess, ClusterProps, NodeGroupProps
 from goldenpath.pins.table import KubernetesPins
 from goldenpath.stacks.base import GoldenpathStack
@@ -41,7 +41,7 @@ class ClusterStack(GoldenpathStack):
                  pins: KubernetesPins | None = None, ci_roles: list[CiRole] | None = None):
         """``pins``: the add-on versions and node AMI release for the environment's Kubernetes version
         (``versions.yaml``). Default: none, EKS's defaults read at plan time. ``ci_roles``: the environment's
-        pipeline roles (goldenpath.delivery.roles.platform_roles). Default: none."""
+        pipeline roles (goldenpath.ci_identities.roles.platform_roles). Default: none."""
         super().__init__(scope, environment, stack_layout(environment, "cluster"), emulator)
         network = self.remote_state("network", stack_layout(environment, "network"))
         spec = environment.cluster

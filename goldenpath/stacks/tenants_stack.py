@@ -10,8 +10,8 @@ from constructs import Construct
 
 from goldenpath.config.model import Environment
 from goldenpath.constructs.github_oidc import GitHubOidcRole, GitHubOidcRoleProps
-from goldenpath.delivery import permissions
-from goldenpath.delivery.roles import CiRole, github_provider_arn
+from goldenpath.ci_identities import permissions
+from goldenpath.ci_identities.roles import CiRole, github_provider_arn
 from goldenpath.constructs.kms import KmsKey, KmsKeyLookup, KmsKeyProps, key_alias
 from goldenpath.constructs.naming import Naming
 from goldenpath.modules.cluster import ClusterAccess, cluster_access, cluster_name
@@ -61,7 +61,7 @@ class TeamTenantsStack(GoldenpathStack):
 
     def __init__(self, scope: Construct, environment: Environment, team: str, placements: list[Placement],
                  emulator: EmulatorEndpoint | None = None, deploy_roles: list[CiRole] | None = None):
-        """``deploy_roles``: the team's services' CI deploy roles on this environment (goldenpath.delivery.roles).
+        """``deploy_roles``: the team's services' CI deploy roles on this environment (goldenpath.ci_identities.roles).
         Default: none."""
         super().__init__(scope, environment, stack_layout(environment, TEAM_COMPONENT, team), emulator)
         cluster = cluster_name(Naming(environment.name))

@@ -170,7 +170,8 @@ def test_a_pull_request_changing_only_dev_plans_only_dev(world):
     assert {role for j in plans for role, _ in j.assumed} == {f"arn:aws:iam::{DEV_ACCOUNT}:role/goldenpath-dev-ci-plan"}
     (comment,) = world.github.state.comments_on(PLATFORM, pull.number)
     assert comment["user"]["login"] == BOT and "#### dev" in comment["body"] and "#### prod" not in comment["body"]
-    assert "`dev-network`" in comment["body"] and "`dev-tenants-shop`" in comment["body"]
+    # log retention is in the network's flow logs and the cluster's control-plane logs, nowhere else
+    assert "`dev-network`" in comment["body"] and "`dev-cluster`" in comment["body"] and "2 stack(s) planned" in comment["body"]
     # Plans hold values in cleartext: only summaries (addresses, actions) ever leave the plan job.
     uploaded = [p for folder in run.artifacts.values() for p in folder.rglob("*") if p.is_file()]
     assert uploaded and not [p for p in uploaded if p.suffix in (".tfplan", ".tfstate") or "tfplan" in p.name]

@@ -32,7 +32,7 @@ from typing import Any, Callable
 import boto3
 import yaml
 
-from goldenpath.delivery.oidc import trusts
+from goldenpath.ci_identities.oidc import trusts
 from goldenpath.delivery.workflows import ACTIONS
 from tests.harness.expressions import Status, as_string, condition, interpolate
 from tests.harness.github_api import WORKFLOW_TOKEN

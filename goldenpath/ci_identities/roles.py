@@ -26,7 +26,7 @@ from typing import Literal
 from goldenpath.config.model import Environment
 from goldenpath.constructs.github_oidc import provider_arn_of
 from goldenpath.constructs.naming import NameKind, Naming
-from goldenpath.delivery.subjects import PULL_REQUEST, Repository, environment_context, subject, workflow_ref
+from goldenpath.ci_identities.subjects import PULL_REQUEST, Repository, environment_context, subject, workflow_ref
 from goldenpath.tenancy.catalog import Catalog
 
 Kind = Literal["plan", "apply", "drift", "reap", "preview", "deploy"]
