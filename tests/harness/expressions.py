@@ -162,7 +162,8 @@ class _Parser:
             if self.take()[1] == ".":
                 kind, name = self.take()
                 if name == "*":
-                    value = list(value.values()) if isinstance(value, dict) else []
+                    # an object's values, an array's items (GitHub: "Object filters")
+                    value = list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, list) else []
                     value = _Filtered(value)
                     continue
                 value = _member(value, name)
@@ -231,7 +232,7 @@ def evaluate(expression: str, context: dict[str, Any], status: Status | None = N
     return _Parser(expression, context, status or Status()).parse()
 
 
-_EMBEDDED = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+_EMBEDDED = re.compile(r"\$\{\{((?:(?!\}\}).)*)\}\}", re.S)  # one expression: never across a "}}"
 
 
 def interpolate(value: Any, context: dict[str, Any], status: Status | None = None) -> Any:
