@@ -33,7 +33,7 @@ the cluster's nodes (already paid by the node group: shown, never added to a sta
 FREE_TYPES = frozenset({
     "aws_vpc", "aws_subnet", "aws_route", "aws_route_table", "aws_route_table_association", "aws_internet_gateway",
     "aws_default_security_group", "aws_security_group", "aws_flow_log", "aws_iam_role", "aws_iam_role_policy",
-    "aws_iam_role_policy_attachment", "aws_kms_alias", "aws_eks_access_entry", "aws_eks_access_policy_association",
+    "aws_iam_role_policy_attachment", "aws_iam_openid_connect_provider", "aws_kms_alias", "aws_eks_access_entry", "aws_eks_access_policy_association",
     "aws_eks_addon", "aws_eks_pod_identity_association", "aws_launch_template", "aws_s3_bucket_lifecycle_configuration",
     "aws_s3_bucket_ownership_controls", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block",
     "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning", "helm_release", "random_password",

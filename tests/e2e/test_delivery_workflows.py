@@ -297,7 +297,7 @@ def test_an_unapplied_change_is_not_drift(world):
 
 
 def test_a_removed_stack_is_destroyed_only_with_the_destroy_label(world):
-    """Team ops leaves dev: its dev-tenants-ops stack is removed from the code. The pull request shows its destroy
+    """Team ops leaves dev: its dev-tenants-ops stack (batch's bucket in the emulator) is removed from the code. The pull request shows its destroy
     plan; after merge nothing is destroyed until the pull request carries the goldenpath/destroy label."""
     platform = world.platform
     git(platform.work, "checkout", "--quiet", "-B", "ops-leaves-dev", "main")
@@ -312,7 +312,8 @@ def test_a_removed_stack_is_destroyed_only_with_the_destroy_label(world):
     merged = world.merge(platform, pull)
     first = world.run(platform, "goldenpath-apply.yml", merged)
     (apply_dev,) = first.job("apply-dev")
-    assert apply_dev.result == "failure" and re.search(r"dev-tenants-ops +stopped +removed from the code", apply_dev.text())
+    assert apply_dev.result == "failure" and re.search(r"dev-tenants-ops +stopped +removed from the code", apply_dev.text()), \
+        apply_dev.text()
     s3 = emulator_client("s3", world.admin(DEV_ACCOUNT), "eu-west-1")
     bucket = next(b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith("goldenpath-tfstate"))
     assert s3.head_object(Bucket=bucket, Key="dev/tenants/ops.applied.json")  # nothing destroyed without the label

@@ -77,6 +77,7 @@ owners: ops-engineers
 services:
   - name: batch
     environments: [dev, prod]
+    cloud: {bucket: read_write}
 """
 
 
