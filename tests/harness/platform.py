@@ -56,12 +56,14 @@ _PREVIEWS = """previews:
   domain: preview.dev.example.com
   max_monthly_usd: 200
 """
+# web owns a bucket too: the environment's shared tenants key then outlives team ops leaving dev.
 _TEAM = """name: shop
 owners: shop-engineers
 services:
   - name: web
     environments: [{web_envs}]
     repository: {web_repo}
+    cloud: {{bucket: read_write}}
     previews:
       repository: https://charts.example.com/apps
       chart: web-service
