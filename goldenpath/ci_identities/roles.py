@@ -89,6 +89,15 @@ def _service_repositories(catalog: Catalog, environment: Environment, previews_o
     return found
 
 
+def platform_role(environment: Environment, kind: Kind) -> CiRole:
+    """One of the platform repository's roles (plan, apply, drift or reap): assumable from its GitHub environment."""
+    if kind not in ("plan", "apply", "drift", "reap"):
+        raise ValueError(f"{kind!r} is not a platform repository role; expected plan, apply, drift or reap")
+    env = environment.name
+    return CiRole(kind, env, environment.account_id, role_name(env, f"ci-{kind}"),
+                  (subject(platform_repository(environment), environment_context(github_environment(kind, env))),))
+
+
 def platform_roles(environment: Environment, catalog: Catalog) -> list[CiRole]:
     """The `<env>-ci` stack's roles (plan, apply, drift, and reap and preview where the environment hosts previews)."""
     if environment.ci is None:
@@ -96,8 +105,7 @@ def platform_roles(environment: Environment, catalog: Catalog) -> list[CiRole]:
     platform, branch = platform_repository(environment), environment.ci.default_branch
     account, env = environment.account_id, environment.name
     kinds: tuple[Kind, ...] = ("plan", "apply", "drift", *(("reap",) if environment.previews is not None else ()))
-    roles = [CiRole(kind, env, account, role_name(env, f"ci-{kind}"),
-                    (subject(platform, environment_context(github_environment(kind, env))),)) for kind in kinds]
+    roles = [platform_role(environment, kind) for kind in kinds]
     if environment.previews is not None:
         reusable = workflow_ref(platform, previews_workflow(env), branch)
         previews = sorted({subject(repo, PULL_REQUEST, reusable) for _, _, repo in _service_repositories(catalog, environment, True)})

@@ -52,9 +52,9 @@ def pipeline_applier(environment: Environment, layout: StackLayout) -> str | Non
     stack is one of the environment's own (not a preview's or a sandbox's, which their own roles apply)."""
     if environment.ci is None or layout.component not in COMPONENTS:
         return None
-    from goldenpath.ci_identities.roles import role_name
+    from goldenpath.ci_identities.roles import platform_role
 
-    return f"arn:aws:iam::{environment.account_id}:role/{role_name(environment.name, 'ci-apply')}"
+    return platform_role(environment, "apply").arn
 
 
 class GoldenpathStack(TerraformStack):
