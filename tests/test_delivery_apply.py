@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 from goldenpath.delivery.apply import (ApplyRun, Confirmation, Review, apply_environment, gate, parse_confirmation,
-                                       pending_stacks, removed_records)
+                                       pending_changes, pending_stacks, removed_records)
 from goldenpath.delivery.comment import stack_digest
 from goldenpath.delivery.drift import check_environment
 from goldenpath.delivery.plans import PlanSummary, ResourceChange
@@ -164,6 +164,22 @@ def test_removed_stacks_are_destroyed_from_their_record_with_the_label(synth, re
     done = apply_environment(ApplyRun(terraform, records, HEAD), "dev", remaining, [], gone,
                              Review(labels=frozenset({"goldenpath/destroy"})), Confirmation())
     assert done.results[0].outcome == "destroyed" and records.get("dev/dev-tenants-shop.tfstate") is None
+
+
+def test_pending_changes_name_what_the_emulator_cannot_apply_instead_of_counting_it(synth, records):
+    stacks = environment_stacks(synth, "dev")
+    apply_environment(ApplyRun(RecordingTerraform({}), records, HEAD, emulator=True), "dev", stacks,
+                      pending_stacks(stacks, records), [], Review(), Confirmation(everything=True))
+    on_emulator = pending_changes(stacks, "dev", records, emulator=True)
+    assert on_emulator.pending == () and on_emulator.not_run == ("dev-tenants-shop",) and not on_emulator.any
+    assert on_emulator.summary() == ("pending in dev: none; removed: none; "
+                                     "not counted (the emulator has no Kubernetes API): dev-tenants-shop")
+    on_aws = pending_changes(stacks, "dev", records)
+    assert on_aws.pending == ("dev-tenants-shop",) and on_aws.not_run == () and on_aws.any
+    remaining = {k: v for k, v in stacks.items() if k != "dev-network"}
+    removed = pending_changes(remaining, "dev", records, emulator=True)
+    assert removed.removed == ("dev-network",) and removed.any
+    assert removed.summary().startswith("pending in dev: none; removed: dev-network;")
 
 
 def test_drift_tells_a_changed_cloud_from_an_unapplied_change(synth, records, tmp_path):

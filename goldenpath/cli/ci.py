@@ -235,19 +235,13 @@ def _comment(args, project: Project) -> int:
 
 
 def _pending(args, project: Project) -> int:
-    from goldenpath.delivery.apply import pending_stacks, removed_records
+    from goldenpath.delivery.apply import pending_changes
 
     _, stacks, location = _environment_stacks(args)
     run = _backend()
-    records = _records(run, location)
-    # The emulator has no Kubernetes API: stacks needing one never get a record there, so they would be pending
-    # forever. Say so instead of counting them.
-    not_run = sorted(n for n, s in stacks.items() if run.emulator is not None and s.needs_kubernetes)
-    pending = [n for n in pending_stacks(stacks, records) if n not in not_run]
-    removed = [r.stack for r in removed_records(stacks, args.target_env, records)]
-    print(f"pending in {args.target_env}: {', '.join(pending) or 'none'}; removed: {', '.join(removed) or 'none'}"
-          + (f"; not counted (the emulator has no Kubernetes API): {', '.join(not_run)}" if not_run else ""))
-    _write_output(args.github_output, {"pending": "true" if pending or removed else "false"})
+    changes = pending_changes(stacks, args.target_env, _records(run, location), emulator=run.emulator is not None)
+    print(changes.summary())
+    _write_output(args.github_output, {"pending": "true" if changes.any else "false"})
     return 0
 
 

@@ -161,6 +161,38 @@ def removed_records(stacks: dict[str, PipelineStack], environment: str, records:
     return [r for r in records.under(f"{environment}/") if r.stack not in stacks]
 
 
+@dataclass(frozen=True)
+class PendingChanges:
+    """What an apply of one environment would do: stacks to apply, records of removed stacks, and stacks left out."""
+
+    environment: str
+    pending: tuple[str, ...]
+    removed: tuple[str, ...]
+    not_run: tuple[str, ...] = ()
+    """Stacks needing a Kubernetes API on the emulator, which has none: they never get a record there."""
+
+    @property
+    def any(self) -> bool:
+        return bool(self.pending or self.removed)
+
+    def summary(self) -> str:
+        line = (f"pending in {self.environment}: {', '.join(self.pending) or 'none'}; "
+                f"removed: {', '.join(self.removed) or 'none'}")
+        if self.not_run:
+            line += f"; not counted (the emulator has no Kubernetes API): {', '.join(self.not_run)}"
+        return line
+
+
+def pending_changes(stacks: dict[str, PipelineStack], environment: str, records: AppliedRecords,
+                    emulator: bool = False) -> PendingChanges:
+    """Pending and removed stacks of an environment; on the ``emulator``, stacks needing Kubernetes are named as not
+    run rather than counted, or they would be pending forever."""
+    not_run = tuple(sorted(n for n, s in stacks.items() if emulator and s.needs_kubernetes))
+    pending = tuple(n for n in pending_stacks(stacks, records) if n not in not_run)
+    removed = tuple(r.stack for r in removed_records(stacks, environment, records))
+    return PendingChanges(environment, pending, removed, not_run)
+
+
 @dataclass
 class ApplyRun:
     terraform: Terraform
