@@ -6,7 +6,7 @@ jobs run it (fresh processes, against the local AWS emulator):
   `ci affected` (how many stacks it finds), and a plan of each affected stack the emulator can plan;
 - for reference, the full synth the apply and drift jobs run after merge.
 
-The cluster the team stacks read is applied once, before the sizes, and is not timed.
+The cluster and the shared tenants key the team stacks read are applied once, before the sizes, and are not timed.
 
     python benchmarks/delivery_benchmark.py [--sizes 50 200 800]
 """
@@ -105,11 +105,11 @@ def main() -> None:
             generate(base, size)
             shutil.copytree(base, head)
             onboard(head)
-            if index == 0:  # the network and cluster the team stacks read, once
+            if index == 0:  # the network, cluster and shared tenants key the team stacks read, once
                 env = load_environments(base / "environments")[0]
                 create_state_bucket(endpoint, env.state_bucket, env.state_region)
                 run(base, "synth", "--outdir", str(Path(tmp) / "setup"), env=emulated)
-                for name in ("dev-network", "dev-cluster"):
+                for name in ("dev-network", "dev-cluster", "dev-tenants"):
                     terraform.init(Path(tmp) / "setup" / "stacks" / name)
                     terraform.apply(Path(tmp) / "setup" / "stacks" / name, auto_approve=True)
             out = Path(tmp) / f"{size}" / "out"
