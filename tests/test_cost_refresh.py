@@ -38,8 +38,8 @@ def product(service: str, usagetype: str, usd: str, unit: str, sku: str, tiers: 
 BUNDLED = bundled_snapshot("eu-west-1")
 VALUES = {
     "ec2:nat-gateway-hour": "0.0500000000",  # changed on purpose
-    "ec2:on-demand:m6i.large": "0.1070000000",  # new (test value, not a bundled price)
-    "kms:key-month": "1.0000000000",  # new (test value)
+    "ec2:on-demand:m6i.large": "0.1070000000",  # as bundled
+    "ec2:on-demand:m7i.large": "0.1120000000",  # new (test value, not a bundled price)
 }
 
 
@@ -85,14 +85,14 @@ def test_refresh_asks_for_every_price_and_keeps_origins(pricing):
 
 def test_write_prints_what_changed_and_estimates_prefer_it(pricing, tmp_path):
     client, stubber = pricing
-    stub_all(stubber, ["m6i.large"], skip={"s3:standard-gb-month"})
-    refreshed = refresh_snapshot(client, "eu-west-1", ["m6i.large"], TODAY)
+    stub_all(stubber, ["m6i.large", "m7i.large"], skip={"s3:standard-gb-month"})
+    refreshed = refresh_snapshot(client, "eu-west-1", ["m6i.large", "m7i.large"], TODAY)
     assert list(refreshed.missing) == ["s3:standard-gb-month"]
     path, changes = write_snapshot(refreshed, tmp_path)
     assert "changed: ec2:nat-gateway-hour 0.048 -> 0.05 per Hrs" in changes
-    assert "new: ec2:on-demand:m6i.large 0.107 per Hrs" in changes and "new: kms:key-month 1 per Hrs" in changes
+    assert "new: ec2:on-demand:m7i.large 0.112 per Hrs" in changes and not [c for c in changes if "m6i.large" in c]
     assert "kept from before (not asked for or not found now): ec2:on-demand:t3.large 0.0912" in changes
-    assert changes[-1] == "unchanged: 7"
+    assert changes[-1] == "unchanged: 14"  # the bundled prices asked for again, but the NAT hour and S3 storage
     loaded = load_snapshot("eu-west-1", tmp_path)
     assert loaded is not None and loaded.location == str(path) and loaded.snapshot_date == "2026-11-30"
     # prices not found now are kept from before (the bundled t3.large here), never dropped silently

@@ -42,6 +42,7 @@ def cmd_cost(args: argparse.Namespace, project_root: Path) -> int:
     if args.action == "refresh":
         return _refresh(args, project_root)
     from goldenpath.cli.main import _catalog, _environments
+    from goldenpath.cost.budget import open_unpriced
     from goldenpath.cost.environments import estimate_synthesized
     from goldenpath.cost.render import as_json, as_markdown, as_table
     from goldenpath.extensions import load_extensions
@@ -53,13 +54,14 @@ def cmd_cost(args: argparse.Namespace, project_root: Path) -> int:
     report = estimate_synthesized(result.stacks, environments, date.today(), _prices(project_root))
     render = {"json": as_json, "markdown": as_markdown}.get(args.format, as_table)
     sys.stdout.write(render(report))
-    return _unpriced_exit(report.not_priced, args.allow_unpriced)
+    return _unpriced_exit(open_unpriced(report), len(report.not_priced), args.allow_unpriced)
 
 
-def _unpriced_exit(not_priced: list[str], allowed: bool) -> int:
-    if not_priced and not allowed:
-        print(f"error: {len(not_priced)} line(s) not priced (listed above); never counted as $0. "
-              "Refresh prices (`goldenpath cost refresh`) or pass --allow-unpriced", file=sys.stderr)
+def _unpriced_exit(open_lines: list[str], not_priced: int, allowed: bool) -> int:
+    if open_lines and not allowed:
+        print(f"error: {len(open_lines)} line(s) not priced (listed above; {not_priced - len(open_lines)} accepted by "
+              "budget.accept_unpriced); never counted as $0. Refresh prices (`goldenpath cost refresh`), accept each "
+              "by name under budget.accept_unpriced with a reason, or pass --allow-unpriced", file=sys.stderr)
         return 1
     return 0
 

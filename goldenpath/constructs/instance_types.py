@@ -63,3 +63,25 @@ def group_architecture(instance_types: list[str] | tuple[str, ...]) -> str | Non
     """The one architecture of a node group's types, or None when they mix (one AMI serves a group)."""
     found = {architecture(t) for t in instance_types}
     return found.pop() if len(found) == 1 else None
+
+
+# Baseline CPU per vCPU of the burstable sizes, the same for t3 and t3a (AWS, "Key concepts for burstable
+# performance instances", table "CPU credits and baseline utilization"; read 2026-12): above it, an instance in
+# unlimited mode (the T3/T3a default, Spot included) pays for surplus credits per vCPU-hour.
+_BURSTABLE_BASELINE = {"nano": 5, "micro": 10, "small": 20, "medium": 20, "large": 30, "xlarge": 40, "2xlarge": 40}
+
+
+def burstable_baseline(instance_type: str) -> Decimal | None:
+    """The baseline share of each vCPU for a t3/t3a type (0.30 for large), or None for any other type."""
+    family, _, size = instance_type.partition(".")
+    if family not in _FAMILIES["t"] or size not in _BURSTABLE_BASELINE:
+        return None
+    return Decimal(_BURSTABLE_BASELINE[size]) / 100
+
+
+def burstable_vcpus(instance_type: str) -> int | None:
+    """vCPUs of a t3/t3a type (nano has 2, like micro to medium)."""
+    if burstable_baseline(instance_type) is None:
+        return None
+    found = capacity(instance_type)
+    return found.vcpus if found else 2

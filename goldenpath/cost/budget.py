@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from goldenpath.cost.environments import CostReport, EnvironmentEstimate
-from goldenpath.cost.estimate import LineItem, StackEstimate, Unpriced, quota_share
+from goldenpath.cost.estimate import LineItem, StackEstimate, quota_share
+from goldenpath.cost.items import Unpriced as NoPrice
 from goldenpath.cost.render import money
 
 TOP_LINES = 3
+
+
+@dataclass(frozen=True)
+class UnpricedLines:
+    """The lines of an environment without a price: those accepted by name (with their reasons) and the rest."""
+
+    open: list[str] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    """Acceptances that match no line (priced now, or renamed): shown so they get removed."""
+
+
+def unpriced_lines(estimate: EnvironmentEstimate) -> UnpricedLines:
+    budget = estimate.environment.budget
+    accepted = {(a.stack, a.resource): a.reason for a in (budget.accept_unpriced if budget else [])}
+    found = UnpricedLines()
+    used = set()
+    for stack in estimate.stacks:
+        for line in stack.not_priced:
+            address = line.split(": ", 1)[0]
+            reason = accepted.get((stack.name, address))
+            if reason is None:
+                found.open.append(f"{stack.name}: {line}")
+            else:
+                used.add((stack.name, address))
+                found.accepted.append(f"{stack.name} {address} (accepted: {reason})")
+    found.stale.extend(f"{stack} {address}" for stack, address in accepted if (stack, address) not in used)
+    return found
 
 
 @dataclass(frozen=True)
@@ -20,18 +49,34 @@ class BudgetCheck:
     budget: Decimal
     expected: Decimal
     top_lines: list[LineItem]
-    unpriced: int
-    """Lines without a price: the expected figure is then a lower bound."""
+    unpriced: UnpricedLines = field(default_factory=UnpricedLines)
+    """Lines without a price: unless each is accepted by name, the check fails (the figure is a lower bound)."""
     limit_name: str = "budget"
+    accept_hint: str = "accept each under budget.accept_unpriced with a reason"
 
     @property
     def over(self) -> bool:
         return self.expected > self.budget
 
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.unpriced.open)
+
+    @property
+    def failed(self) -> bool:
+        return self.over or self.incomplete
+
     def message(self) -> str:
-        bound = f" (at least: {self.unpriced} line(s) not priced)" if self.unpriced else ""
         verdict = f"OVER {self.limit_name}" if self.over else f"within {self.limit_name}"
-        text = f"{self.subject}: expected {money(self.expected)}/month{bound}, {self.limit_name} {money(self.budget)}: {verdict}"
+        if self.incomplete:
+            verdict = f"INCOMPLETE, {len(self.unpriced.open)} line(s) not priced ({'; '.join(self.unpriced.open)}): " \
+                      f"refresh prices (`goldenpath cost refresh`) or {self.accept_hint}" + \
+                      ("; and OVER " + self.limit_name if self.over else "")
+        text = f"{self.subject}: expected {money(self.expected)}/month, {self.limit_name} {money(self.budget)}: {verdict}"
+        if self.unpriced.accepted:
+            text += "; not priced, accepted: " + "; ".join(self.unpriced.accepted)
+        if self.unpriced.stale:
+            text += "; accept_unpriced entries matching no line (remove them): " + ", ".join(self.unpriced.stale)
         if self.over:
             text += "; top cost lines: " + "; ".join(
                 f"{i.address} {i.component} {money(i.expected)} ({i.detail})" for i in self.top_lines)
@@ -51,7 +96,7 @@ def check_budgets(report: CostReport) -> list[BudgetCheck]:
         if budget is None:
             continue
         checks.append(BudgetCheck(estimate.environment.name, f"{estimate.environment.source_file}: budget.monthly_usd", budget.monthly_usd,
-                                  estimate.total("expected"), top_lines(estimate.stacks), len(estimate.not_priced)))
+                                  estimate.total("expected"), top_lines(estimate.stacks), unpriced_lines(estimate)))
     return checks
 
 
@@ -64,16 +109,17 @@ def preview_cap_check(estimate: EnvironmentEstimate) -> BudgetCheck | None:
     try:
         share = quota_share("previews.limits", previews.limits.requests_cpu, previews.limits.requests_memory,
                             estimate.context.capacity)
-    except Unpriced:
+    except NoPrice as reason:
         return BudgetCheck(environment.name, f"{environment.source_file}: previews.max_monthly_usd", previews.max_monthly_usd,
-                           Decimal(0), [], 1, "cap")
+                           Decimal(0), [], UnpricedLines(open=[f"previews.limits: {reason}"]), "cap",
+                           "give the first node group a priced instance type")
     return BudgetCheck(environment.name, f"{environment.source_file}: previews.max_monthly_usd (each preview's quota share)",
-                       previews.max_monthly_usd, share.expected, [share], 0, "cap")
+                       previews.max_monthly_usd, share.expected, [share], limit_name="cap")
 
 
 def budget_lines(report: CostReport) -> tuple[list[str], bool]:
-    """What `validate` prints about cost, and whether an environment is over its budget (or its preview
-    cap is below what every preview reserves)."""
+    """What `validate` prints about cost, and whether a gate fails: an environment over its budget, or with
+    lines not priced and not accepted, or a preview cap below what every preview reserves."""
     checks = {c.environment: c for c in check_budgets(report)}
     caps = [c for c in map(preview_cap_check, report.environments) if c is not None]
     lines = []
@@ -85,9 +131,14 @@ def budget_lines(report: CostReport) -> tuple[list[str], bool]:
             lines.append(f"cost: {estimate.environment.name}: expected {money(estimate.total('expected'))}/month "
                          f"({len(estimate.not_priced)} line(s) not priced); no budget set (budget.monthly_usd)")
     lines += [f"cost: {c.message()}" for c in caps]
-    return lines, any(c.over for c in [*checks.values(), *caps])
+    return lines, any(c.failed for c in [*checks.values(), *caps])
 
 
 def preview_monthly(estimate: StackEstimate) -> Decimal:
     """A preview's own cost plus the share of the cluster its quota reserves."""
     return estimate.total("expected", ("fixed", "usage", "share"))
+
+
+def open_unpriced(report: CostReport) -> list[str]:
+    """Lines of the report without a price that no environment's budget accepts by name."""
+    return [line for estimate in report.environments for line in unpriced_lines(estimate).open]

@@ -1,33 +1,34 @@
 """Monthly estimates from one synthesized stack's Terraform JSON, in Decimal arithmetic.
 
 Every resource type either has a pricing rule, is known to cost nothing by itself, or is reported
-by name as not priced (never a silent $0). Low / expected / high follow node-group min / desired /
-max; SPOT is priced from ``capacity_type`` whatever the launch template says.
+by name as not priced (never a silent $0). Node groups are priced in ``nodes.py``; every price key a
+rule asks for is listed in ``price_keys.py``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
-from typing import Callable, Literal
+from typing import Callable
 
-from goldenpath.config.model import UsageProfile
 from goldenpath.constructs.instance_types import capacity
 from goldenpath.cost.calendar import support_on
-from goldenpath.cost.prices import PriceSnapshot, instance_key
+from goldenpath.cost.items import (CENT, DAYS_PER_MONTH, HOURS_PER_MONTH, CapacityRate, Kind, LineItem,  # noqa: F401 (API)
+                                   PricingContext, StackEstimate, Unpriced, flat, price_of, spot_factor)
+from goldenpath.cost.nodes import node_group_items
+from goldenpath.cost.price_keys import (EKS_CLUSTER_HOUR, EKS_EXTENDED_SUPPORT_HOUR, INTERFACE_ENDPOINT_GB,
+                                        INTERFACE_ENDPOINT_HOUR, KMS_KEY_MONTH, KMS_REQUEST, LOG_INGESTION_GB,
+                                        LOG_INSIGHTS_GB_SCANNED, LOG_STORAGE_GB_MONTH, NAT_GATEWAY_GB, NAT_GATEWAY_HOUR,
+                                        PUBLIC_IPV4_HOUR, S3_STANDARD_GB_MONTH, S3_TIER1_REQUEST, S3_TIER2_REQUEST,
+                                        instance_key)
+from goldenpath.cost.prices import PriceSnapshot
+from goldenpath.config.model import UsageProfile
 from goldenpath.terraform_json import single_block
 from goldenpath.tenancy.quantities import GIB, quantity
 
-HOURS_PER_MONTH = Decimal(730)
-DAYS_PER_MONTH = Decimal(30)
-CENT = Decimal("0.01")
 DEFAULT_LOG_RETENTION_DAYS = 365
 """What a log group without ``retention_in_days`` (kept forever) is charged for: a year, stated."""
-
-Kind = Literal["fixed", "usage", "share"]
-"""fixed: billed while it exists; usage: from the usage profile; share: a namespace's quota as a share of
-the cluster's nodes (already paid by the node group: shown, never added to a stack's total)."""
+KMS_ROTATIONS_BILLED = 2
+"""Each of a key's first two rotations adds a key-month; later ones are free (AWS KMS pricing, since 2024-04)."""
 
 # Types that cost nothing by themselves (their cost, if any, is billed on another resource).
 FREE_TYPES = frozenset({
@@ -41,136 +42,69 @@ FREE_TYPES = frozenset({
 })
 
 
-@dataclass(frozen=True)
-class CapacityRate:
-    """What one node of the environment's first node group costs, to price a namespace's quota share."""
-
-    instance_type: str
-    usd_per_hour: Decimal
-    vcpus: int
-    memory_gib: Decimal
-
-
-@dataclass(frozen=True)
-class PricingContext:
-    snapshot: PriceSnapshot
-    usage: UsageProfile
-    today: date
-    capacity: CapacityRate | None = None
-    bucket_gb_per_day: dict[str, Decimal] = field(default_factory=dict)
-    """Daily writes of the buckets whose construct path ends with a key (the telemetry buckets)."""
-
-
-@dataclass(frozen=True)
-class LineItem:
-    address: str
-    component: str
-    kind: Kind
-    low: Decimal
-    expected: Decimal
-    high: Decimal
-    detail: str
-
-
-@dataclass
-class StackEstimate:
-    name: str
-    items: list[LineItem] = field(default_factory=list)
-    not_priced: list[str] = field(default_factory=list)
-
-    def total(self, which: str, kinds: tuple[Kind, ...] = ("fixed", "usage")) -> Decimal:
-        """Monthly USD of ``which`` (low, expected or high) over the line items of ``kinds``."""
-        return sum((getattr(i, which) for i in self.items if i.kind in kinds), Decimal(0)).quantize(CENT)
-
-
-class Unpriced(Exception):
-    """A resource (or one of its parts) has no price: reported by name, never counted as $0."""
-
-
-def price_of(ctx: PricingContext, key: str) -> Decimal:
-    found = ctx.snapshot.get(key)
-    if found is None:
-        raise Unpriced(f"no price for {key} in the {ctx.snapshot.region} snapshot of {ctx.snapshot.snapshot_date}")
-    return found.usd
-
-
-def _flat(address: str, component: str, monthly: Decimal, detail: str, kind: Kind = "fixed") -> LineItem:
-    return LineItem(address, component, kind, monthly, monthly, monthly, detail)
-
-
 Rule = Callable[[str, dict, PricingContext], list[LineItem]]
 
 
 def _eks_cluster(address: str, r: dict, ctx: PricingContext) -> list[LineItem]:
-    version = str(r.get("version"))
-    support = support_on(version, ctx.today)
+    control = HOURS_PER_MONTH * price_of(ctx, EKS_CLUSTER_HOUR)
+    version = r.get("version")
+    if version is None:
+        return [flat(address, "control plane", control, "730 h; no version: AWS creates the newest standard-support one")]
+    support = support_on(str(version), ctx.today)
     if support in ("unknown", "ended"):
         raise Unpriced(f"Kubernetes {version} is {support} in EKS's support calendar on {ctx.today}")
-    items = [_flat(address, "control plane", HOURS_PER_MONTH * price_of(ctx, "eks:cluster-hour"), f"730 h, {support} support")]
-    if support == "extended":
-        items.append(_flat(address, "extended support", HOURS_PER_MONTH * price_of(ctx, "eks:extended-support-hour"),
-                           f"Kubernetes {version} is past standard support on {ctx.today}"))
-    return items
-
-
-def spot_factor(spot: bool, usage: UsageProfile) -> Decimal:
-    return (1 - usage.spot_discount) if spot else Decimal(1)
-
-
-def node_group_items(address: str, r: dict, ctx: PricingContext) -> tuple[list[LineItem], list[str]]:
-    """The node group's instances (low/expected/high from min/desired/max) and the instance types
-    without a price (then low and high consider the priced types only, and say so)."""
-    types: list[str] = list(r.get("instance_types") or [])
-    if not types:
-        raise Unpriced("no instance_types on the node group")
-    prices = {t: ctx.snapshot.get(instance_key(t)) for t in types}
-    first = prices[types[0]]
-    if first is None:
-        raise Unpriced(f"no price for {instance_key(types[0])} in the {ctx.snapshot.region} snapshot of "
-                       f"{ctx.snapshot.snapshot_date}")
-    priced = [p.usd for p in prices.values() if p is not None]
-    missing = [f"no price for {instance_key(t)} (low and high use the priced types only)"
-               for t, p in prices.items() if p is None]
-    spot = r.get("capacity_type") == "SPOT"
-    factor = spot_factor(spot, ctx.usage) * HOURS_PER_MONTH
-    scaling = r["scaling_config"]
-    label = f"SPOT at {1 - ctx.usage.spot_discount:%} of on-demand" if spot else "ON_DEMAND"
-    item = LineItem(address, "instances", "fixed",
-                    min(priced) * factor * scaling["min_size"], first.usd * factor * scaling["desired_size"],
-                    max(priced) * factor * scaling["max_size"],
-                    f"{scaling['min_size']}/{scaling['desired_size']}/{scaling['max_size']} x {', '.join(types)}, {label}")
-    return [item], missing
+    if support != "extended":
+        return [flat(address, "control plane", control, f"730 h, {support} support")]
+    if single_block(r.get("upgrade_policy")).get("support_type") == "STANDARD":
+        return [flat(address, "control plane", control, f"730 h; Kubernetes {version} is past standard support on "
+                     f"{ctx.today} and upgrade_policy is STANDARD: AWS upgrades it instead of charging extended support")]
+    return [flat(address, "control plane", control, "730 h, extended support"),
+            flat(address, "extended support", HOURS_PER_MONTH * price_of(ctx, EKS_EXTENDED_SUPPORT_HOUR),
+                 f"Kubernetes {version} is past standard support on {ctx.today}")]
 
 
 def _nat_gateway(address: str, r: dict, ctx: PricingContext) -> list[LineItem]:
     gb = ctx.usage.nat_gb_per_month
     return [
-        _flat(address, "gateway hours", HOURS_PER_MONTH * price_of(ctx, "ec2:nat-gateway-hour"), "730 h"),
-        _flat(address, "data processed", gb * price_of(ctx, "ec2:nat-gateway-gb"), f"{gb} GB/month (usage profile)", "usage"),
+        flat(address, "gateway hours", HOURS_PER_MONTH * price_of(ctx, NAT_GATEWAY_HOUR), "730 h"),
+        flat(address, "data processed", gb * price_of(ctx, NAT_GATEWAY_GB), f"{gb} GB/month (usage profile)", "usage"),
     ]
 
 
 def _public_ip(address: str, r: dict, ctx: PricingContext) -> list[LineItem]:
     # Every public IPv4 is billed since 2024-02, attached (a NAT gateway's) or not.
-    return [_flat(address, "public IPv4", HOURS_PER_MONTH * price_of(ctx, "vpc:public-ipv4-hour"), "730 h")]
+    return [flat(address, "public IPv4", HOURS_PER_MONTH * price_of(ctx, PUBLIC_IPV4_HOUR), "730 h")]
 
 
 def _log_group(address: str, r: dict, ctx: PricingContext) -> list[LineItem]:
-    """Ingestion per month, and storage at steady state: what ``retention_in_days`` of ingestion keeps."""
+    """Ingestion per month; storage at steady state: what ``retention_in_days`` of ingestion keeps, compressed;
+    Logs Insights scans when the profile says the group is queried."""
     retention = r.get("retention_in_days") or DEFAULT_LOG_RETENTION_DAYS
-    per_day = ctx.usage.log_gb_per_day
-    return [
-        _flat(address, "log ingestion", per_day * DAYS_PER_MONTH * price_of(ctx, "logs:ingestion-gb"),
-              f"{per_day} GB/day (usage profile)", "usage"),
-        _flat(address, "log storage", per_day * Decimal(retention) * price_of(ctx, "logs:storage-gb-month"),
-              f"{per_day} GB/day kept {retention} days", "usage"),
+    usage = ctx.usage
+    per_day, compression = usage.log_gb_per_day, usage.log_compression
+    items = [
+        flat(address, "log ingestion", per_day * DAYS_PER_MONTH * price_of(ctx, LOG_INGESTION_GB),
+             f"{per_day} GB/day (usage profile) x 730/24 days", "usage"),
+        flat(address, "log storage", per_day * Decimal(retention) * compression * price_of(ctx, LOG_STORAGE_GB_MONTH),
+             f"{per_day} GB/day kept {retention} days, stored at {compression} of its size (usage profile)", "usage"),
     ]
+    if usage.logs_insights_gb_per_month:
+        items.append(flat(address, "logs insights", usage.logs_insights_gb_per_month * price_of(ctx, LOG_INSIGHTS_GB_SCANNED),
+                          f"{usage.logs_insights_gb_per_month} GB scanned/month (usage profile)", "usage"))
+    return items
 
 
 def _vpc_endpoint(address: str, r: dict, ctx: PricingContext) -> list[LineItem]:
+    """Gateway endpoints (S3, DynamoDB) cost nothing; an interface endpoint is billed per AZ-hour and per GB."""
     if r.get("vpc_endpoint_type", "Gateway") == "Gateway":
-        return []  # gateway endpoints (S3, DynamoDB) have no charge
-    raise Unpriced("interface endpoints have no pricing rule yet")
+        return []
+    subnets = r.get("subnet_ids")
+    if not isinstance(subnets, list) or not subnets:
+        raise Unpriced(f"an interface endpoint is billed per AZ, and subnet_ids is {subnets!r}, not a list of subnets")
+    gb = ctx.usage.endpoint_gb_per_month
+    return [flat(address, "endpoint hours", len(subnets) * HOURS_PER_MONTH * price_of(ctx, INTERFACE_ENDPOINT_HOUR),
+                 f"{len(subnets)} AZ(s) x 730 h"),
+            flat(address, "data processed", gb * price_of(ctx, INTERFACE_ENDPOINT_GB), f"{gb} GB/month (usage profile)", "usage")]
 
 
 def _quota_share(address: str, r: dict, ctx: PricingContext) -> list[LineItem]:
@@ -188,13 +122,23 @@ def quota_share(address: str, cpu: str, memory: str, rate: CapacityRate | None) 
         raise Unpriced("no priced node group to price the quota's share of the cluster")
     share = max(quantity(cpu) / rate.vcpus, quantity(memory) / GIB / rate.memory_gib)
     monthly = share * rate.usd_per_hour * HOURS_PER_MONTH
-    return _flat(address, "capacity share", monthly,
-                 f"requests {cpu} CPU / {memory} = {share:.2f} of a {rate.instance_type} node", "share")
+    return flat(address, "capacity share", monthly,
+                f"requests {cpu} CPU / {memory} = {share:.2f} of a {rate.instance_type} node", "share")
 
 
 def _kms_key(address: str, r: dict, ctx: PricingContext) -> list[LineItem]:
-    # Requests are billed apart (and mostly covered by the free tier): not estimated.
-    return [_flat(address, "key", price_of(ctx, "kms:key-month"), "1 customer managed key")]
+    """The key-month (a rotating key's first two rotations add one each: low is a new key, expected and high
+    the steady state) and its requests from the usage profile."""
+    month = price_of(ctx, KMS_KEY_MONTH)
+    requests = ctx.usage.kms_requests_per_month
+    usage_line = flat(address, "requests", requests * price_of(ctx, KMS_REQUEST), f"{requests} requests/month (usage profile)", "usage")
+    if not r.get("enable_key_rotation"):
+        return [flat(address, "key", month, "1 customer managed key, not rotated"), usage_line]
+    rotated = month * (1 + KMS_ROTATIONS_BILLED)
+    period = r.get("rotation_period_in_days") or 365
+    return [LineItem(address, "key", "fixed", month, rotated, rotated,
+                     f"1 key rotated every {period} days: {month} a month new, {rotated} after its second rotation"),
+            usage_line]
 
 
 def _expiration_days(bucket_name: str, document: dict) -> int | None:
@@ -207,22 +151,32 @@ def _expiration_days(bucket_name: str, document: dict) -> int | None:
     return None
 
 
-def _bucket(address: str, r: dict, ctx: PricingContext, document: dict) -> list[LineItem]:
+def _bucket_storage(address: str, r: dict, ctx: PricingContext, document: dict) -> LineItem:
     """Standard storage at steady state: a telemetry bucket's daily writes x its expiry; any other bucket
-    ``usage.bucket_gb``. Requests and transfer are not estimated (gateway endpoint: no NAT charge)."""
-    price = price_of(ctx, "s3:standard-gb-month")
+    ``usage.bucket_gb``."""
+    price = price_of(ctx, S3_STANDARD_GB_MONTH)
     path = r.get("//", {}).get("metadata", {}).get("path", "")
     daily = next((gb for suffix, gb in ctx.bucket_gb_per_day.items() if path.endswith(suffix)), None)
     if daily is None:
         gb = ctx.usage.bucket_gb
-        return [_flat(address, "storage", gb * price, f"{gb} GB stored (usage profile)", "usage")]
+        return flat(address, "storage", gb * price, f"{gb} GB stored (usage profile)", "usage")
     days = _expiration_days(address.split(".", 1)[1], document) or DEFAULT_LOG_RETENTION_DAYS
-    stored = daily * days
-    return [_flat(address, "storage", stored * price, f"{daily:.2f} GB/day (usage profile) kept {days} days", "usage")]
+    return flat(address, "storage", daily * days * price, f"{daily:.2f} GB/day (usage profile) kept {days} days", "usage")
+
+
+def _bucket(address: str, r: dict, ctx: PricingContext, document: dict) -> list[LineItem]:
+    """Storage and requests (transfer goes through the gateway endpoint: no NAT charge, no transfer out)."""
+    usage = ctx.usage
+    writes, reads = usage.bucket_write_requests_per_month, usage.bucket_read_requests_per_month
+    return [_bucket_storage(address, r, ctx, document),
+            flat(address, "write requests", writes * price_of(ctx, S3_TIER1_REQUEST),
+                 f"{writes} PUT/COPY/POST/LIST a month (usage profile)", "usage"),
+            flat(address, "read requests", reads * price_of(ctx, S3_TIER2_REQUEST),
+                 f"{reads} GET and other requests a month (usage profile)", "usage")]
 
 
 RULES: dict[str, Rule] = {
-    # aws_eks_node_group and aws_s3_bucket have rules of their own in estimate_stack
+    # aws_eks_node_group (nodes.py) and aws_s3_bucket read the rest of the stack: see _price_resource
     "aws_eks_cluster": _eks_cluster,
     "aws_nat_gateway": _nat_gateway,
     "aws_eip": _public_ip,
@@ -250,7 +204,7 @@ def _price_resource(rtype: str, address: str, resource: dict, ctx: PricingContex
     if rtype == "aws_s3_bucket":
         return _bucket(address, resource, ctx, document), []
     if rtype == "aws_eks_node_group":
-        return node_group_items(address, resource, ctx)
+        return node_group_items(address, resource, ctx, document)
     rule = RULES.get(rtype)
     if rule is None:
         raise Unpriced(f"no pricing rule for {rtype}")

@@ -38,11 +38,6 @@ class PriceSnapshot:
         return self.prices.get(key)
 
 
-def instance_key(instance_type: str) -> str:
-    """The snapshot key of an instance type's Linux on-demand hourly price."""
-    return f"ec2:on-demand:{instance_type}"
-
-
 def parse_snapshot(text: str, location: str) -> PriceSnapshot:
     try:
         data = json.loads(text)

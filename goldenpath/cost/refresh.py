@@ -13,7 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from goldenpath.cost.prices import Price, PriceSnapshot, instance_key, load_snapshot, snapshot_text
+from goldenpath.cost.price_keys import PRICE_KEYS, instance_key
+from goldenpath.cost.prices import Price, PriceSnapshot, load_snapshot, snapshot_text
 from goldenpath.errors import GoldenpathError
 from goldenpath.files import write_text_atomically
 
@@ -24,21 +25,6 @@ USAGE_TYPE_PREFIX = {
     "ap-northeast-1": "APN1", "ap-northeast-2": "APN2", "ap-southeast-1": "APS1", "ap-southeast-2": "APS2",
     "ap-south-1": "APS3", "sa-east-1": "SAE1",
 }
-
-# snapshot key -> (service code, usage type without the region prefix)
-USAGE_TYPE_PRICES = {
-    "eks:cluster-hour": ("AmazonEKS", "AmazonEKS-Hours:perCluster"),
-    "eks:extended-support-hour": ("AmazonEKS", "AmazonEKS-Hours:extendedSupport"),
-    "ec2:nat-gateway-hour": ("AmazonEC2", "NatGateway-Hours"),
-    "ec2:nat-gateway-gb": ("AmazonEC2", "NatGateway-Bytes"),
-    "vpc:public-ipv4-hour": ("AmazonVPC", "PublicIPv4:InUseAddress"),
-    "ebs:gp3-gb-month": ("AmazonEC2", "EBS:VolumeUsage.gp3"),
-    "logs:ingestion-gb": ("AmazonCloudWatch", "DataProcessing-Bytes"),
-    "logs:storage-gb-month": ("AmazonCloudWatch", "TimedStorage-ByteHrs"),
-    "kms:key-month": ("awskms", "KMS-Keys"),
-    "s3:standard-gb-month": ("AmazonS3", "TimedStorage-ByteHrs"),
-}
-
 
 @dataclass
 class Refreshed:
@@ -60,8 +46,8 @@ def _match(field_name: str, value: str) -> dict[str, str]:
 
 def queries(region: str, instance_types: list[str]) -> dict[str, tuple[str, list[dict[str, str]]]]:
     """snapshot key -> (service code, Price List filters)."""
-    found = {key: (service, [_match("usagetype", usage_type(region, suffix))])
-             for key, (service, suffix) in USAGE_TYPE_PRICES.items()}
+    found = {key: (price.service_code, [_match("usagetype", usage_type(region, price.usage_type))])
+             for key, price in PRICE_KEYS.items()}
     for instance_type in instance_types:
         found[instance_key(instance_type)] = ("AmazonEC2", [
             _match("regionCode", region), _match("instanceType", instance_type), _match("operatingSystem", "Linux"),

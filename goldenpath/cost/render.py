@@ -26,8 +26,12 @@ def assumptions(estimate: EnvironmentEstimate) -> str:
     snapshot = estimate.snapshot
     return (f"{estimate.environment.name}: prices {snapshot.region} as of {snapshot.snapshot_date} ({snapshot.location}); "
             f"usage profile: NAT {usage.nat_gb_per_month} GB/month per gateway, logs {usage.log_gb_per_day} GB/day "
-            f"per log group, SPOT at {1 - usage.spot_discount:.0%} of on-demand, Loki {usage.telemetry_log_gb_per_day} GB/day, "
-            f"{usage.span_kb} KB per span, {usage.bucket_gb} GB in other buckets; 730 hours a month")
+            f"per log group stored at {usage.log_compression} of its size, {usage.logs_insights_gb_per_month} GB/month scanned by "
+            f"Logs Insights, SPOT at {1 - usage.spot_discount:.0%} of on-demand, T3/T3a nodes at {usage.burstable_cpu_percent}% "
+            f"CPU, Loki {usage.telemetry_log_gb_per_day} GB/day, {usage.span_kb} KB per span, {usage.bucket_gb} GB in other "
+            f"buckets, {usage.bucket_write_requests_per_month} write and {usage.bucket_read_requests_per_month} read requests "
+            f"per bucket, {usage.kms_requests_per_month} requests per KMS key, {usage.endpoint_gb_per_month} GB per interface "
+            f"endpoint a month; 730 hours (730/24 days) a month")
 
 
 def _stack_json(s: StackEstimate) -> dict:

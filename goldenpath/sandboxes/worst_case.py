@@ -15,7 +15,8 @@ from typing import Callable
 
 from goldenpath.config.model import Environment, SandboxTier
 from goldenpath.cost.estimate import HOURS_PER_MONTH, Unpriced, capacity_rate, quota_share
-from goldenpath.cost.prices import PriceSnapshot, instance_key
+from goldenpath.cost.price_keys import instance_key
+from goldenpath.cost.prices import PriceSnapshot
 from goldenpath.cost.render import usd
 
 Snapshots = Callable[[str], "PriceSnapshot | None"]
