@@ -31,7 +31,7 @@ tools:
 demo: setup tools
 	$(BIN)/goldenpath doctor
 	$(BIN)/goldenpath validate --html reports/platform
-	$(BIN)/goldenpath cost --allow-unpriced --format markdown
+	$(BIN)/goldenpath cost --format markdown
 	$(BIN)/goldenpath alerts --env dev --env staging --env prod --check
 	$(BIN)/goldenpath egress --env dev --env staging --env prod
 	$(BIN)/goldenpath deploy --env dev --emulator --destroy

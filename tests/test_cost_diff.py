@@ -13,7 +13,7 @@ from goldenpath.cost.diff import MARKER, cost_diff, diff_markdown
 from tests.conftest import ENVIRONMENTS
 
 TODAY = date(2026, 11, 29)
-SPOT_T3_LARGE_MONTH = Decimal("0.0912") * Decimal("0.4") * 730
+SPOT_T3_LARGE_MONTH = Decimal("0.0912") * Decimal("0.5") * 730
 
 
 @pytest.fixture(scope="module")
@@ -31,18 +31,21 @@ def outputs(bundled_synth, tmp_path_factory):
     return old, new
 
 
-def test_desired_plus_one_is_one_instance_month_in_the_comment(outputs, bundled_environments):
+def test_desired_plus_one_is_one_node_month_in_the_comment(outputs, bundled_environments):
     diff = cost_diff(*outputs, bundled_environments, TODAY)
-    assert diff.delta() == SPOT_T3_LARGE_MONTH.quantize(Decimal("0.01"))
+    # one more SPOT t3.large, its 50 GiB gp3 disk ($4.40) and its CPU credits at 40 % (10 % x 2 vCPUs x 730 h x $0.05)
+    node = SPOT_T3_LARGE_MONTH + 50 * Decimal("0.088") + Decimal("7.30")
+    assert diff.delta() == node.quantize(Decimal("0.01")) == Decimal("44.99")
     (stack,) = diff.stacks
     assert stack.name == "dev-cluster"
-    (line,) = diff.lines
-    assert line.address == "aws_eks_node_group.cluster_nodes-general_59F17FD5" and line.delta() == SPOT_T3_LARGE_MONTH
+    assert {line.component: line.delta() for line in diff.lines} == {
+        "instances": SPOT_T3_LARGE_MONTH, "node disks": 50 * Decimal("0.088"), "cpu credits": Decimal("7.30")}
+    assert {line.address for line in diff.lines} == {"aws_eks_node_group.cluster_nodes-general_59F17FD5"}
     text = diff_markdown(diff)
     assert text.startswith(MARKER + "\n")
-    assert "This change adds $26.63/month: dev-cluster aws_eks_node_group.cluster_nodes-general_59F17FD5 instances: " \
-           "1/2/4 x t3.large, t3a.large, SPOT at 40% of on-demand -> 1/3/4 x t3.large, t3a.large, SPOT at 40% of on-demand" in text
-    assert "| dev-cluster | $509.26 | $535.89 | +$26.63 |" in text
+    assert "This change adds $44.99/month: dev-cluster aws_eks_node_group.cluster_nodes-general_59F17FD5 instances: " \
+           "1/2/4 x t3.large, t3a.large, SPOT at 50% of on-demand -> 1/3/4 x t3.large, t3a.large, SPOT at 50% of on-demand" in text
+    assert "| dev-cluster | $551.51 | $596.50 | +$44.99 |" in text
 
 
 def test_no_change_says_so(outputs, bundled_environments):
@@ -66,9 +69,9 @@ def test_cli_markdown_and_bad_folder(outputs, capsys, tmp_path):
 
     old, new = outputs
     assert main(["--environments", str(ENVIRONMENTS), "cost", "diff", str(old), str(new)]) == 0
-    assert "adds $26.63/month" in capsys.readouterr().out
+    assert "adds $44.99/month" in capsys.readouterr().out
     assert main(["--environments", str(ENVIRONMENTS), "cost", "diff", str(old), str(new), "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["delta_usd"]["expected"] == "26.63"
+    assert json.loads(capsys.readouterr().out)["delta_usd"]["expected"] == "44.99"
     assert main(["--environments", str(ENVIRONMENTS), "cost", "diff", str(tmp_path / "missing"), str(new)]) == 2
     err = capsys.readouterr().err
     assert "missing: no stacks/ folder; expected the output folder of `goldenpath synth`" in err and "Traceback" not in err

@@ -62,10 +62,10 @@ def test_a_larger_volume_allowance_raises_the_worst_case_by_exactly_its_storage(
 
 
 def test_a_type_without_a_price_makes_the_worst_case_unknown_and_never_fits():
-    env = environment(AWS_TIER.replace("[t3.large]", "[t3.large, m6i.large]"))
+    env = environment(AWS_TIER.replace("[t3.large]", "[t3.large, c7i.large]"))
     case = worst_case("experiments", env.sandboxes.tiers["experiments"], env, 1, snapshots)
-    assert case.not_priced == ("m6i.large in eu-west-1",) and not case.fits(Decimal(1_000_000))
-    assert case.explain(Decimal(10)).startswith("worst case unknown: not priced: m6i.large in eu-west-1")
+    assert case.not_priced == ("c7i.large in eu-west-1",) and not case.fits(Decimal(1_000_000))
+    assert case.explain(Decimal(10)).startswith("worst case unknown: not priced: c7i.large in eu-west-1")
 
 
 def test_worst_case_of_a_namespace_tier_is_its_quota_share_of_a_node():

@@ -58,9 +58,10 @@ def test_readme_journeys_from_the_wheel(installed, tmp_path):
     validated = run(installed, project, "goldenpath", "validate", "--html", "report")
     assert "0 failed" in validated and "0 problems" in validated and "no budget set" in validated
     assert (project / "report" / "index.html").is_file()
-    # the bundled prices ship in the wheel: the control plane is priced from them
-    estimate = json.loads(run(installed, project, "goldenpath", "cost", "--format", "json", "--allow-unpriced"))
+    # the bundled prices ship in the wheel, and price init's environment completely (cost exits 0)
+    estimate = json.loads(run(installed, project, "goldenpath", "cost", "--format", "json"))
     assert any(i["component"] == "control plane" for s in estimate["stacks"] for i in s["line_items"])
+    assert estimate["not_priced"] == []
     assert "wrote 7 runbooks" in run(installed, project, "goldenpath", "runbooks")
     environment = project / "environments" / "dev.yaml"
     environment.write_text(environment.read_text() + PREVIEWS)
