@@ -56,9 +56,10 @@ def test_up_applies_the_aws_stack_and_records_the_preview(run):
     assert len(buckets(run)) == 1
     (listed,) = run.registry.all()
     assert (listed.pr, listed.owner, listed.branch) == (1, "alice", "feature/1")
-    # its quota (2 CPU / 4Gi) reserves one t3.large of dev's SPOT node group: 0.0912 x 0.4 x 730
-    assert listed.monthly_usd == "26.63"
-    assert [n.split(": ")[1].split(".")[0] for n in listed.not_priced] == ["aws_kms_key", "aws_s3_bucket"]
+    # its quota (2 CPU / 4Gi) reserves one t3.large of dev's SPOT node group: 0.0912 x 0.5 x 730 = 33.29;
+    # its bucket's key $3.00 (rotated, steady state) + $0.03 requests; the bucket $0.23 + $0.50 + $0.40
+    assert listed.monthly_usd == "37.45"
+    assert listed.not_priced == ()
 
 
 def test_a_push_extends_the_expiry_and_keeps_the_creation_time(run):
@@ -117,7 +118,7 @@ def test_a_preview_above_the_cost_cap_is_refused_before_anything_is_created(run)
     capped = PreviewRun(run.environment.model_copy(update={"previews": previews}), run.registry, run.terraform,
                         run.catalog, run.emulator, in_cluster=False, workdir=run.workdir)
     before = (keys(run), buckets(run))
-    with pytest.raises(PreviewError, match=r"the preview is estimated at \$26.63/month, above the cap of \$10.00 "
+    with pytest.raises(PreviewError, match=r"the preview is estimated at \$37.45/month, above the cap of \$10.00 "
                                            r"\(previews.max_monthly_usd in .*dev.yaml\): kubernetes_resource_quota_v1\."):
         up(capped, request(30), NOW)
     assert (keys(run), buckets(run)) == before
