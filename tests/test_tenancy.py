@@ -302,3 +302,29 @@ def test_named_preview_environments_decide_which_clusters_host_previews(tmp_path
 
     workflows = render_service_workflows(catalog, ScaffoldSettings("payments", "checkout"))
     assert "goldenpath-previews-dev.yml@main" in workflows["preview.yml"] and "-qa.yml" not in workflows["preview.yml"]
+
+
+RESERVED = [
+    ("ingress", "nginx", "'ingress-nginx' (<team>-<service>) on 'dev' is the ingress controller's namespace"),
+    ("kube", "system", "'kube-system' (<team>-<service>) on 'dev' is a Kubernetes or AWS system namespace"),
+    ("kube", "public", "'kube-public' (<team>-<service>) on 'dev' is a Kubernetes or AWS system namespace"),
+    ("observability", "node", "'observability-node' (<team>-<service>) on 'dev' is the observability stack's namespace"),
+    ("pr", "web", "'pr-web' (<team>-<service>) on 'dev' is a preview namespace (pr-*)"),
+    ("sbx", "abc", "'sbx-abc' (<team>-<service>) on 'dev' is a sandbox namespace (sbx-*)"),
+    ("aws", "observability", "'aws-observability' (<team>-<service>) on 'dev' is a Kubernetes or AWS system namespace"),
+]
+
+
+@pytest.mark.parametrize(("team", "service", "message"), RESERVED, ids=[f"{t}-{s}" for t, s, _ in RESERVED])
+def test_a_service_cannot_take_a_platform_or_system_namespace(tmp_path, environments, team, service, message):
+    text = MINIMAL.replace("payments", team).replace("checkout", service).replace("[dev, staging, prod]", "[dev]")
+    with pytest.raises(ConfigError) as caught:
+        catalog_of(tmp_path, environments, **{team: text})
+    assert f"teams/{team}.yaml: services[0].name: namespace {message}" in str(caught.value)
+    assert "rename the service or team" in str(caught.value)
+
+
+def test_names_near_reserved_ones_are_free(tmp_path, environments):
+    text = MINIMAL.replace("payments", "ingress").replace("checkout", "gateway").replace("[dev, staging, prod]", "[dev]")
+    (placement,) = catalog_of(tmp_path, environments, ingress=text).placements("dev")
+    assert placement.namespace == "ingress-gateway"

@@ -10,6 +10,7 @@ from typing import Mapping
 
 from goldenpath.config.model import Environment, PreviewService
 from goldenpath.constructs.naming import NameKind, label_value, safe_name
+from goldenpath.tenancy.reserved import PREVIEW_PREFIX
 from goldenpath.errors import GoldenpathError
 
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")
@@ -77,7 +78,7 @@ class PreviewRequest:
 def preview_name(repository: str, pr: int, service: str) -> str:
     # The '/' of owner/name is never kept verbatim, so every name carries a hash of the full
     # identity: owner/name, PR and service can never collide however they are spelled.
-    return safe_name(f"pr-{pr}-{service}-{repository}", NameKind.PREVIEW)
+    return safe_name(f"{PREVIEW_PREFIX}{pr}-{service}-{repository}", NameKind.PREVIEW)
 
 
 def state_key(name: str, component: str = "cluster") -> str:

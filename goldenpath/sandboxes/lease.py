@@ -16,6 +16,7 @@ from typing import Literal
 from goldenpath.config.model import Environment, SandboxTier
 from goldenpath.errors import GoldenpathError
 from goldenpath.sandboxes.worst_case import Snapshots, worst_case
+from goldenpath.tenancy.reserved import SANDBOX_PREFIX
 
 State = Literal["pending", "approved", "active", "released"]
 OWNER = re.compile(r"^[A-Za-z0-9+=,.@_-]{2,64}$")
@@ -72,7 +73,7 @@ class SandboxRecord:
 def sandbox_id(environment: str, tier: str, owner: str, requested_at: datetime) -> str:
     """Short, stable and unique enough per request: used in names and the sandbox-id tag."""
     digest = hashlib.sha256(f"{environment}/{tier}/{owner}/{requested_at.isoformat()}".encode()).hexdigest()
-    return f"sbx-{digest[:10]}"
+    return f"{SANDBOX_PREFIX}{digest[:10]}"
 
 
 def _tier(environment: Environment, name: str) -> SandboxTier:

@@ -16,6 +16,7 @@ from goldenpath.errors import ConfigError
 from goldenpath.policies.suppressions import Suppression, immutable_subject_suppression, tenant_bucket_suppressions
 from goldenpath.tenancy.capacity import tier_fits
 from goldenpath.tenancy.model import Service, Team
+from goldenpath.tenancy.reserved import reserved_because
 from goldenpath.tenancy.slos import check_team_noise_budgets
 
 DEFAULT_TEAMS_DIR = "teams"
@@ -191,6 +192,12 @@ def _check_namespace(team: Team, service: Service, where: str) -> None:
 
 
 def _check_placement(team: Team, service: Service, where: str, environment: Environment) -> None:
+    namespace = namespace_name(team.name, service.name)
+    reserved = reserved_because(namespace, environment.tenancy.ingress_namespace)
+    if reserved:
+        raise ConfigError(team.source_file, [
+            f"{where}.name: namespace {namespace!r} (<team>-<service>) on {environment.name!r} is {reserved}; "
+            "expected a name no platform or system namespace uses: rename the service or team"])
     tiers = environment.tenancy.tiers
     tier_name = service.tier or environment.tenancy.default_tier
     if tier_name not in tiers:
