@@ -161,6 +161,24 @@ FIXTURE = {
             "namespace_open": resource("fixture/namespace-open", metadata={"name": "c", "namespace": "observability"}, spec={
                 "pod_selector": {}, "policy_types": ["Ingress", "Egress"], "egress": [{}], "ingress": [{}]}),
         },
+        "kubernetes_role_binding_v1": {
+            "tenant_binding": resource("fixture/tenant-binding", metadata={"name": "owners-edit", "namespace": "a"},
+                                       role_ref={"api_group": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                                 "name": "goldenpath-tenant-edit"},
+                                       subject=[{"api_group": "rbac.authorization.k8s.io", "kind": "Group", "name": "g"}]),
+            "edit_binding": resource("fixture/edit-binding", metadata={"name": "owners-edit", "namespace": "a"},
+                                     role_ref={"api_group": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
+                                     subject=[{"api_group": "rbac.authorization.k8s.io", "kind": "Group", "name": "g"}]),
+        },
+        "kubernetes_cluster_role_v1": {
+            "tenant_role": resource("fixture/tenant-role", metadata={"name": "goldenpath-tenant-edit"}, rule=[
+                {"api_groups": ["networking.k8s.io"], "resources": ["ingresses"], "verbs": ["create", "update"]},
+                {"api_groups": [""], "resources": ["pods"], "verbs": ["create"]}]),
+            "loosened_role": resource("fixture/loosened-role", metadata={"name": "goldenpath-tenant-edit"}, rule=[
+                {"api_groups": ["networking.k8s.io"], "resources": ["ingresses", "networkpolicies"], "verbs": ["create", "update"]}]),
+            "wildcard_tenant_role": resource("fixture/wildcard-tenant-role", metadata={"name": "goldenpath-tenant-edit"}, rule=[
+                {"api_groups": ["*"], "resources": ["*"], "verbs": ["*"]}]),
+        },
         "kubernetes_storage_class_v1": {
             "encrypted_class": resource("fixture/encrypted-class", metadata={"name": "a"}, storage_provisioner="ebs.csi.aws.com",
                                         parameters={"type": "gp3", "encrypted": "true"}),
@@ -232,6 +250,9 @@ def status(findings, check_id: str, path: str) -> bool:
         ("GP_AWS_007", "fixture/named-key", "fixture/default-policy-key"),
         ("GP_K8S_001", "fixture/both-ways", "fixture/ingress-only"),
         ("GP_K8S_002", "fixture/encrypted-class", "fixture/plain-class"),
+        ("GP_K8S_004", "fixture/tenant-binding", "fixture/edit-binding"),
+        ("GP_K8S_004", "fixture/tenant-role", "fixture/loosened-role"),
+        ("GP_K8S_004", "fixture/tenant-role", "fixture/wildcard-tenant-role"),
         ("GP_AWS_010", "fixture/pinned-plan-role", "fixture/wildcard-role"),
         ("GP_AWS_010", "fixture/pinned-plan-role", "fixture/like-role"),
         ("GP_AWS_010", "fixture/pinned-plan-role", "fixture/unpinned-audience-role"),

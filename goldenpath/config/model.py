@@ -436,9 +436,10 @@ class Tenancy(_Strict):
         default="ingress-nginx", description="Namespace of the ingress controller tenants admit. Default: ingress-nginx."
     )
     edit_role: DnsLabel = Field(
-        default="edit",
-        description="ClusterRole bound, inside its own namespace only, to a team's owner group. Default: edit "
-        "(Kubernetes' built-in aggregated role).",
+        default="goldenpath-tenant-edit",
+        description="ClusterRole bound, inside its own namespace only, to a team's owner group (with view). Default: "
+        "goldenpath-tenant-edit, created in the platform stack: Kubernetes' edit minus NetworkPolicy writes. A "
+        "built-in role that may write NetworkPolicies (edit, admin) fails GP_K8S_004 unless suppressed.",
     )
 
     @model_validator(mode="after")

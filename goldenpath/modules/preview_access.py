@@ -3,7 +3,15 @@
 Their access entry (EKS access policy AmazonEKSAdminPolicy scoped to ``pr-*``) covers what is inside a preview's
 namespace; a namespace itself is cluster-scoped, so RBAC grants the group ``goldenpath:previews`` namespaces, and a
 ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1, GA since Kubernetes 1.30) refuses any namespace whose
-name does not start with ``pr-`` to that group: RBAC cannot restrict a create by name."""
+name does not start with ``pr-`` to that group: RBAC cannot restrict a create by name.
+
+The same access entry lets a preview's chart write anything inside any ``pr-*`` namespace, so a second
+policy (``<name>-objects``) confines what the group writes there: no NetworkPolicy but the tenant's own
+``tenant-isolation`` (policies add up: one more could lift it), and no object that Helm installs for a
+release of another namespace. Fact: Helm stamps every object it installs or upgrades with the annotation
+``meta.helm.sh/release-namespace`` set to the release's namespace, overwriting the chart's (helm/helm
+pkg/action/validate.go ``setMetadataVisitor`` with force, called from install.go and upgrade.go @ v3.21.4).
+The check runs in the cluster (admission), where the chart's rendered objects arrive whatever renders them."""
 
 from __future__ import annotations
 
@@ -16,7 +24,13 @@ from cdktn_provider_kubernetes.cluster_role_v1 import ClusterRoleV1, ClusterRole
 from cdktn_provider_kubernetes.manifest import Manifest
 from constructs import Construct
 
+from goldenpath.tenancy.spec import POLICY_NAME as TENANT_POLICY_NAME
+
 NAMESPACE_VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")
+HELM_RELEASE_NAMESPACE = "meta.helm.sh/release-namespace"
+OWN_RELEASE_ONLY = (f"!has(object.metadata.annotations) || !('{HELM_RELEASE_NAMESPACE}' in object.metadata.annotations) || "
+                    f"object.metadata.annotations['{HELM_RELEASE_NAMESPACE}'] == request.namespace")
+TENANT_POLICY_ONLY = f"request.resource.resource != 'networkpolicies' || object.metadata.name == '{TENANT_POLICY_NAME}'"
 
 
 def namespace_rule(prefix: str) -> str:
@@ -53,6 +67,8 @@ class PreviewNamespaceAccess(Construct):
                              depends_on=[role])
         policy = Manifest(self, "policy", manifest=admission_policy(props))
         Manifest(self, "policy-binding", manifest=admission_binding(props), depends_on=[policy])
+        objects = Manifest(self, "objects-policy", manifest=objects_policy(props))
+        Manifest(self, "objects-policy-binding", manifest=admission_binding(props, objects=True), depends_on=[objects])
 
 
 def admission_policy(props: PreviewNamespaceAccessProps) -> dict:
@@ -70,7 +86,28 @@ def admission_policy(props: PreviewNamespaceAccessProps) -> dict:
     }
 
 
-def admission_binding(props: PreviewNamespaceAccessProps) -> dict:
+def objects_policy(props: PreviewNamespaceAccessProps) -> dict:
+    """What the preview group may write inside a namespace: its release's objects, and no NetworkPolicy of its own."""
+    return {
+        "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
+        "metadata": {"name": f"{props.name}-objects", "labels": dict(props.labels)},
+        "spec": {
+            "failurePolicy": "Fail",
+            "matchConstraints": {"resourceRules": [{"apiGroups": ["*"], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE"],
+                                                    "resources": ["*"], "scope": "Namespaced"}]},
+            "matchConditions": [{"name": "preview-roles", "expression": group_condition(props.group)}],
+            "validations": [
+                {"expression": TENANT_POLICY_ONLY,
+                 "message": f"a preview may not add NetworkPolicies (only goldenpath's {TENANT_POLICY_NAME})"},
+                {"expression": OWN_RELEASE_ONLY,
+                 "message": "a preview's chart may not write objects into another namespace"},
+            ],
+        },
+    }
+
+
+def admission_binding(props: PreviewNamespaceAccessProps, *, objects: bool = False) -> dict:
+    name = f"{props.name}-objects" if objects else props.name
     return {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicyBinding",
-            "metadata": {"name": props.name, "labels": dict(props.labels)},
-            "spec": {"policyName": props.name, "validationActions": ["Deny"]}}
+            "metadata": {"name": name, "labels": dict(props.labels)},
+            "spec": {"policyName": name, "validationActions": ["Deny"]}}

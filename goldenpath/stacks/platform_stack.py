@@ -10,6 +10,7 @@ from goldenpath.config.model import Environment
 from goldenpath.modules.observability import ObservabilityStack
 from goldenpath.modules.preview_access import PreviewNamespaceAccess, PreviewNamespaceAccessProps
 from goldenpath.modules.storage import DefaultStorageClass, DefaultStorageClassProps
+from goldenpath.modules.tenant_role import TenantAccess, TenantAccessProps
 from goldenpath.observability.values import MANAGED_BY
 from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.ci_stack import PREVIEW_NAME_PREFIX
@@ -32,6 +33,8 @@ class PlatformStack(GoldenpathStack):
         # Before the charts: their volume claims need a default class, and it must encrypt.
         self.storage = DefaultStorageClass(self, "storage", DefaultStorageClassProps(labels=MANAGED_BY))
         self.observability = module.add_cluster_side(self)
+        # The role tenants' and previews' owners are bound to, and the cluster-wide admission rules they rely on.
+        self.tenant_access = TenantAccess(self, "tenant-access", TenantAccessProps(labels=MANAGED_BY))
         if environment.ci is not None and environment.previews is not None:  # the preview and reap roles' namespaces
             PreviewNamespaceAccess(self, "preview-namespaces", PreviewNamespaceAccessProps(
                 group=PREVIEWS_GROUP, prefix=PREVIEW_NAME_PREFIX, labels=MANAGED_BY))

@@ -8,8 +8,8 @@ A tenant namespace gets: Pod Security Standards ``restricted`` (enforced, warned
 ResourceQuota and LimitRange from its tier (no LoadBalancer or NodePort Services); a network
 policy that denies ingress and egress except DNS, the namespace itself, the ingress
 controller, telemetry to the collector and, with cloud access, the AWS APIs; a
-ServiceAccount that mounts no API token; and its owner group bound to the edit role inside the
-namespace only.
+ServiceAccount that mounts no API token; and its owner group bound, inside the namespace only, to
+goldenpath's tenant role (``edit`` minus NetworkPolicies, see ``goldenpath.tenancy.rbac``) and to ``view``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from goldenpath.config.model import QuotaTier
 from goldenpath.observability.network import OTLP_PORTS
 from goldenpath.observability.values import MANAGED_BY, NAMESPACE as OBSERVABILITY_NAMESPACE
+from goldenpath.tenancy.rbac import TENANT_ROLE, VIEW_ROLE
 
 TEAM_LABEL = "goldenpath.dev/team"
 SERVICE_LABEL = "goldenpath.dev/service"
@@ -27,6 +28,7 @@ POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in (
 QUOTA_NAME = "tenant-quota"
 LIMITS_NAME = "tenant-limits"
 OWNERS_BINDING = "owners-edit"
+OWNERS_VIEW_BINDING = "owners-view"
 # The EKS Pod Identity agent listens on this link-local address (port 80) on every node.
 POD_IDENTITY_AGENT = "169.254.170.23/32"
 KUBE_DNS_NAMESPACE = "kube-system"
@@ -51,8 +53,9 @@ class TenantSpec:
     """On every object (team, service, owner, ...); Pod Security labels are added to the namespace."""
     ingress_namespace: str = "ingress-nginx"
     owners_group: str | None = None
-    """Identity-provider group bound to ``edit_role`` in the namespace. Default: no binding."""
-    edit_role: str = "edit"
+    """Identity-provider group bound to ``edit_role`` and ``view`` in the namespace. Default: no binding."""
+    edit_role: str = TENANT_ROLE
+    """Default: goldenpath-tenant-edit (``edit`` minus NetworkPolicy writes)."""
     pod_identity: PodIdentity | None = None
     """Default: no AWS access."""
 
@@ -118,12 +121,14 @@ def tenant_manifests(spec: TenantSpec) -> list[dict]:
          "automountServiceAccountToken": False},
     ]
     if spec.owners_group is not None:
-        objects.append({
-            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": _meta(spec, OWNERS_BINDING),
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": spec.edit_role},
-            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": spec.owners_group}],
-        })
+        objects += [_owners_binding(spec, OWNERS_BINDING, spec.edit_role), _owners_binding(spec, OWNERS_VIEW_BINDING, VIEW_ROLE)]
     return objects
+
+
+def _owners_binding(spec: TenantSpec, name: str, role: str) -> dict:
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": _meta(spec, name),
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": spec.owners_group}]}
 
 
 def manifest_key(manifest: dict) -> tuple[str, str, str]:
