@@ -119,8 +119,10 @@ FIXTURE = {
         "aws_eks_addon": {
             "pinned_proxy": resource("fixture/pinned-proxy", cluster_name="c", addon_name="kube-proxy", addon_version="v1.33.3-eksbuild.4"),
             "floating_proxy": resource("fixture/floating-proxy", cluster_name="c", addon_name="kube-proxy"),
-            "good_cni": resource("fixture/good-cni", cluster_name="c", addon_name="vpc-cni",
-                                 configuration_values=json.dumps({"enableNetworkPolicy": "true"})),
+            "good_cni": resource("fixture/good-cni", cluster_name="c", addon_name="vpc-cni", configuration_values=json.dumps(
+                {"enableNetworkPolicy": "true", "env": {"NETWORK_POLICY_ENFORCING_MODE": "strict"}})),
+            "standard_cni": resource("fixture/standard-cni", cluster_name="c", addon_name="vpc-cni",
+                                     configuration_values=json.dumps({"enableNetworkPolicy": "true"})),
             "bad_cni": resource("fixture/bad-cni", cluster_name="c", addon_name="vpc-cni"),
             "boolean_cni": resource("fixture/boolean-cni", cluster_name="c", addon_name="vpc-cni",
                                     configuration_values=json.dumps({"enableNetworkPolicy": True})),
@@ -236,6 +238,7 @@ def status(findings, check_id: str, path: str) -> bool:
         ("GP_AWS_004", "fixture/good-pod-role", "fixture/namespace-only-role"),
         ("GP_AWS_005", "fixture/good-cni", "fixture/bad-cni"),
         ("GP_AWS_005", "fixture/good-cni", "fixture/boolean-cni"),  # the add-on's schema wants the string "true"
+        ("GP_AWS_005", "fixture/good-cni", "fixture/standard-cni"),  # a new pod would start allowed
         ("GP_AWS_006", "fixture/good-flow-role", "fixture/bad-flow-role"),
         ("GP_AWS_006", "fixture/good-flow-role", "fixture/account-only-flow-role"),
         ("GP_AWS_008", "fixture/narrow-endpoint", "fixture/open-endpoint"),

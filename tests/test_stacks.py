@@ -63,7 +63,7 @@ def test_provider_and_terraform_versions_admit_5_100_and_6x(bundled_synth):
     for name in STACKS:
         terraform = stack_json(bundled_synth, name)["terraform"]
         assert terraform["required_providers"]["aws"]["version"] == AWS_PROVIDER_CONSTRAINT
-        assert terraform["required_version"] == ">= 1.10"
+        assert terraform["required_version"] == ">= 1.11"
     assert AWS_PROVIDER_CONSTRAINT == ">= 5.100, < 7.0"
 
 

@@ -42,8 +42,8 @@ def probes() -> list[Probe]:
         found.append(Probe(package, version is not None, version or "not installed: pip install goldenpath"))
     binary = shutil.which("terraform")
     version = terraform_version(binary) if binary else None
-    tf_ok = version is not None and tuple(int(x) for x in version.split(".")[:2]) >= (1, 10)
-    found.append(Probe("terraform", tf_ok, f"{binary} {version} (needs >= 1.10)" if binary else "not found on PATH (needs >= 1.10)"))
+    tf_ok = version is not None and tuple(int(x) for x in version.split(".")[:2]) >= (1, 11)
+    found.append(Probe("terraform", tf_ok, f"{binary} {version} (needs >= 1.11)" if binary else "not found on PATH (needs >= 1.11)"))
     mirror = find_aws_mirror()
     found.append(
         Probe("hashicorp/aws mirror", mirror is not None,

@@ -37,7 +37,8 @@ FREE_TYPES = frozenset({
     "aws_iam_role_policy_attachment", "aws_iam_openid_connect_provider", "aws_kms_alias", "aws_eks_access_entry", "aws_eks_access_policy_association",
     "aws_eks_addon", "aws_eks_pod_identity_association", "aws_launch_template", "aws_s3_bucket_lifecycle_configuration",
     "aws_s3_bucket_ownership_controls", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block",
-    "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning", "helm_release", "random_password",
+    "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning", "aws_ebs_encryption_by_default",
+    "helm_release", "random_password",
     "time_sleep", "terraform_data", "null_resource",
 })
 

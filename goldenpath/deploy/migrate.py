@@ -83,7 +83,7 @@ def backend_dir(stack_dir: Path, workdir: Path) -> Path:
     target = workdir / stack_dir.name
     target.mkdir(parents=True, exist_ok=True)
     block = {"terraform": {"backend": document["terraform"]["backend"], "required_version": document["terraform"].get(
-        "required_version", ">= 1.10")}}
+        "required_version", ">= 1.11")}}
     (target / "main.tf.json").write_text(json.dumps(block, indent=2, sort_keys=True))
     return target
 

@@ -68,7 +68,16 @@ NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnl
 # "enableNetworkPolicy": and value "true" in Configuration values", add-on v1.14.0-eksbuild.3 or later);
 # aws/amazon-vpc-cni-k8s charts/aws-vpc-cni/values.yaml @ v1.23.0 declares `enableNetworkPolicy: "false"`
 # (a string) and templates/daemonset.yaml passes it as `--enable-network-policy=` to the policy agent.
-ADDON_CONFIGURATION: dict[str, dict[str, str]] = {"vpc-cni": {"enableNetworkPolicy": "true"}}
+# Strict mode: a new pod starts denied until its policies are programmed (standard mode starts it allowed,
+# a window pull-request code would get on every start). Facts: aws/amazon-vpc-cni-k8s README.md @ v1.23.0
+# ("NETWORK_POLICY_ENFORCING_MODE (v1.17.1+)": standard or strict; "In Strict Mode, you must have a network
+# policy defined for every pod in your cluster. Host Networking pods are exempted"), and the chart's values
+# (the add-on's configuration follows them) carry it under `env` with default "standard". Every namespace
+# goldenpath creates has a namespace-wide policy; kube-system gets one in the platform stack
+# (goldenpath.modules.system_policies).
+NETWORK_POLICY_MODE = "strict"
+ADDON_CONFIGURATION: dict[str, dict[str, object]] = {
+    "vpc-cni": {"enableNetworkPolicy": "true", "env": {"NETWORK_POLICY_ENFORCING_MODE": NETWORK_POLICY_MODE}}}
 
 CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
 

@@ -28,7 +28,7 @@ from cdktn_provider_kubernetes.cluster_role_v1 import ClusterRoleV1, ClusterRole
 from cdktn_provider_kubernetes.config_map_v1 import ConfigMapV1, ConfigMapV1Metadata
 from cdktn_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
 from cdktn_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata
-from cdktn_provider_random.password import Password
+from cdktn_provider_random.ephemeral_random_password import EphemeralRandomPassword
 from constructs import Construct
 
 from goldenpath.config.model import Environment
@@ -60,6 +60,9 @@ LIFECYCLE_MARGIN_DAYS = 1
 
 
 GRAFANA_ADMIN_USER = "admin"
+
+
+SECRETS_REVISION_VARIABLE = "secrets_revision"
 
 
 def secret_variable_name(secret: str, key: str) -> str:
@@ -224,26 +227,35 @@ class ObservabilityStack:
         return root
 
     def _secrets(self, root: Construct, namespace: NamespaceV1) -> list[SecretV1]:
-        """Every Secret the charts are told to use: Grafana's admin (generated password) and the
-        Alertmanager receiver credentials (sensitive variables, set as TF_VAR_alertmanager_...)."""
+        """Every Secret the charts are told to use: Grafana's admin (a generated password) and the Alertmanager
+        receiver credentials (ephemeral variables, set as TF_VAR_secret_...).
+
+        No secret value reaches the state: the password is an ephemeral resource and the credentials are
+        ephemeral variables, and both go only into ``data_wo``, the Secret's write-only data (Terraform 1.11+).
+        Terraform writes it when ``data_wo_revision`` changes: bump ``secrets_revision`` to rotate them all
+        (Grafana gets a new password, the receivers the current TF_VAR values)."""
         obs = self.props.environment.observability
-        password = Password(root, "grafana-admin-password", length=32, special=False)
+        stack = TerraformStack.of(root)
+        revision = TerraformVariable(stack, SECRETS_REVISION_VARIABLE, type="number", default=1, nullable=False,
+                                     description="Increase to write new values into the write-only Secrets "
+                                                 "(rotates Grafana's admin password, pushes new receiver credentials)")
+        password = EphemeralRandomPassword(root, "grafana-admin-password", length=32, special=False)
         created = [SecretV1(
             root, "grafana-admin-secret",
             metadata=SecretV1Metadata(name=obs.grafana_admin_secret.name, namespace=NAMESPACE, labels=MANAGED_BY),
-            data={values.GRAFANA_ADMIN_USER_KEY: GRAFANA_ADMIN_USER, obs.grafana_admin_secret.key: password.result},
-            depends_on=[namespace],
+            data_wo={values.GRAFANA_ADMIN_USER_KEY: GRAFANA_ADMIN_USER, obs.grafana_admin_secret.key: password.result},
+            data_wo_revision=revision.number_value, depends_on=[namespace],
         )]
-        stack = TerraformStack.of(root)
         for secret, keys in secret_keys(obs.teams).items():
             data = {}
             for key in keys:
                 variable = TerraformVariable(stack, secret_variable_name(secret, key), type="string", sensitive=True,
                                              description=f"Alertmanager receiver credential: key {key} of Secret {NAMESPACE}/{secret}")
+                variable.add_override("ephemeral", True)  # never stored in the plan or the state
                 data[key] = variable.string_value
             created.append(SecretV1(
                 root, f"receiver-secret-{secret}",
                 metadata=SecretV1Metadata(name=secret, namespace=NAMESPACE, labels=MANAGED_BY),
-                data=data, depends_on=[namespace],
+                data_wo=data, data_wo_revision=revision.number_value, depends_on=[namespace],
             ))
         return created

@@ -12,6 +12,7 @@ from typing import Mapping
 from goldenpath.config.model import Environment
 from goldenpath.observability.factcheck import check_platform_stack
 from goldenpath.policies.kubernetes_objects import kubernetes_objects, validate_objects
+from goldenpath.policies.secrets_in_state import RULE_ID as SECRETS_RULE, secrets_in_state
 
 
 RULE_ID = "GP_IN_CLUSTER"
@@ -38,7 +39,8 @@ class InClusterReport:
 def check_in_cluster_stacks(stacks: dict[str, Path], environments: list[Environment],
                             hosted: Mapping[str, Environment] | None = None) -> InClusterReport:
     """Fact checks for stacks that install the pinned charts, strict schema validation for
-    stacks that create Kubernetes objects; stacks of neither kind are left out. ``hosted`` names the
+    stacks that create Kubernetes objects (stacks of neither kind are left out), and, for every stack, no
+    secret routed into the state (``goldenpath.policies.secrets_in_state``). ``hosted`` names the
     environment of stacks not named after one (sample previews: their hosting environment)."""
     report = InClusterReport()
     hosted = hosted or {}
@@ -46,6 +48,7 @@ def check_in_cluster_stacks(stacks: dict[str, Path], environments: list[Environm
         names = [n for n in stacks if n.startswith(f"{environment.name}-") or hosted.get(n) is environment]
         for name in sorted(names):
             document = json.loads((stacks[name] / "cdk.tf.json").read_text())
+            report.by_stack += [(name, f"{SECRETS_RULE}: {problem}") for problem in secrets_in_state(document)]
             resources = document.get("resource", {})
             if "helm_release" not in resources and not any(t.startswith("kubernetes_") for t in resources):
                 continue

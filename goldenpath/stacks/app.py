@@ -26,7 +26,7 @@ from goldenpath.tenancy.catalog import Catalog, catalog_for
 from goldenpath.tenancy.slos import catalog_slos
 
 # Tell the engine which Terraform/OpenTofu releases the output targets (cdktf.json says the same).
-TARGET_VERSIONS = {"terraform": ">=1.10.0", "opentofu": ">=1.10.0"}
+TARGET_VERSIONS = {"terraform": ">=1.11.0", "opentofu": ">=1.11.0"}
 
 
 def new_app(outdir: Path | str | None = None) -> App:

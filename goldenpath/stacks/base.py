@@ -17,8 +17,9 @@ from goldenpath.stacks.target import EMULATED_SERVICES, EmulatorEndpoint
 
 # Output must stay valid on hashicorp/aws 5.100 (what many teams run) and on 6.x.
 AWS_PROVIDER_CONSTRAINT = ">= 5.100, < 7.0"
-# S3 native state locking (use_lockfile) needs Terraform/OpenTofu 1.10.
-REQUIRED_TERRAFORM = ">= 1.10"
+# S3 native state locking (use_lockfile) needs Terraform/OpenTofu 1.10; write-only attributes (secrets kept out
+# of the state) need 1.11.
+REQUIRED_TERRAFORM = ">= 1.11"
 
 
 def _backend_settings(layout: StackLayout, key: str, emulator: EmulatorEndpoint | None) -> dict:

@@ -9,7 +9,8 @@ from cdktn_provider_aws.data_aws_eks_cluster_auth import DataAwsEksClusterAuth
 from cdktn_provider_helm.provider import HelmProvider, HelmProviderKubernetes
 from cdktn_provider_kubernetes.provider import KubernetesProvider
 
-KUBERNETES_PROVIDER_CONSTRAINT = ">= 2.36, < 4.0"
+# kubernetes_secret_v1.data_wo (write-only Secret data): in the schema cdktn-provider-kubernetes 17.1.0 binds (3.4.0).
+KUBERNETES_PROVIDER_CONSTRAINT = ">= 3.4, < 4.0"
 HELM_PROVIDER_CONSTRAINT = ">= 3.0, < 4.0"
 
 

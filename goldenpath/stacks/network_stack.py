@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cdktn import TerraformOutput
+from cdktn_provider_aws.ebs_encryption_by_default import EbsEncryptionByDefault
 from constructs import Construct
 
 from goldenpath.config.model import Environment
@@ -29,6 +30,11 @@ class NetworkStack(GoldenpathStack):
                 s3_endpoint_read_buckets=tuple(environment.network.s3_endpoint_read_buckets),
             ),
         )
+        # Every new EBS volume of the account in this region is encrypted, whatever asks for it: a claim naming
+        # EKS's own gp2 class (whose provisioner does not ask for encryption) or a chart's own StorageClass.
+        # AWS's managed key (aws/ebs): goldenpath's own key would need the Auto Scaling service-linked role in
+        # its key policy, a role a fresh account has only after its first node group (see the README).
+        EbsEncryptionByDefault(self, "ebs-encryption-by-default", enabled=True)
         TerraformOutput(self, "vpc_id", value=self.network.vpc.id, description="VPC id")
         TerraformOutput(self, "vpc_cidr", value=self.network.vpc.cidr_block, description="VPC IPv4 CIDR")
         TerraformOutput(

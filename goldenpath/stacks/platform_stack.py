@@ -10,6 +10,7 @@ from goldenpath.config.model import Environment
 from goldenpath.modules.observability import ObservabilityStack
 from goldenpath.modules.preview_access import PreviewNamespaceAccess, PreviewNamespaceAccessProps
 from goldenpath.modules.storage import DefaultStorageClass, DefaultStorageClassProps
+from goldenpath.modules.system_policies import SystemNamespacePolicies, SystemNamespacePoliciesProps
 from goldenpath.modules.tenant_role import TenantAccess, TenantAccessProps
 from goldenpath.observability.values import MANAGED_BY
 from goldenpath.stacks.base import GoldenpathStack
@@ -20,7 +21,7 @@ from goldenpath.stacks.layout import stack_layout
 from goldenpath.stacks.target import EmulatorEndpoint
 
 
-RANDOM_PROVIDER_CONSTRAINT = ">= 3.6, < 4.0"
+RANDOM_PROVIDER_CONSTRAINT = ">= 3.7, < 4.0"  # the ephemeral random_password (cdktn-provider-random binds 3.9.1)
 
 
 class PlatformStack(GoldenpathStack):
@@ -28,8 +29,10 @@ class PlatformStack(GoldenpathStack):
                  emulator: EmulatorEndpoint | None = None):
         super().__init__(scope, environment, stack_layout(environment, "platform"), emulator)
         configure_in_cluster_providers(self, module.props.cluster_name)
-        RandomProvider(self, "random")  # Grafana's generated admin password
+        RandomProvider(self, "random")  # Grafana's generated admin password (ephemeral: never in the state)
         self.add_override("terraform.required_providers.random.version", RANDOM_PROVIDER_CONSTRAINT)
+        # vpc-cni runs in strict mode: kube-system's pods need a policy before anything else.
+        self.system_policies = SystemNamespacePolicies(self, "system-policies", SystemNamespacePoliciesProps(labels=MANAGED_BY))
         # Before the charts: their volume claims need a default class, and it must encrypt.
         self.storage = DefaultStorageClass(self, "storage", DefaultStorageClassProps(labels=MANAGED_BY))
         self.observability = module.add_cluster_side(self)

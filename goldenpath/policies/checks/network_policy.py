@@ -1,4 +1,6 @@
-"""GP_AWS_005: the vpc-cni add-on enforces Kubernetes NetworkPolicies (``enableNetworkPolicy: "true"``).
+"""GP_AWS_005: the vpc-cni add-on enforces Kubernetes NetworkPolicies (``enableNetworkPolicy: "true"``), in
+strict mode (``env.NETWORK_POLICY_ENFORCING_MODE: "strict"``: a new pod starts denied, not allowed, until its
+policies are programmed; aws/amazon-vpc-cni-k8s README.md @ v1.23.0).
 
 Without it the CNI ignores every NetworkPolicy: a default-deny policy in a tenant or preview namespace
 would exist and do nothing. Source of the key and its string value: the EKS user guide
@@ -16,7 +18,7 @@ from goldenpath.policies.checks._conf import first, json_object
 class VpcCniEnforcesNetworkPolicy(BaseResourceCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="Ensure the vpc-cni add-on enforces Kubernetes network policies",
+            name="Ensure the vpc-cni add-on enforces Kubernetes network policies, in strict mode",
             id="GP_AWS_005",
             categories=[CheckCategories.KUBERNETES],
             supported_resources=["aws_eks_addon"],
@@ -26,7 +28,9 @@ class VpcCniEnforcesNetworkPolicy(BaseResourceCheck):
         if first(conf, "addon_name") != "vpc-cni":
             return CheckResult.UNKNOWN  # other add-ons: not this check's business
         configuration = json_object(conf, "configuration_values") or {}
-        return CheckResult.PASSED if configuration.get("enableNetworkPolicy") == "true" else CheckResult.FAILED
+        env = configuration.get("env") if isinstance(configuration.get("env"), dict) else {}
+        enforced = configuration.get("enableNetworkPolicy") == "true"
+        return CheckResult.PASSED if enforced and env.get("NETWORK_POLICY_ENFORCING_MODE") == "strict" else CheckResult.FAILED
 
     def get_evaluated_keys(self) -> list[str]:
         return ["configuration_values"]

@@ -1,0 +1,175 @@
+"""In-cluster isolation and secrets, tried as the least-trusted actor would: a team owner with its namespace
+role, a preview's chart, a pod on the cluster, and whoever reads a state file.
+
+The admission policies are evaluated with a CEL interpreter (standard CEL: the expressions use no Kubernetes
+extension functions), the RBAC rules with Kubernetes' matching (group, resource, verb, ``*``)."""
+
+from __future__ import annotations
+
+import json
+
+import celpy
+import pytest
+
+from goldenpath.modules.cluster import ADDON_CONFIGURATION
+from goldenpath.policies.secrets_in_state import secrets_in_state
+from goldenpath.tenancy.rbac import TENANT_ROLE, isolation_writes_in, tenant_role_rules
+from tests.conftest import resources_of, stack_json
+
+PREVIEWS_GROUP = "goldenpath:previews"
+
+
+def rbac_allows(rules: list[dict], group: str, resource: str, verb: str) -> bool:
+    return any((group in r["apiGroups"] or "*" in r["apiGroups"]) and (resource in r["resources"] or "*" in r["resources"])
+               and (verb in r["verbs"] or "*" in r["verbs"]) for r in rules)
+
+
+def synthesized_rules(document: dict, name: str) -> list[dict]:
+    (role,) = [r for r in resources_of(document, "kubernetes_cluster_role_v1").values() if r["metadata"]["name"] == name]
+    return [{"apiGroups": r["api_groups"], "resources": r["resources"], "verbs": r["verbs"]} for r in role["rule"]]
+
+
+def manifests(document: dict, kind: str) -> dict[str, dict]:
+    return {r["manifest"]["metadata"]["name"]: r["manifest"] for r in resources_of(document, "kubernetes_manifest").values()
+            if r["manifest"]["kind"] == kind}
+
+
+def admitted(policy: dict, request: dict, obj: dict) -> list[str]:
+    """The messages of the policy's validations that refuse this request ([] = admitted). matchConditions
+    are evaluated first: a request they do not match is admitted untouched."""
+    env = celpy.Environment()
+    activation = {"request": celpy.json_to_cel(request), "object": celpy.json_to_cel(obj)}
+    for condition in policy["spec"].get("matchConditions", []):
+        if not env.program(env.compile(condition["expression"])).evaluate(activation):
+            return []
+    return [v["message"] for v in policy["spec"]["validations"]
+            if not env.program(env.compile(v["expression"])).evaluate(activation)]
+
+
+@pytest.fixture(scope="module")
+def platform(bundled_synth):
+    return stack_json(bundled_synth, "dev-platform")
+
+
+# -- a team owner ---------------------------------------------------------------------------------------
+def test_an_owner_cannot_loosen_its_namespace_but_can_deploy(platform):
+    rules = synthesized_rules(platform, TENANT_ROLE)
+    assert rules == tenant_role_rules()
+    for group in ("networking.k8s.io", "extensions"):
+        for verb in ("create", "patch", "update", "delete"):
+            assert not rbac_allows(rules, group, "networkpolicies", verb), (group, verb)
+    for group, resource in (("", "resourcequotas"), ("", "limitranges"), ("", "namespaces"),
+                            ("rbac.authorization.k8s.io", "rolebindings")):
+        assert not rbac_allows(rules, group, resource, "update")
+    assert isolation_writes_in(rules) == []
+    assert rbac_allows(rules, "apps", "deployments", "create") and rbac_allows(rules, "", "secrets", "create")
+    assert rbac_allows(rules, "networking.k8s.io", "ingresses", "create")
+
+
+def test_the_isolation_check_notices_a_loosening_rule():
+    assert isolation_writes_in([*tenant_role_rules(), {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"],
+                                                       "verbs": ["create"]}]) == ["networkpolicies.networking.k8s.io"]
+    assert isolation_writes_in([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])
+
+
+def test_owners_are_bound_to_the_tenant_role_and_view_only(bundled_synth):
+    bindings = resources_of(stack_json(bundled_synth, "dev-tenants-payments"), "kubernetes_role_binding_v1").values()
+    refs = {(b["metadata"]["name"], b["role_ref"]["name"]) for b in bindings}
+    assert refs and {name for _, name in refs} == {TENANT_ROLE, "view"}
+
+
+# -- a preview's chart ----------------------------------------------------------------------------------
+PREVIEW_REQUEST = {"userInfo": {"groups": [PREVIEWS_GROUP, "system:authenticated"]}, "namespace": "pr-2-web-shop"}
+
+
+@pytest.mark.parametrize(("resource", "obj", "refused"), [
+    ("networkpolicies", {"metadata": {"name": "allow-everything", "annotations": {
+        "meta.helm.sh/release-namespace": "pr-2-web-shop"}}}, "a preview may not add NetworkPolicies"),
+    ("networkpolicies", {"metadata": {"name": "tenant-isolation"}}, None),
+    ("deployments", {"metadata": {"name": "web", "annotations": {"meta.helm.sh/release-namespace": "pr-1-web-shop"}}},
+     "a preview's chart may not write objects into another namespace"),
+    ("deployments", {"metadata": {"name": "web", "annotations": {"meta.helm.sh/release-namespace": "pr-2-web-shop"}}}, None),
+    ("configmaps", {"metadata": {"name": "plain"}}, None),
+])
+def test_a_preview_chart_is_confined_to_its_namespace(platform, resource, obj, refused):
+    policy = manifests(platform, "ValidatingAdmissionPolicy")["goldenpath-preview-namespaces-objects"]
+    messages = admitted(policy, {**PREVIEW_REQUEST, "resource": {"resource": resource}}, obj)
+    assert [m.split(' (')[0] for m in messages] == ([refused] if refused else [])
+    # the platform's own identities are not the preview group: the policy does not apply to them
+    platform_request = {**PREVIEW_REQUEST, "userInfo": {"groups": ["system:masters"]}, "resource": {"resource": resource}}
+    assert admitted(policy, platform_request, obj) == []
+
+
+# -- any pod or owner with Services ---------------------------------------------------------------------
+@pytest.mark.parametrize(("spec", "refused"), [({"externalIPs": ["10.0.0.10"]}, True), ({"type": "ClusterIP"}, False),
+                                               ({"externalIPs": []}, False)])
+def test_no_service_may_claim_external_ips(platform, spec, refused):
+    policy = manifests(platform, "ValidatingAdmissionPolicy")["goldenpath-no-external-ips"]
+    assert bool(admitted(policy, {"namespace": "payments-checkout"}, {"metadata": {"name": "s"}, "spec": spec})) is refused
+    (binding,) = [b for b in manifests(platform, "ValidatingAdmissionPolicyBinding").values()
+                  if b["spec"]["policyName"] == "goldenpath-no-external-ips"]
+    assert binding["spec"]["validationActions"] == ["Deny"]
+
+
+# -- a pod starting -------------------------------------------------------------------------------------
+def test_vpc_cni_starts_pods_denied_and_kube_system_keeps_a_policy(bundled_synth, platform):
+    (addon,) = [a for a in resources_of(stack_json(bundled_synth, "dev-cluster"), "aws_eks_addon").values()
+                if a["addon_name"] == "vpc-cni"]
+    configuration = json.loads(addon["configuration_values"])
+    assert configuration == ADDON_CONFIGURATION["vpc-cni"]
+    assert configuration["env"]["NETWORK_POLICY_ENFORCING_MODE"] == "strict"
+    (system,) = [p for p in resources_of(platform, "kubernetes_network_policy_v1").values()
+                 if p["metadata"]["namespace"] == "kube-system"]
+    assert system["spec"]["pod_selector"] == {} and system["spec"]["policy_types"] == ["Ingress", "Egress"]
+
+
+# -- a volume claim naming gp2 --------------------------------------------------------------------------
+def test_every_new_volume_of_the_account_is_encrypted(bundled_synth):
+    for env in ("dev", "staging", "prod"):
+        (setting,) = resources_of(stack_json(bundled_synth, f"{env}-network"), "aws_ebs_encryption_by_default").values()
+        assert setting["enabled"] is True
+
+
+# -- whoever reads a state file -------------------------------------------------------------------------
+def test_no_bundled_stack_keeps_a_secret_in_its_state(bundled_synth):
+    for name, path in bundled_synth.stacks.items():
+        assert secrets_in_state(json.loads((path / "cdk.tf.json").read_text())) == [], name
+    prod = stack_json(bundled_synth, "prod-platform")
+    for secret in resources_of(prod, "kubernetes_secret_v1").values():
+        assert "data" not in secret and secret["data_wo"] and secret["data_wo_revision"] == "${var.secrets_revision}"
+    assert "random_password" not in prod.get("resource", {}) and "random_password" in prod["ephemeral"]
+    receivers = [n for n in prod["variable"] if n.startswith("secret_")]
+    assert receivers and all(prod["variable"][n]["ephemeral"] is True for n in receivers)
+
+
+LEAKY = {
+    "variable": {"secret_key": {"type": "string", "sensitive": True}, "token": {"type": "string", "sensitive": True,
+                                                                                 "ephemeral": True}},
+    "resource": {
+        "random_password": {"admin": {"length": 32}},
+        "kubernetes_secret_v1": {
+            "stored": {"metadata": {"name": "a"}, "data": {"password": "${random_password.admin.result}"}},
+            "from_variable": {"metadata": {"name": "b"}, "data": {"key": "${var.secret_key}"}},
+            "write_only": {"metadata": {"name": "c"}, "data_wo": {"key": "${var.token}"}, "data_wo_revision": 1},
+        },
+    },
+}
+
+
+def test_the_secrets_check_names_every_way_into_the_state():
+    problems = secrets_in_state(LEAKY)
+    assert problems == [
+        "random_password.admin keeps its result in the state; expected the ephemeral random_password routed into a "
+        "write-only argument (*_wo)",
+        "variable secret_key is secret but not ephemeral, so its value is saved in the plan; expected ephemeral = true",
+        "kubernetes_secret_v1.from_variable.data.key stores var.secret_key in the state; expected it only in a write-only "
+        "argument (*_wo)",
+        "kubernetes_secret_v1.stored.data.password stores a random_password result in the state; expected it only in a "
+        "write-only argument (*_wo)",
+    ]
+
+
+def test_the_secrets_check_accepts_write_only_routes():
+    clean = {"variable": {"token": LEAKY["variable"]["token"]},
+             "resource": {"kubernetes_secret_v1": {"write_only": LEAKY["resource"]["kubernetes_secret_v1"]["write_only"]}}}
+    assert secrets_in_state(clean) == []
