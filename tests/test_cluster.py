@@ -130,7 +130,7 @@ def test_vpc_cni_enforces_network_policies_and_the_ebs_role_trusts_only_its_serv
     condition = json.loads(ebs["assume_role_policy"])["Statement"][0]["Condition"]["StringEquals"]
     assert condition["aws:RequestTag/kubernetes-namespace"] == "kube-system"
     assert condition["aws:RequestTag/kubernetes-service-account"] == "ebs-csi-controller-sa"
-    assert condition["aws:RequestTag/eks-cluster-name"].startswith("${aws_eks_cluster.")
+    assert condition["aws:RequestTag/eks-cluster-arn"].startswith("${aws_eks_cluster.") and ".arn}" in condition["aws:RequestTag/eks-cluster-arn"]
 
 
 @pytest.mark.parametrize(

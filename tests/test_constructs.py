@@ -32,6 +32,7 @@ from goldenpath.errors import SynthError
 
 TARGET = AwsTarget(account_id="111111111111", region="eu-west-1")
 NAMING = Naming("test")
+CLUSTER_ARN = "arn:aws:eks:eu-west-1:111111111111:cluster/dev-cluster"
 TAGS = {"environment": "test", "owner": "team-a", "cost-center": "cc-1", "managed-by": "goldenpath"}
 
 
@@ -58,7 +59,7 @@ def synthesized() -> str:
     EncryptedBucket(stack, "shared-key-bucket", EncryptedBucketProps(target=TARGET, naming=NAMING, purpose="traces", encryption_key=key))
     WorkloadRole(
         stack, "pod-identity-role",
-        WorkloadRoleProps(naming=NAMING, name="collector", trust=PodIdentityTrust("dev-cluster", "apps", "app"),
+        WorkloadRoleProps(naming=NAMING, name="collector", trust=PodIdentityTrust(CLUSTER_ARN, "apps", "app"),
                           statements=(Statement(actions=("s3:PutObject",), resources=("arn:aws:s3:::b/*",)),)),
     )
     WorkloadRole(
@@ -154,7 +155,7 @@ def test_pod_identity_and_irsa_trust(synthesized):
     assert trusts["test-collector"]["Action"] == ["sts:AssumeRole", "sts:TagSession"]
     # only the named cluster's namespace/service account (session tags EKS Pod Identity adds) may use it
     assert trusts["test-collector"]["Condition"] == {"StringEquals": {
-        "aws:RequestTag/eks-cluster-name": "dev-cluster", "aws:RequestTag/kubernetes-namespace": "apps",
+        "aws:RequestTag/eks-cluster-arn": CLUSTER_ARN, "aws:RequestTag/kubernetes-namespace": "apps",
         "aws:RequestTag/kubernetes-service-account": "app"}}
     irsa = trusts["test-irsa"]
     assert irsa["Action"] == ["sts:AssumeRoleWithWebIdentity"]
@@ -217,8 +218,8 @@ def test_a_role_without_permissions_fails_at_synth_and_grants_count(tmp_path):
 
     app = App(outdir=str(tmp_path))
     stack = TerraformStack(app, "roles")
-    WorkloadRole(stack, "idle", WorkloadRoleProps(naming=NAMING, name="idle", trust=PodIdentityTrust("dev-cluster", "apps", "app")))
-    reader = WorkloadRole(stack, "reader", WorkloadRoleProps(naming=NAMING, name="reader", trust=PodIdentityTrust("dev-cluster", "apps", "app")))
+    WorkloadRole(stack, "idle", WorkloadRoleProps(naming=NAMING, name="idle", trust=PodIdentityTrust(CLUSTER_ARN, "apps", "app")))
+    reader = WorkloadRole(stack, "reader", WorkloadRoleProps(naming=NAMING, name="reader", trust=PodIdentityTrust(CLUSTER_ARN, "apps", "app")))
     EncryptedBucket(stack, "b", EncryptedBucketProps(target=TARGET, naming=NAMING, purpose="b")).grant_read(reader)
     with pytest.raises(Exception, match=r"WorkloadRole 'idle': got no managed_policy_arns, statements or grants") as error:
         app.synth()
@@ -228,8 +229,8 @@ def test_a_role_without_permissions_fails_at_synth_and_grants_count(tmp_path):
 def test_grants_write_least_privilege_statements():
     stack = new_stack("grants")
     bucket = EncryptedBucket(stack, "b", EncryptedBucketProps(target=TARGET, naming=NAMING, purpose="b"))
-    reader = WorkloadRole(stack, "reader", WorkloadRoleProps(naming=NAMING, name="reader", trust=PodIdentityTrust("dev-cluster", "apps", "app")))
-    writer = WorkloadRole(stack, "writer", WorkloadRoleProps(naming=NAMING, name="writer", trust=PodIdentityTrust("dev-cluster", "apps", "app")))
+    reader = WorkloadRole(stack, "reader", WorkloadRoleProps(naming=NAMING, name="reader", trust=PodIdentityTrust(CLUSTER_ARN, "apps", "app")))
+    writer = WorkloadRole(stack, "writer", WorkloadRoleProps(naming=NAMING, name="writer", trust=PodIdentityTrust(CLUSTER_ARN, "apps", "app")))
     bucket.grant_read(reader)
     bucket.grant_read(reader)  # twice: no duplicate statements
     bucket.grant_read_write(writer)

@@ -173,3 +173,54 @@ def test_the_secrets_check_accepts_write_only_routes():
     clean = {"variable": {"token": LEAKY["variable"]["token"]},
              "resource": {"kubernetes_secret_v1": {"write_only": LEAKY["resource"]["kubernetes_secret_v1"]["write_only"]}}}
     assert secrets_in_state(clean) == []
+
+
+# -- a pod sending telemetry ----------------------------------------------------------------------------
+def agent_identity(config: dict, sent: dict[str, str], pod: dict, namespace_labels: dict[str, str]) -> dict[str, str]:
+    """What the agent's pipeline makes of a resource, modelled on the processors' own code (see
+    goldenpath.observability.collector): delete by key or key regex; associate the pod by the configured
+    sources; set each extracted attribute only when absent or empty; then the transform statement."""
+    import re
+
+    from goldenpath.observability.collector import AGENT_PROCESSORS, IDENTITY_STATEMENTS, SERVICE_IDENTITY, STRIP_CLIENT_IDENTITY
+
+    processors = config["processors"]
+    assert config["service"]["pipelines"]["metrics"]["processors"] == AGENT_PROCESSORS
+    attributes = dict(sent)
+    for action in processors[STRIP_CLIENT_IDENTITY]["attributes"]:
+        assert action["action"] == "delete"
+        attributes = {k: v for k, v in attributes.items()
+                      if k != action.get("key") and not ("pattern" in action and re.search(action["pattern"], k))}
+    k8s = processors["k8sattributes"]
+    sources = [s["from"] for rule in k8s["pod_association"] for s in rule["sources"]]
+    found = pod if sources == ["connection"] else None  # a resource-attribute source could name any pod
+    assert found is not None, sources
+    extracted = {"k8s.namespace.name": found["namespace"], "k8s.pod.name": found["name"]}
+    extracted |= {rule["tag_name"]: namespace_labels[rule["key"]] for rule in k8s["extract"]["labels"]
+                  if rule["from"] == "namespace" and rule["key"] in namespace_labels}
+    for key, value in extracted.items():
+        if not attributes.get(key):
+            attributes[key] = value
+    (statement,) = processors[SERVICE_IDENTITY]["metric_statements"][0]["statements"]
+    assert statement == IDENTITY_STATEMENTS[0]
+    target, source = re.findall(r'attributes\["([^"]+)"\]', statement)[:2]
+    if attributes.get(source) is not None:
+        attributes[target] = attributes[source]
+    return attributes
+
+
+def test_a_pod_cannot_send_telemetry_in_another_services_name(platform):
+    import yaml
+
+    (release,) = [r for r in resources_of(platform, "helm_release").values() if r["name"] == "otel-collector"]
+    config = yaml.safe_load(release["values"][0])["config"]
+    forged = {"service.name": "checkout", "service.namespace": "payments", "k8s.namespace.name": "payments-checkout",
+              "k8s.pod.ip": "10.0.1.20", "k8s.pod.name": "checkout-7d9", "goldenpath.service": "checkout"}
+    attacker = {"namespace": "storefront-web", "name": "web-5c4"}
+    labels = {"goldenpath.dev/team": "storefront", "goldenpath.dev/service": "web"}
+    result = agent_identity(config, forged, attacker, labels)
+    assert result["k8s.namespace.name"] == "storefront-web" and result["k8s.pod.name"] == "web-5c4"
+    assert result["service.name"] == "web" and "service.namespace" not in result and "k8s.pod.ip" not in result
+    # a platform pod (no goldenpath labels on its namespace) keeps the service name it sends
+    platform_pod = agent_identity(config, {"service.name": "ingress-nginx"}, {"namespace": "ingress-nginx", "name": "c"}, {})
+    assert platform_pod["service.name"] == "ingress-nginx"

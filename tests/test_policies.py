@@ -189,9 +189,13 @@ FIXTURE = {
         },
         "aws_iam_role": {
             "good_pod_role": pod_role("fixture/good-pod-role", {
-                "aws:RequestTag/eks-cluster-name": "c", "aws:RequestTag/kubernetes-namespace": "apps",
+                "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:eu-west-1:111111111111:cluster/c",
+                "aws:RequestTag/kubernetes-namespace": "apps",
                 "aws:RequestTag/kubernetes-service-account": "app"}),
             "namespace_only_role": pod_role("fixture/namespace-only-role", {"aws:RequestTag/kubernetes-namespace": "apps"}),
+            "cluster_name_role": pod_role("fixture/cluster-name-role", {
+                "aws:RequestTag/eks-cluster-name": "c", "aws:RequestTag/kubernetes-namespace": "apps",
+                "aws:RequestTag/kubernetes-service-account": "app"}),
             "bad_pod_role": pod_role("fixture/bad-pod-role", None),
             "good_flow_role": flow_log_role("fixture/good-flow-role", {
                 "StringEquals": {"aws:SourceAccount": "111111111111"},
@@ -236,6 +240,7 @@ def status(findings, check_id: str, path: str) -> bool:
         ("GP_AWS_003", "fixture/good-template", "fixture/bad-template"),
         ("GP_AWS_004", "fixture/good-pod-role", "fixture/bad-pod-role"),
         ("GP_AWS_004", "fixture/good-pod-role", "fixture/namespace-only-role"),
+        ("GP_AWS_004", "fixture/good-pod-role", "fixture/cluster-name-role"),  # a name repeats across regions
         ("GP_AWS_005", "fixture/good-cni", "fixture/bad-cni"),
         ("GP_AWS_005", "fixture/good-cni", "fixture/boolean-cni"),  # the add-on's schema wants the string "true"
         ("GP_AWS_005", "fixture/good-cni", "fixture/standard-cni"),  # a new pod would start allowed

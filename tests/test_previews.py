@@ -154,9 +154,10 @@ def test_quota_limits_and_network_isolation(synthesized):
     dns = spec["egress"][0]
     assert dns["ports"] == [{"port": "53", "protocol": "UDP"}, {"port": "53", "protocol": "TCP"}]
     assert not any("ip_block" in json.dumps(rule) for rule in spec["egress"])  # no cloud access, no way out
-    # The preview namespace is a tenant: its owner group (from the catalog) may edit it.
-    binding = only(document, "kubernetes_role_binding_v1")
-    assert binding["subject"][0]["name"] == "storefront-engineers" and binding["role_ref"]["name"] == "edit"
+    # The preview namespace is a tenant: its owner group (from the catalog) may edit it, NetworkPolicies aside.
+    bindings = document["resource"]["kubernetes_role_binding_v1"].values()
+    assert {(b["subject"][0]["name"], b["role_ref"]["name"]) for b in bindings} == {
+        ("storefront-engineers", "goldenpath-tenant-edit"), ("storefront-engineers", "view")}
     assert only(document, "kubernetes_service_account_v1")["automount_service_account_token"] is False
 
 

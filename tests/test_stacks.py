@@ -70,7 +70,7 @@ def test_provider_and_terraform_versions_admit_5_100_and_6x(bundled_synth):
 def test_state_uses_the_environment_kms_key_when_named(bundled_synth):
     prod = stack_json(bundled_synth, "prod-cluster")["terraform"]["backend"]["s3"]
     assert prod["kms_key_id"] == "arn:aws:kms:eu-west-1:333333333333:alias/goldenpath-state"
-    assert "kms_key_id" not in stack_json(bundled_synth, "dev-cluster")["terraform"]["backend"]["s3"]
+    assert "kms_key_id" not in stack_json(bundled_synth, "staging-cluster")["terraform"]["backend"]["s3"]
 
 
 def test_kms_keys_are_administered_by_the_environment_named_principals(bundled_synth):

@@ -15,7 +15,9 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.wheel
 
-PREVIEWS = """previews:
+PREVIEWS = """state:
+  kms_key: arn:aws:kms:eu-west-1:123456789012:alias/goldenpath-state
+previews:
   domain: preview.dev.example.com
 ci:
   repository: acme/platform

@@ -106,6 +106,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("reports/alerting"), help="default: reports/alerting/<env>")
     p.add_argument("--check", action="store_true", help="also run promtool check/test rules and amtool check-config")
 
+    p = sub.add_parser("state-policy", help="the bucket policy of an environment's state bucket: each prefix to its "
+                       "owners only (JSON; apply it to the bucket yourself)")
+    p.add_argument("--env", dest="env", metavar="NAME", required=True)
+
     p = sub.add_parser("runbooks", help="generate docs/runbooks/*.md from the alert and SLO objects")
     p.add_argument("--out", type=Path, default=None, help="default: docs/runbooks next to the environments folder")
 
@@ -344,6 +348,14 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_state_policy(args: argparse.Namespace) -> int:
+    from goldenpath.ci_identities.state_bucket import sharing_bucket_of, state_bucket_policy
+    from goldenpath.config.loader import load_environments
+
+    print(state_bucket_policy(sharing_bucket_of(args.env, load_environments(args.environments))))
+    return 0
+
+
 def cmd_runbooks(args: argparse.Namespace) -> int:
     from goldenpath.extensions import load_extensions
     from goldenpath.observability.rules import all_alerts
@@ -440,7 +452,7 @@ def _print_onboarded(done) -> None:
 COMMANDS = {
     "init": cmd_init, "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
     "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
-    "egress": cmd_egress, "cost": cmd_cost, "pins": cmd_pins, "report": cmd_report, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "preview": cmd_preview, "sandbox": cmd_sandbox, "migrate": cmd_migrate, "ci": cmd_ci,
+    "egress": cmd_egress, "cost": cmd_cost, "pins": cmd_pins, "report": cmd_report, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "state-policy": cmd_state_policy, "preview": cmd_preview, "sandbox": cmd_sandbox, "migrate": cmd_migrate, "ci": cmd_ci,
     "team": cmd_team, "service": cmd_service, "dora": cmd_dora,
 }
 

@@ -96,8 +96,9 @@ class StateBackend(_Strict):
     region: str | None = Field(default=None, description="Bucket region. Default: the environment's region.")
     kms_key: Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+)$")] | None = Field(
         default=None,
-        description="KMS key (key or alias ARN) that encrypts state objects (SSE-KMS). Default: none, the "
-        "bucket's default encryption (SSE-S3); goldenpath does not create the state bucket or its key.",
+        description="KMS key (key or alias ARN) that encrypts state objects (SSE-KMS). Required when the environment hosts "
+        "previews or sandboxes (their states share the bucket). Default: none, the bucket's default encryption (SSE-S3); "
+        "goldenpath does not create the state bucket or its key.",
     )
 
 
@@ -673,6 +674,11 @@ class Sandboxes(_Strict):
     tiers: dict[DnsLabel, SandboxTier] = Field(min_length=1, description="Tiers by name.")
     warn_hours: int = Field(default=24, ge=1, le=168,
                             description="`sandbox reap` warns about sandboxes expiring within this many hours. Default: 24.")
+    kubernetes_user_prefix: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9:._@-]{0,40}$")] = Field(
+        default="sso:",
+        description="How the cluster names a namespace sandbox's owner: this prefix, then the Identity Center user name. "
+        "The sandbox binds that Kubernetes user to goldenpath-tenant-edit and view in its namespace; map the people's "
+        "Identity Center role with an EKS access entry whose user name is `<prefix>{{SessionName}}`. Default: sso:.")
 
     @model_validator(mode="after")
     def _account(self) -> Sandboxes:
@@ -781,6 +787,11 @@ class Environment(SourcedDocument):
         for name, tier in (self.sandboxes.tiers.items() if self.sandboxes else []):
             if tier.quota is not None and tier.quota not in self.tenancy.tiers:
                 raise FieldProblem(f"sandboxes.tiers.{name}.quota", tier.quota, f"one of tenancy.tiers: {', '.join(sorted(self.tenancy.tiers))}")
+        shared = [name for name, section in (("previews", self.previews), ("sandboxes", self.sandboxes)) if section is not None]
+        if shared and self.state.kms_key is None:
+            raise FieldProblem("state.kms_key", None, f"a KMS key for the state bucket: {' and '.join(shared)} keep their "
+                               "states in it next to this environment's, so its objects must need a key to read as well "
+                               "(see `goldenpath state-policy`)")
         if self.sandboxes is not None and self.sandboxes.account_id == self.account_id:
             raise FieldProblem("sandboxes.account_id", self.account_id, "an account of its own, not this environment's: a "
                                "sandbox in the environment's account could reach its cluster, state and keys")

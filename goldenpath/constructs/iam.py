@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cdktn_provider_aws.iam_role import IamRole
 from cdktn_provider_aws.iam_role_policy import IamRolePolicy
@@ -13,6 +13,9 @@ import jsii
 from constructs import Construct, IValidation
 
 from goldenpath.constructs.naming import Naming, NameKind
+
+if TYPE_CHECKING:
+    from goldenpath.constructs.aws_context import AwsTarget
 from goldenpath.errors import SynthError
 
 
@@ -82,24 +85,30 @@ class PodIdentityTrust:
     """Trust for EKS Pod Identity, conditioned on the one cluster, namespace and service account whose
     pod identity association may use the role.
 
-    EKS Pod Identity adds the session tags ``eks-cluster-name``, ``kubernetes-namespace`` and
-    ``kubernetes-service-account`` (among others) to its ``AssumeRole`` request, and the trust policy
+    EKS Pod Identity adds the session tags ``eks-cluster-arn``, ``eks-cluster-name``, ``kubernetes-namespace``
+    and ``kubernetes-service-account`` (among others) to its ``AssumeRole`` request, and the trust policy
     may condition on them (EKS user guide, awsdocs/amazon-eks-user-guide
     latest/ug/manage-access/aws-access/pod-id-abac.adoc @ f73db2f, "List of session tags added by EKS
     Pod Identity"; pod-id-role.adoc @ a168ae8). Without the conditions, anyone allowed to create pod
-    identity associations and pass the role could bind it to any service account in any cluster.
+    identity associations and pass the role could bind it to any service account in any cluster. The
+    cluster is named by its ARN: a name repeats across regions and accounts, an ARN does not.
     """
 
-    cluster_name: str
+    cluster_arn: str
     namespace: str
     service_account: str
+
+    @classmethod
+    def of(cls, target: AwsTarget, cluster_name: str, namespace: str, service_account: str) -> PodIdentityTrust:
+        """The trust for ``cluster_name`` in the target's account and region."""
+        return cls(target.arn("eks", f"cluster/{cluster_name}"), namespace, service_account)
 
     def document(self) -> str:
         return policy_document(Statement(
             actions=("sts:AssumeRole", "sts:TagSession"),
             principals={"Service": ["pods.eks.amazonaws.com"]},
             conditions={"StringEquals": {
-                "aws:RequestTag/eks-cluster-name": self.cluster_name,
+                "aws:RequestTag/eks-cluster-arn": self.cluster_arn,
                 "aws:RequestTag/kubernetes-namespace": self.namespace,
                 "aws:RequestTag/kubernetes-service-account": self.service_account,
             }},

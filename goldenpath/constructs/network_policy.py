@@ -38,7 +38,7 @@ def _peer(peer: dict, classes: tuple[Any, ...]) -> Any:
     if "podSelector" in peer:
         args["pod_selector"] = _selector(pod_cls, peer["podSelector"])
     if "ipBlock" in peer:
-        args["ip_block"] = ip_cls(cidr=peer["ipBlock"]["cidr"])
+        args["ip_block"] = ip_cls(cidr=peer["ipBlock"]["cidr"], except_=list(peer["ipBlock"]["except"]) if peer["ipBlock"].get("except") else None)
     return peer_cls(**args)
 
 

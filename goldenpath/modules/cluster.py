@@ -224,7 +224,7 @@ class Cluster(Construct):
             self, "vpc-cni-role",
             WorkloadRoleProps(
                 naming=naming, name="vpc-cni",
-                trust=PodIdentityTrust(self.cluster.name, "kube-system", VPC_CNI_SERVICE_ACCOUNT),
+                trust=PodIdentityTrust(self.cluster.arn, "kube-system", VPC_CNI_SERVICE_ACCOUNT),
                 managed_policy_arns=(target.managed_policy("AmazonEKS_CNI_Policy"),),
             ),
         )
@@ -250,7 +250,7 @@ class Cluster(Construct):
             self, "ebs-csi-role",
             WorkloadRoleProps(
                 naming=naming, name="ebs-csi",
-                trust=PodIdentityTrust(self.cluster.name, EBS_CSI_NAMESPACE, EBS_CSI_SERVICE_ACCOUNT),
+                trust=PodIdentityTrust(self.cluster.arn, EBS_CSI_NAMESPACE, EBS_CSI_SERVICE_ACCOUNT),
                 managed_policy_arns=(target.managed_policy("service-role/AmazonEBSCSIDriverPolicy"),),
             ),
         )

@@ -156,7 +156,7 @@ class ObservabilityStack:
             )
             role = WorkloadRole(root, f"{account}-role",
                                 WorkloadRoleProps(naming=self.naming, name=account,
-                                                  trust=PodIdentityTrust(self.props.cluster_name, NAMESPACE, account)))
+                                                  trust=PodIdentityTrust.of(self.target, self.props.cluster_name, NAMESPACE, account)))
             bucket.grant_read_write(role)  # its own bucket only, and the telemetry key
             EksPodIdentityAssociation(
                 root, f"{account}-identity", cluster_name=self.props.cluster_name, namespace=NAMESPACE,

@@ -92,7 +92,7 @@ class TenantNamespace(Construct):
         naming = props.naming or Naming(spec.namespace)
         self.bucket = EncryptedBucket(self, "bucket", EncryptedBucketProps(
             target=props.target, naming=naming, purpose="data", encryption_key=props.encryption_key))
-        trust = PodIdentityTrust(props.cluster_name, spec.namespace, identity.service_account)
+        trust = PodIdentityTrust.of(props.target, props.cluster_name, spec.namespace, identity.service_account)
         self.role = WorkloadRole(self, "role", WorkloadRoleProps(naming=naming, name="workload", trust=trust))
         if identity.bucket_access == "read_write":
             self.bucket.grant_read_write(self.role)

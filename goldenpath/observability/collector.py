@@ -12,8 +12,29 @@ from dataclasses import dataclass
 
 from goldenpath.config.model import CollectorSettings
 from goldenpath.observability.facts import PROMETHEUS_OTLP_PATH
+from goldenpath.tenancy.labels import SERVICE_LABEL, TEAM_LABEL
 
 BATCH_SIZE = 8192
+
+# Telemetry identity comes from the sending pod, never from what it says about itself.
+# Fact: k8sattributes fills a resource attribute only when it is absent or empty (``setResourceAttribute``
+# in processor/k8sattributesprocessor/processor.go, open-telemetry/opentelemetry-collector-contrib @ 008fe35e),
+# and the chart's preset associates a pod by the *resource attributes* k8s.pod.ip and k8s.pod.uid before the
+# connection (open-telemetry/opentelemetry-helm-charts charts/opentelemetry-collector/templates/_config.tpl
+# kubernetesAttributesConfig @ opentelemetry-collector-0.127.2). So a pod could name another pod, or keep a
+# forged k8s.namespace.name. The resource processor's ``delete`` takes a key regex (``pattern``;
+# internal/coreinternal/attraction/attraction.go @ 045e588c). The agent therefore deletes every client-supplied k8s.*, service.namespace and
+# goldenpath.* attribute, associates by the connection only, and sets service.name from the namespace's
+# goldenpath.dev/service label (a label tenants cannot write: they may not update namespaces).
+STRIP_CLIENT_IDENTITY = "resource/strip-client-identity"
+SERVICE_IDENTITY = "transform/service-identity"
+NAMESPACE_SERVICE_ATTRIBUTE, NAMESPACE_TEAM_ATTRIBUTE = "goldenpath.service", "goldenpath.team"
+POD_METADATA = ("k8s.namespace.name", "k8s.deployment.name", "k8s.statefulset.name", "k8s.daemonset.name",
+                "k8s.cronjob.name", "k8s.job.name", "k8s.node.name", "k8s.pod.name", "k8s.pod.uid", "k8s.pod.start_time")
+IDENTITY_STATEMENTS = [
+    f'set(attributes["service.name"], attributes["{NAMESPACE_SERVICE_ATTRIBUTE}"]) '
+    f'where attributes["{NAMESPACE_SERVICE_ATTRIBUTE}"] != nil',
+]
 QUEUE_DIRECTORY = "/var/lib/otelcol/queue"
 
 
@@ -56,7 +77,7 @@ def _processors(settings: CollectorSettings, *, sampler: bool) -> dict:
     }
     if not sampler:
         # Only the agent sees the application's connection; the sampler receives enriched data.
-        processors["k8sattributes"] = {"passthrough": False}
+        processors.update(identity_processors())
     if sampler and settings.tail_sampling:
         processors["tail_sampling"] = {
             "decision_wait": "10s",
@@ -67,6 +88,30 @@ def _processors(settings: CollectorSettings, *, sampler: bool) -> dict:
             ],
         }
     return processors
+
+
+def identity_processors() -> dict:
+    """Strip what the client says about who it is, then set it from the connection's pod and its namespace."""
+    return {
+        STRIP_CLIENT_IDENTITY: {"attributes": [
+            {"action": "delete", "pattern": r"^k8s\..*"},
+            {"action": "delete", "pattern": r"^goldenpath\..*"},
+            {"action": "delete", "key": "service.namespace"},
+        ]},
+        "k8sattributes": {
+            "passthrough": False,
+            "pod_association": [{"sources": [{"from": "connection"}]}],
+            "extract": {"metadata": list(POD_METADATA), "labels": [
+                {"tag_name": NAMESPACE_SERVICE_ATTRIBUTE, "key": SERVICE_LABEL, "from": "namespace"},
+                {"tag_name": NAMESPACE_TEAM_ATTRIBUTE, "key": TEAM_LABEL, "from": "namespace"},
+            ]},
+        },
+        SERVICE_IDENTITY: {"error_mode": "ignore", **{f"{signal}_statements": [{"context": "resource", "statements": IDENTITY_STATEMENTS}]
+                                                      for signal in ("trace", "metric", "log")}},
+    }
+
+
+AGENT_PROCESSORS = ["memory_limiter", STRIP_CLIENT_IDENTITY, "k8sattributes", SERVICE_IDENTITY, "batch"]
 
 
 def _base(settings: CollectorSettings, *, sampler: bool = False) -> dict:
@@ -98,18 +143,16 @@ def agent_config(settings: CollectorSettings, backends: Backends = Backends()) -
             "resolver": {"dns": {"hostname": backends.sampler_headless, "port": 4317}},
         }
         trace_exporters = ["loadbalancing"]
-        trace_processors = ["memory_limiter", "k8sattributes", "batch"]
     else:
         config["exporters"]["otlp/tempo"] = {"endpoint": backends.traces_otlp, "tls": {"insecure": True}, **reliability}
         trace_exporters = ["otlp/tempo"]
-        trace_processors = ["memory_limiter", "k8sattributes", "batch"]
     config["service"] = {
         "extensions": ["health_check", "file_storage/queue"],
         "telemetry": {"metrics": {"level": "detailed"}},
         "pipelines": {
-            "traces": {"receivers": ["otlp"], "processors": trace_processors, "exporters": trace_exporters},
-            "logs": {"receivers": ["otlp"], "processors": ["memory_limiter", "k8sattributes", "batch"], "exporters": ["otlphttp/loki"]},
-            "metrics": {"receivers": ["otlp"], "processors": ["memory_limiter", "k8sattributes", "batch"], "exporters": ["otlphttp/prometheus"]},
+            "traces": {"receivers": ["otlp"], "processors": list(AGENT_PROCESSORS), "exporters": trace_exporters},
+            "logs": {"receivers": ["otlp"], "processors": list(AGENT_PROCESSORS), "exporters": ["otlphttp/loki"]},
+            "metrics": {"receivers": ["otlp"], "processors": list(AGENT_PROCESSORS), "exporters": ["otlphttp/prometheus"]},
         },
     }
     return config

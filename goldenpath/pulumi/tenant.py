@@ -54,7 +54,8 @@ def _peer(peer: dict) -> k8s.networking.v1.NetworkPolicyPeerArgs:
     return k8s.networking.v1.NetworkPolicyPeerArgs(
         namespace_selector=_selector(peer["namespaceSelector"]) if "namespaceSelector" in peer else None,
         pod_selector=_selector(peer["podSelector"]) if "podSelector" in peer else None,
-        ip_block=k8s.networking.v1.IPBlockArgs(cidr=peer["ipBlock"]["cidr"]) if "ipBlock" in peer else None,
+        ip_block=k8s.networking.v1.IPBlockArgs(cidr=peer["ipBlock"]["cidr"], except_=peer["ipBlock"].get("except"))
+        if "ipBlock" in peer else None,
     )
 
 

@@ -53,7 +53,8 @@ def _tier(environment: Environment, record: SandboxRecord) -> SandboxTier:
 
 class SandboxNamespaceStack(GoldenpathStack):
     """A namespace sandbox: the tenant objects of ``goldenpath.tenancy.spec`` (quota, limits, default-deny
-    network policy, Pod Security restricted, a service account without a token) labelled with the sandbox."""
+    network policy, Pod Security restricted, a service account without a token) labelled with the sandbox, and
+    its owner (as ``sandboxes.kubernetes_user_prefix`` names them) bound to the tenant role and view there."""
 
     def __init__(self, scope: Construct, environment: Environment, record: SandboxRecord,
                  emulator: EmulatorEndpoint | None = None):
@@ -63,8 +64,11 @@ class SandboxNamespaceStack(GoldenpathStack):
         labels = sandbox_labels(record)
         super().__init__(scope, environment, sandbox_layout(environment, record, "namespace"), emulator, extra_tags=labels)
         configure_in_cluster_providers(self, cluster_name(Naming(environment.name)))
+        assert environment.sandboxes is not None  # _tier found the tier there
         spec = TenantSpec(namespace=record.id, service_account=SERVICE_ACCOUNT, quota=environment.tenancy.tiers[tier.quota],
-                          labels={**labels, **MANAGED_BY}, ingress_namespace=environment.tenancy.ingress_namespace)
+                          labels={**labels, **MANAGED_BY}, ingress_namespace=environment.tenancy.ingress_namespace,
+                          owners_user=f"{environment.sandboxes.kubernetes_user_prefix}{record.owner}",
+                          edit_role=environment.tenancy.edit_role)
         self.namespace = TenantNamespace(self, "sandbox", TenantNamespaceProps(spec))
 
 

@@ -17,11 +17,11 @@ from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.layout import stack_layout
 from goldenpath.stacks.target import EmulatorEndpoint
 from goldenpath.tenancy.catalog import Catalog
+from goldenpath.sandboxes.registry import PREFIX as SANDBOXES_PREFIX
 from goldenpath.tenancy.reserved import PREVIEW_PREFIX
 
 PREVIEW_NAME_PREFIX = PREVIEW_PREFIX
 """Every preview's name (namespace, bucket, key alias) starts so (goldenpath.modules.preview_request)."""
-SANDBOXES_PREFIX = "sandboxes"
 
 
 def cluster_arn(environment: Environment) -> str:

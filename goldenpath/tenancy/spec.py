@@ -19,11 +19,9 @@ from dataclasses import dataclass, field
 from goldenpath.config.model import QuotaTier
 from goldenpath.observability.network import OTLP_PORTS
 from goldenpath.observability.values import MANAGED_BY, NAMESPACE as OBSERVABILITY_NAMESPACE
+from goldenpath.tenancy.labels import OWNER_LABEL, SERVICE_LABEL, TEAM_LABEL
 from goldenpath.tenancy.rbac import TENANT_ROLE, VIEW_ROLE
 
-TEAM_LABEL = "goldenpath.dev/team"
-SERVICE_LABEL = "goldenpath.dev/service"
-OWNER_LABEL = "goldenpath.dev/owner"
 POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "warn", "audit")}
 QUOTA_NAME = "tenant-quota"
 LIMITS_NAME = "tenant-limits"
@@ -54,10 +52,15 @@ class TenantSpec:
     ingress_namespace: str = "ingress-nginx"
     owners_group: str | None = None
     """Identity-provider group bound to ``edit_role`` and ``view`` in the namespace. Default: no binding."""
+    owners_user: str | None = None
+    """A Kubernetes user bound like ``owners_group`` (a namespace sandbox's owner). Default: none."""
     edit_role: str = TENANT_ROLE
     """Default: goldenpath-tenant-edit (``edit`` minus NetworkPolicy writes)."""
     pod_identity: PodIdentity | None = None
     """Default: no AWS access."""
+    vpc_cidr: str | None = None
+    """The cluster's VPC: cut out of the HTTPS egress that cloud access opens (the API server's network
+    interfaces, other namespaces' pods on 443). Required with ``pod_identity``."""
 
 
 def _meta(spec: TenantSpec, name: str) -> dict:
@@ -91,10 +94,13 @@ def network_policy(spec: TenantSpec) -> dict:
          "ports": [{"port": port, "protocol": "TCP"} for port in OTLP_PORTS]},
     ]
     if spec.pod_identity is not None:
-        # Credentials come from the node-local Pod Identity agent; AWS APIs are reached over HTTPS.
+        if spec.vpc_cidr is None:
+            raise ValueError(f"tenant {spec.namespace!r} has cloud access; expected vpc_cidr (cut out of its HTTPS egress)")
+        # Credentials come from the node-local Pod Identity agent; AWS APIs are reached over HTTPS, outside the VPC
+        # (S3 through its gateway endpoint, on S3's public addresses; goldenpath makes no interface endpoints).
         egress += [
             {"to": [{"ipBlock": {"cidr": POD_IDENTITY_AGENT}}], "ports": [{"port": 80, "protocol": "TCP"}]},
-            {"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 443, "protocol": "TCP"}]},
+            {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": [spec.vpc_cidr]}}], "ports": [{"port": 443, "protocol": "TCP"}]},
         ]
     return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": _meta(spec, POLICY_NAME),
             "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": ingress, "egress": egress}}
@@ -120,15 +126,18 @@ def tenant_manifests(spec: TenantSpec) -> list[dict]:
         {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(spec, spec.service_account),
          "automountServiceAccountToken": False},
     ]
-    if spec.owners_group is not None:
-        objects += [_owners_binding(spec, OWNERS_BINDING, spec.edit_role), _owners_binding(spec, OWNERS_VIEW_BINDING, VIEW_ROLE)]
+    subjects = [{"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": name}
+                for kind, name in (("Group", spec.owners_group), ("User", spec.owners_user)) if name is not None]
+    if subjects:
+        objects += [_owners_binding(spec, OWNERS_BINDING, spec.edit_role, subjects),
+                    _owners_binding(spec, OWNERS_VIEW_BINDING, VIEW_ROLE, subjects)]
     return objects
 
 
-def _owners_binding(spec: TenantSpec, name: str, role: str) -> dict:
+def _owners_binding(spec: TenantSpec, name: str, role: str, subjects: list[dict]) -> dict:
     return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": _meta(spec, name),
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
-            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": spec.owners_group}]}
+            "subjects": [dict(s) for s in subjects]}
 
 
 def manifest_key(manifest: dict) -> tuple[str, str, str]:

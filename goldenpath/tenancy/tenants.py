@@ -23,4 +23,5 @@ def tenant_spec(placement: Placement) -> TenantSpec:
         owners_group=team.owners,
         edit_role=environment.tenancy.edit_role,
         pod_identity=PodIdentity(service.name, cloud.bucket) if cloud is not None else None,
+        vpc_cidr=environment.network.cidr,
     )
