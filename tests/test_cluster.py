@@ -110,7 +110,8 @@ def test_vpc_cni_enforces_network_policies_and_the_ebs_role_trusts_only_its_serv
     import json
 
     addons = {a["addon_name"]: a for a in private["resource"][EksAddon.TF_RESOURCE_TYPE].values()}
-    assert json.loads(addons["vpc-cni"]["configuration_values"]) == {"enableNetworkPolicy": "true"}
+    assert json.loads(addons["vpc-cni"]["configuration_values"]) == {
+        "enableNetworkPolicy": "true", "env": {"NETWORK_POLICY_ENFORCING_MODE": "strict"}}
     # the CNI's permissions come through its own Pod Identity role, not the node role
     (association,) = addons["vpc-cni"]["pod_identity_association"]
     assert association["service_account"] == "aws-node" and "cluster_vpc-cni-role" in association["role_arn"]

@@ -13,7 +13,7 @@ import pytest
 
 from goldenpath.modules.cluster import ADDON_CONFIGURATION
 from goldenpath.policies.secrets_in_state import secrets_in_state
-from goldenpath.tenancy.rbac import TENANT_ROLE, isolation_writes_in, tenant_role_rules
+from goldenpath.tenant_rbac import TENANT_ROLE, isolation_writes_in, tenant_role_rules
 from tests.conftest import resources_of, stack_json
 
 PREVIEWS_GROUP = "goldenpath:previews"

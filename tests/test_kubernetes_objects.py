@@ -28,16 +28,18 @@ def preview_objects() -> list[KubernetesObject]:
 def test_platform_objects_are_valid_for_the_clusters_version(platform_objects):
     for name, (version, objects) in platform_objects.items():
         kinds = sorted({o.manifest["kind"] for o in objects})
-        # an environment hosting previews also gets the preview role's RBAC and its admission policy
-        previews = ["ClusterRoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"] if name.startswith("dev") else []
-        assert kinds == sorted(["ClusterRole", "ConfigMap", "Namespace", "NetworkPolicy", "Secret", "StorageClass", *previews]), name
+        # every cluster gets the tenant role and the external-IPs admission policy; an environment hosting previews
+        # also gets the preview role's RBAC
+        previews = ["ClusterRoleBinding"] if name.startswith("dev") else []
+        assert kinds == sorted(["ClusterRole", "ConfigMap", "Namespace", "NetworkPolicy", "Secret", "StorageClass",
+                                "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", *previews]), name
         assert validate_objects(objects, version) == [], name
 
 
 def test_preview_objects_are_valid():
     objects = preview_objects()
     kinds = sorted(o.manifest["kind"] for o in objects)
-    assert kinds == ["LimitRange", "Namespace", "NetworkPolicy", "ResourceQuota", "RoleBinding", "ServiceAccount"]
+    assert kinds == ["LimitRange", "Namespace", "NetworkPolicy", "ResourceQuota", "RoleBinding", "RoleBinding", "ServiceAccount"]
     assert validate_objects(objects, "1.33") == []
 
 
@@ -71,7 +73,7 @@ def test_bad_quantities_and_names_are_found_beyond_the_schema():
 def test_values_known_only_at_apply_time_pass(platform_objects):
     _, objects = platform_objects["prod"]
     secret = next(o for o in objects if o.manifest["metadata"]["name"] == "grafana-admin")
-    assert secret.manifest["stringData"]["password"].startswith("${random_password.")
+    assert secret.manifest["stringData"]["password"].startswith("${ephemeral.random_password.")
 
 
 def test_a_kubernetes_resource_without_a_converter_is_an_error():

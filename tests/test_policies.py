@@ -355,7 +355,7 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     assert ", 0 failed, 62 suppressed across 29 stacks" in result.stdout
     assert (f"in-cluster checks: 11 stack(s) (dev-platform, dev-tenants-payments, dev-tenants-storefront, {preview}, "
             f"{sandbox['scratch']}, prod-platform, prod-tenants-payments, prod-tenants-storefront, staging-platform, "
-            "staging-tenants-payments, staging-tenants-storefront), 88 Kubernetes objects, 0 problems") in result.stdout
+            "staging-tenants-payments, staging-tenants-storefront), 111 Kubernetes objects, 0 problems") in result.stdout
     assert "sandbox tier dev/load-test (aws): worst case 0.4089/h x 72 h = 29.44" in result.stdout
     junit_root = ET.parse(tmp_path / "reports" / "checkov.junit.xml").getroot()
     components = ("ci", "network", "cluster", "observability", "platform", "tenants", "tenants-payments", "tenants-storefront")
@@ -391,9 +391,9 @@ def test_in_cluster_problems_fail_validate(tmp_path, bundled_synth, bundled_envi
     dev = [e for e in bundled_environments if e.name == "dev"]
     passing = check_in_cluster_stacks({"dev-platform": bundled_synth.stacks["dev-platform"]}, dev)
     failing = check_in_cluster_stacks({"dev-platform": platform}, dev)
-    # 2 Namespaces, 2 ConfigMaps, Secret, StorageClass, 2 ClusterRoles, 3 NetworkPolicies; the preview role's
-    # ClusterRoleBinding, ValidatingAdmissionPolicy and its binding
-    assert passing.problems == [] and passing.objects == 14
+    # 2 Namespaces, 2 ConfigMaps, Secret, StorageClass, 3 ClusterRoles (Grafana, tenants, previews), 4 NetworkPolicies
+    # (observability, kube-system), the preview role's ClusterRoleBinding, 3 ValidatingAdmissionPolicies and bindings
+    assert passing.problems == [] and passing.objects == 20
     assert failing.problems == ["dev-platform: release kube-prometheus-stack: grafana.admin.existingSecret names Secret "
                                 "observability/grafana-admin, which the stack does not create"]
     assert "FAILED dev-platform: release kube-prometheus-stack" in failing.summary()
@@ -419,3 +419,19 @@ def test_the_gate_scans_sample_sandboxes_and_accepts_only_the_reasoned_findings(
     assert set(SANDBOX_SUPPRESSIONS) <= set(all_suppressions(bundled_environments))
     prod = [e for e in bundled_environments if e.name == "prod"]
     assert not set(SANDBOX_SUPPRESSIONS) & set(all_suppressions(prod))  # only where an aws tier exists
+
+
+def test_a_secret_routed_into_the_state_fails_validate(tmp_path, bundled_synth, bundled_environments):
+    from goldenpath.policies.in_cluster import check_in_cluster_stacks
+
+    platform = tmp_path / "dev-platform"
+    platform.mkdir()
+    document = json.loads((bundled_synth.stacks["dev-platform"] / "cdk.tf.json").read_text())
+    (secret,) = [s for s in document["resource"]["kubernetes_secret_v1"].values() if s["metadata"]["name"] == "grafana-admin"]
+    secret["data"] = secret.pop("data_wo")  # the password would be stored in the state
+    (platform / "cdk.tf.json").write_text(json.dumps(document))
+    dev = [e for e in bundled_environments if e.name == "dev"]
+    (problem,) = check_in_cluster_stacks({"dev-platform": platform}, dev).problems
+    assert problem.startswith("dev-platform: GP_SECRETS_IN_STATE: kubernetes_secret_v1.observability_grafana-admin-secret_")
+    assert problem.endswith(".data.password stores an ephemeral value in the state; expected it only in a "
+                            "write-only argument (*_wo)")

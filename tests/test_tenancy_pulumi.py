@@ -45,7 +45,7 @@ def _check(_):
     kubernetes = [r for r in REGISTERED if r.typ.startswith("kubernetes:")]
     rendered = {manifest_key(_manifest(r.inputs)): _manifest(r.inputs) for r in kubernetes}
     expected = {manifest_key(m): m for m in tenant_manifests(SPEC)}
-    assert len(kubernetes) == len(expected) == 6  # one typed resource per object, none twice
+    assert len(kubernetes) == len(expected) == 7  # one typed resource per object, none twice
     assert rendered.keys() == expected.keys()
     for key, manifest in expected.items():
         assert rendered[key] == manifest, key
@@ -96,6 +96,6 @@ def test_the_pulumi_example_program_runs_under_mocks():
 
     def check(_):
         kinds = sorted(r.typ.rsplit(":", 1)[-1] for r in REGISTERED if r.typ.startswith("kubernetes:"))
-        assert kinds == ["LimitRange", "Namespace", "NetworkPolicy", "ResourceQuota", "RoleBinding", "ServiceAccount"]
+        assert kinds == ["LimitRange", "Namespace", "NetworkPolicy", "ResourceQuota", "RoleBinding", "RoleBinding", "ServiceAccount"]
 
     return pulumi.Output.all(*[r.urn for r in tenant.resources.values()]).apply(check)

@@ -22,8 +22,7 @@ from goldenpath.ci_identities.roles import platform_role, role_name
 from goldenpath.config.model import Environment
 from goldenpath.errors import ConfigError
 from goldenpath.constructs.iam import Statement, policy_document
-from goldenpath.modules.preview_request import STATE_PREFIX as PREVIEWS_PREFIX
-from goldenpath.sandboxes.registry import PREFIX as SANDBOXES_PREFIX
+from goldenpath.state_prefixes import PREVIEWS_STATE_PREFIX as PREVIEWS_PREFIX, SANDBOXES_STATE_PREFIX as SANDBOXES_PREFIX
 
 OBJECT_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion")
 
@@ -33,7 +32,8 @@ def prefix_owners(environments: list[Environment]) -> dict[str, list[str]]:
     administrators = sorted({arn for e in environments for arn in e.key_administrators})
     owners: dict[str, list[str]] = {}
     for environment in environments:
-        ci = [platform_role(environment, kind).arn for kind in ("plan", "apply", "drift")] if environment.ci else []
+        ci = [platform_role(environment, "plan").arn, platform_role(environment, "apply").arn,
+              platform_role(environment, "drift").arn] if environment.ci else []
         owners[f"{environment.name}/"] = sorted({*ci, *administrators})
     hosts = [e for e in environments if e.ci and e.previews]
     previews = [platform_role(e, "reap").arn for e in hosts]

@@ -10,13 +10,14 @@ from typing import Mapping
 
 from goldenpath.config.model import Environment, PreviewService
 from goldenpath.constructs.naming import NameKind, label_value, safe_name
+from goldenpath.state_prefixes import PREVIEWS_STATE_PREFIX
 from goldenpath.tenancy.reserved import PREVIEW_PREFIX
 from goldenpath.errors import GoldenpathError
 
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")
 # Docker image tag grammar: no spaces, at most 128 characters.
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-STATE_PREFIX = "previews"
+STATE_PREFIX = PREVIEWS_STATE_PREFIX
 
 
 class PreviewError(GoldenpathError):

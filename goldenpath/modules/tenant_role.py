@@ -1,7 +1,7 @@
 """Cluster-wide objects every tenant namespace relies on (created once per cluster, in the platform stack):
 
 * the ClusterRole ``goldenpath-tenant-edit`` that owners are bound to inside their own namespace
-  (``goldenpath.tenancy.rbac``: Kubernetes' ``edit`` minus NetworkPolicy writes);
+  (``goldenpath.tenant_rbac``: Kubernetes' ``edit`` minus NetworkPolicy writes);
 * a ValidatingAdmissionPolicy that refuses Services with ``externalIPs`` (CVE-2020-8554: with them, anyone
   who may create a Service can intercept traffic to those addresses from every pod of the cluster; Kubernetes'
   own DenyServiceExternalIPs admission plugin is not something EKS lets a cluster turn on).
@@ -15,7 +15,7 @@ from cdktn_provider_kubernetes.cluster_role_v1 import ClusterRoleV1, ClusterRole
 from cdktn_provider_kubernetes.manifest import Manifest
 from constructs import Construct
 
-from goldenpath.tenancy.rbac import TENANT_ROLE, tenant_role_rules
+from goldenpath.tenant_rbac import TENANT_ROLE, tenant_role_rules
 
 EXTERNAL_IPS_POLICY = "goldenpath-no-external-ips"
 NO_EXTERNAL_IPS = "!has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0"

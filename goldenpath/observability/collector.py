@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from goldenpath.config.model import CollectorSettings
 from goldenpath.observability.facts import PROMETHEUS_OTLP_PATH
-from goldenpath.tenancy.labels import SERVICE_LABEL, TEAM_LABEL
+from goldenpath.labels import SERVICE_LABEL, TEAM_LABEL
 
 BATCH_SIZE = 8192
 

@@ -200,7 +200,8 @@ def _created_secrets(stack: dict) -> dict[tuple[str, str], set[str]]:
     created = {}
     for resource in stack.get("resource", {}).get("kubernetes_secret_v1", {}).values():
         meta = single_block(resource["metadata"])
-        created[(meta.get("namespace", "default"), meta["name"])] = set(resource.get("data", {}))
+        # Keys in the stored data and in the write-only data (secret values never reach the state).
+        created[(meta.get("namespace", "default"), meta["name"])] = {*resource.get("data", {}), *resource.get("data_wo", {})}
     return created
 
 

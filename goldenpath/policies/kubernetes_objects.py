@@ -87,9 +87,9 @@ def _config_map(r: dict) -> dict:
 
 
 def _secret(r: dict) -> dict:
-    # The provider base64-encodes ``data``: the plain strings are the object's stringData.
+    # The provider base64-encodes ``data`` (and the write-only ``data_wo``): the plain strings are the object's stringData.
     return {"apiVersion": "v1", "kind": "Secret", "metadata": _metadata(r), "type": r.get("type", "Opaque"),
-            "stringData": dict(r.get("data", {}))}
+            "stringData": {**r.get("data", {}), **r.get("data_wo", {})}}
 
 
 def _service_account(r: dict) -> dict:

@@ -14,6 +14,9 @@ from typing import Any, Iterator
 RULE_ID = "GP_SECRETS_IN_STATE"
 WRITE_ONLY_SUFFIXES = ("_wo",)
 _VARIABLE = re.compile(r"\$\{var\.([A-Za-z0-9_-]+)")
+# Generated secrets: a managed random_password's result, and any ephemeral value (Terraform itself refuses
+# an ephemeral value outside write-only arguments; the check says so before a plan does).
+GENERATED = (("${random_password.", "a random_password result"), ("${ephemeral.", "an ephemeral value"))
 
 
 def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -41,9 +44,10 @@ def secrets_in_state(document: dict) -> list[str]:
     for rtype, resources in sorted(document.get("resource", {}).items()):
         for name, body in sorted(resources.items()):
             for path, text in _strings(body, ""):
-                used = sorted(set(_VARIABLE.findall(text)) & secret)
-                if used or "${random_password." in text:
-                    what = ", ".join(f"var.{v}" for v in used) or "a random_password result"
+                used = [f"var.{v}" for v in sorted(set(_VARIABLE.findall(text)) & secret)]
+                used += [what for marker, what in GENERATED if marker in text]
+                if used:
+                    what = ", ".join(used)
                     problems.append(f"{rtype}.{name}.{path} stores {what} in the state; expected it only in a "
                                     "write-only argument (*_wo)")
     return problems

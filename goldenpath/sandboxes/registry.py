@@ -10,9 +10,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from goldenpath.previews.registry import state_object_encryption
+from goldenpath.state_prefixes import SANDBOXES_STATE_PREFIX
 from goldenpath.sandboxes.lease import LeaseError, SandboxRecord
 
-PREFIX = "sandboxes"
+PREFIX = SANDBOXES_STATE_PREFIX
 
 
 def record_key(sandbox_id: str) -> str:

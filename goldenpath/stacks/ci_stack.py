@@ -17,7 +17,7 @@ from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.layout import stack_layout
 from goldenpath.stacks.target import EmulatorEndpoint
 from goldenpath.tenancy.catalog import Catalog
-from goldenpath.sandboxes.registry import PREFIX as SANDBOXES_PREFIX
+from goldenpath.state_prefixes import SANDBOXES_STATE_PREFIX as SANDBOXES_PREFIX
 from goldenpath.tenancy.reserved import PREVIEW_PREFIX
 
 PREVIEW_NAME_PREFIX = PREVIEW_PREFIX

@@ -9,7 +9,7 @@ ResourceQuota and LimitRange from its tier (no LoadBalancer or NodePort Services
 policy that denies ingress and egress except DNS, the namespace itself, the ingress
 controller, telemetry to the collector and, with cloud access, the AWS APIs; a
 ServiceAccount that mounts no API token; and its owner group bound, inside the namespace only, to
-goldenpath's tenant role (``edit`` minus NetworkPolicies, see ``goldenpath.tenancy.rbac``) and to ``view``.
+goldenpath's tenant role (``edit`` minus NetworkPolicies, see ``goldenpath.tenant_rbac``) and to ``view``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from goldenpath.config.model import QuotaTier
 from goldenpath.observability.network import OTLP_PORTS
 from goldenpath.observability.values import MANAGED_BY, NAMESPACE as OBSERVABILITY_NAMESPACE
-from goldenpath.tenancy.labels import OWNER_LABEL, SERVICE_LABEL, TEAM_LABEL
-from goldenpath.tenancy.rbac import TENANT_ROLE, VIEW_ROLE
+from goldenpath.labels import OWNER_LABEL, SERVICE_LABEL, TEAM_LABEL
+from goldenpath.tenant_rbac import TENANT_ROLE, VIEW_ROLE
 
 POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "warn", "audit")}
 QUOTA_NAME = "tenant-quota"

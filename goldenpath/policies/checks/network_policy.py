@@ -28,7 +28,8 @@ class VpcCniEnforcesNetworkPolicy(BaseResourceCheck):
         if first(conf, "addon_name") != "vpc-cni":
             return CheckResult.UNKNOWN  # other add-ons: not this check's business
         configuration = json_object(conf, "configuration_values") or {}
-        env = configuration.get("env") if isinstance(configuration.get("env"), dict) else {}
+        env = configuration.get("env")
+        env = env if isinstance(env, dict) else {}
         enforced = configuration.get("enableNetworkPolicy") == "true"
         return CheckResult.PASSED if enforced and env.get("NETWORK_POLICY_ENFORCING_MODE") == "strict" else CheckResult.FAILED
 

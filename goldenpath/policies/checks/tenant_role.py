@@ -2,7 +2,7 @@
 isolation; and goldenpath's tenant role holds none of those writes.
 
 Fails a RoleBinding to a built-in role that may write NetworkPolicies (``edit``, ``admin``,
-``cluster-admin``: Kubernetes' bootstrap policy, see goldenpath.tenancy.rbac) and the ClusterRole
+``cluster-admin``: Kubernetes' bootstrap policy, see goldenpath.tenant_rbac) and the ClusterRole
 ``goldenpath-tenant-edit`` when a rule lets it write NetworkPolicies, quotas, limit ranges, namespaces or RBAC.
 """
 
@@ -12,7 +12,7 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from goldenpath.policies.checks._conf import block, plain
-from goldenpath.tenancy.rbac import LOOSENING_BUILTIN_ROLES, TENANT_ROLE, isolation_writes_in
+from goldenpath.tenant_rbac import LOOSENING_BUILTIN_ROLES, TENANT_ROLE, isolation_writes_in
 
 
 class TenantsCannotLoosenIsolation(BaseResourceCheck):
