@@ -224,3 +224,38 @@ def test_a_pod_cannot_send_telemetry_in_another_services_name(platform):
     # a platform pod (no goldenpath labels on its namespace) keeps the service name it sends
     platform_pod = agent_identity(config, {"service.name": "ingress-nginx"}, {"namespace": "ingress-nginx", "name": "c"}, {})
     assert platform_pod["service.name"] == "ingress-nginx"
+
+
+# -- another principal of the account, at the state bucket ---------------------------------------------
+def test_the_state_bucket_policy_keeps_each_prefix_to_its_owners(bundled_environments):
+    from goldenpath.ci_identities.roles import platform_role
+    from goldenpath.ci_identities.state_bucket import sharing_bucket_of, state_bucket_policy
+    from goldenpath.iam.evaluate import Caller, Policy, Request, decide
+
+    environments = sharing_bucket_of("dev", bundled_environments)
+    dev = environments[0]
+    bucket = Policy.parse("bucket", state_bucket_policy(environments))
+    anything = Policy("identity", {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+
+    def may(role_arn: str, action: str, key: str, secure: str = "true") -> bool:
+        request = Request(action, f"arn:aws:s3:::{dev.state_bucket}/{key}",
+                          {"aws:PrincipalArn": role_arn, "aws:SecureTransport": secure}, Caller("AWS", role_arn))
+        return bool(decide(request, identity=[anything, bucket]))
+
+    preview_role = f"arn:aws:iam::{dev.account_id}:role/goldenpath-dev-ci-preview"
+    apply_role = platform_role(dev, "apply").arn
+    assert not may(preview_role, "s3:GetObject", "dev/platform.tfstate")  # even with s3:* of its own
+    assert may(preview_role, "s3:PutObject", "previews/pr-1-web.tfstate")
+    assert may(apply_role, "s3:GetObject", "dev/platform.tfstate")
+    assert not may(apply_role, "s3:GetObject", "sandboxes/sbx-1.json")
+    assert not may(apply_role, "s3:GetObject", "dev/platform.tfstate", secure="false")
+    assert not may(f"arn:aws:iam::{dev.account_id}:role/someone-else", "s3:GetObject", "previews/pr-1-web.tfstate")
+
+
+def test_cloud_access_https_egress_skips_the_vpc(bundled_synth, bundled_environments):
+    policies = [p for name in bundled_synth.stacks if name.startswith("dev-tenants-")
+                for p in resources_of(stack_json(bundled_synth, name), "kubernetes_network_policy_v1").values()]
+    blocks = [peer["ip_block"] for p in policies for rule in p["spec"]["egress"] for peer in rule.get("to", [])
+              if peer.get("ip_block", {}).get("cidr") == "0.0.0.0/0"]
+    dev = next(e for e in bundled_environments if e.name == "dev")
+    assert blocks and all(b["except"] == [dev.network.cidr] for b in blocks)

@@ -113,7 +113,7 @@ def _principal_match(statement: Mapping[str, Any], caller: Caller | None) -> str
     for pattern in _listed(principal.get(caller.kind, [])):
         if caller.kind == "AWS" and pattern in (caller.account, f"arn:aws:iam::{caller.account}:root"):
             return "account"
-        if pattern == caller.arn:
+        if pattern in ("*", caller.arn):  # {"AWS": "*"} is everyone, as "*" is
             return "direct"
     return ""
 
