@@ -52,7 +52,10 @@ observability:
 ci:
   repository: {platform}
 """
-_PREVIEWS = """previews:
+# Previews share the state bucket: the environment names its state key.
+_PREVIEWS = f"""state:
+  kms_key: arn:aws:kms:eu-west-1:{DEV_ACCOUNT}:alias/goldenpath-state
+previews:
   domain: preview.dev.example.com
   max_monthly_usd: 200
 """
