@@ -98,19 +98,24 @@ def platform_role(environment: Environment, kind: Kind) -> CiRole:
                   (subject(platform_repository(environment), environment_context(github_environment(kind, env))),))
 
 
+def preview_role(environment: Environment, subjects: tuple[str, ...] = ()) -> CiRole:
+    """The environment's preview role (its subjects: the pull requests of the services that opted in)."""
+    return CiRole("preview", environment.name, environment.account_id, role_name(environment.name, "ci-preview"), subjects)
+
+
 def platform_roles(environment: Environment, catalog: Catalog) -> list[CiRole]:
     """The `<env>-ci` stack's roles (plan, apply, drift, and reap and preview where the environment hosts previews)."""
     if environment.ci is None:
         return []
     platform, branch = platform_repository(environment), environment.ci.default_branch
-    account, env = environment.account_id, environment.name
+    env = environment.name
     kinds: tuple[Kind, ...] = ("plan", "apply", "drift", *(("reap",) if environment.previews is not None else ()))
     roles = [platform_role(environment, kind) for kind in kinds]
     if environment.previews is not None:
         reusable = workflow_ref(platform, previews_workflow(env), branch)
         previews = sorted({subject(repo, PULL_REQUEST, reusable) for _, _, repo in _service_repositories(catalog, environment, True)})
         if previews:
-            roles.append(CiRole("preview", env, account, role_name(env, "ci-preview"), tuple(previews)))
+            roles.append(preview_role(environment, tuple(previews)))
     return roles
 
 

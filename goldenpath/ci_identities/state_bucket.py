@@ -18,7 +18,7 @@ the key, which is why previews and sandboxes may share a bucket only with one (`
 
 from __future__ import annotations
 
-from goldenpath.ci_identities.roles import platform_role, role_name
+from goldenpath.ci_identities.roles import platform_role, preview_role
 from goldenpath.config.model import Environment
 from goldenpath.errors import ConfigError
 from goldenpath.constructs.iam import Statement, policy_document
@@ -36,8 +36,7 @@ def prefix_owners(environments: list[Environment]) -> dict[str, list[str]]:
               platform_role(environment, "drift").arn] if environment.ci else []
         owners[f"{environment.name}/"] = sorted({*ci, *administrators})
     hosts = [e for e in environments if e.ci and e.previews]
-    previews = [platform_role(e, "reap").arn for e in hosts]
-    previews += [f"arn:aws:iam::{e.account_id}:role/{role_name(e.name, 'ci-preview')}" for e in hosts]
+    previews = [role.arn for e in hosts for role in (platform_role(e, "reap"), preview_role(e))]
     owners[f"{PREVIEWS_PREFIX}/"] = sorted({*previews, *administrators})
     people = [arn for e in environments if e.sandboxes for arn in e.sandboxes.identity_roles]
     owners[f"{SANDBOXES_PREFIX}/"] = sorted({*people, *administrators})

@@ -20,9 +20,6 @@ from goldenpath.tenancy.catalog import Catalog
 from goldenpath.state_prefixes import SANDBOXES_STATE_PREFIX as SANDBOXES_PREFIX
 from goldenpath.tenancy.reserved import PREVIEW_PREFIX
 
-PREVIEW_NAME_PREFIX = PREVIEW_PREFIX
-"""Every preview's name (namespace, bucket, key alias) starts so (goldenpath.modules.preview_request)."""
-
 
 def cluster_arn(environment: Environment) -> str:
     return f"arn:aws:eks:{environment.region}:{environment.account_id}:cluster/{cluster_name(Naming(environment.name))}"
@@ -44,7 +41,7 @@ def _spec(role: CiRole, environment: Environment, others: list[Environment], ser
         return CiRoleSpec(role.kind, role.name, role.subjects, (), permissions.apply_document(services, own))
     previews = state_access(environment, others, f"{PREVIEWS_PREFIX}/")
     return CiRoleSpec(role.kind, role.name, role.subjects, (),
-                      permissions.preview_document(previews, cluster_arn(environment), PREVIEW_NAME_PREFIX))
+                      permissions.preview_document(previews, cluster_arn(environment), PREVIEW_PREFIX))
 
 
 class CiStack(GoldenpathStack):

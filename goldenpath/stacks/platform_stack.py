@@ -14,11 +14,11 @@ from goldenpath.modules.system_policies import SystemNamespacePolicies, SystemNa
 from goldenpath.modules.tenant_role import TenantAccess, TenantAccessProps
 from goldenpath.observability.values import MANAGED_BY
 from goldenpath.stacks.base import GoldenpathStack
-from goldenpath.stacks.ci_stack import PREVIEW_NAME_PREFIX
 from goldenpath.stacks.cluster_stack import PREVIEWS_GROUP
 from goldenpath.stacks.in_cluster import configure_in_cluster_providers
 from goldenpath.stacks.layout import stack_layout
 from goldenpath.stacks.target import EmulatorEndpoint
+from goldenpath.tenancy.reserved import PREVIEW_PREFIX
 
 
 RANDOM_PROVIDER_CONSTRAINT = ">= 3.7, < 4.0"  # the ephemeral random_password (cdktn-provider-random binds 3.9.1)
@@ -40,4 +40,4 @@ class PlatformStack(GoldenpathStack):
         self.tenant_access = TenantAccess(self, "tenant-access", TenantAccessProps(labels=MANAGED_BY))
         if environment.ci is not None and environment.previews is not None:  # the preview and reap roles' namespaces
             PreviewNamespaceAccess(self, "preview-namespaces", PreviewNamespaceAccessProps(
-                group=PREVIEWS_GROUP, prefix=PREVIEW_NAME_PREFIX, labels=MANAGED_BY))
+                group=PREVIEWS_GROUP, prefix=PREVIEW_PREFIX, labels=MANAGED_BY))

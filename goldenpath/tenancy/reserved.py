@@ -17,6 +17,7 @@ SYSTEM_PREFIXES = ("kube-", "amazon-", "aws-", "eks-")
 PLATFORM_NAMES = frozenset({OBSERVABILITY_NAMESPACE, NODE_EXPORTER_NAMESPACE})
 # goldenpath's generated namespaces: previews are pr-<n>-<service>-<repository>, sandboxes sbx-<digest>.
 PREVIEW_PREFIX = "pr-"
+"""Every preview's name (namespace, bucket, key alias) starts so (goldenpath.modules.preview_request)."""
 SANDBOX_PREFIX = "sbx-"
 
 
