@@ -59,7 +59,7 @@ def test_the_dora_pod_is_valid_restricted_and_allowed_to_reach_the_collector(tar
     assert spec["automountServiceAccountToken"] is False and container["resources"]["limits"]
     assert container["image"] == CURL_IMAGE and container["args"][0].startswith("-")  # the entrypoint then runs curl
     body = json.loads(container["args"][container["args"].index("--data-binary") + 1])
-    assert body["resourceMetrics"][0]["scopeMetrics"][0]["metrics"][0]["name"] == "goldenpath.dora.deployments"
+    assert body["resourceMetrics"][0]["scopeMetrics"][0]["metrics"][0]["name"] == "goldenpath.dora.deployment"
     # the tenant's own network policy lets its pods reach the collector's OTLP/HTTP port in observability
     assert COLLECTOR_URL == f"http://otel-collector.observability.svc:{OTLP_PORTS[1]}/v1/metrics"
     egress = network_policy(tenant_spec(placement))["spec"]["egress"]
@@ -89,7 +89,7 @@ def test_a_deploy_then_its_event_and_a_failed_deploy_counts_as_a_change_failure(
     outcome = deploy(target, "sha-abc", 60.0, NOW, run=failed)
     assert not outcome.deployed and outcome.dora_sent and "helm exited 1" in outcome.detail
     metrics = [m["name"] for m in json.loads(failed.pod["spec"]["containers"][0]["args"][9])["resourceMetrics"][0]["scopeMetrics"][0]["metrics"]]
-    assert "goldenpath.dora.change_failures" in metrics
+    assert "goldenpath.dora.change_failure" in metrics
     unreachable = Recorder("aws")
     outcome = deploy(target, "sha-abc", None, NOW, run=unreachable)
     assert not outcome.deployed and not outcome.dora_sent and [c[0] for c in unreachable.calls] == ["aws"]

@@ -78,29 +78,35 @@ def test_scaffold_refuses_bad_input_and_writes_nothing(tmp_path, capsys, argv, m
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
 
 
+def _prometheus_name(metric: dict) -> str:
+    """Prometheus' default OTLP name translation for a gauge (facts.PROMETHEUS_OTLP_NAMING): dots to underscores,
+    unit s to a _seconds suffix, no _total (that is for monotonic sums only)."""
+    assert "gauge" in metric, f"{metric['name']}: expected a gauge (one sample per event), got {sorted(metric)}"
+    return metric["name"].replace(".", "_") + {"": "", "s": "_seconds"}[metric["unit"]]
+
+
 def test_payload_names_translate_to_what_the_dora_rules_read():
     payload = otlp_payload(DeploymentEvent("web", "storefront", "prod", lead_time_seconds=5400, failed=True), NOW)
     metrics = {m["name"]: m for m in payload["resourceMetrics"][0]["scopeMetrics"][0]["metrics"]}
-    # Prometheus' default OTLP translation: dots to underscores, _total on monotonic sums, unit s -> _seconds.
-    translated = {"goldenpath.dora.deployments": "goldenpath_dora_deployments_total",
-                  "goldenpath.dora.change_failures": "goldenpath_dora_change_failures_total",
-                  "goldenpath.dora.lead_time": "goldenpath_dora_lead_time_seconds"}
-    assert set(metrics) == set(translated)
+    names = {_prometheus_name(m) for m in metrics.values()}
+    assert names == {dora.DEPLOYMENT, dora.CHANGE_FAILURE, dora.LEAD_TIME}
     rules = " ".join(expr for _, expr in dora.RECORDING_RULES)
-    for name in translated.values():
-        assert name in rules
-    for name in ("goldenpath.dora.deployments", "goldenpath.dora.change_failures"):
-        assert metrics[name]["sum"]["aggregationTemporality"] == 1 and metrics[name]["sum"]["isMonotonic"] is True
-    histogram = metrics["goldenpath.dora.lead_time"]["histogram"]["dataPoints"][0]
-    assert histogram["sum"] == 5400 and histogram["count"] == "1" and histogram["bucketCounts"][3] == "1"
-    labels = {a["key"]: a["value"]["stringValue"] for a in histogram["attributes"]}
+    for name in names:
+        assert f"{name}[" in rules  # read over a window, sample by sample
+    assert "increase(" not in rules and "rate(" not in rules  # no counter arithmetic on one sample per event
+    points = {name: m["gauge"]["dataPoints"] for name, m in metrics.items()}
+    assert points["goldenpath.dora.deployment"][0]["asInt"] == "1" and points["goldenpath.dora.change_failure"][0]["asInt"] == "1"
+    assert points["goldenpath.dora.lead_time"][0]["asDouble"] == 5400.0
+    stamp = int(NOW.timestamp()) * 1_000_000_000
+    assert all(p[0]["timeUnixNano"] == str(stamp) for p in points.values())  # the event's own time
+    labels = {a["key"]: a["value"]["stringValue"] for a in points["goldenpath.dora.lead_time"][0]["attributes"]}
     assert labels == {"service": "web", "team": "storefront", "environment": "prod"}
 
 
 def test_a_successful_deploy_is_not_a_change_failure():
     payload = otlp_payload(DeploymentEvent("web", "storefront", "prod"), NOW)
     names = [m["name"] for m in payload["resourceMetrics"][0]["scopeMetrics"][0]["metrics"]]
-    assert names == ["goldenpath.dora.deployments"]
+    assert names == ["goldenpath.dora.deployment"]
 
 
 def test_the_event_is_posted_to_the_otlp_http_path():

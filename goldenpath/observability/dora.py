@@ -1,37 +1,48 @@
-"""DORA metrics from deployment and incident events that the CD pipeline pushes.
+"""DORA metrics from deployment and incident events, one Prometheus sample per event.
 
-Source: the pipeline pushes these counters (Pushgateway or OTLP to the collector), labelled
-by ``service``:
+Source: the CD pipeline sends OTLP gauge points (``dora_events.py``), labelled by ``service``:
 
-- ``goldenpath_dora_deployments_total``: +1 per production deployment.
-- ``goldenpath_dora_change_failures_total``: +1 when a deployment is marked failed
-  (rolled back, hot-fixed, or linked to an incident).
-- ``goldenpath_dora_lead_time_seconds`` (summary: ``_sum``/``_count``): one observation per
-  deployment, seconds from the first commit of the change to the deployment.
-- ``goldenpath_dora_restore_seconds`` (summary): one observation per resolved incident,
-  seconds from incident start to restore.
+- ``goldenpath_dora_deployment``: value 1, one sample per production deployment (failed ones too).
+- ``goldenpath_dora_change_failure``: value 1, one sample per failed deployment (rolled back,
+  hot-fixed, or linked to an incident).
+- ``goldenpath_dora_lead_time_seconds``: one sample per deployment, seconds from the first commit of
+  the change to the deployment.
+- ``goldenpath_dora_restore_time_seconds``: one sample per resolved incident, seconds from incident
+  start to restore (sent by the incident tooling the same way, OTLP name ``goldenpath.dora.restore_time``,
+  unit ``s``).
 
-Formulas (recording rules below):
+Events are hours or days apart, so the rules count and sum samples over their windows
+(``count_over_time``, ``sum_over_time``) instead of reading counters with ``increase()``, which would
+need something to keep a running total between events (see ``dora_events``):
 
 - deployment frequency = deployments over 7 days / 7 (per day);
-- lead time for changes = sum of lead times / number of deployments, over 7 days;
-- change failure rate = change failures / deployments, over 30 days;
+- lead time for changes = sum of lead times / number of lead times, over 7 days;
+- change failure rate = change failures / deployments, over 30 days (0 when deploys had no failure);
 - time to restore = sum of restore times / incidents, over 30 days.
 """
 
 from __future__ import annotations
 
+DEPLOYMENT = "goldenpath_dora_deployment"
+CHANGE_FAILURE = "goldenpath_dora_change_failure"
+LEAD_TIME = "goldenpath_dora_lead_time_seconds"
+RESTORE_TIME = "goldenpath_dora_restore_time_seconds"
+
+
+def _mean(metric: str, window: str) -> str:
+    return (f"sum by (service) (sum_over_time({metric}[{window}]))\n"
+            f"/\nsum by (service) (count_over_time({metric}[{window}]))")
+
+
 RECORDING_RULES = [
-    ("dora:deployment_frequency:per_day_7d", "sum by (service) (increase(goldenpath_dora_deployments_total[7d])) / 7"),
-    ("dora:lead_time_seconds:mean_7d",
-     "sum by (service) (increase(goldenpath_dora_lead_time_seconds_sum[7d]))\n"
-     "/\nsum by (service) (increase(goldenpath_dora_lead_time_seconds_count[7d]))"),
+    ("dora:deployment_frequency:per_day_7d", f"sum by (service) (count_over_time({DEPLOYMENT}[7d])) / 7"),
+    ("dora:lead_time_seconds:mean_7d", _mean(LEAD_TIME, "7d")),
+    # A service that deployed without failing has no failure samples: `or` gives it 0, not nothing.
     ("dora:change_failure_ratio:30d",
-     "sum by (service) (increase(goldenpath_dora_change_failures_total[30d]))\n"
-     "/\nsum by (service) (increase(goldenpath_dora_deployments_total[30d]))"),
-    ("dora:time_to_restore_seconds:mean_30d",
-     "sum by (service) (increase(goldenpath_dora_restore_seconds_sum[30d]))\n"
-     "/\nsum by (service) (increase(goldenpath_dora_restore_seconds_count[30d]))"),
+     f"(\n  sum by (service) (count_over_time({CHANGE_FAILURE}[30d]))\n"
+     f"  or\n  0 * sum by (service) (count_over_time({DEPLOYMENT}[30d]))\n)\n"
+     f"/\nsum by (service) (count_over_time({DEPLOYMENT}[30d]))"),
+    ("dora:time_to_restore_seconds:mean_30d", _mean(RESTORE_TIME, "30d")),
 ]
 
 
@@ -39,33 +50,44 @@ def rule_group() -> dict:
     return {"name": "dora", "interval": "5m", "rules": [{"record": r, "expr": e} for r, e in RECORDING_RULES]}
 
 
+def _events(every_hours: int, value: float, hours: int) -> str:
+    """promtool series text for 1-hour steps: ``value`` every ``every_hours`` hours, nothing in between."""
+    events = hours // every_hours + 1
+    return " ".join([f"{value:g}"] + [f"_x{every_hours - 1} {value:g}"] * (events - 1))
+
+
+# Between two events, so a window's edges never fall on a sample: Prometheus 3 ranges are open at the
+# start and promtool from Debian (Prometheus 2) closes them; both then count the same samples.
+EVAL_TIME = "30d18h"
+
+
 def promtool_tests() -> list[dict]:
-    """Fixture events with known answers: 2 deploys a day with 3 h lead time each, a quarter of
-    them failing, and one incident a day restored in 30 minutes. Samples every 6 h keep every
-    increment exact in binary floating point."""
-    service = 'service="checkout"'
-    steps = 130  # 32.5 days of 6-hour samples
+    """Fixture events with known answers and hours of silence between them (as deploys really are):
+    checkout deploys every 12 h with a 3 h lead time, one deploy in four fails, and one incident a day
+    is restored in 30 minutes; search deploys once a day and never fails (its failure rate is 0)."""
+    hours = 31 * 24
+    checkout, search = 'service="checkout"', 'service="search"'
     series = [
-        (f"goldenpath_dora_deployments_total{{{service}}}", 0.5),
-        (f"goldenpath_dora_change_failures_total{{{service}}}", 0.125),
-        (f"goldenpath_dora_lead_time_seconds_sum{{{service}}}", 0.5 * 10800),
-        (f"goldenpath_dora_lead_time_seconds_count{{{service}}}", 0.5),
-        (f"goldenpath_dora_restore_seconds_sum{{{service}}}", 0.25 * 1800),
-        (f"goldenpath_dora_restore_seconds_count{{{service}}}", 0.25),
+        (f"{DEPLOYMENT}{{{checkout}}}", _events(12, 1, hours)),
+        (f"{CHANGE_FAILURE}{{{checkout}}}", _events(48, 1, hours)),
+        (f"{LEAD_TIME}{{{checkout}}}", _events(12, 10800, hours)),
+        (f"{RESTORE_TIME}{{{checkout}}}", _events(24, 1800, hours)),
+        (f"{DEPLOYMENT}{{{search}}}", _events(24, 1, hours)),
     ]
     expected = {
-        "dora:deployment_frequency:per_day_7d": 2,
-        "dora:lead_time_seconds:mean_7d": 10800,
-        "dora:change_failure_ratio:30d": 0.25,
-        "dora:time_to_restore_seconds:mean_30d": 1800,
+        "dora:deployment_frequency:per_day_7d": {checkout: 2, search: 1},
+        "dora:lead_time_seconds:mean_7d": {checkout: 10800},
+        "dora:change_failure_ratio:30d": {checkout: 0.25, search: 0},
+        "dora:time_to_restore_seconds:mean_30d": {checkout: 1800},
     }
     return [{
-        "name": "DORA formulas on fixture events with known answers",
-        "interval": "6h",
-        "input_series": [{"series": s, "values": f"0+{step:g}x{steps}"} for s, step in series],
+        "name": "DORA formulas on events hours apart, with known answers",
+        "interval": "1h",
+        "input_series": [{"series": s, "values": v} for s, v in series],
         "promql_expr_test": [
-            {"expr": record, "eval_time": "31d", "exp_samples": [{"labels": f"{record}{{{service}}}", "value": value}]}
-            for record, value in expected.items()
+            {"expr": record, "eval_time": EVAL_TIME,
+             "exp_samples": [{"labels": f"{record}{{{labels}}}", "value": value} for labels, value in sorted(answers.items())]}
+            for record, answers in expected.items()
         ],
     }]
 
@@ -93,7 +115,7 @@ def dashboard() -> dict:
         "description": "Deployments per hour by service; each deploy is also an annotation.",
         "datasource": {"type": "prometheus", "uid": "prometheus"},
         "gridPos": {"h": 8, "w": 24, "x": 0, "y": 6},
-        "targets": [{"refId": "A", "expr": 'sum by (service) (increase(goldenpath_dora_deployments_total{service=~"$service"}[1h]))',
+        "targets": [{"refId": "A", "expr": f'sum by (service) (count_over_time({DEPLOYMENT}{{service=~"$service"}}[1h]))',
                      "legendFormat": "{{service}}"}],
     })
     return {
@@ -102,13 +124,13 @@ def dashboard() -> dict:
         "annotations": {"list": [{
             "name": "Deployments", "enable": True, "iconColor": "blue",
             "datasource": {"type": "prometheus", "uid": "prometheus"},
-            "expr": 'changes(goldenpath_dora_deployments_total{service=~"$service"}[2m]) > 0',
+            "expr": f'count_over_time({DEPLOYMENT}{{service=~"$service"}}[2m]) > 0',
             "titleFormat": "deploy {{service}}",
         }]},
         "templating": {"list": [{
             "name": "service", "type": "query", "includeAll": True, "multi": True, "current": {"text": "All", "value": "$__all"},
             "datasource": {"type": "prometheus", "uid": "prometheus"},
-            "query": "label_values(goldenpath_dora_deployments_total, service)",
+            "query": f"label_values({DEPLOYMENT}, service)",
         }]},
         "panels": panels,
     }

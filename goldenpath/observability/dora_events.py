@@ -1,16 +1,20 @@
-"""DORA events from a deploy pipeline, as OTLP metrics with delta temporality.
+"""DORA events from a deploy pipeline, as OTLP gauge points: one sample per event.
 
-The path: the service's deploy workflow (``goldenpath service scaffold``, ``goldenpath.scaffold.service``) runs
-``goldenpath dora record`` after each deploy; it sends one OTLP/HTTP JSON request to the
-platform collector's otlp-http port (reached through ``kubectl port-forward``, the
-workflow already has cluster access); the collector's metrics pipeline exports it to
-Prometheus over OTLP; Prometheus, with the ``otlp-deltatocumulative`` feature
-(``facts.PROMETHEUS_DELTA_SOURCE``), adds each delta to a counter, named by Prometheus' default
-OTLP translation: ``goldenpath.dora.deployments`` (monotonic sum) ->
-``goldenpath_dora_deployments_total``, ``goldenpath.dora.change_failures`` ->
-``goldenpath_dora_change_failures_total``, ``goldenpath.dora.lead_time`` (histogram, unit s) ->
-``goldenpath_dora_lead_time_seconds_sum`` / ``_count``; the DORA recording rules
-(``dora.py``) read exactly these, by the ``service`` label.
+The path: the platform's deploy workflow (``goldenpath ci deploy``, ``goldenpath.delivery.deploy``) or
+``goldenpath dora record`` sends one OTLP/HTTP JSON request per deploy to the platform collector's
+otlp-http port; the collector's metrics pipeline exports it to Prometheus over OTLP, which stores each
+gauge point as one sample at the event's time. Names follow Prometheus' default OTLP translation
+(``facts.PROMETHEUS_OTLP_NAMING``): ``goldenpath.dora.deployment`` -> ``goldenpath_dora_deployment``
+(value 1), ``goldenpath.dora.change_failure`` -> ``goldenpath_dora_change_failure`` (value 1, only for a
+failed deploy), ``goldenpath.dora.lead_time`` (unit s) -> ``goldenpath_dora_lead_time_seconds`` (value: the
+lead time). The DORA recording rules (``dora.py``) count and sum these samples over their windows.
+
+Why samples, not counters: deploys are hours apart, and a delta counter (+1 per deploy) only adds up
+while something keeps its running total. Prometheus' ``otlp-deltatocumulative`` forgets a series after
+5 minutes without a point (the converter's default ``max_stale``; ``facts.PROMETHEUS_DELTA_SOURCE``), so
+every deploy would restart the counter at 1 and ``increase()`` would read about zero. A sample per event
+needs no running total, survives restarts of Prometheus and the collector, and ``count_over_time`` and
+``sum_over_time`` read it exactly (tested with promtool on series that have hours between deploys).
 """
 
 from __future__ import annotations
@@ -21,10 +25,7 @@ from datetime import datetime, timezone
 
 from goldenpath.errors import GoldenpathError
 
-DELTA = 1  # AGGREGATION_TEMPORALITY_DELTA in the OTLP protobuf
 DEFAULT_ENDPOINT = "http://127.0.0.1:4318"
-# Lead-time buckets (seconds): 5 min to 4 weeks.
-LEAD_TIME_BOUNDS = (300, 900, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400, 28 * 86400)
 
 
 @dataclass(frozen=True)
@@ -50,29 +51,22 @@ def _attributes(values: dict[str, str]) -> list[dict]:
     return [{"key": k, "value": {"stringValue": v}} for k, v in sorted(values.items())]
 
 
-def _sum(name: str, labels: list[dict], now_ns: int, start_ns: int) -> dict:
-    return {"name": name, "unit": "{event}", "sum": {"aggregationTemporality": DELTA, "isMonotonic": True, "dataPoints": [
-        {"attributes": labels, "startTimeUnixNano": str(start_ns), "timeUnixNano": str(now_ns), "asInt": "1"}]}}
+def _gauge(name: str, unit: str, value: float, labels: list[dict], now_ns: int) -> dict:
+    point: dict = {"attributes": labels, "timeUnixNano": str(now_ns)}
+    point.update({"asInt": str(value)} if isinstance(value, int) else {"asDouble": value})
+    return {"name": name, "unit": unit, "gauge": {"dataPoints": [point]}}
 
 
 def otlp_payload(event: DeploymentEvent, now: datetime) -> dict:
     """The OTLP/HTTP JSON body (ExportMetricsServiceRequest) for one deploy."""
     event.check()
-    now_ns = int(now.astimezone(timezone.utc).timestamp() * 1e9)
-    start_ns = now_ns - 1_000_000_000  # a delta covers the second before the event
+    now_ns = int(now.astimezone(timezone.utc).timestamp()) * 1_000_000_000 + now.microsecond * 1000
     labels = _attributes({"service": event.service, "team": event.team, "environment": event.environment})
-    metrics = [_sum("goldenpath.dora.deployments", labels, now_ns, start_ns)]
+    metrics = [_gauge("goldenpath.dora.deployment", "", 1, labels, now_ns)]
     if event.failed:
-        metrics.append(_sum("goldenpath.dora.change_failures", labels, now_ns, start_ns))
+        metrics.append(_gauge("goldenpath.dora.change_failure", "", 1, labels, now_ns))
     if event.lead_time_seconds is not None:
-        lead = event.lead_time_seconds
-        counts = [0] * (len(LEAD_TIME_BOUNDS) + 1)
-        counts[sum(1 for bound in LEAD_TIME_BOUNDS if lead > bound)] = 1
-        metrics.append({"name": "goldenpath.dora.lead_time", "unit": "s", "histogram": {
-            "aggregationTemporality": DELTA, "dataPoints": [{
-                "attributes": labels, "startTimeUnixNano": str(start_ns), "timeUnixNano": str(now_ns),
-                "count": "1", "sum": lead, "bucketCounts": [str(c) for c in counts],
-                "explicitBounds": [float(b) for b in LEAD_TIME_BOUNDS]}]}})
+        metrics.append(_gauge("goldenpath.dora.lead_time", "s", float(event.lead_time_seconds), labels, now_ns))
     return {"resourceMetrics": [{
         "resource": {"attributes": _attributes({"service.name": "goldenpath-dora"})},
         "scopeMetrics": [{"scope": {"name": "goldenpath.dora"}, "metrics": metrics}],

@@ -64,8 +64,12 @@ CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
                                    "kube-prometheus-stack-81.6.2")),
                 ServiceFact("-alertmanager", {"http-web": 9093},
                             Source(_KPS, "charts/kube-prometheus-stack/values.yaml alertmanager.service.port", "kube-prometheus-stack-81.6.2")),
-                ServiceFact("-grafana", {"service": 80},
-                            Source(_GC, "charts/grafana/values.yaml service.port (subchart grafana 11.1.1)", "grafana-11.1.1")),
+                # The port's name is the parent's value: kube-prometheus-stack sets grafana.service.portName: http-web
+                # over the subchart's own default ("service"); templates/service.yaml names the port from it.
+                ServiceFact("-grafana", {"http-web": 80},
+                            Source(_KPS, "charts/kube-prometheus-stack/values.yaml grafana.service.portName; grafana-community/"
+                                         "helm-charts charts/grafana/templates/service.yaml and values.yaml service.port "
+                                         "(subchart grafana 11.1.1, tag grafana-11.1.1)", "kube-prometheus-stack-81.6.2")),
             ),
             notes=("Prometheus image quay.io/prometheus/prometheus:v3.9.1 (values.yaml prometheus.prometheusSpec.image.tag)",
                    "Grafana subchart grafana 11.1.1 from grafana-community, appVersion 12.3.2 (Chart.yaml dependencies)"),
@@ -253,14 +257,31 @@ KPS_RECORDING_RULE_KEYS = frozenset({
 })
 KPS_PROMETHEUS_OTLP_SOURCE = Source(_KPS, "charts/kube-prometheus-stack/values.yaml prometheus.prometheusSpec.enableOTLPReceiver; "
                                           "templates/prometheus/prometheus.yaml", "kube-prometheus-stack-81.6.2")
-# Delta OTLP metrics (DORA events) become cumulative counters inside Prometheus: the feature flag
-# exists since v3.2.0 (the chart pins v3.9.1); the chart passes enableFeatures to the Prometheus
-# resource, and runs one replica and one shard, so one process holds each series' running total.
+# Delta OTLP metrics from applications become cumulative counters inside Prometheus: the feature flag
+# exists since v3.2.0 (the chart pins v3.9.1) and uses the collector's deltatocumulative processor with
+# its defaults, which drop a series' running total after max_stale = 5 minutes without a point. Fine for
+# an SDK exporting every minute; useless for events hours apart, which is why DORA events are gauge
+# samples (dora_events.py), not deltas.
 PROMETHEUS_DELTA_SOURCE = (
     Source("prometheus/prometheus", "CHANGELOG.md 3.2.0 ([FEATURE] remote/otlp: feature flag otlp-deltatocumulative, #15165); "
            "cmd/prometheus/main.go (case \"otlp-deltatocumulative\": ConvertOTLPDelta); read through the search index", "v3.2.0"),
+    Source("prometheus/prometheus", "docs/feature_flags.md (otlp-deltatocumulative: \"using its default settings\", state "
+           "\"periodically (max_stale) cleared of inactive series\"); storage/remote/write_handler.go (deltatocumulative.NewFactory)",
+           "v3.9.1"),
+    Source("open-telemetry/opentelemetry-collector-contrib", "processor/deltatocumulativeprocessor/config.go createDefaultConfig "
+           "(MaxStale: 5 * time.Minute); read through the search index", "main"),
     Source(_KPS, "charts/kube-prometheus-stack/templates/prometheus/prometheus.yaml (enableFeatures); values.yaml "
            "prometheus.prometheusSpec.replicas: 1, shards: 1", "kube-prometheus-stack-81.6.2"),
+)
+# How Prometheus names OTLP metrics (default translation strategy UnderscoreEscapingWithSuffixes): dots
+# become underscores, a unit becomes a suffix (s -> _seconds), a monotonic sum gets _total, a gauge
+# without a unit gets no suffix; a gauge point is stored as one sample at its own timestamp.
+PROMETHEUS_OTLP_NAMING = (
+    Source("prometheus/otlptranslator", "metric_namer.go normalizeName (unit tokens, _total for MetricTypeMonotonicCounter, "
+           "_ratio only for unit \"1\" gauges)", "v1.0.0"),
+    Source("prometheus/prometheus", "go.mod (github.com/prometheus/otlptranslator v1.0.0); storage/remote/otlptranslator/"
+           "prometheusremotewrite/metrics_to_prw.go (MetricTypeGauge -> addGaugeNumberDataPoints, one sample per point)",
+           "v3.9.1"),
 )
 PROMETHEUS_DELTA_FEATURE = "otlp-deltatocumulative"
 PROMETHEUS_OTLP_PATH = "/api/v1/otlp"  # Prometheus v3 serves OTLP metrics at /api/v1/otlp/v1/metrics

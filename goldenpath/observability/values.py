@@ -121,8 +121,8 @@ def kube_prometheus_stack(environment: Environment, rules: dict, alertmanager: d
             "enableOTLPReceiver": True,
             "otlp": {"promoteResourceAttributes": list(PROMOTED_RESOURCE_ATTRIBUTES)},
             "enableRemoteWriteReceiver": True,
-            # DORA events arrive as OTLP deltas (one per deploy); Prometheus (one replica, one shard:
-            # facts.PROMETHEUS_DELTA_SOURCE) turns them into counters.
+            # Applications' OTLP delta metrics become counters (facts.PROMETHEUS_DELTA_SOURCE: a series
+            # silent for 5 minutes restarts, so DORA events are gauge samples, not deltas).
             "enableFeatures": ["exemplar-storage", "otlp-deltatocumulative"],
             "ruleSelectorNilUsesHelmValues": False, "serviceMonitorSelectorNilUsesHelmValues": False,
             "podMonitorSelectorNilUsesHelmValues": False,
