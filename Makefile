@@ -4,6 +4,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
+# amtool >= 0.26 from Debian trixie (.ci/install-amtool) comes first on PATH when bookworm's is older.
+export PATH := $(CURDIR)/.tools/bin:$(PATH)
 
 .PHONY: setup tools demo test check typecheck e2e unit wheel bench snapshots schema runbooks api-docs screenshot
 
@@ -16,13 +18,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,emulator]'
 	@touch $@
 
-# promtool and amtool (Debian packages; installing them starts no daemon) and chromium (the
-# report page is checked in a real headless browser). Skipped when present.
+# promtool and amtool (Debian packages; installing them starts no daemon; amtool 0.26+ from trixie when
+# bookworm's is older) and chromium (the report page is checked in a real headless browser). Skipped when present.
 tools:
 	@command -v promtool >/dev/null && command -v amtool >/dev/null && command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager chromium >/dev/null; }
+	@bash .ci/install-amtool
 	@promtool --version 2>&1 | head -1; amtool --version 2>&1 | head -1; chromium --version 2>&1 | head -1
 
 # The main job on the bundled environments: validate all of them (policy gate and budgets; the

@@ -11,8 +11,10 @@ from pathlib import Path
 from goldenpath.config.model import Environment
 from goldenpath.cost.budget import budget_lines
 from goldenpath.cost.environments import CostReport, estimate_synthesized
+from goldenpath.cost.price_keys import EKS_EXTENDED_SUPPORT_HOUR
 from goldenpath.cost.prices import PROJECT_PRICES, load_snapshot
 from goldenpath.extensions import Extensions
+from goldenpath.lifecycle.support import SupportReport, support_report
 from goldenpath.pins.table import pin_lines
 from goldenpath.policies.checkov_runner import CheckovReport, apply_suppressions, run_checkov
 from goldenpath.policies.in_cluster import InClusterReport, check_in_cluster_stacks
@@ -38,10 +40,13 @@ class GateResult:
     sandbox_lines: list[str]
     sandbox_over: bool
     """A sandbox tier whose worst case does not fit its max_spend_usd."""
+    support: SupportReport
+    """Each cluster's Kubernetes version against EKS's calendar (GP_EKS_001)."""
 
     @property
     def passed(self) -> bool:
-        return not (self.checkov.failures or self.in_cluster.problems or self.over_budget or self.sandbox_over)
+        return not (self.checkov.failures or self.in_cluster.problems or self.over_budget or self.sandbox_over
+                    or self.support.problems)
 
 
 def run_gate(environments: list[Environment], outdir: Path, project_root: Path, extensions: Extensions,
@@ -55,6 +60,14 @@ def run_gate(environments: list[Environment], outdir: Path, project_root: Path, 
     in_cluster = check_in_cluster_stacks(scanned, environments, {**samples.hosted, **sandboxes.hosted})
     cost = estimate_synthesized(synth.stacks, environments, today, project_root / PROJECT_PRICES)
     lines, over = budget_lines(cost)
-    tiers, tiers_over = tier_lines(environments, partial(load_snapshot, project_prices=project_root / PROJECT_PRICES))
+    snapshot = partial(load_snapshot, project_prices=project_root / PROJECT_PRICES)
+    tiers, tiers_over = tier_lines(environments, snapshot)
+    support = support_report(environments, today, suppressions, partial(_extended_surcharge, snapshot))
     return GateResult(environments, catalog, synth, checkov, in_cluster, cost, lines, over,
-                      pin_lines(environments, project_root), tiers, tiers_over)
+                      pin_lines(environments, project_root), tiers, tiers_over, support)
+
+
+def _extended_surcharge(snapshot, region: str):
+    prices = snapshot(region)
+    price = prices.get(EKS_EXTENDED_SUPPORT_HOUR) if prices else None
+    return price.usd if price else None

@@ -8,7 +8,8 @@ import pytest
 
 from goldenpath.config.loader import parse_environment
 from goldenpath.errors import ConfigError
-from goldenpath.observability.alertmanager import alertmanager_config, check_noise_budget
+from goldenpath.observability.alertmanager import alertmanager_config, check_noise_budget, secret_keys
+from goldenpath.observability.heartbeat import heartbeat_line
 from goldenpath.observability.alerts import Alert, AlertContractError, RunbookText
 from goldenpath.observability.catalog import APISERVER_AVAILABILITY, CAUSE_ALERTS, PLATFORM_SLOS
 from goldenpath.observability.contract import checked_alerts
@@ -82,7 +83,7 @@ def environment(text=DEV):
 
 def test_alertmanager_routes_by_team_and_severity_with_burn_in_first():
     env = environment()
-    config = alertmanager_config(env.observability.teams, all_alerts(PLATFORM_SLOS, CAUSE_ALERTS), PLATFORM_SLOS)
+    config = alertmanager_config(env.observability, all_alerts(PLATFORM_SLOS, CAUSE_ALERTS), PLATFORM_SLOS)
     team_route = next(r for r in config["route"]["routes"] if r["matchers"] == ['team="platform"'])
     assert [(r["matchers"], r["receiver"]) for r in team_route["routes"]] == [
         (['burn_in="true"'], "platform-ticket"),
@@ -92,11 +93,42 @@ def test_alertmanager_routes_by_team_and_severity_with_burn_in_first():
     ]
     assert config["route"]["group_by"] == ["alertname", "team", "slo", "namespace"]
     receivers = {r["name"]: r for r in config["receivers"]}
-    assert receivers["platform-page"]["webhook_configs"][0]["url"] == "http://alert-bridge.observability.svc:9095/page"
+    assert receivers["platform-page"]["slack_configs"][0]["api_url_file"] == (
+        "/etc/alertmanager/secrets/alertmanager-slack/platform-webhook-url")
+    assert receivers["platform-page"]["slack_configs"][0]["channel"] == "#platform-dev-alerts"
+
+
+def test_the_heartbeat_has_the_first_route_its_own_receiver_and_repeat_interval():
+    env = environment()
+    config = alertmanager_config(env.observability, all_alerts(PLATFORM_SLOS, CAUSE_ALERTS), PLATFORM_SLOS)
+    first = config["route"]["routes"][0]
+    assert first == {"receiver": "heartbeat", "matchers": ['alertname="Watchdog"', 'heartbeat="true"'], "group_by": ["alertname"],
+                     "group_wait": "0s", "group_interval": "1m", "repeat_interval": "5m", "continue": False}
+    heartbeat = next(r for r in config["receivers"] if r["name"] == "heartbeat")
+    assert heartbeat["webhook_configs"] == [{"url_file": "/etc/alertmanager/secrets/alertmanager-heartbeat/url", "send_resolved": True}]
+    assert "alertmanager-heartbeat" in secret_keys(env.observability)
+    assert heartbeat_line(env) == ("alerting: dev heartbeat Watchdog -> webhook (URL in secret alertmanager-heartbeat/url) "
+                                   "every 5 min; the switch pages when it stops")
+
+
+def test_an_environment_without_a_dead_mans_switch_says_so_or_is_refused():
+    without = DEV[:DEV.index("  heartbeat:\n")] + DEV[DEV.index("    repeat_minutes: 5\n") + len("    repeat_minutes: 5\n"):]
+    with pytest.raises(ConfigError, match=r"observability.heartbeat: .*missing|observability.heartbeat: Field required"):
+        parse_environment(without, "environments/dev.yaml")
+    both = DEV.replace("    repeat_minutes: 5\n", "    repeat_minutes: 5\n    opt_out_reason: the switch is being replaced\n")
+    with pytest.raises(ConfigError, match=r"observability.heartbeat.receiver: .*expected either a receiver"):
+        parse_environment(both, "environments/dev.yaml")
+    opted_out = DEV.replace("    receiver: {type: webhook, secret: {name: alertmanager-heartbeat, key: url}}\n",
+                            "    opt_out_reason: a throwaway load-test environment, torn down nightly\n")
+    env = environment(opted_out)
+    config = alertmanager_config(env.observability, all_alerts(PLATFORM_SLOS, []), PLATFORM_SLOS)
+    assert "heartbeat" not in {r["name"] for r in config["receivers"]}
+    assert heartbeat_line(env).startswith("alerting: dev runs WITHOUT a dead-man's switch (observability.heartbeat."
+                                          "opt_out_reason: a throwaway load-test environment, torn down nightly)")
 
 
 def test_inhibition_covers_severity_and_faster_burn_tiers():
-    config = alertmanager_config(environment().observability.teams, all_alerts(PLATFORM_SLOS, []), PLATFORM_SLOS)
+    config = alertmanager_config(environment().observability, all_alerts(PLATFORM_SLOS, []), PLATFORM_SLOS)
     rules = [(r["source_matchers"], r["target_matchers"], r["equal"]) for r in config["inhibit_rules"]]
     assert (['severity="page"'], ['severity=~"ticket|info"'], ["alertname", "namespace", "team"]) in rules
     assert (['burn_tier="1"'], ['burn_tier=~"2|3|4"'], ["slo"]) in rules
@@ -106,7 +138,7 @@ def test_inhibition_covers_severity_and_faster_burn_tiers():
 
 def test_secrets_are_referenced_never_inlined():
     env = environment(PROD.replace("name: prod", "name: dev"))
-    config = alertmanager_config(env.observability.teams, all_alerts(PLATFORM_SLOS, []), PLATFORM_SLOS)
+    config = alertmanager_config(env.observability, all_alerts(PLATFORM_SLOS, []), PLATFORM_SLOS)
     page = next(r for r in config["receivers"] if r["name"] == "platform-page")
     assert page["pagerduty_configs"][0] == {
         "routing_key_file": "/etc/alertmanager/secrets/alertmanager-platform/pagerduty-routing-key", "send_resolved": True,

@@ -22,6 +22,10 @@ from goldenpath.observability.toolcheck import check_alerting_files, run_tool
 from tests.conftest import REPO
 
 RUNBOOKS = REPO / "docs" / "runbooks"
+# amtool's routing test: the heartbeat reaches the dead-man's switch, and a page still reaches its team
+ROUTES = ["amtool config routes test alertname=Watchdog heartbeat=true severity=none: heartbeat",
+          "amtool config routes test alertname=Watchdog team=platform severity=page: platform-page",
+          "amtool config routes test alertname=Watchdog team=storefront severity=page: storefront-page"]
 
 
 def environment(bundled_environments, name):
@@ -32,19 +36,21 @@ def environment(bundled_environments, name):
 def test_rules_and_alertmanager_config_pass_the_real_tools(bundled_environments, tmp_path, name):
     files = render_alerting(environment(bundled_environments, name), tmp_path, runbook_dir=RUNBOOKS)
     lines = check_alerting_files(files, unit_tests=False)
-    assert lines == ["promtool check rules goldenpath-rules.yaml: SUCCESS: 41 rules found",
-                     "promtool check rules service-slo-rules.yaml: SUCCESS: 0 rules found", "amtool check-config: SUCCESS"]
+    assert lines == ["promtool check rules goldenpath-rules.yaml: SUCCESS: 42 rules found",
+                     "promtool check rules service-slo-rules.yaml: SUCCESS: 0 rules found", "amtool check-config: SUCCESS",
+                     *ROUTES]
 
 
 def test_prod_rules_pass_promtool_unit_tests_and_amtool(bundled_environments, tmp_path):
     files = render_alerting(environment(bundled_environments, "prod"), tmp_path, runbook_dir=RUNBOOKS)
     assert check_alerting_files(files) == [
-        "promtool check rules goldenpath-rules.yaml: SUCCESS: 41 rules found",
+        "promtool check rules goldenpath-rules.yaml: SUCCESS: 42 rules found",
         "promtool check rules service-slo-rules.yaml: SUCCESS: 0 rules found",
         "promtool test rules goldenpath-rules.test.yaml: SUCCESS",
         "promtool test rules dora-rules.test.yaml: SUCCESS",
         "promtool test rules service-slo-rules.test.yaml: SUCCESS",
         "amtool check-config: SUCCESS",
+        *ROUTES,
     ]
     tests = yaml.safe_load(files["tests"].read_text())["tests"]
     names = [t["name"] for t in tests]
@@ -102,3 +108,22 @@ def test_burn_in_routes_page_alerts_to_the_non_paging_receiver(bundled_environme
     route = ("amtool", "config", "routes", "test", "--config.file", files["alertmanager"].name)
     assert run_tool(*route, *base, "burn_in=true", cwd=tmp_path).splitlines()[0].strip() == "platform-ticket"
     assert run_tool(*route, *base, cwd=tmp_path).splitlines()[0].strip() == "platform-page"
+
+
+def test_amtool_fails_when_the_heartbeat_would_not_reach_the_switch(bundled_environments, tmp_path):
+    files = render_alerting(environment(bundled_environments, "dev"), tmp_path, runbook_dir=RUNBOOKS)
+    config = yaml.safe_load(files["alertmanager"].read_text())
+    assert config["route"]["routes"][0]["receiver"] == "heartbeat"
+    del config["route"]["routes"][0]  # the switch's receiver stays, its route is gone: Watchdog falls to the default
+    files["alertmanager"].write_text(yaml.safe_dump(config))
+    with pytest.raises(GoldenpathError, match="Expected receivers did not match resolved receivers"):
+        check_alerting_files(files, unit_tests=False)
+
+
+def test_an_amtool_too_old_for_url_file_is_refused_loudly(tmp_path, monkeypatch):
+    old = tmp_path / "amtool"
+    old.write_text("#!/bin/sh\necho 'amtool, version 0.25.0 (branch: debian/sid, revision: 0.25.0-1+b4)'\n")
+    old.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    with pytest.raises(GoldenpathError, match=r"amtool 0.25.0, expected 0.26 or newer \(webhook url_file\)"):
+        run_tool("amtool", "--version", cwd=tmp_path)

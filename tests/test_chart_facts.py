@@ -73,6 +73,32 @@ def test_an_unknown_service_is_reported(prod):
     assert "names Service prometheus.observability, which no release creates" in problem
 
 
+def test_a_receiver_pointing_at_a_service_nobody_creates_is_reported_unless_declared(prod):
+    _, releases = prod
+    receivers = releases["kube-prometheus-stack"].values["alertmanager"]["config"]["receivers"]
+    receivers.append({"name": "storefront-ticket-bridge",
+                      "webhook_configs": [{"url": "http://alert-bridge.observability.svc:9095/ticket", "send_resolved": True}]})
+    (problem,) = factcheck.check_endpoints(releases)
+    assert problem.startswith("Alertmanager receiver storefront-ticket-bridge: http://alert-bridge.observability.svc:9095/ticket "
+                              "names Service alert-bridge.observability, which no release creates and "
+                              "observability.declared_services does not declare")
+    assert factcheck.check_endpoints(releases, ["alert-bridge.observability.svc:9095"]) == []
+    assert factcheck.check_endpoints(releases, ["alert-bridge.observability.svc:9096"]) != []  # another port is another claim
+    # a real Service with a wrong port is still caught
+    receivers[-1]["webhook_configs"][0]["url"] = "http://kube-prometheus-stack-alertmanager.observability.svc:9095/"
+    (problem,) = factcheck.check_endpoints(releases)
+    assert "uses port 9095, but Service kube-prometheus-stack-alertmanager serves [9093]" in problem
+
+
+def test_the_bundled_environments_route_no_alert_to_a_missing_service(platform_stacks):
+    for name, stack in platform_stacks.items():
+        releases = factcheck.helm_releases(stack)
+        urls = [w.get("url") for r in releases["kube-prometheus-stack"].values["alertmanager"]["config"]["receivers"]
+                for w in r.get("webhook_configs", [])]
+        assert not any(url and ".svc" in url for url in urls), name
+        assert factcheck.check_endpoints(releases) == [], name
+
+
 def test_chart_fullname_follows_the_charts_helper():
     assert chart_fullname("loki", "loki", {}) == "loki"
     assert chart_fullname("logs", "loki", {}) == "logs-loki"
@@ -129,7 +155,10 @@ def test_every_referenced_secret_is_created_by_the_stack(prod):
     assert factcheck.check_secrets(stack, releases) == []
     secrets = stack["resource"]["kubernetes_secret_v1"]
     names = sorted(s["metadata"]["name"] for s in secrets.values())
-    assert names == ["alertmanager-platform", "grafana-admin"]
+    assert names == ["alertmanager-heartbeat", "alertmanager-platform", "alertmanager-slack", "alertmanager-storefront",
+                     "grafana-admin"]
+    heartbeat = next(s for s in secrets.values() if s["metadata"]["name"] == "alertmanager-heartbeat")
+    assert heartbeat["data_wo"] == {"url": "${var.secret_alertmanager_heartbeat_url}"}  # the switch's URL carries its token
     grafana = next(s for s in secrets.values() if s["metadata"]["name"] == "grafana-admin")
     assert grafana["data_wo"]["password"].startswith("${ephemeral.random_password.")  # write-only: never in the state
     receiver = next(s for s in secrets.values() if s["metadata"]["name"] == "alertmanager-platform")
@@ -312,3 +341,27 @@ def test_intended_datasources_are_what_the_values_module_defines(prod):
     _, releases = prod
     provisioned = releases["kube-prometheus-stack"].values["grafana"]["additionalDataSources"]
     assert json.loads(json.dumps(provisioned)) == provisioning_literal(datasources())
+
+
+def test_every_accepted_kubernetes_version_is_admitted_by_every_pinned_chart():
+    from goldenpath.config.model import SUPPORTED_KUBERNETES_VERSIONS
+
+    assert "1.35" in SUPPORTED_KUBERNETES_VERSIONS
+    assert factcheck.check_kubernetes_range(CHARTS, SUPPORTED_KUBERNETES_VERSIONS) == []
+
+
+def test_a_chart_that_refuses_a_version_or_a_range_that_leaves_one_out_is_named(monkeypatch):
+    import dataclasses
+
+    from goldenpath.observability.charts import ChartPin
+
+    key = ("kube-prometheus-stack", CHARTS["kube-prometheus-stack"].version)
+    monkeypatch.setitem(facts.CHART_FACTS, key, dataclasses.replace(facts.CHART_FACTS[key], kube_version=">=1.36.0-0"))
+    problems = factcheck.check_kubernetes_range(CHARTS, ("1.35",))
+    assert problems == [f"chart kube-prometheus-stack {key[1]}: kubeVersion '>=1.36.0-0' refuses Kubernetes 1.35 "
+                        f"({facts.CHART_FACTS[key].kube_version_source})"]
+    narrow = {"tempo": ChartPin("tempo", CHARTS["tempo"].repository, CHARTS["tempo"].version, "1.25", "1.34")}
+    assert factcheck.check_kubernetes_range(narrow, ("1.35",)) == [
+        f"chart tempo {CHARTS['tempo'].version}: range 1.25-1.34 leaves out Kubernetes 1.35, which goldenpath accepts"]
+    monkeypatch.setitem(facts.CHART_FACTS, key, dataclasses.replace(facts.CHART_FACTS[key], kube_version="~1.25"))
+    assert "expected >=X.Y.Z-0, ^X.Y.Z-0 or none" in factcheck.check_kubernetes_range(CHARTS, ("1.35",))[0]

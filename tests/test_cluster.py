@@ -55,6 +55,13 @@ def only(document: dict, rtype: str) -> dict:
     return resource
 
 
+def test_the_support_type_is_always_explicit(private):
+    # Unset, EKS applies the account's default and the plan hides what happens after standard support.
+    assert Synth.to_have_resource_with_properties(json.dumps(private), EksCluster.TF_RESOURCE_TYPE, {
+        "version": "1.33", "upgrade_policy": {"support_type": "EXTENDED"}})
+    assert only(synth_cluster(support_type="STANDARD"), EksCluster.TF_RESOURCE_TYPE)["upgrade_policy"] == {"support_type": "STANDARD"}
+
+
 def test_endpoint_is_private_by_default(private):
     vpc = only(private, EksCluster.TF_RESOURCE_TYPE)["vpc_config"]
     assert vpc["endpoint_private_access"] is True and vpc["endpoint_public_access"] is False
@@ -140,6 +147,7 @@ def test_vpc_cni_enforces_network_policies_and_the_ebs_role_trusts_only_its_serv
         ({"admin_role_arns": ()}, "admin_role_arns is empty"),
         ({"node_groups": ()}, "node_groups is empty"),
         ({"subnet_ids": ()}, "subnet_ids is empty"),
+        ({"support_type": "NEVER"}, "support_type 'NEVER', expected EXTENDED or STANDARD"),
         ({"public_access_cidrs": ("0.0.0.0/0",), "production": True}, "an open public endpoint is never allowed in production"),
         ({"node_groups": (GROUP, GROUP)}, "node group name 'general' is used twice"),
         ({"node_groups": (NodeGroupProps(name="g", instance_types=("m6i.large",), min_size=3, desired_size=1, max_size=2),)},

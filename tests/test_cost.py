@@ -19,7 +19,7 @@ from hypothesis import given, settings, strategies as st
 
 from goldenpath.config.model import UsageProfile
 from goldenpath.cost.budget import budget_lines, check_budgets
-from goldenpath.cost.calendar import support_on
+from goldenpath.lifecycle.calendar import support_on
 from goldenpath.cost.environments import CostReport, EnvironmentEstimate, pricing_context
 from goldenpath.cost.estimate import PricingContext, StackEstimate, estimate_stack
 from goldenpath.cost.prices import Price, PriceSnapshot, bundled_snapshot
@@ -98,12 +98,17 @@ def test_missing_prices_are_named_never_zero(documents):
 def test_extended_support_is_billed_from_the_calendar(documents):
     assert support_on("1.33", TODAY) == "extended" and support_on("1.34", TODAY) == "standard"
     assert support_on("1.34", date(2026, 12, 3)) == "extended" and support_on("1.31", TODAY) == "ended"
-    estimate = estimate_stack("dev-cluster", documents["dev-cluster"], ctx())
+    bundled = estimate_stack("dev-cluster", documents["dev-cluster"], ctx())  # 1.35: standard support until 2027-03-27
+    assert "extended support" not in {i.component for i in bundled.items}
+    older = copy.deepcopy(documents["dev-cluster"])
+    (cluster,) = older["resource"]["aws_eks_cluster"].values()
+    cluster["version"] = "1.33"
+    estimate = estimate_stack("dev-cluster", older, ctx())
     components = {i.component: i.expected for i in estimate.items}
     assert components["control plane"] == Decimal("73.000") and components["extended support"] == Decimal("365.000")
-    standard = estimate_stack("dev-cluster", documents["dev-cluster"], ctx(today=date(2026, 7, 1)))
+    standard = estimate_stack("dev-cluster", older, ctx(today=date(2026, 7, 1)))
     assert "extended support" not in {i.component for i in standard.items}
-    ended = estimate_stack("dev-cluster", documents["dev-cluster"], ctx(today=date(2027, 8, 1)))
+    ended = estimate_stack("dev-cluster", older, ctx(today=date(2027, 8, 1)))
     assert any("Kubernetes 1.33 is ended" in n for n in ended.not_priced)
 
 
@@ -211,11 +216,10 @@ def _report(dev, stacks: list[StackEstimate], budget: str | None, accept: tuple[
 
 def test_budget_fails_naming_the_top_cost_lines(documents, dev):
     stacks = [estimate_stack(n, documents[n], pricing_context(dev, TODAY)) for n in ("dev-network", "dev-cluster")]
-    (check,) = check_budgets(_report(dev, stacks, "500"))
-    assert check.over and check.expected == Decimal("615.50")
-    lines, over = budget_lines(_report(dev, stacks, "500"))
+    (check,) = check_budgets(_report(dev, stacks, "200"))
+    assert check.over and check.expected == Decimal("250.50")
+    lines, over = budget_lines(_report(dev, stacks, "200"))
     assert over and "OVER budget" in lines[0] and "environments/dev.yaml: budget.monthly_usd" in lines[0]
-    assert "aws_eks_cluster.cluster_A4C38409 extended support $365.00" in lines[0]
     assert "aws_eks_cluster.cluster_A4C38409 control plane $73.00" in lines[0]
     lines, over = budget_lines(_report(dev, stacks, "800"))
     assert not over and "within budget" in lines[0] and "not priced" not in lines[0]
@@ -257,7 +261,7 @@ def test_formats_agree(documents, dev):
     report = _report(dev, stacks, "800")
     document = json.loads(as_json(report))
     assert [s["name"] for s in document["stacks"]] == list(names)
-    assert document["total"] == {"low": "563.17", "expected": "619.66", "high": "709.63"}
+    assert document["total"] == {"low": "198.17", "expected": "254.66", "high": "344.63"}
     assert Decimal(document["total"]["expected"]) == sum(Decimal(s["monthly_usd"]["expected"]) for s in document["stacks"])
     network = document["stacks"][0]
     assert (network["fixed_usd"], network["usage_usd"]) == ("41.69", "22.30")
@@ -265,7 +269,7 @@ def test_formats_agree(documents, dev):
     assert "NAT 100 GB/month" in document["environments"][0]["assumptions"]
     table = as_table(report)
     assert "fixed $41.69, usage $22.30" in table and report.not_priced == [] and "not priced" not in table
-    assert "| dev-cluster | $519.38 | $32.13 | $499.02 | $551.51 | $641.48 |" in as_markdown(report)
+    assert "| dev-cluster | $154.38 | $32.13 | $134.02 | $186.51 | $276.48 |" in as_markdown(report)
 
 
 def test_cost_command_prices_the_bundled_environment_and_fails_on_an_unaccepted_gap(tmp_path, capsys):

@@ -45,7 +45,7 @@ def test_desired_plus_one_is_one_node_month_in_the_comment(outputs, bundled_envi
     assert text.startswith(MARKER + "\n")
     assert "This change adds $44.99/month: dev-cluster aws_eks_node_group.cluster_nodes-general_59F17FD5 instances: " \
            "1/2/4 x t3.large, t3a.large, SPOT at 50% of on-demand -> 1/3/4 x t3.large, t3a.large, SPOT at 50% of on-demand" in text
-    assert "| dev-cluster | $551.51 | $596.50 | +$44.99 |" in text
+    assert "| dev-cluster | $186.51 | $231.50 | +$44.99 |" in text
 
 
 def test_no_change_says_so(outputs, bundled_environments):

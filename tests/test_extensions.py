@@ -40,7 +40,9 @@ def test_the_teams_slo_alert_and_helm_values_reach_the_platform_stack(example_sy
     assert "PaymentQueueBacklog" in alert_names and any(n and n.startswith("CheckoutAvailability") for n in alert_names)
     assert releases["kube-prometheus-stack"].values["grafana"]["replicas"] == 2  # merged over goldenpath's values
     assert releases["kube-prometheus-stack"].values["grafana"]["grafana.ini"]["plugins"]["preinstall_disabled"] is True
-    assert factcheck.check_platform_stack(stack) == []
+    # the example routes alerts to its own bridge, declared in its environment file
+    assert factcheck.check_platform_stack(stack, ["alert-bridge.observability.svc:9095"]) == []
+    assert any("names Service alert-bridge.observability" in p for p in factcheck.check_platform_stack(stack))
     assert [s.check_id for s in extensions.suppressions] == ["PAY_AWS_001"]
     assert extensions.checks_dirs and extensions.checks_dirs[0].endswith("/policies")
 

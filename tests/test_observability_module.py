@@ -164,9 +164,12 @@ def test_unsupported_chart_and_kubernetes_combination_is_refused():
     assert pinned("loki", "1.32", table).version == "6.0.0"
 
 
-def test_egress_is_empty_unless_a_receiver_leaves_the_cluster():
-    assert egress_endpoints(environment("dev")) == []
-    assert egress_endpoints(environment("staging")) == []
-    (pagerduty,) = egress_endpoints(environment("prod"))
-    assert pagerduty.destination == "https://events.pagerduty.com/v2/enqueue"
+def test_egress_lists_every_receiver_that_leaves_the_cluster():
+    names = [e.name for e in egress_endpoints(environment("dev"))]
+    assert names == ["receiver platform-page (slack)", "receiver platform-ticket (slack)", "receiver storefront-page (slack)",
+                     "receiver storefront-ticket (slack)", "receiver heartbeat (webhook)"]
+    prod = {e.name: e.destination for e in egress_endpoints(environment("prod"))}
+    assert prod["receiver platform-page (pagerduty)"] == prod["receiver storefront-page (pagerduty)"] == (
+        "https://events.pagerduty.com/v2/enqueue")
+    assert prod["receiver heartbeat (webhook)"] == "webhook URL held in secret alertmanager-heartbeat/url"
     assert in_cluster("http://alert-bridge.observability.svc:9095/page") and not in_cluster("https://hooks.example.com/x")

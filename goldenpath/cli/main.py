@@ -98,6 +98,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_pins_parser(sub, with_envs)
 
+    from goldenpath.cli.upgrade import add_parser as add_upgrade_parser
+
+    add_upgrade_parser(sub, with_envs)
+
     p = sub.add_parser("egress", help="list every endpoint outside the cluster the platform sends data to")
     p.add_argument("--env", action="append", dest="envs", metavar="NAME", required=True)
 
@@ -175,6 +179,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from goldenpath.observability.heartbeat import heartbeat_line
     from goldenpath.policies.reports import text_summary, write_reports
 
     gate = _gate(args)
@@ -182,6 +187,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(gate.in_cluster.summary())
     print("\n".join(gate.cost_lines))
     print("\n".join(gate.version_lines))
+    print("\n".join(gate.support.lines))
+    print("\n".join(heartbeat_line(environment) for environment in gate.environments))
+    for problem in gate.support.problems:
+        print(f"  FAILED {problem}")
     if gate.sandbox_lines:
         print("\n".join(gate.sandbox_lines))
     sarif_path, junit_path = write_reports(gate.checkov, args.outdir, args.reports, gate.in_cluster)
@@ -313,6 +322,12 @@ def cmd_pins(args: argparse.Namespace) -> int:
     from goldenpath.cli.pins import cmd_pins as run_pins
 
     return run_pins(args, _project_root(args))
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    from goldenpath.cli.upgrade import cmd_upgrade as run_upgrade
+
+    return run_upgrade(args, _project_root(args))
 
 
 def cmd_egress(args: argparse.Namespace) -> int:
@@ -452,7 +467,7 @@ def _print_onboarded(done) -> None:
 COMMANDS = {
     "init": cmd_init, "synth": cmd_synth, "validate": cmd_validate, "schema": cmd_schema,
     "list": cmd_list, "doctor": cmd_doctor, "deploy": cmd_deploy,
-    "egress": cmd_egress, "cost": cmd_cost, "pins": cmd_pins, "report": cmd_report, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "state-policy": cmd_state_policy, "preview": cmd_preview, "sandbox": cmd_sandbox, "migrate": cmd_migrate, "ci": cmd_ci,
+    "egress": cmd_egress, "cost": cmd_cost, "pins": cmd_pins, "upgrade": cmd_upgrade, "report": cmd_report, "alerts": cmd_alerts, "runbooks": cmd_runbooks, "state-policy": cmd_state_policy, "preview": cmd_preview, "sandbox": cmd_sandbox, "migrate": cmd_migrate, "ci": cmd_ci,
     "team": cmd_team, "service": cmd_service, "dora": cmd_dora,
 }
 

@@ -16,12 +16,11 @@ from pydantic import BeforeValidator, BaseModel, ConfigDict, Field, StringConstr
 
 from goldenpath.constructs.instance_types import group_architecture
 
-# EKS versions a cluster can still be created with (standard or extended support) that the pinned
-# add-ons and checkov's CKV_AWS_339 accept. EKS calendar (docs.aws.amazon.com/eks/latest/userguide/
-# kubernetes-versions.html; endoflife.date/amazon-eks): 1.31 left extended support on 2026-11-26;
-# 1.32 and 1.33 are in extended support (billed extra per cluster hour) until 2027-03-23 and
-# 2027-07-29; 1.34 is in standard support until 2026-12-02. 1.35 waits on the charts' facts.
-SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34")
+# EKS versions a cluster can still be created with (standard or extended support) that the pinned charts
+# (goldenpath.observability.charts), kubernetes-validate's schemas and checkov's CKV_AWS_339 accept. Where
+# each stands on a given day: goldenpath.lifecycle.calendar (1.31 left extended support on 2026-11-26;
+# 1.32-1.34 are in extended support, billed extra, on 2026-12-05; 1.35 is in standard support until 2027-03-27).
+SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34", "1.35")
 
 ENV_NAME_MAX = 20  # leaves room in 32-character ALB/target-group names for the service part
 NODE_GROUP_NAME_MAX = 24
@@ -262,6 +261,18 @@ class Cluster(_Strict):
     kubernetes_version: str = Field(
         description=f"EKS Kubernetes version, one of {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}."
     )
+    support_type: Literal["EXTENDED", "STANDARD"] = Field(
+        default="EXTENDED",
+        description="EKS upgrade_policy.support_type: what happens when the version leaves standard support. EXTENDED: the "
+                    "cluster stays on its version, billed extended support, and validate fails (GP_EKS_001) until it is "
+                    "upgraded or the finding is suppressed with a reason; STANDARD: EKS upgrades the control plane itself, "
+                    "outside goldenpath's upgrade procedure (add-ons, node AMIs and chart facts are not moved with it). "
+                    "Default: EXTENDED (no upgrade nobody planned; the cost shows in validate and cost).",
+    )
+    support_warning_days: int = Field(
+        default=90, ge=0, le=365,
+        description="validate warns this many days before the version leaves standard support. Default: 90.",
+    )
     endpoint: EndpointAccess = Field(default_factory=EndpointAccess, description="Default: private only.")
     service_cidr: str = Field(
         default="172.20.0.0/16", description="Kubernetes service CIDR; must not overlap the VPC. Default: 172.20.0.0/16."
@@ -346,6 +357,32 @@ class TeamRouting(_Strict):
     info: Receiver | None = Field(default=None, description="Default: the ticket receiver.")
 
 
+class Heartbeat(_Strict):
+    """The dead-man's switch: an alert that always fires (``Watchdog``), re-sent every ``repeat_minutes`` to a
+    service that pages when it stops arriving, so a dead Prometheus, Alertmanager or route is noticed."""
+
+    receiver: Receiver | None = Field(
+        default=None,
+        description="Where the heartbeat goes: a dead-man's-switch service (PagerDuty or Opsgenie heartbeat, "
+                    "healthchecks.io, any webhook; the URL in a secret when it carries a token). Required unless opt_out_reason.")
+    repeat_minutes: int = Field(
+        default=5, ge=1, le=60,
+        description="How often Alertmanager re-sends the heartbeat; the switch's own timeout must be longer. Default: 5.")
+    opt_out_reason: str | None = Field(
+        default=None, min_length=10,
+        description="Run without a dead-man's switch, and why (validate shows it). Default: none (a receiver is required).")
+
+    @model_validator(mode="after")
+    def _one(self) -> Heartbeat:
+        if (self.receiver is None) == (self.opt_out_reason is None):
+            raise FieldProblem("receiver", self.receiver, "either a receiver (the dead-man's switch) or opt_out_reason "
+                                                          "(why this environment runs without one), not both or neither")
+        return self
+
+
+IN_CLUSTER_SERVICE = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?\.[a-z0-9]([a-z0-9-]*[a-z0-9])?\.svc(\.cluster\.local)?:[0-9]{1,5}$"
+
+
 class CollectorSettings(_Strict):
     """OpenTelemetry Collector cost and durability controls."""
 
@@ -376,6 +413,12 @@ class Observability(_Strict):
         default=25, ge=0, le=500, description="Noise budget: most page-severity alert rules allowed. Default: 25."
     )
     teams: dict[DnsLabel, TeamRouting] = Field(min_length=1, description="Alert routing per owning team.")
+    heartbeat: Heartbeat = Field(description="The dead-man's switch (required: a receiver, or an opt-out with a reason).")
+    declared_services: dict[Annotated[str, StringConstraints(pattern=IN_CLUSTER_SERVICE)], Annotated[str, StringConstraints(min_length=10)]] = Field(
+        default_factory=dict,
+        description="In-cluster Services that something other than goldenpath installs, which receivers may point at: "
+                    "'name.namespace.svc:port' -> who installs it. validate refuses a receiver URL naming an in-cluster "
+                    "Service that no stack creates and nobody declares. Default: none.")
     collector: CollectorSettings = Field(default_factory=CollectorSettings, description="Default: see CollectorSettings.")
     grafana_admin_secret: SecretRef = Field(
         default_factory=lambda: SecretRef(name="grafana-admin", key="password"),

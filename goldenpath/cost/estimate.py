@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Callable
 
 from goldenpath.constructs.instance_types import capacity
-from goldenpath.cost.calendar import support_on
+from goldenpath.lifecycle.calendar import support_on
 from goldenpath.cost.items import (CENT, DAYS_PER_MONTH, HOURS_PER_MONTH, CapacityRate, Kind, LineItem,  # noqa: F401 (API)
                                    PricingContext, StackEstimate, Unpriced, flat, price_of, spot_factor)
 from goldenpath.cost.nodes import node_group_items

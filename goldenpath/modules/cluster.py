@@ -23,6 +23,7 @@ from cdktn_provider_aws.eks_cluster import (
     EksClusterEncryptionConfig,
     EksClusterEncryptionConfigProvider,
     EksClusterKubernetesNetworkConfig,
+    EksClusterUpgradePolicy,
     EksClusterVpcConfig,
 )
 from cdktn_provider_aws.eks_node_group import (
@@ -144,6 +145,9 @@ class ClusterProps:
     ``kubernetes_version``, read at plan time from its public SSM parameter."""
     access: tuple[ClusterAccess, ...] = ()
     """More roles' access, besides the admins' (the CI roles'). Default: none."""
+    support_type: str = "EXTENDED"
+    """EKS ``upgrade_policy.support_type``, always set: ``EXTENDED`` keeps the version past standard support
+    (billed extra), ``STANDARD`` lets EKS upgrade the control plane itself. Default: EXTENDED (no unplanned upgrade)."""
 
 
 def cluster_name(naming: Naming) -> str:
@@ -202,6 +206,8 @@ class Cluster(Construct):
                 authentication_mode="API", bootstrap_cluster_creator_admin_permissions=False
             ),
             kubernetes_network_config=EksClusterKubernetesNetworkConfig(service_ipv4_cidr=props.service_cidr),
+            # Explicit: left unset, EKS applies its account default (EXTENDED) and the plan hides the choice.
+            upgrade_policy=EksClusterUpgradePolicy(support_type=props.support_type),
             # The managed add-ons below replace the self-managed defaults.
             bootstrap_self_managed_addons=False,
             depends_on=[log_group, *cluster_role.attachments],
@@ -339,6 +345,9 @@ class Cluster(Construct):
 
     @staticmethod
     def _validate(id_: str, props: ClusterProps) -> None:
+        if props.support_type not in ("EXTENDED", "STANDARD"):
+            raise SynthError(f"Cluster {id_!r}: support_type {props.support_type!r}, expected EXTENDED or STANDARD "
+                             "(EKS upgrade_policy.support_type)")
         if not props.subnet_ids:
             raise SynthError(f"Cluster {id_!r}: subnet_ids is empty, expected the private subnets (at least 2 AZs)")
         if not props.node_groups:

@@ -246,7 +246,7 @@ class ObservabilityStack:
             data_wo={values.GRAFANA_ADMIN_USER_KEY: GRAFANA_ADMIN_USER, obs.grafana_admin_secret.key: password.result},
             data_wo_revision=revision.number_value, depends_on=[namespace],
         )]
-        for secret, keys in secret_keys(obs.teams).items():
+        for secret, keys in secret_keys(obs).items():
             data = {}
             for key in keys:
                 variable = TerraformVariable(stack, secret_variable_name(secret, key), type="string", sensitive=True,

@@ -7,7 +7,8 @@ Receivers reference credentials in Kubernetes secrets (mounted by the operator a
 
 from __future__ import annotations
 
-from goldenpath.config.model import Receiver, TeamRouting
+from goldenpath.config.model import Observability, Receiver, TeamRouting
+from goldenpath.observability import heartbeat
 from goldenpath.observability.alerts import SEVERITIES, Alert, AlertContractError
 from goldenpath.observability.slo import SLO
 
@@ -51,18 +52,30 @@ def check_noise_budget(alerts: list[Alert], max_page_alerts: int, source: str) -
         )
 
 
-def secret_keys(teams: dict[str, TeamRouting]) -> dict[str, list[str]]:
+def named_receivers(obs: Observability) -> list[tuple[str, Receiver]]:
+    """Every receiver the environment configures, by its Alertmanager name (the heartbeat's included)."""
+    found = []
+    for team in sorted(obs.teams):
+        routing = obs.teams[team]
+        for severity, receiver in (("page", routing.page), ("ticket", routing.ticket), ("info", routing.info)):
+            if receiver:
+                found.append((receiver_name(team, severity), receiver))
+    if obs.heartbeat.receiver:
+        found.append((heartbeat.RECEIVER, obs.heartbeat.receiver))
+    return found
+
+
+def secret_keys(obs: Observability) -> dict[str, list[str]]:
     """Secret name -> the keys receivers read from it (the platform stack creates these Secrets)."""
     keys: dict[str, set[str]] = {}
-    for routing in teams.values():
-        for receiver in (routing.page, routing.ticket, routing.info):
-            if receiver and receiver.secret:
-                keys.setdefault(receiver.secret.name, set()).add(receiver.secret.key)
+    for _, receiver in named_receivers(obs):
+        if receiver.secret:
+            keys.setdefault(receiver.secret.name, set()).add(receiver.secret.key)
     return {name: sorted(found) for name, found in sorted(keys.items())}
 
 
-def mounted_secrets(teams: dict[str, TeamRouting]) -> list[str]:
-    return list(secret_keys(teams))
+def mounted_secrets(obs: Observability) -> list[str]:
+    return list(secret_keys(obs))
 
 
 def _inhibit_rules(slos: list[SLO]) -> list[dict]:
@@ -81,9 +94,13 @@ def _inhibit_rules(slos: list[SLO]) -> list[dict]:
     return rules
 
 
-def alertmanager_config(teams: dict[str, TeamRouting], alerts: list[Alert], slos: list[SLO]) -> dict:
+def alertmanager_config(obs: Observability, alerts: list[Alert], slos: list[SLO]) -> dict:
+    teams = obs.teams
     check_routes(alerts, teams)
     receivers, routes = [], []
+    if obs.heartbeat.receiver:
+        receivers.append(_receiver_config(heartbeat.RECEIVER, obs.heartbeat.receiver))
+        routes.append(heartbeat.route(obs.heartbeat))
     for team in sorted(teams):
         routing = teams[team]
         by_severity = {"page": routing.page, "ticket": routing.ticket, "info": routing.info or routing.ticket}
@@ -115,3 +132,19 @@ def alertmanager_config(teams: dict[str, TeamRouting], alerts: list[Alert], slos
         "receivers": receivers,
         "templates": ["/etc/alertmanager/config/*.tmpl"],
     }
+
+
+def routing_cases(config: dict) -> list[tuple[list[str], str]]:
+    """(alert labels, the receiver it must reach) for `amtool config routes test`: the heartbeat reaches the
+    switch, and each team's page still reaches that team (the heartbeat's route swallows nothing else)."""
+    receivers = {r["name"] for r in config["receivers"]}
+    cases = []
+    if heartbeat.RECEIVER in receivers:
+        cases.append(([f"alertname={heartbeat.ALERT}", *(f"{k}={v}" for k, v in sorted(heartbeat.LABELS.items()))],
+                      heartbeat.RECEIVER))
+    for route in config["route"]["routes"]:
+        if route["receiver"] == heartbeat.RECEIVER:
+            continue
+        team = route["matchers"][0].split("=", 1)[1].strip('"')
+        cases.append(([f"alertname={heartbeat.ALERT}", f"team={team}", "severity=page"], receiver_name(team, "page")))
+    return cases

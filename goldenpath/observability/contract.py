@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from goldenpath.config.model import Environment
-from goldenpath.observability import dora
+from goldenpath.observability import dora, heartbeat
 from goldenpath.observability.alertmanager import alertmanager_config, check_noise_budget, check_routes
 from goldenpath.observability.alerts import Alert, AlertContractError
 from goldenpath.observability.rules import all_alerts, rule_groups
@@ -37,5 +37,6 @@ def alerting_config(environment: Environment, slos: list[SLO], alerts: list[Aler
     """
     everything = checked_alerts(environment, slos, alerts, runbook_dir)
     obs = environment.observability
-    rules = rule_groups(slos, alerts, obs.runbook_base_url, [dora.rule_group()])
-    return everything, rules, alertmanager_config(obs.teams, everything, slos)
+    beat = [heartbeat.rule_group(obs.runbook_base_url)] if obs.heartbeat.receiver else []
+    rules = rule_groups(slos, alerts, obs.runbook_base_url, [dora.rule_group(), *beat])
+    return everything, rules, alertmanager_config(obs, everything, slos)

@@ -74,7 +74,7 @@ def promtool_tests() -> list[dict]:
         (f"{RESTORE_TIME}{{{checkout}}}", _events(24, 1800, hours)),
         (f"{DEPLOYMENT}{{{search}}}", _events(24, 1, hours)),
     ]
-    expected = {
+    expected: dict[str, dict[str, float]] = {
         "dora:deployment_frequency:per_day_7d": {checkout: 2, search: 1},
         "dora:lead_time_seconds:mean_7d": {checkout: 10800},
         "dora:change_failure_ratio:30d": {checkout: 0.25, search: 0},

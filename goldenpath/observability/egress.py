@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 from goldenpath.config.model import Environment, Receiver
 from goldenpath.observability import collector
+from goldenpath.observability.alertmanager import named_receivers
 
 PAGERDUTY_EVENTS = "https://events.pagerduty.com/v2/enqueue"
 _IN_CLUSTER_SUFFIXES = (".svc", ".svc.cluster.local", ".cluster.local")
@@ -31,8 +32,8 @@ def in_cluster(address: str) -> bool:
     return "." not in host or host.endswith(_IN_CLUSTER_SUFFIXES)
 
 
-def _receiver(team: str, severity: str, receiver: Receiver) -> Endpoint | None:
-    name = f"receiver {team}-{severity} ({receiver.type})"
+def _receiver(receiver_name: str, receiver: Receiver) -> Endpoint | None:
+    name = f"receiver {receiver_name} ({receiver.type})"
     data = "alert notifications (labels, annotations)"
     if receiver.type == "pagerduty":
         return Endpoint("alertmanager", name, PAGERDUTY_EVENTS, data)
@@ -56,12 +57,10 @@ def _exporters(component: str, config: dict | None) -> list[Endpoint]:
 def egress_endpoints(environment: Environment) -> list[Endpoint]:
     obs = environment.observability
     endpoints: list[Endpoint] = []
-    for team in sorted(obs.teams):
-        routing = obs.teams[team]
-        for severity, receiver in (("page", routing.page), ("ticket", routing.ticket), ("info", routing.info)):
-            endpoint = _receiver(team, severity, receiver) if receiver else None
-            if endpoint:
-                endpoints.append(endpoint)
+    for name, receiver in named_receivers(obs):
+        endpoint = _receiver(name, receiver)
+        if endpoint:
+            endpoints.append(endpoint)
     endpoints += _exporters("otel-collector", collector.agent_config(obs.collector))
     endpoints += _exporters("otel-sampler", collector.sampler_config(obs.collector))
     return endpoints

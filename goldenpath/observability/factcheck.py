@@ -7,8 +7,9 @@ empty list means the stack holds that fact. ``check_platform_stack`` runs them a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 from urllib.parse import urlparse
 
 import yaml
@@ -20,7 +21,6 @@ from goldenpath.observability.grafana_text import grafana_expand, terraform_unes
 from goldenpath.observability.values import NAMESPACE as OBSERVABILITY_NAMESPACE, datasources
 from goldenpath.terraform_json import single_block
 
-_CLUSTER_SUFFIX = ".svc.cluster.local"
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,11 @@ def _endpoints(releases: dict[str, HelmRelease]) -> list[tuple[str, str]]:
             dns = _dig(exporter, "resolver", "dns")
             if dns:
                 found.append((f"{release.name} exporter {name} resolver", f"{dns['hostname']}:{dns.get('port', 4317)}"))
+    for release in _of_chart(releases, "kube-prometheus-stack"):
+        for receiver in _dig(release.values, "alertmanager", "config", "receivers") or []:
+            for webhook in receiver.get("webhook_configs") or []:
+                if "url" in webhook:  # url_file: the URL is in a Secret, outside the cluster's names
+                    found.append((f"Alertmanager receiver {receiver['name']}", webhook["url"]))
     for release in _of_chart(releases, "tempo"):
         url = _dig(release.values, "tempo", "metricsGenerator", "remoteWriteUrl")
         if url:
@@ -111,27 +116,32 @@ def _endpoints(releases: dict[str, HelmRelease]) -> list[tuple[str, str]]:
 
 
 def _host_port(address: str) -> tuple[str, int] | None:
+    """(``service.namespace``, port) of an in-cluster address (``.svc`` or ``.svc.cluster.local``); None otherwise."""
     parsed = urlparse(address if "://" in address else f"grpc://{address}")
-    if not parsed.hostname or not parsed.hostname.endswith(_CLUSTER_SUFFIX):
+    host = (parsed.hostname or "").removesuffix(".cluster.local")
+    if not host.endswith(".svc") or host.count(".") != 2:
         return None
     default = {"http": 80, "https": 443}.get(parsed.scheme, 0)
-    return parsed.hostname, parsed.port or default
+    return host.removesuffix(".svc"), parsed.port or default
 
 
-def check_endpoints(releases: dict[str, HelmRelease]) -> list[str]:
-    """Every in-cluster address names a Service and port that a pinned chart creates."""
+def check_endpoints(releases: dict[str, HelmRelease], declared: Iterable[str] = ()) -> list[str]:
+    """Every in-cluster address (collector exporters, datasources, remote write, Alertmanager webhooks) names a
+    Service and port that a pinned chart creates, or one the environment declares (observability.declared_services)."""
     services = _services(releases)
+    declared_at = {_host_port(f"tcp://{address}") for address in declared}
     problems = []
     for where, address in _endpoints(releases):
         host_port = _host_port(address)
-        if host_port is None:
+        if host_port is None or host_port in declared_at:
             continue
         host, port = host_port
-        service, namespace = host.removesuffix(_CLUSTER_SUFFIX).split(".", 1)
+        service, namespace = host.split(".", 1)
         ports = services.get((namespace, service))
         if ports is None:
             known = ", ".join(f"{s}.{n}" for n, s in sorted(services))
-            problems.append(f"{where}: {address} names Service {service}.{namespace}, which no release creates (created: {known})")
+            problems.append(f"{where}: {address} names Service {service}.{namespace}, which no release creates and "
+                            f"observability.declared_services does not declare (created: {known})")
         elif port not in ports:
             problems.append(f"{where}: {address} uses port {port}, but Service {service} serves {sorted(ports)}")
     return problems
@@ -390,7 +400,7 @@ def check_loki_storage(releases: dict[str, HelmRelease]) -> list[str]:
 
 
 RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
-    check_chart_versions, check_endpoints, check_collector_components, check_pipelines,
+    check_chart_versions, check_collector_components, check_pipelines,
     check_collector_observed_and_writable, check_grafana_expansion, check_trace_log_links, check_phone_home,
     check_default_rules, check_metric_receivers, check_loki_storage,
 )
@@ -439,11 +449,50 @@ def _selector_facts(releases: dict[str, HelmRelease]) -> list[str]:
     return problems
 
 
-def check_platform_stack(stack: dict) -> list[str]:
-    """Every fact check over one synthesized in-cluster stack."""
+def check_platform_stack(stack: dict, declared_services: Iterable[str] = ()) -> list[str]:
+    """Every fact check over one synthesized in-cluster stack (``declared_services``: in-cluster Services the
+    environment says something else installs)."""
     releases = helm_releases(stack)
     problems = check_secrets(stack, releases) + check_pod_security(stack, releases) + check_grafana_rbac(stack, releases)
+    problems += check_endpoints(releases, declared_services)
     problems += check_observability_isolation(stack, releases)
     for check in RELEASE_CHECKS:
         problems += check(releases)
+    return problems
+
+
+# -- Kubernetes versions ---------------------------------------------------------------------------
+def _kube_version_admits(constraint: str, version: str) -> bool:
+    """Helm's kubeVersion check for the two forms the pinned charts use (``>=1.25.0-0``, ``^1.25.0-0``; ""
+    admits every version); anything else is refused, so a new form gets read rather than guessed."""
+    if not constraint:
+        return True
+    match = re.fullmatch(r"(>=|\^)\s*(\d+)\.(\d+)(?:\.\d+)?(?:-0)?", constraint.strip())
+    if not match:
+        raise ValueError(f"kubeVersion {constraint!r}: expected >=X.Y.Z-0, ^X.Y.Z-0 or none")
+    operator, major, minor = match.group(1), int(match.group(2)), int(match.group(3))
+    wanted = tuple(int(part) for part in version.split("."))
+    if operator == "^":
+        return wanted[0] == major and wanted >= (major, minor)
+    return wanted >= (major, minor)
+
+
+def check_kubernetes_range(pins: dict, versions: tuple[str, ...]) -> list[str]:
+    """Every Kubernetes version goldenpath accepts lies in each pin's range, and each pin's range inside its chart's
+    own kubeVersion (facts.ChartFacts.kube_version), so Helm never refuses a release on a cluster validate passed."""
+    problems = []
+    for pin in pins.values():
+        row = facts.facts_for(pin.name, pin.version)
+        for version in versions:
+            if not pin.supports(version):
+                problems.append(f"chart {pin.name} {pin.version}: range {pin.min_kubernetes}-{pin.max_kubernetes} leaves out "
+                                f"Kubernetes {version}, which goldenpath accepts")
+            try:
+                admitted = _kube_version_admits(row.kube_version, version)
+            except ValueError as error:
+                problems.append(f"chart {pin.name} {pin.version}: {error} ({row.kube_version_source})")
+                break
+            if pin.supports(version) and not admitted:
+                problems.append(f"chart {pin.name} {pin.version}: kubeVersion {row.kube_version!r} refuses Kubernetes {version} "
+                                f"({row.kube_version_source})")
     return problems

@@ -43,6 +43,10 @@ class ChartFacts:
     published: Source
     """Where the version was seen published (the chart repository's index, or the release tag)."""
     services: tuple[ServiceFact, ...]
+    kube_version: str
+    """The chart's own ``kubeVersion`` constraint (Chart.yaml), "" when it declares none: Helm refuses to
+    install a chart on a cluster outside it, so charts.py's range must lie inside it."""
+    kube_version_source: Source
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -73,6 +77,10 @@ CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
             ),
             notes=("Prometheus image quay.io/prometheus/prometheus:v3.9.1 (values.yaml prometheus.prometheusSpec.image.tag)",
                    "Grafana subchart grafana 11.1.1 from grafana-community, appVersion 12.3.2 (Chart.yaml dependencies)"),
+            kube_version=">=1.25.0-0",
+            kube_version_source=Source(_KPS, "charts/kube-prometheus-stack/Chart.yaml kubeVersion (subchart grafana 11.1.1: "
+                                             "^1.25.0-0 at grafana-community/helm-charts tag grafana-11.1.1)",
+                                       "kube-prometheus-stack-81.6.2"),
         ),
         ChartFacts(
             "loki", "6.51.0", "3.6.4",
@@ -86,6 +94,8 @@ CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
             notes=("Chart source of 6.51.0 is grafana/loki production/helm/loki at tag helm-loki-6.51.0; "
                    "grafana-community/helm-charts serves the same package and is where the chart continues "
                    "(grafana/helm-charts' Loki chart targets Grafana Enterprise Logs since 2026-03-16).",),
+            kube_version="",
+            kube_version_source=Source("grafana/loki", "production/helm/loki/Chart.yaml (no kubeVersion)", "helm-loki-6.51.0"),
         ),
         ChartFacts(
             "tempo", "1.26.1", "2.10.0",
@@ -95,6 +105,8 @@ CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
                                  "tempo-zipkin": 9411},
                             Source(_GC, "charts/tempo/templates/_ports.tpl and service.yaml", "tempo-1.26.1")),
             ),
+            kube_version="",
+            kube_version_source=Source(_GC, "charts/tempo/Chart.yaml (no kubeVersion)", "tempo-1.26.1"),
         ),
         ChartFacts(
             "opentelemetry-collector", "0.127.2", "0.128.0",
@@ -107,6 +119,9 @@ CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
                             Source(_OTEL_CHARTS, "charts/opentelemetry-collector/values.yaml ports, templates/service.yaml",
                                    "opentelemetry-collector-0.127.2")),
             ),
+            kube_version="",
+            kube_version_source=Source(_OTEL_CHARTS, "charts/opentelemetry-collector/Chart.yaml (no kubeVersion)",
+                                       "opentelemetry-collector-0.127.2"),
         ),
     )
 }

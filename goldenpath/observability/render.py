@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from goldenpath.config.model import Environment
-from goldenpath.observability import dora
+from goldenpath.observability import dora, heartbeat
 from goldenpath.observability.catalog import CAUSE_ALERTS, PLATFORM_SLOS
 from goldenpath.observability.contract import alerting_config
 from goldenpath.observability.rules import RULE_FILE, all_alerts, promtool_test_file, rule_groups
@@ -43,7 +43,8 @@ def render_alerting(environment: Environment, directory: Path, slos=None, alerts
     directory.mkdir(parents=True, exist_ok=True)
     return {
         "rules": _dump(directory / RULE_FILE, rules),
-        "tests": _dump(directory / TEST_FILE, promtool_test_file(slos, obs.runbook_base_url)),
+        "tests": _dump(directory / TEST_FILE, promtool_test_file(
+            slos, obs.runbook_base_url, heartbeat.promtool_tests(obs.runbook_base_url) if obs.heartbeat.receiver else [])),
         # DORA windows are 7 and 30 days: tested alone, evaluated hourly, so the test takes a second.
         "dora_rules": _dump(directory / DORA_RULE_FILE, {"groups": [dora.rule_group()]}),
         "dora_tests": _dump(directory / DORA_TEST_FILE, {"rule_files": [DORA_RULE_FILE], "evaluation_interval": "1h",

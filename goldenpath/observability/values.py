@@ -133,7 +133,7 @@ def kube_prometheus_stack(environment: Environment, rules: dict, alertmanager: d
         "alertmanager": {
             "config": alertmanager,
             "alertmanagerSpec": {
-                "secrets": mounted_secrets(obs.teams), "resources": RESOURCES["alertmanager"].render(),
+                "secrets": mounted_secrets(obs), "resources": RESOURCES["alertmanager"].render(),
                 # Silences and notification state survive restarts.
                 "storage": {"volumeClaimTemplate": {"spec": {
                     "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": RESOURCES["alertmanager"].storage}}}}},

@@ -55,6 +55,7 @@ def check_in_cluster_stacks(stacks: dict[str, Path], environments: list[Environm
             report.stacks.append(name)
             objects = kubernetes_objects(document)
             report.objects += len(objects)
-            problems = validate_objects(objects, environment.cluster.kubernetes_version) + check_platform_stack(document)
+            problems = validate_objects(objects, environment.cluster.kubernetes_version) + check_platform_stack(
+                document, environment.observability.declared_services)
             report.by_stack += [(name, problem) for problem in problems]
     return report

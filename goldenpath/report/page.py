@@ -113,6 +113,9 @@ def _gate_section(gate: GateResult) -> str:
              f'{len(gate.in_cluster.stacks)} stacks, {len(gate.in_cluster.problems)} problem(s)</p>']
     parts += ['<h3>Cost checks</h3><ul id="cost-checks">', *(f"<li>{escape(line.removeprefix('cost: '))}</li>"
                                                             for line in gate.cost_lines), "</ul>"]
+    parts += ['<h3>Kubernetes support</h3><ul id="kubernetes-support">',
+              *(f"<li>{escape(line.removeprefix('kubernetes: '))}</li>" for line in gate.support.lines),
+              *(f'<li class="bad">{escape(problem)}</li>' for problem in gate.support.problems), "</ul>"]
     if gate.sandbox_lines:
         parts += ['<h3>Sandbox tiers: worst case per lease</h3><ul id="sandbox-tiers">',
                   *(f"<li>{escape(line.removeprefix('sandbox tier '))}</li>" for line in gate.sandbox_lines), "</ul>"]

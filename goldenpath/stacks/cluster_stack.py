@@ -68,6 +68,7 @@ class ClusterStack(GoldenpathStack):
                 addon_versions=dict(pins.addons) if pins else {},
                 node_ami_release=pins.node_ami_release if pins else None,
                 access=ci_cluster_access(ci_roles or []),
+                support_type=spec.support_type,
             ),
         )
         eks = self.cluster.cluster

@@ -28,7 +28,7 @@ network:
   az_count: 2
   nat: single
 cluster:
-  kubernetes_version: "1.33"
+  kubernetes_version: "1.35"
   admin_role_arns: ["arn:aws:iam::{account}:role/platform-admin"]
   node_groups:
     - name: general
@@ -49,6 +49,10 @@ observability:
     ops:
       page: {{type: webhook, url: "http://alert-bridge.observability.svc:9095/ops/page"}}
       ticket: {{type: webhook, url: "http://alert-bridge.observability.svc:9095/ops/ticket"}}
+  # the bridge is this platform team's own chart, installed outside goldenpath: declared, so validate accepts it
+  declared_services: {{"alert-bridge.observability.svc:9095": "the platform team's alert-bridge chart (platform-addons repo)"}}
+  heartbeat:
+    receiver: {{type: webhook, secret: {{name: alertmanager-heartbeat, key: url}}}}
 ci:
   repository: {platform}
 """

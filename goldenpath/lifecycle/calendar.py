@@ -1,12 +1,18 @@
 """EKS support per Kubernetes version on a date: standard, extended (billed extra) or ended.
 
-Source: Amazon EKS user guide, "Understand the Kubernetes version lifecycle on EKS" (14 months of
-standard support, then 12 of extended), dates as listed by endoflife.date/amazon-eks (read 2026-11-29).
+Dated data with its source: Amazon EKS user guide, "Understand the Kubernetes version lifecycle on EKS"
+(14 months of standard support from the EKS release, then 12 months of extended support), dates as
+listed by endoflife.date/amazon-eks and the guide's release calendar. Add a row when EKS releases a
+version (and raise ``CALENDAR_READ``); `validate` refuses a version the calendar does not know.
 """
 
 from __future__ import annotations
 
 from datetime import date
+
+CALENDAR_SOURCE = ("docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html (release calendar); "
+                   "endoflife.date/amazon-eks")
+CALENDAR_READ = date(2026, 12, 5)
 
 # version -> (end of standard support, end of extended support)
 EKS_SUPPORT: dict[str, tuple[date, date]] = {

@@ -1,0 +1,110 @@
+"""Each environment's Kubernetes version against EKS's calendar on a day: a line for `validate`, a warning
+ahead of the end of standard support, and a finding (GP_EKS_001) once the cluster is past it.
+
+A cluster in extended support costs the surcharge every hour (about $365 a month per cluster in eu-west-1),
+so it fails the gate unless a suppression with a reason and an owner accepts it for that cluster's stack
+(``Suppression("GP_EKS_001", reason, owner, stack="prod-cluster")``), like any other accepted risk. A version
+past extended support cannot be accepted: EKS upgrades such clusters itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Callable, Sequence
+
+from goldenpath.config.model import Environment
+from goldenpath.lifecycle.calendar import EKS_SUPPORT, support_on
+from goldenpath.policies.suppressions import Suppression
+from goldenpath.stacks.layout import stack_layout
+
+CHECK_ID = "GP_EKS_001"
+CLUSTER_PATH = "{stack}/cluster/cluster"  # the EKS cluster's construct path, as checkov's results name it
+HOURS_PER_MONTH = Decimal(730)
+SurchargePerHour = Callable[[str], Decimal | None]
+"""Region -> the extended-support surcharge per cluster-hour (None: no price known for the region)."""
+
+
+@dataclass(frozen=True)
+class SupportStatus:
+    environment: str
+    stack: str
+    version: str
+    state: str
+    """standard, extended, ended or unknown (on the day asked)."""
+    standard_end: date | None
+    extended_end: date | None
+    days_to_standard_end: int | None
+    support_type: str
+    warning_days: int
+
+    @property
+    def warn(self) -> bool:
+        return self.state == "standard" and self.days_to_standard_end is not None and self.days_to_standard_end <= self.warning_days
+
+
+@dataclass
+class SupportReport:
+    lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def support_status(environment: Environment, day: date) -> SupportStatus:
+    cluster = environment.cluster
+    version = cluster.kubernetes_version
+    standard_end, extended_end = EKS_SUPPORT.get(version, (None, None))
+    return SupportStatus(
+        environment=environment.name, stack=stack_layout(environment, "cluster").name, version=version,
+        state=support_on(version, day), standard_end=standard_end, extended_end=extended_end,
+        days_to_standard_end=(standard_end - day).days if standard_end else None,
+        support_type=cluster.support_type, warning_days=cluster.support_warning_days,
+    )
+
+
+def _upgrade_hint(status: SupportStatus) -> str:
+    return f"`goldenpath upgrade --env {status.environment}` shows the next step"
+
+
+def _extended_problem(status: SupportStatus, surcharge: Decimal | None) -> str:
+    cost = (f"+${(surcharge * HOURS_PER_MONTH).quantize(Decimal('0.01'))} a month ({surcharge} USD per cluster-hour)"
+            if surcharge is not None else "billed extended support (no price for the region in the snapshot)")
+    if status.support_type == "STANDARD":
+        consequence = ("support_type is STANDARD, so EKS upgrades the control plane itself, outside the upgrade "
+                       "procedure (add-ons, node AMIs and chart facts are not moved with it)")
+    else:
+        consequence = cost
+    return (f"{CHECK_ID} {status.stack}: Kubernetes {status.version} is past EKS standard support since "
+            f"{status.standard_end} (extended support until {status.extended_end}): {consequence}; expected a version in "
+            f"standard support: upgrade ({_upgrade_hint(status)}), or accept it with a Suppression({CHECK_ID!r}, reason, "
+            f"owner, stack={status.stack!r})")
+
+
+def support_report(environments: Sequence[Environment], day: date, suppressions: Sequence[Suppression],
+                   surcharge_per_hour: SurchargePerHour) -> SupportReport:
+    """One line per environment; a problem for every cluster past standard support that no suppression accepts."""
+    report = SupportReport()
+    for environment in environments:
+        status = support_status(environment, day)
+        head = f"kubernetes: {status.environment} ({status.version}, support_type {status.support_type}):"
+        if status.state == "standard":
+            line = f"{head} standard support until {status.standard_end} ({status.days_to_standard_end} days)"
+            if status.warn:
+                line = (f"{head} WARNING standard support ends {status.standard_end}, in {status.days_to_standard_end} days "
+                        f"(warning from {status.warning_days}); {_upgrade_hint(status)}")
+            report.lines.append(line)
+        elif status.state == "extended":
+            problem = _extended_problem(status, surcharge_per_hour(environment.region))
+            accepted = next((s for s in suppressions if s.matches(CHECK_ID, status.stack, CLUSTER_PATH.format(stack=status.stack))), None)
+            if accepted:
+                report.lines.append(f"{head} extended support, accepted by {accepted.owner}: {accepted.reason} "
+                                    f"[{problem.split(': ', 1)[1].split('; expected')[0]}]")
+            else:
+                report.lines.append(f"{head} FAILED extended support since {status.standard_end}")
+                report.problems.append(problem)
+        else:
+            report.lines.append(f"{head} FAILED {status.state} in EKS's calendar on {day}")
+            report.problems.append(
+                f"{CHECK_ID} {status.stack}: Kubernetes {status.version} is {status.state} in EKS's support calendar on {day} "
+                f"(goldenpath/lifecycle/calendar.py); expected a version EKS still runs: {_upgrade_hint(status)}")
+    return report
