@@ -9,6 +9,7 @@ environment (the rules do not differ between environments except for routing).
 from __future__ import annotations
 
 import copy
+import re
 import dataclasses
 
 import pytest
@@ -84,12 +85,28 @@ def test_generated_tests_catch_a_wrong_threshold(single_slo, tmp_path):
 def test_dora_tests_fail_on_a_wrong_answer(single_slo, tmp_path):
     test_file = yaml.safe_load(single_slo["dora_tests"].read_text())
     assert {s["exp_samples"][0]["value"] for s in test_file["tests"][0]["promql_expr_test"]} == {2, 10800, 0.25, 1800}
+    assert {s["labels"] for t in test_file["tests"][0]["promql_expr_test"] for s in t["exp_samples"]} >= {
+        'dora:change_failure_ratio:30d{service="search"}'}  # a service that never failed reads 0, not nothing
     wrong = copy.deepcopy(test_file)
     wrong["tests"][0]["promql_expr_test"][0]["exp_samples"][0]["value"] = 3  # not 2 deploys a day
     (tmp_path / "dora-rules.yaml").write_text(single_slo["dora_rules"].read_text())
     (tmp_path / "wrong.yaml").write_text(yaml.safe_dump(wrong))
     with pytest.raises(GoldenpathError):
         run_tool("promtool", "test", "rules", "wrong.yaml", cwd=tmp_path)
+
+
+def test_dora_rules_that_trusted_the_events_own_service_label_would_fail(single_slo, tmp_path):
+    """The test feeds failures a pod in search's namespace claims for checkout: rules keyed on the claimed `service`
+    (not on `job`, the sender's identity set by the collector) would count them for checkout, and fail."""
+    rules = yaml.safe_load(single_slo["dora_rules"].read_text())
+    naive = re.compile(r'label_replace\((.*?)\{job!=""\}(\[\w+\])\), "service", "\$1", "job", "\(\.\+\)"\)')
+    for rule in rules["groups"][0]["rules"]:
+        assert naive.search(rule["expr"]), rule["expr"]
+        rule["expr"] = naive.sub(r"\1\2)", rule["expr"])
+    (tmp_path / "dora-rules.yaml").write_text(yaml.safe_dump(rules))
+    (tmp_path / "t.yaml").write_text(single_slo["dora_tests"].read_text())
+    with pytest.raises(GoldenpathError, match='dora:change_failure_ratio:30d'):
+        run_tool("promtool", "test", "rules", "t.yaml", cwd=tmp_path)
 
 
 def test_amtool_rejects_a_broken_config(single_slo, tmp_path):

@@ -92,7 +92,7 @@ def test_payload_names_translate_to_what_the_dora_rules_read():
     assert names == {dora.DEPLOYMENT, dora.CHANGE_FAILURE, dora.LEAD_TIME}
     rules = " ".join(expr for _, expr in dora.RECORDING_RULES)
     for name in names:
-        assert f"{name}[" in rules  # read over a window, sample by sample
+        assert f"{name}{{job!=\"\"}}[" in rules  # read over a window, sample by sample, by sender
     assert "increase(" not in rules and "rate(" not in rules  # no counter arithmetic on one sample per event
     points = {name: m["gauge"]["dataPoints"] for name, m in metrics.items()}
     assert points["goldenpath.dora.deployment"][0]["asInt"] == "1" and points["goldenpath.dora.change_failure"][0]["asInt"] == "1"

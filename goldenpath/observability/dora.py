@@ -29,19 +29,27 @@ LEAD_TIME = "goldenpath_dora_lead_time_seconds"
 RESTORE_TIME = "goldenpath_dora_restore_time_seconds"
 
 
+def _per_service(function: str, metric: str, window: str) -> str:
+    """``function`` over ``window``, per service, where the service is who sent the event: ``job``, which Prometheus
+    takes from ``service.name``, which the collector sets from the sending pod's namespace label (a label tenants
+    cannot write; ``collector.IDENTITY_STATEMENTS``). The event's own ``service`` attribute is a claim any pod that
+    reaches the collector can make about any service, so it is overwritten, and events without a sender are dropped."""
+    return (f'sum by (service) (label_replace({function}({metric}{{job!=""}}[{window}]), '
+            f'"service", "$1", "job", "(.+)"))')
+
+
 def _mean(metric: str, window: str) -> str:
-    return (f"sum by (service) (sum_over_time({metric}[{window}]))\n"
-            f"/\nsum by (service) (count_over_time({metric}[{window}]))")
+    return f"{_per_service('sum_over_time', metric, window)}\n/\n{_per_service('count_over_time', metric, window)}"
 
 
 RECORDING_RULES = [
-    ("dora:deployment_frequency:per_day_7d", f"sum by (service) (count_over_time({DEPLOYMENT}[7d])) / 7"),
+    ("dora:deployment_frequency:per_day_7d", f"{_per_service('count_over_time', DEPLOYMENT, '7d')} / 7"),
     ("dora:lead_time_seconds:mean_7d", _mean(LEAD_TIME, "7d")),
     # A service that deployed without failing has no failure samples: `or` gives it 0, not nothing.
     ("dora:change_failure_ratio:30d",
-     f"(\n  sum by (service) (count_over_time({CHANGE_FAILURE}[30d]))\n"
-     f"  or\n  0 * sum by (service) (count_over_time({DEPLOYMENT}[30d]))\n)\n"
-     f"/\nsum by (service) (count_over_time({DEPLOYMENT}[30d]))"),
+     f"(\n  {_per_service('count_over_time', CHANGE_FAILURE, '30d')}\n"
+     f"  or\n  0 * {_per_service('count_over_time', DEPLOYMENT, '30d')}\n)\n"
+     f"/\n{_per_service('count_over_time', DEPLOYMENT, '30d')}"),
     ("dora:time_to_restore_seconds:mean_30d", _mean(RESTORE_TIME, "30d")),
 ]
 
@@ -64,24 +72,30 @@ EVAL_TIME = "30d18h"
 def promtool_tests() -> list[dict]:
     """Fixture events with known answers and hours of silence between them (as deploys really are):
     checkout deploys every 12 h with a 3 h lead time, one deploy in four fails, and one incident a day
-    is restored in 30 minutes; search deploys once a day and never fails (its failure rate is 0)."""
+    is restored in 30 minutes; search deploys once a day and never fails (its failure rate is 0). A pod in
+    search's namespace also claims, every 8 hours, failed checkout deploys with a lead time of a week: the
+    rules count those as search's own events (who sent them), so checkout's figures do not move."""
     hours = 31 * 24
     checkout, search = 'service="checkout"', 'service="search"'
+    own_checkout, own_search, forged = f'{checkout},job="checkout"', f'{search},job="search"', f'{checkout},job="search"'
     series = [
-        (f"{DEPLOYMENT}{{{checkout}}}", _events(12, 1, hours)),
-        (f"{CHANGE_FAILURE}{{{checkout}}}", _events(48, 1, hours)),
-        (f"{LEAD_TIME}{{{checkout}}}", _events(12, 10800, hours)),
-        (f"{RESTORE_TIME}{{{checkout}}}", _events(24, 1800, hours)),
-        (f"{DEPLOYMENT}{{{search}}}", _events(24, 1, hours)),
+        (f"{DEPLOYMENT}{{{own_checkout}}}", _events(12, 1, hours)),
+        (f"{CHANGE_FAILURE}{{{own_checkout}}}", _events(48, 1, hours)),
+        (f"{LEAD_TIME}{{{own_checkout}}}", _events(12, 10800, hours)),
+        (f"{RESTORE_TIME}{{{own_checkout}}}", _events(24, 1800, hours)),
+        (f"{DEPLOYMENT}{{{own_search}}}", _events(24, 1, hours)),
+        (f"{CHANGE_FAILURE}{{{forged}}}", _events(8, 1, hours)),
+        (f"{LEAD_TIME}{{{forged}}}", _events(8, 604800, hours)),
+        (f"{DEPLOYMENT}{{{checkout}}}", _events(1, 1, hours)),  # no sender (no job): not counted for anyone
     ]
     expected: dict[str, dict[str, float]] = {
         "dora:deployment_frequency:per_day_7d": {checkout: 2, search: 1},
-        "dora:lead_time_seconds:mean_7d": {checkout: 10800},
-        "dora:change_failure_ratio:30d": {checkout: 0.25, search: 0},
+        "dora:lead_time_seconds:mean_7d": {checkout: 10800, search: 604800},
+        "dora:change_failure_ratio:30d": {checkout: 0.25, search: 3},
         "dora:time_to_restore_seconds:mean_30d": {checkout: 1800},
     }
     return [{
-        "name": "DORA formulas on events hours apart, with known answers",
+        "name": "DORA formulas on events hours apart, counted for the service that sent them",
         "interval": "1h",
         "input_series": [{"series": s, "values": v} for s, v in series],
         "promql_expr_test": [
@@ -115,8 +129,8 @@ def dashboard() -> dict:
         "description": "Deployments per hour by service; each deploy is also an annotation.",
         "datasource": {"type": "prometheus", "uid": "prometheus"},
         "gridPos": {"h": 8, "w": 24, "x": 0, "y": 6},
-        "targets": [{"refId": "A", "expr": f'sum by (service) (count_over_time({DEPLOYMENT}{{service=~"$service"}}[1h]))',
-                     "legendFormat": "{{service}}"}],
+        "targets": [{"refId": "A", "expr": f'sum by (job) (count_over_time({DEPLOYMENT}{{job=~"$service"}}[1h]))',
+                     "legendFormat": "{{job}}"}],
     })
     return {
         "uid": "goldenpath-dora", "title": "goldenpath / DORA", "tags": ["goldenpath", "dora"],
@@ -124,13 +138,13 @@ def dashboard() -> dict:
         "annotations": {"list": [{
             "name": "Deployments", "enable": True, "iconColor": "blue",
             "datasource": {"type": "prometheus", "uid": "prometheus"},
-            "expr": f'count_over_time({DEPLOYMENT}{{service=~"$service"}}[2m]) > 0',
-            "titleFormat": "deploy {{service}}",
+            "expr": f'count_over_time({DEPLOYMENT}{{job=~"$service"}}[2m]) > 0',
+            "titleFormat": "deploy {{job}}",
         }]},
         "templating": {"list": [{
             "name": "service", "type": "query", "includeAll": True, "multi": True, "current": {"text": "All", "value": "$__all"},
             "datasource": {"type": "prometheus", "uid": "prometheus"},
-            "query": f"label_values({DEPLOYMENT}, service)",
+            "query": f"label_values({DEPLOYMENT}, job)",
         }]},
         "panels": panels,
     }
