@@ -38,7 +38,8 @@ DROPPED_ATTRIBUTES: dict[str, dict[str, str]] = {
 # Attributes moto accepts but does not read back faithfully: ignored after creation so a
 # second plan is empty. Creation still sends the real values.
 IGNORED_ATTRIBUTES: dict[str, dict[str, str]] = {
-    "aws_eks_cluster": {"access_config": "moto does not store accessConfig"},
+    "aws_eks_cluster": {"access_config": "moto does not store accessConfig",
+                        "upgrade_policy": "moto does not store upgradePolicy"},
     "aws_eks_node_group": {
         "remote_access": "moto reports a made-up SSH key for node groups",
         "update_config": "moto does not store updateConfig",

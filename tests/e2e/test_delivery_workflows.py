@@ -263,7 +263,7 @@ def test_a_service_pull_request_previews_and_its_push_deploys(world):
 
     for manifest in sorted(world.stubs.glob("applied-*.json")):
         pod = json.loads(manifest.read_text())
-        kubernetes_validate.validate(pod, "1.33", strict=True)
+        kubernetes_validate.validate(pod, "1.35", strict=True)
         assert pod["metadata"]["namespace"] == "shop-web"
 
 
