@@ -233,7 +233,7 @@ def test_only_the_collector_and_the_operator_webhook_admit_other_namespaces(prod
                 for p in stack["resource"]["kubernetes_network_policy_v1"].values()}
     assert set(policies) >= {"observability-isolation", "observability-otlp-ingest", "observability-operator-webhook"}
     # The ports the policies open are the ones the charts serve (recorded facts).
-    (collector_service,) = facts.CHART_FACTS[("opentelemetry-collector", "0.127.2")].services
+    (collector_service,) = facts.CHART_FACTS[("opentelemetry-collector", CHARTS["opentelemetry-collector"].version)].services
     assert {collector_service.ports["otlp"], collector_service.ports["otlp-http"]} == set(network.OTLP_PORTS)
     # the defects it guards against: no isolation at all ...
     open_namespace = copy.deepcopy(stack)
@@ -365,3 +365,12 @@ def test_a_chart_that_refuses_a_version_or_a_range_that_leaves_one_out_is_named(
         f"chart tempo {CHARTS['tempo'].version}: range 1.25-1.34 leaves out Kubernetes 1.35, which goldenpath accepts"]
     monkeypatch.setitem(facts.CHART_FACTS, key, dataclasses.replace(facts.CHART_FACTS[key], kube_version="~1.25"))
     assert "expected >=X.Y.Z-0, ^X.Y.Z-0 or none" in factcheck.check_kubernetes_range(CHARTS, ("1.35",))[0]
+
+
+def test_every_pin_records_when_it_was_released_and_what_newer_release_it_leaves():
+    from datetime import date
+
+    for pin in CHARTS.values():
+        row = facts.facts_for(pin.name, pin.version)
+        assert date.fromisoformat(row.released) <= date(2026, 12, 5), pin.name
+        assert row.newer and all(len(line) > 20 for line in row.newer), pin.name

@@ -21,7 +21,7 @@ BATCH_SIZE = 8192
 # in processor/k8sattributesprocessor/processor.go, open-telemetry/opentelemetry-collector-contrib @ 008fe35e),
 # and the chart's preset associates a pod by the *resource attributes* k8s.pod.ip and k8s.pod.uid before the
 # connection (open-telemetry/opentelemetry-helm-charts charts/opentelemetry-collector/templates/_config.tpl
-# kubernetesAttributesConfig @ opentelemetry-collector-0.127.2). So a pod could name another pod, or keep a
+# kubernetesAttributesConfig @ opentelemetry-collector-0.127.4). So a pod could name another pod, or keep a
 # forged k8s.namespace.name. The resource processor's ``delete`` takes a key regex (``pattern``;
 # internal/coreinternal/attraction/attraction.go @ 045e588c). The agent therefore deletes every client-supplied k8s.*, service.namespace and
 # goldenpath.* attribute, associates by the connection only, and sets service.name from the namespace's

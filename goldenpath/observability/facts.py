@@ -47,6 +47,11 @@ class ChartFacts:
     """The chart's own ``kubeVersion`` constraint (Chart.yaml), "" when it declares none: Helm refuses to
     install a chart on a cluster outside it, so charts.py's range must lie inside it."""
     kube_version_source: Source
+    released: str
+    """When the pinned version was published (ISO date, from the same index or tag as ``published``)."""
+    newer: tuple[str, ...]
+    """Newer releases known when the pin was chosen and not taken, with the security fixes they carry and why they
+    wait: where the next bump starts."""
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -81,6 +86,11 @@ CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
             kube_version_source=Source(_KPS, "charts/kube-prometheus-stack/Chart.yaml kubeVersion (subchart grafana 11.1.1: "
                                              "^1.25.0-0 at grafana-community/helm-charts tag grafana-11.1.1)",
                                        "kube-prometheus-stack-81.6.2"),
+            released="2026-02-11",
+            newer=("81.6.9 (2026-02-13): grafana subchart 11.1.5 with Grafana 12.3.3, Alertmanager v0.31.1; templates change "
+                   "only in dashboards (git diff of the tags). Waits on re-reading the Grafana facts at v12.3.3: grafana/grafana "
+                   "is too large to fetch here (3.2 GB), so those facts cannot be checked at the new tag.",
+                   "Grafana 12.3.x security releases after 12.3.2 (the issue lists them): same blocker."),
         ),
         ChartFacts(
             "loki", "6.51.0", "3.6.4",
@@ -96,6 +106,10 @@ CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
                    "(grafana/helm-charts' Loki chart targets Grafana Enterprise Logs since 2026-03-16).",),
             kube_version="",
             kube_version_source=Source("grafana/loki", "production/helm/loki/Chart.yaml (no kubeVersion)", "helm-loki-6.51.0"),
+            released="2026-01-21",
+            newer=("chart 6.55.0 (2026-03-11, appVersion 3.6.7), per grafana-community's index on gh-pages",
+                   "Loki 3.6.5 to 3.6.15 (grafana/loki tags v3.6.x, security releases): newer than any chart of the 6.x "
+                   "line in the index; an image override needs the Loki facts re-read at that tag"),
         ),
         ChartFacts(
             "tempo", "1.26.1", "2.10.0",
@@ -107,21 +121,33 @@ CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
             ),
             kube_version="",
             kube_version_source=Source(_GC, "charts/tempo/Chart.yaml (no kubeVersion)", "tempo-1.26.1"),
+            released="2026-02-01",
+            newer=("chart 1.26.7 (2026-03-04, appVersion 2.10.1), per grafana-community's index on gh-pages",
+                   "Tempo 2.10.2 to 2.10.8 (CVE-2026-28377 and Go/grpc CVEs): newer than any chart of the 1.26 line in the "
+                   "index; an image override needs the Tempo facts re-read at v2.10.8"),
         ),
         ChartFacts(
-            "opentelemetry-collector", "0.127.2", "0.128.0",
+            "opentelemetry-collector", "0.127.4", "0.128.0",
             # 0.127.0 was tagged in git but is absent from the index (0.126.0 -> 0.127.1): never pin by tag alone.
-            published=Source(_OTEL_CHARTS, "index.yaml on gh-pages: opentelemetry-collector 0.127.2, appVersion 0.128.0", "gh-pages"),
+            published=Source(_OTEL_CHARTS, "index.yaml on gh-pages: opentelemetry-collector 0.127.4, appVersion 0.128.0, "
+                                           "created 2025-07-14", "gh-pages"),
             services=(
                 # Ports are those enabled by goldenpath's values (otlp, otlp-http, metrics); the chart's
                 # jaeger and zipkin ports are switched off.
                 ServiceFact("", {"otlp": 4317, "otlp-http": 4318, "metrics": 8888},
                             Source(_OTEL_CHARTS, "charts/opentelemetry-collector/values.yaml ports, templates/service.yaml",
-                                   "opentelemetry-collector-0.127.2")),
+                                   "opentelemetry-collector-0.127.4")),
             ),
             kube_version="",
             kube_version_source=Source(_OTEL_CHARTS, "charts/opentelemetry-collector/Chart.yaml (no kubeVersion)",
-                                       "opentelemetry-collector-0.127.2"),
+                                       "opentelemetry-collector-0.127.4"),
+            released="2025-07-14",
+            newer=("0.128.0 and later start a new line with a new collector (appVersion 0.129.1 and up): the component "
+                   "facts of otelcol-k8s must be re-read for it",),
+            notes=("From 0.127.2 (git diff of the tags): values.yaml, service.yaml, statefulset.yaml and _helpers.tpl are "
+                   "unchanged; _config.tpl changes only where it lists service.telemetry.resource keys (now sorted, #1748), "
+                   "which goldenpath does not set, not in the presets it mirrors; prometheusrule.yaml renames the chart's own "
+                   "alerts (#1736), which goldenpath does not enable.",),
         ),
     )
 }
@@ -132,9 +158,9 @@ UNPUBLISHED_CHART_VERSIONS: dict[tuple[str, str], Source] = {
 }
 
 # --- OpenTelemetry Collector chart ---------------------------------------------------------------
-OTEL_CHART_SOURCE = Source(_OTEL_CHARTS, "charts/opentelemetry-collector/values.yaml config", "opentelemetry-collector-0.127.2")
+OTEL_CHART_SOURCE = Source(_OTEL_CHARTS, "charts/opentelemetry-collector/values.yaml config", "opentelemetry-collector-0.127.4")
 OTEL_PRESET_SOURCE = Source(_OTEL_CHARTS, "charts/opentelemetry-collector/templates/_config.tpl applyKubernetesAttributesConfig",
-                            "opentelemetry-collector-0.127.2")
+                            "opentelemetry-collector-0.127.4")
 
 # The chart's default ``config``, which Helm deep-merges under the user's ``config`` (maps merge,
 # lists replace, a null deletes a key). Only keys matter here; values are abbreviated to their shape.
@@ -403,7 +429,7 @@ GRAFANA_SIDECARS = ("alerts", "dashboards", "datasources", "plugins", "notifiers
 # The pods' labels NetworkPolicies select, and the paths into the namespace that must stay open.
 OTEL_POD_LABEL_SOURCE = Source(_OTEL_CHARTS, "charts/opentelemetry-collector/templates/_helpers.tpl (selectorLabels: "
                                "app.kubernetes.io/name from nameOverride or the chart name, app.kubernetes.io/instance "
-                               "the release); statefulset.yaml pod template labels", "opentelemetry-collector-0.127.2")
+                               "the release); statefulset.yaml pod template labels", "opentelemetry-collector-0.127.4")
 OTEL_CHART_NAME = "opentelemetry-collector"
 OPERATOR_POD_LABEL_SOURCE = Source(_KPS, "charts/kube-prometheus-stack/templates/prometheus-operator/_prometheus-operator.tpl "
                                    "(app.kubernetes.io/component: prometheus-operator), templates/_helpers.tpl "
