@@ -374,3 +374,16 @@ def test_every_pin_records_when_it_was_released_and_what_newer_release_it_leaves
         row = facts.facts_for(pin.name, pin.version)
         assert date.fromisoformat(row.released) <= date(2026, 12, 5), pin.name
         assert row.newer and all(len(line) > 20 for line in row.newer), pin.name
+
+
+def test_tempo_runs_its_newest_patch_release_with_receivers_that_image_has(prod):
+    _, releases = prod
+    tempo = releases["tempo"].values["tempo"]
+    assert tempo["tag"] == facts.TEMPO_IMAGE_TAG == "2.10.8"  # CVE-2026-28377 and later security releases
+    assert factcheck.check_tempo_receivers(releases) == []
+    assert tempo["receivers"]["opencensus"] is None and tempo["receivers"]["jaeger"] is None
+    del tempo["receivers"]["opencensus"]  # the chart's default comes back: Tempo 2.10.8 would refuse its config
+    (problem,) = factcheck.check_tempo_receivers(releases)
+    assert problem.startswith("release tempo: Tempo 2.10.8 has no opencensus receiver (dropped in 2.10.6;")
+    del tempo["tag"]  # the chart's own 2.10.1 still has it
+    assert factcheck.check_tempo_receivers(releases) == []

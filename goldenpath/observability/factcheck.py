@@ -16,7 +16,7 @@ import yaml
 
 from goldenpath.observability import facts, network
 from goldenpath.observability.collector import pipeline_order_problems
-from goldenpath.observability.chart_render import chart_fullname, enabled_collector_ports, rendered_collector_config
+from goldenpath.observability.chart_render import chart_fullname, enabled_collector_ports, helm_merge, rendered_collector_config
 from goldenpath.observability.grafana_text import grafana_expand, terraform_unescape
 from goldenpath.observability.values import NAMESPACE as OBSERVABILITY_NAMESPACE, datasources
 from goldenpath.terraform_json import single_block
@@ -390,6 +390,30 @@ def check_metric_receivers(releases: dict[str, HelmRelease]) -> list[str]:
     return problems
 
 
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:3])
+
+
+def check_tempo_receivers(releases: dict[str, HelmRelease]) -> list[str]:
+    """The receivers Tempo gets (the chart's defaults merged with goldenpath's values) are ones the image it runs still
+    has: Tempo 2.10.6 dropped OpenCensus, which the chart enables by default (facts.TEMPO_DROPPED_RECEIVERS)."""
+    problems = []
+    for release in _of_chart(releases, "tempo"):
+        try:
+            app_version = facts.facts_for(release.chart, release.version).app_version
+        except LookupError:
+            continue
+        running = _dig(release.values, "tempo", "tag") or app_version
+        defaults: dict[str, dict] = {name: {} for name in facts.TEMPO_CHART_DEFAULT_RECEIVERS}
+        receivers = helm_merge(defaults, _dig(release.values, "tempo", "receivers") or {})
+        for name, dropped_in in facts.TEMPO_DROPPED_RECEIVERS.items():
+            if name in receivers and _version_key(running) >= _version_key(dropped_in):
+                problems.append(f"release {release.name}: Tempo {running} has no {name} receiver (dropped in {dropped_in}; "
+                                f"{facts.TEMPO_IMAGE_SOURCE}), but the chart enables it by default "
+                                f"({facts.TEMPO_RECEIVERS_SOURCE}): set tempo.receivers.{name} to null")
+    return problems
+
+
 def check_loki_storage(releases: dict[str, HelmRelease]) -> list[str]:
     problems = []
     for release in _of_chart(releases, "loki"):
@@ -402,7 +426,7 @@ def check_loki_storage(releases: dict[str, HelmRelease]) -> list[str]:
 RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
     check_chart_versions, check_collector_components, check_pipelines,
     check_collector_observed_and_writable, check_grafana_expansion, check_trace_log_links, check_phone_home,
-    check_default_rules, check_metric_receivers, check_loki_storage,
+    check_default_rules, check_metric_receivers, check_loki_storage, check_tempo_receivers,
 )
 
 

@@ -112,19 +112,21 @@ CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
                    "line in the index; an image override needs the Loki facts re-read at that tag"),
         ),
         ChartFacts(
-            "tempo", "1.26.1", "2.10.0",
-            published=Source(_GC, "index.yaml on gh-pages: tempo 1.26.1, appVersion 2.10.0", "gh-pages"),
+            "tempo", "1.26.7", "2.10.1",
+            published=Source(_GC, "index.yaml on gh-pages: tempo 1.26.7, appVersion 2.10.1, created 2026-03-04", "gh-pages"),
             services=(
                 ServiceFact("", {"tempo-prom-metrics": 3200, "grpc-tempo-otlp": 4317, "tempo-otlp-http": 4318,
                                  "tempo-zipkin": 9411},
-                            Source(_GC, "charts/tempo/templates/_ports.tpl and service.yaml", "tempo-1.26.1")),
+                            Source(_GC, "charts/tempo/templates/_ports.tpl and service.yaml", "tempo-1.26.7")),
             ),
             kube_version="",
-            kube_version_source=Source(_GC, "charts/tempo/Chart.yaml (no kubeVersion)", "tempo-1.26.1"),
-            released="2026-02-01",
-            newer=("chart 1.26.7 (2026-03-04, appVersion 2.10.1), per grafana-community's index on gh-pages",
-                   "Tempo 2.10.2 to 2.10.8 (CVE-2026-28377 and Go/grpc CVEs): newer than any chart of the 1.26 line in the "
-                   "index; an image override needs the Tempo facts re-read at v2.10.8"),
+            kube_version_source=Source(_GC, "charts/tempo/Chart.yaml (no kubeVersion)", "tempo-1.26.7"),
+            released="2026-03-04",
+            newer=("Tempo 2.10.2 to 2.10.8 are newer than the chart's appVersion: goldenpath runs the image TEMPO_IMAGE_TAG "
+                   "(2.10.8) instead, see TEMPO_IMAGE_SOURCE",),
+            notes=("From 1.26.1 (git diff of the tags): _ports.tpl and service.yaml unchanged; statefulset.yaml reads "
+                   "global.imageRegistry, servicemonitor.yaml scrapes jaeger-metrics only with tempoQuery, values.yaml adds "
+                   "global.imageRegistry; tempo.receivers still enables jaeger and opencensus by default.",),
         ),
         ChartFacts(
             "opentelemetry-collector", "0.127.4", "0.128.0",
@@ -276,8 +278,22 @@ PHONE_HOME_SETTINGS: tuple[tuple[str, tuple[str, ...], object, Source], ...] = (
     ("loki", ("loki", "analytics", "reporting_enabled"), False,
      Source("grafana/loki", "production/helm/loki/values.yaml loki.analytics (rendered into config.yaml analytics)", "helm-loki-6.51.0")),
     ("tempo", ("tempo", "reportingEnabled"), False,
-     Source(_GC, "charts/tempo/values.yaml tempo.reportingEnabled: true -> usage_report.reporting_enabled", "tempo-1.26.1")),
+     Source(_GC, "charts/tempo/values.yaml tempo.reportingEnabled: true -> usage_report.reporting_enabled", "tempo-1.26.7")),
 )
+
+# --- Tempo image ---------------------------------------------------------------------------------------
+# The chart's appVersion (2.10.1) predates Tempo's security releases, so goldenpath sets the image tag to the newest
+# patch release of the 2.10 line. Between them one breaking change: 2.10.6 dropped the OpenCensus receiver, which
+# the chart still enables by default (values.yaml tempo.receivers), so goldenpath gives Tempo OTLP receivers only.
+TEMPO_IMAGE_TAG = "2.10.8"
+TEMPO_IMAGE_SOURCE = Source(
+    "grafana/tempo", "CHANGELOG.md: v2.10.3 CVE-2026-28377 (S3 SSE-C key exposed), v2.10.6 and v2.10.8 Go, grpc, x/net, "
+    "x/text, otel security updates; v2.10.6 breaking: OpenCensus receiver dropped; tag v2.10.8 (2026-08-13). The "
+    "image's presence on Docker Hub is not checked here (no registry access)", "v2.10.8")
+TEMPO_DROPPED_RECEIVERS: dict[str, str] = {"opencensus": "2.10.6"}
+TEMPO_CHART_DEFAULT_RECEIVERS = ("jaeger", "opencensus", "otlp")
+TEMPO_RECEIVERS_SOURCE = Source(_GC, "charts/tempo/values.yaml tempo.receivers (jaeger, opencensus, otlp), rendered by "
+                                     "the config template into distributor.receivers", "tempo-1.26.7")
 
 # --- kube-prometheus-stack default rules ------------------------------------------------------------
 KPS_RULES_SOURCE = Source(_KPS, "charts/kube-prometheus-stack/templates/prometheus/rules-1.14/*.yaml (condition and rule kinds per file)",

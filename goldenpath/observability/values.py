@@ -198,6 +198,11 @@ def tempo(environment: Environment, bucket: str) -> dict:
     return {
         "fullnameOverride": "tempo",
         "tempo": {
+            "tag": facts.TEMPO_IMAGE_TAG,  # the chart's appVersion predates Tempo's security releases
+            # OTLP only (what the collector sends); nulls drop the chart's default jaeger and opencensus receivers
+            # (Tempo dropped OpenCensus in 2.10.6: facts.TEMPO_DROPPED_RECEIVERS).
+            "receivers": {**{name: None for name in facts.TEMPO_CHART_DEFAULT_RECEIVERS if name != "otlp"},
+                          "otlp": {"protocols": {"grpc": {"endpoint": "0.0.0.0:4317"}, "http": {"endpoint": "0.0.0.0:4318"}}}},
             "reportingEnabled": False,
             "retention": f"{hours}h",
             "storage": {"trace": {"backend": "s3", "s3": {"bucket": bucket, "endpoint": f"s3.{environment.region}.amazonaws.com",
