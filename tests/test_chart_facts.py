@@ -376,7 +376,7 @@ def test_every_pin_records_when_it_was_released_and_what_newer_release_it_leaves
         assert row.newer and all(len(line) > 20 for line in row.newer), pin.name
 
 
-def test_tempo_runs_its_newest_patch_release_with_receivers_that_image_has(prod):
+def test_tempo_runs_its_newest_patch_release_with_receivers_its_image_has(prod):
     _, releases = prod
     tempo = releases["tempo"].values["tempo"]
     assert tempo["tag"] == facts.TEMPO_IMAGE_TAG == "2.10.8"  # CVE-2026-28377 and later security releases
@@ -387,3 +387,12 @@ def test_tempo_runs_its_newest_patch_release_with_receivers_that_image_has(prod)
     assert problem.startswith("release tempo: Tempo 2.10.8 has no opencensus receiver (dropped in 2.10.6;")
     del tempo["tag"]  # the chart's own 2.10.1 still has it
     assert factcheck.check_tempo_receivers(releases) == []
+
+
+def test_loki_and_tempo_run_the_image_tags_their_facts_were_read_at(prod):
+    _, releases = prod
+    assert factcheck.check_image_tags(releases) == []
+    assert releases["loki"].values["loki"]["image"]["tag"] == facts.LOKI_IMAGE_TAG == "3.6.15"
+    del releases["loki"].values["loki"]["image"]  # the chart's own default would run 3.6.3
+    (problem,) = factcheck.check_image_tags(releases)
+    assert problem.startswith("release loki: loki.image.tag is None, expected '3.6.15'")

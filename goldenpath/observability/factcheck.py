@@ -414,6 +414,26 @@ def check_tempo_receivers(releases: dict[str, HelmRelease]) -> list[str]:
     return problems
 
 
+# Where each chart's values name its image tag, and the tag the facts were read at (None: the chart's appVersion).
+_IMAGE_TAGS: dict[str, tuple[tuple[str, ...], str]] = {
+    "tempo": (("tempo", "tag"), facts.TEMPO_IMAGE_TAG),
+    "loki": (("loki", "image", "tag"), facts.LOKI_IMAGE_TAG),
+}
+
+
+def check_image_tags(releases: dict[str, HelmRelease]) -> list[str]:
+    """Loki and Tempo run the image tag their facts were read at, set explicitly: without it the chart picks its own
+    (Loki's chart 6.51.0 would run 3.6.3, older than its appVersion)."""
+    problems = []
+    for chart, (path, wanted) in _IMAGE_TAGS.items():
+        for release in _of_chart(releases, chart):
+            tag = _dig(release.values, *path)
+            if tag != wanted:
+                problems.append(f"release {release.name}: {'.'.join(path)} is {tag!r}, expected {wanted!r}, the tag "
+                                f"goldenpath's facts were read at ({facts.LOKI_IMAGE_SOURCE if chart == 'loki' else facts.TEMPO_IMAGE_SOURCE})")
+    return problems
+
+
 def check_loki_storage(releases: dict[str, HelmRelease]) -> list[str]:
     problems = []
     for release in _of_chart(releases, "loki"):
@@ -426,7 +446,7 @@ def check_loki_storage(releases: dict[str, HelmRelease]) -> list[str]:
 RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
     check_chart_versions, check_collector_components, check_pipelines,
     check_collector_observed_and_writable, check_grafana_expansion, check_trace_log_links, check_phone_home,
-    check_default_rules, check_metric_receivers, check_loki_storage, check_tempo_receivers,
+    check_default_rules, check_metric_receivers, check_loki_storage, check_tempo_receivers, check_image_tags,
 )
 
 

@@ -107,9 +107,8 @@ CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
             kube_version="",
             kube_version_source=Source("grafana/loki", "production/helm/loki/Chart.yaml (no kubeVersion)", "helm-loki-6.51.0"),
             released="2026-01-21",
-            newer=("chart 6.55.0 (2026-03-11, appVersion 3.6.7), per grafana-community's index on gh-pages",
-                   "Loki 3.6.5 to 3.6.15 (grafana/loki tags v3.6.x, security releases): newer than any chart of the 6.x "
-                   "line in the index; an image override needs the Loki facts re-read at that tag"),
+            newer=("chart 6.55.0 (2026-03-11, appVersion 3.6.7), per grafana-community's index on gh-pages: its templates "
+                   "are not re-read yet; the image fixes it would bring are taken through LOKI_IMAGE_TAG (3.6.15)",),
         ),
         ChartFacts(
             "tempo", "1.26.7", "2.10.1",
@@ -232,7 +231,8 @@ COLLECTOR_IMAGES: dict[str, CollectorImage] = {
 # --- Loki -----------------------------------------------------------------------------------------
 LOKI_OTLP_SOURCE = Source("grafana/loki", "pkg/loghttp/push/otlp_config.go (default_resource_attributes_as_index_labels); "
                                           "pkg/loghttp/push/otlp.go (trace_id, span_id as structured metadata; "
-                                          "otlptranslator.LabelNamer turns '.' into '_')", "v3.6.4")
+                                          "otlptranslator.LabelNamer turns '.' into '_'); unchanged from v3.6.4 "
+                                          "(git diff of the tags)", "v3.6.15")
 LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES: tuple[str, ...] = (
     "service.name", "service.namespace", "service.instance.id", "deployment.environment", "deployment.environment.name",
     "cloud.region", "cloud.availability_zone", "k8s.cluster.name", "k8s.namespace.name", "k8s.pod.name",
@@ -242,7 +242,16 @@ LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES: tuple[str, ...] = (
 LOKI_OTLP_STRUCTURED_METADATA = ("trace_id", "span_id")
 LOKI_S3_DUALSTACK_SOURCE = Source(
     "grafana/loki", "pkg/storage/chunk/client/aws/s3_storage_client.go (disable_dualstack, default false); "
-                    "chart production/helm/loki/templates/_helpers.tpl passes loki.storage.s3.disable_dualstack", "v3.6.4 / helm-loki-6.51.0")
+                    "chart production/helm/loki/templates/_helpers.tpl passes loki.storage.s3.disable_dualstack; from v3.6.4 "
+                    "the file only adds a SHA-256 checksum to PutObject (object-lock buckets)", "v3.6.15 / helm-loki-6.51.0")
+# The chart's default image is not its appVersion: helm-loki-6.51.0 values.yaml sets loki.image.tag 3.6.3 (appVersion
+# 3.6.4). goldenpath sets the tag to the newest patch release of the 3.6 line, whose security fixes no chart of the
+# 6.x line in grafana-community's index carries yet; the facts above were re-read at that tag.
+LOKI_IMAGE_TAG = "3.6.15"
+LOKI_IMAGE_SOURCE = Source(
+    "grafana/loki", "CHANGELOG.md 3.6.5 to 3.6.15: security releases (Go 1.26.5 CVE-2026-39822 and CVE-2026-42505, grpc "
+    "v1.82.1, x/net, x/text, klauspost/compress, containerd); tag v3.6.15 (2026-08-05); chart values.yaml loki.image.tag "
+    "3.6.3 at helm-loki-6.51.0. The image's presence on Docker Hub is not checked here (no registry access)", "v3.6.15")
 
 
 def loki_label(attribute: str) -> str:

@@ -173,6 +173,8 @@ def loki(environment: Environment, bucket: str) -> dict:
     return {
         "deploymentMode": "SingleBinary",
         "loki": {
+            # the chart would run 3.6.3 (its values' image tag, not its appVersion): the 3.6 line's newest patch release
+            "image": {"tag": facts.LOKI_IMAGE_TAG},
             "auth_enabled": False,
             "analytics": {"reporting_enabled": False},
             "commonConfig": {"replication_factor": 1},
