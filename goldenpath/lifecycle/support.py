@@ -21,6 +21,7 @@ from goldenpath.stacks.layout import stack_layout
 
 CHECK_ID = "GP_EKS_001"
 CLUSTER_PATH = "{stack}/cluster/cluster"  # the EKS cluster's construct path, as checkov's results name it
+# The month the estimates use (cost.items.HOURS_PER_MONTH); not imported, since cost imports this package's calendar.
 HOURS_PER_MONTH = Decimal(730)
 SurchargePerHour = Callable[[str], Decimal | None]
 """Region -> the extended-support surcharge per cluster-hour (None: no price known for the region)."""
@@ -66,18 +67,22 @@ def _upgrade_hint(status: SupportStatus) -> str:
     return f"`goldenpath upgrade --env {status.environment}` shows the next step"
 
 
-def _extended_problem(status: SupportStatus, surcharge: Decimal | None) -> str:
-    cost = (f"+${(surcharge * HOURS_PER_MONTH).quantize(Decimal('0.01'))} a month ({surcharge} USD per cluster-hour)"
-            if surcharge is not None else "billed extended support (no price for the region in the snapshot)")
+def _extended_finding(status: SupportStatus, surcharge: Decimal | None) -> str:
+    """What being past standard support means for this cluster: its monthly surcharge, or an upgrade by EKS."""
     if status.support_type == "STANDARD":
         consequence = ("support_type is STANDARD, so EKS upgrades the control plane itself, outside the upgrade "
                        "procedure (add-ons, node AMIs and chart facts are not moved with it)")
+    elif surcharge is not None:
+        consequence = f"+${(surcharge * HOURS_PER_MONTH).quantize(Decimal('0.01'))} a month ({surcharge} USD per cluster-hour)"
     else:
-        consequence = cost
-    return (f"{CHECK_ID} {status.stack}: Kubernetes {status.version} is past EKS standard support since "
-            f"{status.standard_end} (extended support until {status.extended_end}): {consequence}; expected a version in "
-            f"standard support: upgrade ({_upgrade_hint(status)}), or accept it with a Suppression({CHECK_ID!r}, reason, "
-            f"owner, stack={status.stack!r})")
+        consequence = "billed extended support (no price for the region in the snapshot)"
+    return (f"Kubernetes {status.version} is past EKS standard support since {status.standard_end} "
+            f"(extended support until {status.extended_end}): {consequence}")
+
+
+def _extended_problem(status: SupportStatus, finding: str) -> str:
+    return (f"{CHECK_ID} {status.stack}: {finding}; expected a version in standard support: upgrade "
+            f"({_upgrade_hint(status)}), or accept it with a Suppression({CHECK_ID!r}, reason, owner, stack={status.stack!r})")
 
 
 def support_report(environments: Sequence[Environment], day: date, suppressions: Sequence[Suppression],
@@ -94,14 +99,13 @@ def support_report(environments: Sequence[Environment], day: date, suppressions:
                         f"(warning from {status.warning_days}); {_upgrade_hint(status)}")
             report.lines.append(line)
         elif status.state == "extended":
-            problem = _extended_problem(status, surcharge_per_hour(environment.region))
+            finding = _extended_finding(status, surcharge_per_hour(environment.region))
             accepted = next((s for s in suppressions if s.matches(CHECK_ID, status.stack, CLUSTER_PATH.format(stack=status.stack))), None)
             if accepted:
-                report.lines.append(f"{head} extended support, accepted by {accepted.owner}: {accepted.reason} "
-                                    f"[{problem.split(': ', 1)[1].split('; expected')[0]}]")
+                report.lines.append(f"{head} extended support, accepted by {accepted.owner}: {accepted.reason} [{finding}]")
             else:
                 report.lines.append(f"{head} FAILED extended support since {status.standard_end}")
-                report.problems.append(problem)
+                report.problems.append(_extended_problem(status, finding))
         else:
             report.lines.append(f"{head} FAILED {status.state} in EKS's calendar on {day}")
             report.problems.append(

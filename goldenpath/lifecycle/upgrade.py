@@ -31,7 +31,7 @@ class Step:
 @dataclass(frozen=True)
 class UpgradePlan:
     status: SupportStatus
-    target: str | None
+    target: str
     due: bool
     steps: tuple[Step, ...]
 

@@ -21,10 +21,11 @@ class ChartPin:
     max_kubernetes: str
 
     def supports(self, kubernetes_version: str) -> bool:
-        return _key(self.min_kubernetes) <= _key(kubernetes_version) <= _key(self.max_kubernetes)
+        return version_key(self.min_kubernetes) <= version_key(kubernetes_version) <= version_key(self.max_kubernetes)
 
 
-def _key(version: str) -> tuple[int, ...]:
+def version_key(version: str) -> tuple[int, ...]:
+    """``1.35`` -> (1, 35), ``2.10.8`` -> (2, 10, 8): versions compared number by number."""
     return tuple(int(part) for part in version.split("."))
 
 

@@ -17,6 +17,7 @@ import yaml
 from goldenpath.observability import facts, network
 from goldenpath.observability.collector import pipeline_order_problems
 from goldenpath.observability.chart_render import chart_fullname, enabled_collector_ports, helm_merge, rendered_collector_config
+from goldenpath.observability.charts import version_key
 from goldenpath.observability.grafana_text import grafana_expand, terraform_unescape
 from goldenpath.observability.values import NAMESPACE as OBSERVABILITY_NAMESPACE, datasources
 from goldenpath.terraform_json import single_block
@@ -390,10 +391,6 @@ def check_metric_receivers(releases: dict[str, HelmRelease]) -> list[str]:
     return problems
 
 
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", version)[:3])
-
-
 def check_tempo_receivers(releases: dict[str, HelmRelease]) -> list[str]:
     """The receivers Tempo gets (the chart's defaults merged with goldenpath's values) are ones the image it runs still
     has: Tempo 2.10.6 dropped OpenCensus, which the chart enables by default (facts.TEMPO_DROPPED_RECEIVERS)."""
@@ -407,17 +404,17 @@ def check_tempo_receivers(releases: dict[str, HelmRelease]) -> list[str]:
         defaults: dict[str, dict] = {name: {} for name in facts.TEMPO_CHART_DEFAULT_RECEIVERS}
         receivers = helm_merge(defaults, _dig(release.values, "tempo", "receivers") or {})
         for name, dropped_in in facts.TEMPO_DROPPED_RECEIVERS.items():
-            if name in receivers and _version_key(running) >= _version_key(dropped_in):
+            if name in receivers and version_key(running) >= version_key(dropped_in):
                 problems.append(f"release {release.name}: Tempo {running} has no {name} receiver (dropped in {dropped_in}; "
                                 f"{facts.TEMPO_IMAGE_SOURCE}), but the chart enables it by default "
                                 f"({facts.TEMPO_RECEIVERS_SOURCE}): set tempo.receivers.{name} to null")
     return problems
 
 
-# Where each chart's values name its image tag, and the tag the facts were read at (None: the chart's appVersion).
-_IMAGE_TAGS: dict[str, tuple[tuple[str, ...], str]] = {
-    "tempo": (("tempo", "tag"), facts.TEMPO_IMAGE_TAG),
-    "loki": (("loki", "image", "tag"), facts.LOKI_IMAGE_TAG),
+# Where each chart's values name its image tag, the tag the facts were read at, and where that is recorded.
+_IMAGE_TAGS: dict[str, tuple[tuple[str, ...], str, facts.Source]] = {
+    "tempo": (("tempo", "tag"), facts.TEMPO_IMAGE_TAG, facts.TEMPO_IMAGE_SOURCE),
+    "loki": (("loki", "image", "tag"), facts.LOKI_IMAGE_TAG, facts.LOKI_IMAGE_SOURCE),
 }
 
 
@@ -425,12 +422,12 @@ def check_image_tags(releases: dict[str, HelmRelease]) -> list[str]:
     """Loki and Tempo run the image tag their facts were read at, set explicitly: without it the chart picks its own
     (Loki's chart 6.51.0 would run 3.6.3, older than its appVersion)."""
     problems = []
-    for chart, (path, wanted) in _IMAGE_TAGS.items():
+    for chart, (path, wanted, source) in _IMAGE_TAGS.items():
         for release in _of_chart(releases, chart):
             tag = _dig(release.values, *path)
             if tag != wanted:
                 problems.append(f"release {release.name}: {'.'.join(path)} is {tag!r}, expected {wanted!r}, the tag "
-                                f"goldenpath's facts were read at ({facts.LOKI_IMAGE_SOURCE if chart == 'loki' else facts.TEMPO_IMAGE_SOURCE})")
+                                f"goldenpath's facts were read at ({source})")
     return problems
 
 
@@ -515,7 +512,7 @@ def _kube_version_admits(constraint: str, version: str) -> bool:
     if not match:
         raise ValueError(f"kubeVersion {constraint!r}: expected >=X.Y.Z-0, ^X.Y.Z-0 or none")
     operator, major, minor = match.group(1), int(match.group(2)), int(match.group(3))
-    wanted = tuple(int(part) for part in version.split("."))
+    wanted = version_key(version)
     if operator == "^":
         return wanted[0] == major and wanted >= (major, minor)
     return wanted >= (major, minor)

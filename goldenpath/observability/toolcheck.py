@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -29,6 +30,7 @@ def _tool(name: str) -> str:
     return path
 
 
+@functools.lru_cache(maxsize=None)  # once per binary, not before every amtool run
 def _check_amtool_version(path: str) -> None:
     text = subprocess.run([path, "--version"], capture_output=True, text=True, check=False)
     words = (text.stdout + text.stderr).split()
