@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class GoldenpathError(Exception):
     """An error whose message is complete on its own; the CLI prints it and exits 2."""
@@ -30,7 +32,7 @@ def aws_error_message(exc: BaseException) -> str | None:
     except ImportError:  # pragma: no cover - boto3 is a dependency
         return None
     if isinstance(exc, EndpointConnectionError):
-        return (f"cannot reach {exc.kwargs.get('endpoint_url', 'the AWS endpoint')}: nothing answers there; expected AWS, "
+        return (f"cannot reach {_origin(exc.kwargs.get('endpoint_url', ''))}: nothing answers there; expected AWS, "
                 "or a running emulator for --aws-endpoint")
     if isinstance(exc, NoCredentialsError):
         return "no AWS credentials found; expected AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, SSO, or OIDC in CI"
@@ -39,3 +41,9 @@ def aws_error_message(exc: BaseException) -> str | None:
         operation = getattr(exc, "operation_name", "an AWS call")
         return f"AWS refused {operation}: {error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(": ")
     return None
+
+
+def _origin(url: str) -> str:
+    """``http://127.0.0.1:9/bucket?list-type=2`` -> ``http://127.0.0.1:9/``: where, without the request's path."""
+    match = re.match(r"^([a-z]+://[^/?#]+)", url)
+    return f"{match.group(1)}/" if match else (url or "the AWS endpoint")

@@ -35,18 +35,43 @@ class GateResult:
     in_cluster: InClusterReport
     cost: CostReport
     cost_lines: list[str]
-    over_budget: bool
+    over_budget: list[str]
+    """Budgets and caps that fail (over, or incomplete for want of a price), by file and field."""
     version_lines: list[str]
     sandbox_lines: list[str]
-    sandbox_over: bool
-    """A sandbox tier whose worst case does not fit its max_spend_usd."""
+    sandbox_over: list[str]
+    """Sandbox tiers (``<env>/<tier>``) whose worst case does not fit their max_spend_usd."""
     support: SupportReport
     """Each cluster's Kubernetes version against EKS's calendar (GP_EKS_001)."""
 
     @property
+    def failed(self) -> list[str]:
+        """What fails the gate, one entry per check, each naming what failed in it (empty: passed)."""
+        parts = []
+        if self.checkov.failures:
+            ids = sorted({f.check_id for f in self.checkov.failures})
+            parts.append(f"checkov: {len(self.checkov.failures)} finding(s) ({', '.join(ids)})")
+        if self.in_cluster.problems:
+            stacks = sorted({stack for stack, _ in self.in_cluster.by_stack})
+            parts.append(f"in-cluster checks: {len(self.in_cluster.problems)} problem(s) in {', '.join(stacks)}")
+        if self.over_budget:
+            parts.append(f"cost: {'; '.join(self.over_budget)}")
+        if self.sandbox_over:
+            parts.append(f"sandbox tiers: {', '.join(self.sandbox_over)}")
+        if self.support.failed_stacks:
+            parts.append(f"Kubernetes support (GP_EKS_001): {', '.join(self.support.failed_stacks)}")
+        return parts
+
+    @property
     def passed(self) -> bool:
-        return not (self.checkov.failures or self.in_cluster.problems or self.over_budget or self.sandbox_over
-                    or self.support.problems)
+        return not self.failed
+
+    def verdict(self) -> str:
+        """validate's last line: the one a person (or a CI log) reads first."""
+        names = ", ".join(e.name for e in self.environments)
+        if self.passed:
+            return f"PASSED: {names}: checkov, in-cluster checks, cost, sandbox tiers and Kubernetes support"
+        return f"FAILED: {names}: " + " | ".join(self.failed)
 
 
 def run_gate(environments: list[Environment], outdir: Path, project_root: Path, extensions: Extensions,

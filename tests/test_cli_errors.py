@@ -39,6 +39,8 @@ CASES = [
     ([*ENVS, "ci", "deploy", "--env", "dev", "--service", "web", "--image-tag", "t", "--repository", "acme/checkout"],
      "service 'web' deploys from 'acme/storefront-web', but this job runs for 'acme/checkout'"),
     ([*ENVS, "preview", "list", "--env", "dev", "--aws-endpoint", "http://10.0.0.5:4566"], "--aws-endpoint: got 'http://10.0.0.5:4566'"),
+    ([*ENVS, "preview", "reap", "--env", "dev", "--aws-endpoint", "http://127.0.0.1:9"],
+     "error: cannot reach http://127.0.0.1:9/: nothing answers there; expected AWS, or a running emulator"),
     ([*ENVS, "preview", "list", "--env", "prod", "--aws-endpoint", "http://127.0.0.1:1"], "--env: 0 of the given environments host previews"),
     ([*ENVS, "preview", "up", "--env", "dev", "--aws-endpoint", "http://127.0.0.1:1", "--repository", "acme",
       "--pr", "1", "--branch", "b", "--service", "web", "--image", "t"], "--repository: got 'acme'"),

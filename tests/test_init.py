@@ -3,12 +3,18 @@ overwrites without --force; idempotent; its workflow passes the three workflow l
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
+from datetime import date
+from pathlib import Path
 
 import pytest
 import yaml
 
+from goldenpath.config.loader import load_environments, parse_environment
+from goldenpath.config.schema import environment_schema_json
 from goldenpath.errors import GoldenpathError
 from goldenpath.scaffold import WORKFLOW, InitSettings, init_project, planned_files
 from tests.test_workflows import tool
@@ -90,3 +96,86 @@ def test_validate_workflow_passes_the_linters(project, linter):
     root, _ = project
     result = subprocess.run([tool(linter[0]), *linter[1:], str(root / WORKFLOW)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _schema_paths() -> list[str]:
+    """Every key of an environment file, two levels deep (``previews.limits.pods``)."""
+    schema = json.loads(environment_schema_json())
+
+    def resolve(node: dict) -> dict:
+        if "$ref" in node:
+            return resolve(schema["$defs"][node["$ref"].rsplit("/", 1)[1]])
+        for alternative in node.get("anyOf", []):
+            if resolve(alternative).get("properties"):
+                return resolve(alternative)
+        return node
+
+    paths: list[str] = []
+
+    def walk(node: dict, prefix: str, depth: int) -> None:
+        for name, sub in resolve(node).get("properties", {}).items():
+            paths.append(prefix + name)
+            if depth < 2:
+                walk(sub, f"{prefix}{name}.", depth + 1)
+
+    walk(schema, "", 0)
+    return paths
+
+
+SCAFFOLD_ENVIRONMENT = Path("environments/dev.yaml")
+# Commented alternatives, not defaults: uncommenting them with the rest would contradict another key.
+ALTERNATIVES = re.compile(r"opt_out_reason|operator_role")
+
+
+def _uncommented(text: str) -> str:
+    """The scaffold with every commented key uncommented (the header's prose stays a comment)."""
+    header, body = text.split("\nname: ", 1)
+    lines = []
+    for line in f"name: {body}".splitlines():
+        match = re.match(r"^(\s*)# ?(\s*[a-z_]+:.*)$", line)
+        lines.append(match.group(1) + match.group(2) if match and not ALTERNATIVES.search(line) else line)
+    return header + "\n" + "\n".join(lines) + "\n"
+
+
+def test_every_key_of_an_environment_file_is_in_the_scaffold():
+    text = planned_files(InitSettings(Path("unused")))[SCAFFOLD_ENVIRONMENT]
+    missing = [p for p in _schema_paths() if not re.search(rf"\b{re.escape(p.rsplit('.', 1)[-1])}\s*:", text)]
+    assert missing == []
+
+
+def test_the_scaffold_with_every_key_uncommented_is_valid_and_its_defaults_agree():
+    from goldenpath.cost.budget import preview_cap_check
+    from goldenpath.cost.environments import EnvironmentEstimate, pricing_context
+    from goldenpath.cost.prices import load_snapshot
+    from goldenpath.sandboxes.worst_case import tier_lines
+
+    text = _uncommented(planned_files(InitSettings(Path("unused")))[SCAFFOLD_ENVIRONMENT])
+    environment = parse_environment(text, str(SCAFFOLD_ENVIRONMENT))
+    assert environment.previews and environment.sandboxes and environment.kms and environment.budget
+    # the commented preview cap admits a preview of the commented quota on the scaffold's node type, priced
+    check = preview_cap_check(EnvironmentEstimate(environment, pricing_context(environment, date(2026, 12, 5)), []))
+    assert check is not None and not check.failed and not check.incomplete, check.message()
+    # and the example sandbox tier's worst case fits its max_spend_usd
+    lines, over = tier_lines([environment], load_snapshot)
+    assert over == [] and "within max_spend_usd" in lines[0]
+
+
+def test_init_adds_environments_on_ranges_no_other_environment_of_the_account_uses(tmp_path):
+    init_project(InitSettings(tmp_path))
+    init_project(InitSettings(tmp_path, environment="staging"))
+    init_project(InitSettings(tmp_path, environment="prod", production=True))
+    init_project(InitSettings(tmp_path, environment="other", account_id="210987654321"))  # another account: may reuse
+    ranges = {p.stem: yaml.safe_load(p.read_text())["network"]["cidr"] for p in (tmp_path / "environments").glob("*.yaml")}
+    assert ranges == {"dev": "10.10.0.0/16", "staging": "10.20.0.0/16", "prod": "10.30.0.0/16", "other": "10.10.0.0/16"}
+    environments = {e.name: e for e in load_environments(tmp_path / "environments")}  # the overlap check passes
+    assert environments["prod"].production and not environments["staging"].production
+    # a range given by hand is used as given, and a taken one is refused by the environment check, naming the file
+    init_project(InitSettings(tmp_path, environment="qa", cidr="10.10.0.0/16"))
+    with pytest.raises(GoldenpathError, match=r"qa.yaml.*network.cidr: got '10.10.0.0/16'.*does not overlap"):
+        load_environments(tmp_path / "environments")
+
+
+def test_a_bad_cidr_is_named_and_nothing_is_written(tmp_path):
+    with pytest.raises(GoldenpathError, match=r"--cidr: got '8.8.0.0/16', expected a private IPv4 range"):
+        init_project(InitSettings(tmp_path, cidr="8.8.0.0/16"))
+    assert list(tmp_path.iterdir()) == []

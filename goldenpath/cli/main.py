@@ -50,7 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="scaffold a platform repository (environments, runbooks, main.py, CI workflow)")
     p.add_argument("directory", nargs="?", type=Path, default=Path("."), help="default: the current folder")
     p.add_argument("--env", dest="init_env", default="dev", metavar="NAME", help="first environment (default: dev)")
-    p.add_argument("--region", default="eu-west-1")
+    p.add_argument("--region", default="eu-west-1", help="any AWS region (default: eu-west-1; a region without bundled "
+                   "prices validates, its cost lines \"not priced\" until `goldenpath cost refresh --region R`)")
+    p.add_argument("--production", action="store_true", help="a production environment (no previews or sandboxes)")
+    p.add_argument("--cidr", help="the VPC range (default: the first 10.N0.0.0/16 no other environment of the account uses)")
     p.add_argument("--account-id", default="123456789012", help="default: a placeholder to replace before deploying")
     p.add_argument("--owner", default="platform-team", help="owning team (default: platform-team)")
     p.add_argument("--force", action="store_true", help="overwrite files that exist with other content")
@@ -197,6 +200,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"reports: {sarif_path}, {junit_path}")
     if args.html:
         print(f"platform report: {_write_page(gate, args.html)}")
+    print(gate.verdict())
     return 0 if gate.passed else 1
 
 
@@ -229,7 +233,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from goldenpath.scaffold import InitSettings, init_project
 
     settings = InitSettings(args.directory, environment=args.init_env, region=args.region,
-                            account_id=args.account_id, owner=args.owner)
+                            account_id=args.account_id, owner=args.owner, production=args.production, cidr=args.cidr)
     result = init_project(settings, force=args.force)
     for label, paths in (("wrote", result.written), ("overwrote", result.overwritten), ("unchanged", result.unchanged)):
         if paths:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from goldenpath.cost.environments import CostReport, EnvironmentEstimate
 from goldenpath.cost.estimate import LineItem, StackEstimate, quota_share
 from goldenpath.cost.items import Unpriced as NoPrice
-from goldenpath.cost.render import money
+from goldenpath.cost.render import at_least, grouped_unpriced, money
 
 TOP_LINES = 3
 
@@ -53,6 +53,8 @@ class BudgetCheck:
     """Lines without a price: unless each is accepted by name, the check fails (the figure is a lower bound)."""
     limit_name: str = "budget"
     accept_hint: str = "accept each under budget.accept_unpriced with a reason"
+    known: bool = True
+    """False when nothing of the figure could be priced (``expected`` is then no lower bound worth printing)."""
 
     @property
     def over(self) -> bool:
@@ -69,10 +71,11 @@ class BudgetCheck:
     def message(self) -> str:
         verdict = f"OVER {self.limit_name}" if self.over else f"within {self.limit_name}"
         if self.incomplete:
-            verdict = f"INCOMPLETE, {len(self.unpriced.open)} line(s) not priced ({'; '.join(self.unpriced.open)}): " \
+            verdict = f"INCOMPLETE, {len(self.unpriced.open)} line(s) not priced ({'; '.join(grouped_unpriced(self.unpriced.open))}): " \
                       f"refresh prices (`goldenpath cost refresh`) or {self.accept_hint}" + \
                       ("; and OVER " + self.limit_name if self.over else "")
-        text = f"{self.subject}: expected {money(self.expected)}/month, {self.limit_name} {money(self.budget)}: {verdict}"
+        figure = at_least(self.expected, self.incomplete) if self.known else "unknown"
+        text = f"{self.subject}: expected {figure}/month, {self.limit_name} {money(self.budget)}: {verdict}"
         if self.unpriced.accepted:
             text += "; not priced, accepted: " + "; ".join(self.unpriced.accepted)
         if self.unpriced.stale:
@@ -111,15 +114,15 @@ def preview_cap_check(estimate: EnvironmentEstimate) -> BudgetCheck | None:
                             estimate.context.capacity)
     except NoPrice as reason:
         return BudgetCheck(environment.name, f"{environment.source_file}: previews.max_monthly_usd", previews.max_monthly_usd,
-                           Decimal(0), [], UnpricedLines(open=[f"previews.limits: {reason}"]), "cap",
-                           "give the first node group a priced instance type")
+                           Decimal(0), [], UnpricedLines(open=[f"{environment.name}: previews.limits: {reason}"]), "cap",
+                           "give the first node group a priced instance type", known=False)
     return BudgetCheck(environment.name, f"{environment.source_file}: previews.max_monthly_usd (each preview's quota share)",
                        previews.max_monthly_usd, share.expected, [share], limit_name="cap")
 
 
-def budget_lines(report: CostReport) -> tuple[list[str], bool]:
-    """What `validate` prints about cost, and whether a gate fails: an environment over its budget, or with
-    lines not priced and not accepted, or a preview cap below what every preview reserves."""
+def budget_lines(report: CostReport) -> tuple[list[str], list[str]]:
+    """What `validate` prints about cost, and what fails the gate (file and field of each): an environment over its
+    budget, or with lines not priced and not accepted, or a preview cap below what every preview reserves."""
     checks = {c.environment: c for c in check_budgets(report)}
     caps = [c for c in map(preview_cap_check, report.environments) if c is not None]
     lines = []
@@ -128,10 +131,13 @@ def budget_lines(report: CostReport) -> tuple[list[str], bool]:
         if check is not None:
             lines.append(f"cost: {check.message()}")
         else:
-            lines.append(f"cost: {estimate.environment.name}: expected {money(estimate.total('expected'))}/month "
-                         f"({len(estimate.not_priced)} line(s) not priced); no budget set (budget.monthly_usd)")
+            unpriced = grouped_unpriced(estimate.not_priced, where=False)
+            lines.append(f"cost: {estimate.environment.name}: expected {at_least(estimate.total('expected'), bool(unpriced))}/month; "
+                         "no budget set (budget.monthly_usd)"
+                         + (f"; {len(estimate.not_priced)} line(s) not priced (`goldenpath cost` lists them): {'; '.join(unpriced)}"
+                            if unpriced else ""))
     lines += [f"cost: {c.message()}" for c in caps]
-    return lines, any(c.failed for c in [*checks.values(), *caps])
+    return lines, [c.subject for c in [*checks.values(), *caps] if c.failed]
 
 
 def preview_monthly(estimate: StackEstimate) -> Decimal:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from goldenpath.config.model import Environment
 from goldenpath.cost.estimate import PricingContext, StackEstimate, capacity_rate, estimate_stack
-from goldenpath.cost.prices import PriceSnapshot, load_snapshot
+from goldenpath.cost.prices import PriceSnapshot, load_snapshot, unpriced_snapshot
 from goldenpath.errors import GoldenpathError
 from goldenpath.stacks.layout import synthesized_layouts
 
@@ -54,12 +54,7 @@ class CostReport:
 
 
 def pricing_context(environment: Environment, today: date, project_prices: Path | None = None) -> PricingContext:
-    snapshot = load_snapshot(environment.region, project_prices)
-    if snapshot is None:
-        raise GoldenpathError(
-            f"{environment.source_file}: region: goldenpath has no prices for {environment.region!r}; run "
-            f"`goldenpath cost refresh --region {environment.region}` (needs AWS credentials) to write them"
-        )
+    snapshot = load_snapshot(environment.region, project_prices) or unpriced_snapshot(environment.region)
     first = environment.cluster.node_groups[0]
     rate = capacity_rate(list(first.instance_types), first.capacity_type == "SPOT", snapshot, environment.usage)
     return PricingContext(snapshot, environment.usage, today, rate, telemetry_gb_per_day(environment))

@@ -72,7 +72,7 @@ def price_of(ctx: PricingContext, key: str) -> Decimal:
         raise ValueError(f"{key!r} is not in goldenpath.cost.price_keys.PRICE_KEYS: list it there so `cost refresh` asks for it")
     found = ctx.snapshot.get(key)
     if found is None:
-        raise Unpriced(f"no price for {key} in the {ctx.snapshot.region} snapshot of {ctx.snapshot.snapshot_date}")
+        raise Unpriced(ctx.snapshot.missing(key))
     return found.usd
 
 

@@ -53,8 +53,7 @@ def instance_items(address: str, r: dict, ctx: PricingContext, sizes: tuple[int,
     prices = {t: ctx.snapshot.get(instance_key(t)) for t in types}
     first = prices[types[0]]
     if first is None:
-        raise Unpriced(f"no price for {instance_key(types[0])} in the {ctx.snapshot.region} snapshot of "
-                       f"{ctx.snapshot.snapshot_date}")
+        raise Unpriced(ctx.snapshot.missing(instance_key(types[0])))
     priced = [p.usd for p in prices.values() if p is not None]
     missing = [f"no price for {instance_key(t)} (low and high use the priced types only)"
                for t, p in prices.items() if p is None]

@@ -37,6 +37,16 @@ class PriceSnapshot:
     def get(self, key: str) -> Price | None:
         return self.prices.get(key)
 
+    @property
+    def empty(self) -> bool:
+        return not self.prices
+
+    def missing(self, key: str) -> str:
+        """Why ``key`` has no price here: the words every "not priced" line for it shares (lines are grouped by them)."""
+        if self.empty:  # one reason for every key: the lines collapse into one group
+            return f"no price snapshot for {self.region} (`goldenpath cost refresh --region {self.region}` writes one)"
+        return f"no price for {key} in the {self.region} snapshot of {self.snapshot_date}"
+
 
 def parse_snapshot(text: str, location: str) -> PriceSnapshot:
     try:
@@ -65,6 +75,11 @@ def bundled_snapshot(region: str) -> PriceSnapshot | None:
     if not resource.is_file():
         return None
     return parse_snapshot(resource.read_text(encoding="utf-8"), "bundled")
+
+
+def unpriced_snapshot(region: str) -> PriceSnapshot:
+    """A region with no snapshot, bundled or refreshed: every line is "not priced" (never $0), and says how to price it."""
+    return PriceSnapshot(region, "none", {}, f"none bundled or refreshed: `goldenpath cost refresh --region {region}` writes one")
 
 
 def load_snapshot(region: str, project_prices: Path | None = None) -> PriceSnapshot | None:

@@ -17,6 +17,23 @@ def money(value: Decimal) -> str:
     return f"${value.quantize(Decimal('0.01')):,}"
 
 
+def at_least(value: Decimal, incomplete: bool) -> str:
+    """A total as a person should read it: a lower bound whenever a line in it has no price."""
+    return f"at least {money(value)}" if incomplete else money(value)
+
+
+def grouped_unpriced(lines: list[str], where: bool = True) -> list[str]:
+    """``stack: address: reason`` lines grouped by reason (the price that is missing), in first-seen order:
+    ``reason (N): stack address, ...`` (``reason (N)`` without ``where``): one line per missing price, however many
+    resources lack it."""
+    groups: dict[str, list[str]] = {}
+    for line in lines:
+        stack, _, rest = line.partition(": ")
+        address, _, reason = rest.partition(": ")
+        groups.setdefault(reason or rest, []).append(f"{stack} {address}" if reason else stack)
+    return [f"{reason} ({len(found)})" + (f": {', '.join(found)}" if where else "") for reason, found in groups.items()]
+
+
 def usd(value: Decimal) -> str:
     return str(value.quantize(Decimal("0.01")))
 
@@ -77,14 +94,16 @@ def as_table(report: CostReport) -> str:
                               f"fixed {money(s.total('expected', ('fixed',)))}, usage {money(s.total('expected', ('usage',)))}"))
             lines += [_row(f"  {i.component} ({i.kind})", (i.low, i.expected, i.high), f"{i.address}: {i.detail}") for i in s.items]
         budget = f"budget {money(e.environment.budget.monthly_usd)}" if e.environment.budget else "no budget set"
-        lines.append(_row(f"= {e.environment.name}", (e.total("low"), e.total("expected"), e.total("high")), budget))
-    lines.append(_row("= total", (report.total("low"), report.total("expected"), report.total("high"))))
+        lower = f"at least: {len(e.not_priced)} line(s) not priced; " if e.not_priced else ""
+        lines.append(_row(f"= {e.environment.name}", (e.total("low"), e.total("expected"), e.total("high")), lower + budget))
+    lines.append(_row("= total", (report.total("low"), report.total("expected"), report.total("high")),
+                      f"at least: {len(report.not_priced)} line(s) not priced" if report.not_priced else ""))
     lines.append("share: a namespace's quota as a share of the cluster's nodes, already paid by the node group "
                  "(never added to totals)")
     lines += [f"assumptions: {assumptions(e)}" for e in report.environments]
     if report.not_priced:
-        lines.append(f"not priced ({len(report.not_priced)}; never counted as $0):")
-        lines += [f"  {n}" for n in report.not_priced]
+        lines.append(f"not priced ({len(report.not_priced)} line(s), never counted as $0), by missing price:")
+        lines += [f"  {n}" for n in grouped_unpriced(report.not_priced)]
     return "\n".join(lines) + "\n"
 
 
@@ -93,10 +112,11 @@ def as_markdown(report: CostReport) -> str:
     for s in report.stacks:
         lines.append(f"| {s.name} | {money(s.total('expected', ('fixed',)))} | {money(s.total('expected', ('usage',)))} | "
                      + " | ".join(money(s.total(f)) for f in FIGURES) + " |")
-    lines.append("| **total** | | | " + " | ".join(f"**{money(report.total(f))}**" for f in FIGURES) + " |")
+    lower = "at least " if report.not_priced else ""
+    lines.append("| **total** | | | " + " | ".join(f"**{lower}{money(report.total(f))}**" for f in FIGURES) + " |")
     lines.append("")
     lines += [f"- {assumptions(e)}" for e in report.environments]
     if report.not_priced:
-        lines.append(f"- not priced ({len(report.not_priced)}, never counted as $0): "
-                     + "; ".join(f"`{n}`" for n in report.not_priced))
+        lines.append(f"- not priced ({len(report.not_priced)} line(s), never counted as $0), by missing price:")
+        lines += [f"  - {n}" for n in grouped_unpriced(report.not_priced)]
     return "\n".join(lines) + "\n"

@@ -49,6 +49,8 @@ class SupportStatus:
 class SupportReport:
     lines: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    failed_stacks: list[str] = field(default_factory=list)
+    """The cluster stacks behind ``problems``, for validate's verdict."""
 
 
 def support_status(environment: Environment, day: date) -> SupportStatus:
@@ -106,9 +108,11 @@ def support_report(environments: Sequence[Environment], day: date, suppressions:
             else:
                 report.lines.append(f"{head} FAILED extended support since {status.standard_end}")
                 report.problems.append(_extended_problem(status, finding))
+                report.failed_stacks.append(status.stack)
         else:
             report.lines.append(f"{head} FAILED {status.state} in EKS's calendar on {day}")
             report.problems.append(
                 f"{CHECK_ID} {status.stack}: Kubernetes {status.version} is {status.state} in EKS's support calendar on {day} "
                 f"(goldenpath/lifecycle/calendar.py); expected a version EKS still runs: {_upgrade_hint(status)}")
+            report.failed_stacks.append(status.stack)
     return report

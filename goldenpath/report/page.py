@@ -10,7 +10,7 @@ from pathlib import Path
 from goldenpath import __version__
 from goldenpath.config.model import Environment, Receiver
 from goldenpath.cost.environments import EnvironmentEstimate
-from goldenpath.cost.render import assumptions, money
+from goldenpath.cost.render import assumptions, at_least, grouped_unpriced, money
 from goldenpath.files import write_text_atomically
 from goldenpath.observability.egress import egress_endpoints
 from goldenpath.gate import GateResult
@@ -40,11 +40,12 @@ def _budget_bar(estimate: EnvironmentEstimate) -> str:
     budget = estimate.environment.budget
     expected = estimate.total("expected")
     if budget is None:
-        return f'<p class="budget" data-env="{escape(estimate.environment.name)}">Expected {money(expected)}/month; no budget set.</p>'
+        return (f'<p class="budget" data-env="{escape(estimate.environment.name)}">Expected '
+                f'{at_least(expected, bool(estimate.not_priced))}/month; no budget set.</p>')
     share = min(expected / budget.monthly_usd, Decimal(1))
     over = expected > budget.monthly_usd
     colour = "#c5221f" if over else "#1e8e3e"
-    return (f'<p class="budget" data-env="{escape(estimate.environment.name)}">Expected <b>{money(expected)}</b>/month of a '
+    return (f'<p class="budget" data-env="{escape(estimate.environment.name)}">Expected <b>{at_least(expected, bool(estimate.not_priced))}</b>/month of a '
             f'{money(budget.monthly_usd)} budget <span class="bar"><span style="width:{share * 100:.0f}%;background:{colour}">'
             f'</span></span> <b class="{"bad" if over else "ok"}">{"over budget" if over else "within budget"}</b>'
             f'{f" (at least: {len(estimate.not_priced)} line(s) not priced)" if estimate.not_priced else ""}</p>')
@@ -132,8 +133,9 @@ def _not_priced(gate: GateResult) -> str:
     lines = gate.cost.not_priced
     if not lines:
         return ""
-    return (f'<section id="not-priced"><h2>Not priced ({len(lines)})</h2><p class="muted">Never counted as $0: add prices '
-            "with <code>goldenpath cost refresh</code>.</p><ul>" + "".join(f"<li>{escape(n)}</li>" for n in lines) + "</ul></section>")
+    return (f'<section id="not-priced"><h2>Not priced ({len(lines)})</h2><p class="muted">Never counted as $0, so totals are lower '
+            "bounds: add prices with <code>goldenpath cost refresh</code>. By missing price:</p><ul>"
+            + "".join(f"<li>{escape(n)}</li>" for n in grouped_unpriced(lines)) + "</ul></section>")
 
 
 def render_page(gate: GateResult) -> str:
@@ -141,7 +143,7 @@ def render_page(gate: GateResult) -> str:
     status = '<b class="ok">passed</b>' if gate.passed else '<b class="bad">FAILED</b>'
     cards = "".join([
         f'<div class="card">Policy gate {status}</div>',
-        f'<div class="card" id="total-expected">Expected per month<b>{money(cost.total("expected"))}</b>'
+        f'<div class="card" id="total-expected">Expected per month<b>{at_least(cost.total("expected"), bool(cost.not_priced))}</b>'
         f'<span class="muted">low {money(cost.total("low"))}, high {money(cost.total("high"))}</span></div>',
         f'<div class="card">Stacks<b id="stack-count">{len(cost.stacks)}</b></div>',
     ])

@@ -106,15 +106,17 @@ def worst_case(name: str, tier: SandboxTier, environment: Environment, hours: in
     return WorstCase(name, hours, hourly + fixed_usd_per_hour, tuple(parts), tuple(missing) + fixed_not_priced)
 
 
-def tier_lines(environments: list[Environment], snapshots: Snapshots) -> tuple[list[str], bool]:
-    """`validate`'s lines: each tier's worst case over its longest lease against its max spend; True when one
-    does not fit (above the cap, or unknown for want of a price)."""
-    lines, over = [], False
+def tier_lines(environments: list[Environment], snapshots: Snapshots) -> tuple[list[str], list[str]]:
+    """`validate`'s lines: each tier's worst case over its longest lease against its max spend; and the tiers
+    (``<env>/<tier>``) that do not fit (above the cap, or unknown for want of a price)."""
+    lines: list[str] = []
+    over: list[str] = []
     for environment in environments:
         for name, tier in sorted((environment.sandboxes.tiers if environment.sandboxes else {}).items()):
             case = worst_case(name, tier, environment, tier.max_lease_hours, snapshots)
             fits = case.fits(tier.max_spend_usd)
-            over = over or not fits
+            if not fits:
+                over.append(f"{environment.name}/{name}")
             lines.append(f"sandbox tier {environment.name}/{name} ({tier.kind}): {case.explain(tier.max_spend_usd)}"
                          + ("" if fits else f" -- FAILED ({environment.source_file}: sandboxes.tiers.{name})")
                          + _opt_outs(environment, name, tier))

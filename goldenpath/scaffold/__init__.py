@@ -10,9 +10,12 @@ validate`` and uploads the SARIF to code scanning. Existing files are never over
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from goldenpath.templating import package_templates
 
@@ -47,6 +50,11 @@ class InitSettings:
     runbook_base_url: str = "https://git.example.com/platform/blob/main/docs/runbooks"
     package: str = field(default=f"goldenpath=={__version__}")
     """What the validate workflow installs. Default: this goldenpath version."""
+    production: bool = False
+    """Writes ``production: true`` (no previews or sandboxes; stricter checks). Default: a non-production environment."""
+    cidr: str | None = None
+    """The VPC range. Default: the first of 10.10.0.0/16, 10.20.0.0/16, ... that overlaps no other environment of the
+    same account in the repository's environments/ folder."""
 
     def check(self) -> None:
         for flag, value, pattern, expected in (
@@ -57,6 +65,14 @@ class InitSettings:
         ):
             if not pattern.match(value):
                 raise GoldenpathError(f"{flag}: got {value!r}, expected {expected}")
+        if self.cidr is not None:
+            try:
+                network = ipaddress.IPv4Network(self.cidr)
+            except ValueError:
+                network = None
+            if network is None or not network.is_private:  # prefix lengths: the environment file's own check
+                raise GoldenpathError(f"--cidr: got {self.cidr!r}, expected a private IPv4 range without host bits, "
+                                      "e.g. 10.30.0.0/16")
 
 
 @dataclass
@@ -76,8 +92,9 @@ def planned_files(settings: InitSettings) -> dict[Path, str]:
     from goldenpath.observability.runbooks import render_runbooks
 
     settings.check()
+    cidr = settings.cidr or free_cidr(_taken_ranges(settings), settings.directory / "environments")
     context = {
-        "name": settings.environment, "region": settings.region, "account_id": settings.account_id,
+        "name": settings.environment, "production": settings.production, "cidr": cidr, "region": settings.region, "account_id": settings.account_id,
         "owner": settings.owner, "cost_center": settings.cost_center, "runbook_base_url": settings.runbook_base_url,
         "project_id": f"{settings.owner}-platform", "package": settings.package,
         "checkout_sha": CHECKOUT[0], "checkout_version": CHECKOUT[1],
@@ -103,6 +120,33 @@ def planned_files(settings: InitSettings) -> dict[Path, str]:
     for runbook in render_runbooks(alerts):
         files[Path("docs/runbooks") / f"{runbook.slug}.md"] = runbook.text
     return files
+
+
+CANDIDATE_RANGES = tuple(ipaddress.IPv4Network(f"10.{second}.0.0/16") for second in range(10, 256, 10))
+
+
+def _taken_ranges(settings: InitSettings) -> list[ipaddress.IPv4Network]:
+    """VPC ranges of the repository's other environments in the same account. Read leniently: a file that does not
+    parse is skipped here (``validate`` names its problem); init only needs the ranges that are there."""
+    taken = []
+    for path in sorted((settings.directory / "environments").glob("*.yaml")):
+        if path.stem == settings.environment:
+            continue
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            if str(document.get("account_id")) == settings.account_id:
+                taken.append(ipaddress.IPv4Network(document["network"]["cidr"]))
+        except (OSError, yaml.YAMLError, AttributeError, KeyError, TypeError, ValueError):
+            continue
+    return taken
+
+
+def free_cidr(taken: list[ipaddress.IPv4Network], folder: Path) -> str:
+    for candidate in CANDIDATE_RANGES:
+        if not any(candidate.overlaps(other) for other in taken):
+            return str(candidate)
+    raise GoldenpathError(f"{folder}: every range goldenpath init picks from (10.10.0.0/16 to 10.250.0.0/16) overlaps an "
+                          "environment of this account; expected a free one: pass --cidr")
 
 
 def init_project(settings: InitSettings, force: bool = False) -> InitResult:
