@@ -281,6 +281,16 @@ def test_a_region_without_prices_estimates_every_line_as_not_priced_grouped_and_
     assert failed == [f"{dev.source_file}: budget.monthly_usd"]
 
 
+def test_an_unpriced_preview_cap_is_unknown_and_fails_never_dollar_zero(dev):
+    from goldenpath.cost.budget import preview_cap_check
+
+    context = pricing_context(dev, TODAY)
+    unpriced = PricingContext(without_prices("ec2:on-demand:t3.large"), context.usage, TODAY, None)
+    check = preview_cap_check(EnvironmentEstimate(dev, unpriced, []))
+    assert check is not None and check.failed and check.incomplete
+    assert "expected unknown/month, cap $60.00: INCOMPLETE" in check.message() and "$0.00" not in check.message()
+
+
 def test_formats_agree(documents, dev):
     names = ("dev-network", "dev-cluster", "dev-tenants", "dev-tenants-payments")
     stacks = [estimate_stack(n, documents[n], pricing_context(dev, TODAY)) for n in names]

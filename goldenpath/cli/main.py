@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--env", dest="init_env", default="dev", metavar="NAME", help="first environment (default: dev)")
     p.add_argument("--region", default="eu-west-1", help="any AWS region (default: eu-west-1; a region without bundled "
                    "prices validates, its cost lines \"not priced\" until `goldenpath cost refresh --region R`)")
+    p.add_argument("--package", default=None, help="what the validate workflow pip-installs (default: goldenpath==<this "
+                   "version>; or an https URL of the wheel, or git+https://...@TAG)")
     p.add_argument("--production", action="store_true", help="a production environment (no previews or sandboxes)")
     p.add_argument("--cidr", help="the VPC range (default: the first 10.N0.0.0/16 no other environment of the account uses)")
     p.add_argument("--account-id", default="123456789012", help="default: a placeholder to replace before deploying")
@@ -233,7 +235,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     from goldenpath.scaffold import InitSettings, init_project
 
     settings = InitSettings(args.directory, environment=args.init_env, region=args.region,
-                            account_id=args.account_id, owner=args.owner, production=args.production, cidr=args.cidr)
+                            account_id=args.account_id, owner=args.owner, production=args.production, cidr=args.cidr,
+                            **({"package": args.package} if args.package else {}))
     result = init_project(settings, force=args.force)
     for label, paths in (("wrote", result.written), ("overwrote", result.overwritten), ("unchanged", result.unchanged)):
         if paths:

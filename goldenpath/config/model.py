@@ -745,6 +745,12 @@ class Sandboxes(_Strict):
 
 # -- Delivery on GitHub Actions ---------------------------------------------------------------------------------
 GitHubRepository = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")]
+# What a generated workflow pip-installs, always pinned: a version from an index, a wheel by https URL (a release
+# asset, a private artifact store), or a git tag or commit. No spaces, quotes or `$`: it is written into a `run:` line.
+PACKAGE_SPEC = (r"^(goldenpath(\[[a-z,]+\])?==[0-9][0-9A-Za-z.+-]*"
+                r"|https://[A-Za-z0-9._~/%+-]+(:[0-9]+)?[A-Za-z0-9._~/%+-]*/goldenpath-[0-9][0-9A-Za-z.+_-]*\.whl(#sha256=[0-9a-f]{64})?"
+                r"|git\+https://[A-Za-z0-9._~/%+-]+@[A-Za-z0-9._/-]+)$")
+PackageSpec = Annotated[str, StringConstraints(pattern=PACKAGE_SPEC)]
 
 
 class GitHubIds(_Strict):
@@ -773,6 +779,10 @@ class Ci(_Strict):
         pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")] = Field(
         default="create", description="GitHub's OIDC provider in this account: create it here, or the ARN of one that "
         "exists (an account has one per URL). Default: create.")
+    package: PackageSpec | None = Field(
+        default=None, description="What the generated workflows pip-install, pinned: goldenpath==X.Y.Z (PyPI or the "
+        "runner's PIP_INDEX_URL), an https URL of a goldenpath-X.Y.Z wheel (a release asset, a private store), or "
+        "git+https://...@TAG. Default: goldenpath==<the version that renders the workflows>.")
 
 
 class Environment(SourcedDocument):

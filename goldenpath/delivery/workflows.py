@@ -47,8 +47,8 @@ USES = {key: f"{name}@{sha} # {tag}" for key, (name, sha, tag) in ACTIONS.items(
 
 @dataclass(frozen=True)
 class PlatformWorkflowSettings:
-    package: str = PINNED_PACKAGE
-    """What `pip install` installs. Default: this goldenpath's version, pinned."""
+    package: str | None = None
+    """What `pip install` installs. Default: the environments' ``ci.package``, else this goldenpath's version, pinned."""
     terraform_version: str = TERRAFORM_VERSION
     drift_cron: str = "23 3 * * *"
     """Default: nightly at 03:23 UTC."""
@@ -67,6 +67,7 @@ class PlatformWorkflowSettings:
 class Platform:
     repository: str
     default_branch: str
+    package: str | None
 
 
 def platform_of(environments: list[Environment]) -> Platform:
@@ -77,12 +78,12 @@ def platform_of(environments: list[Environment]) -> Platform:
                               "platform repository, owner/name) to generate its pipelines")
     first = with_ci[0]
     for other in with_ci[1:]:
-        for field in ("repository", "default_branch"):
+        for field in ("repository", "default_branch", "package"):
             if getattr(other.ci, field) != getattr(first.ci, field):
                 raise GoldenpathError(f"{other.source_file}: ci.{field}: got {getattr(other.ci, field)!r}, expected "
                                       f"{getattr(first.ci, field)!r} as in {first.source_file} (one platform repository)")
     assert first.ci is not None
-    return Platform(first.ci.repository, first.ci.default_branch)
+    return Platform(first.ci.repository, first.ci.default_branch, first.ci.package)
 
 
 def _roles(environment: Environment, catalog: Catalog) -> dict[str, str]:
@@ -104,7 +105,7 @@ def _context(environments: list[Environment], catalog: Catalog, settings: Platfo
                      "reap_role": roles.get("reap"), "preview_role": roles.get("preview"),
                      "reap_environment": github_environment("reap", env.name)})
     return {"platform": platform.repository, "default_branch": platform.default_branch, "uses": USES,
-            "package": settings.package, "terraform_version": settings.terraform_version,
+            "package": settings.package or platform.package or PINNED_PACKAGE, "terraform_version": settings.terraform_version,
             "python_version": PYTHON_VERSION, "drift_cron": settings.drift_cron, "reap_cron": settings.reap_cron,
             "max_parallel": settings.max_parallel, "environments": rows,
             "preview_environments": [r for r in rows if r["reap_role"]]}

@@ -29,9 +29,9 @@ def _moto_command() -> list[str]:
     try:
         import moto.server  # noqa: F401
     except ImportError:
-        raise GoldenpathError(
-            "the AWS emulator needs moto[server]; install it with: pip install 'goldenpath[emulator]'"
-        ) from None
+        from goldenpath.install_hint import install_hint
+
+        raise GoldenpathError(f"the AWS emulator needs moto[server]; install it with: {install_hint('emulator')}") from None
     return [sys.executable, "-m", "moto.server"]
 
 

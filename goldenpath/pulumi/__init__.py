@@ -18,7 +18,8 @@ def __getattr__(name: str) -> Any:
             from goldenpath.pulumi import tenant
         except ImportError as exc:  # the extra is not installed
             from goldenpath.errors import GoldenpathError
+            from goldenpath.install_hint import install_hint
 
-            raise GoldenpathError(f"goldenpath.pulumi.{name} needs the pulumi extra: pip install 'goldenpath[pulumi]' ({exc})") from None
+            raise GoldenpathError(f"goldenpath.pulumi.{name} needs the pulumi extra: {install_hint('pulumi')} ({exc})") from None
         return getattr(tenant, name)
     raise AttributeError(f"module 'goldenpath.pulumi' has no attribute {name!r}")

@@ -20,6 +20,7 @@ import yaml
 from goldenpath.templating import package_templates
 
 from goldenpath._version import __version__
+from goldenpath.config.model import PACKAGE_SPEC
 from goldenpath.errors import GoldenpathError
 from goldenpath.delivery.workflows import ACTIONS
 
@@ -65,6 +66,9 @@ class InitSettings:
         ):
             if not pattern.match(value):
                 raise GoldenpathError(f"{flag}: got {value!r}, expected {expected}")
+        if not re.match(PACKAGE_SPEC, self.package):
+            raise GoldenpathError(f"--package: got {self.package!r}, expected a pinned goldenpath: goldenpath==X.Y.Z, an "
+                                  "https URL of a goldenpath-X.Y.Z wheel, or git+https://...@TAG")
         if self.cidr is not None:
             try:
                 network = ipaddress.IPv4Network(self.cidr)
