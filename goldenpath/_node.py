@@ -15,6 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MINIMUM_NODE_MAJOR = 22
+CDKTN_CLI = "cdktn-cli@0.24.0"
+"""The CDK Terrain CLI the README's commands name, checked by tests/test_cdk_cli.py (its `cdktn synth` writes the bytes
+`goldenpath synth` writes)."""
+CDKTN_CLI_NODE = "22.19.0"
+"""cdktn-cli 0.24.0's package.json engines: node >= 22.19.0 (npm view cdktn-cli@0.24.0 engines)."""
 
 
 @dataclass(frozen=True)

@@ -78,12 +78,23 @@ def test_main_py_synthesizes_for_the_cdktf_and_cdktn_clis(tmp_path):
     """`cdktn synth` runs `python main.py` with CDKTF_OUTDIR set; the same must work here."""
     config = json.loads((REPO / "cdktf.json").read_text())
     assert config["app"] == "python main.py" and config["output"] == "cdktf.out" and config["language"] == "python"
-    env = {**os.environ, "CDKTF_OUTDIR": str(tmp_path / "out"), "GOLDENPATH_ENVS": "dev"}
+    env = {**os.environ, "CDKTF_OUTDIR": str(tmp_path / "out"), "GOLDENPATH_ENVS": " dev, "}  # spaces and commas are fine
     result = subprocess.run([sys.executable, "main.py"], cwd=REPO, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert sorted(manifest["stacks"]) == ["dev-ci", "dev-cluster", "dev-network", "dev-observability", "dev-platform",
                                           "dev-tenants", "dev-tenants-payments", "dev-tenants-storefront"]
+
+
+def test_a_bad_goldenpath_envs_is_named_as_the_variable(tmp_path):
+    from goldenpath.stacks.entry import names_from
+
+    assert names_from("dev, staging ,prod") == ["dev", "staging", "prod"] and names_from(" , ") is None and names_from(None) is None
+    env = {**os.environ, "CDKTF_OUTDIR": str(tmp_path / "out"), "GOLDENPATH_ENVS": "dev, qa"}
+    result = subprocess.run([sys.executable, "main.py"], cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr == f"error: {REPO / 'environments'}: GOLDENPATH_ENVS: got 'qa', expected one of dev, prod, staging\n"
+    assert not (tmp_path / "out").exists()
 
 
 def test_sandbox_guardrails_prints_the_sandbox_accounts_scps_without_any_cloud_call(capsys):

@@ -161,16 +161,16 @@ def environment_files(directory: Path | str = DEFAULT_ENVIRONMENTS_DIR) -> list[
 
 
 def load_environments(
-    directory: Path | str = DEFAULT_ENVIRONMENTS_DIR, names: list[str] | None = None
+    directory: Path | str = DEFAULT_ENVIRONMENTS_DIR, names: list[str] | None = None, option: str = "--env"
 ) -> list[Environment]:
-    """Load every environment in ``directory`` (or only ``names``), checking them against each other."""
+    """Load every environment in ``directory`` (or only ``names``, given by ``option``), checking them against each other."""
     files = environment_files(directory)
     by_name = {f.stem: f for f in files}
     if names:
         unknown = [n for n in names if n not in by_name]
         if unknown:
             raise ConfigError(
-                str(directory), [f"--env: got {', '.join(map(repr, unknown))}, expected one of {', '.join(sorted(by_name))}"]
+                str(directory), [f"{option}: got {', '.join(map(repr, unknown))}, expected one of {', '.join(sorted(by_name))}"]
             )
     environments = [load_environment(f) for f in files]
     _check_address_plan(environments, by_name)
