@@ -25,7 +25,8 @@ def cli(tmp_path_factory, wheel_install) -> tuple[Path, dict]:
     bin_dir, env, _ = wheel_install
     env = {**env, "PATH": f"{bin_dir}{os.pathsep}{Path(node).parent}{os.pathsep}{env['PATH']}", "CHECKPOINT_DISABLE": "1", "CI": "1"}
     folder = tmp_path_factory.mktemp("cdktn-cli")
-    install = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(folder), CDKTN_CLI],
+    npm = Path(node).parent.parent / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"  # the wheel's bin/npm needs its lib
+    install = subprocess.run([node, str(npm), "install", "--no-audit", "--no-fund", "--prefix", str(folder), CDKTN_CLI],
                              env=env, capture_output=True, text=True, timeout=600)
     if install.returncode != 0:  # a check that cannot run fails loudly
         pytest.fail(f"npm install {CDKTN_CLI} failed (is the npm registry reachable?):\n{install.stderr[-2000:]}")
@@ -56,13 +57,13 @@ def test_cdktn_synth_writes_the_bytes_goldenpath_synth_writes(cli, project):
 def test_a_single_stack_deploys_with_the_flag_the_readme_names(cli, project):
     cdktn, env = cli
     offline = {k: v for k, v in env.items() if not k.startswith("AWS_")} | {"AWS_EC2_METADATA_DISABLED": "true"}
-    refused = subprocess.run([str(cdktn), "deploy", "dev-tenants", "--auto-approve"], cwd=project, env=offline,
+    refused = subprocess.run([str(cdktn), "deploy", "dev-platform", "--auto-approve"], cwd=project, env=offline,
                              capture_output=True, text=True, timeout=600)
     assert refused.returncode != 0
     assert "dependencies are not included in the stacks to run" in refused.stdout + refused.stderr
     assert "--ignore-missing-stack-dependencies" in refused.stdout + refused.stderr
     # With the flag the CLI runs the stack: it gets as far as terraform init, which needs AWS credentials here.
-    flagged = subprocess.run([str(cdktn), "deploy", "dev-tenants", "--ignore-missing-stack-dependencies", "--auto-approve"],
+    flagged = subprocess.run([str(cdktn), "deploy", "dev-platform", "--ignore-missing-stack-dependencies", "--auto-approve"],
                              cwd=project, env=offline, capture_output=True, text=True, timeout=600)
     output = flagged.stdout + flagged.stderr
     assert "not included in the stacks to run" not in output

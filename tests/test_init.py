@@ -188,6 +188,15 @@ def test_init_adds_environments_on_ranges_no_other_environment_of_the_account_us
         load_environments(tmp_path / "environments")
 
 
+def test_adding_an_environment_writes_its_file_only(tmp_path):
+    init_project(InitSettings(tmp_path))
+    (tmp_path / "platform_extensions.py").write_text("# ours\n")  # the repository's own by now
+    (tmp_path / WORKFLOW).write_text("# pinned to an older goldenpath\n")
+    result = init_project(InitSettings(tmp_path, environment="staging"))
+    assert [str(p) for p in result.written] == ["environments/staging.yaml"] and result.overwritten == []
+    assert (tmp_path / "platform_extensions.py").read_text() == "# ours\n"
+
+
 def test_a_bad_cidr_is_named_and_nothing_is_written(tmp_path):
     with pytest.raises(GoldenpathError, match=r"--cidr: got '8.8.0.0/16', expected a private IPv4 range"):
         init_project(InitSettings(tmp_path, cidr="8.8.0.0/16"))

@@ -5,6 +5,8 @@ examples. Slow (a venv and a pip install), so marked ``wheel``: `make test` runs
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -104,3 +106,53 @@ def test_platform_team_example_from_the_wheel(installed, tmp_path):
     assert "PAY_AWS_001  dev-observability" in validated and "0 failed" in validated and "Unused" not in validated
     checked = run(installed, project, "goldenpath", "alerts", "--env", "dev", "--check")
     assert checked.count("SUCCESS") >= 4
+
+
+NEWCOMER_MARK = "<!-- newcomer-path -->"
+
+
+def newcomer_blocks(readme: str) -> list[str]:
+    """The fenced sh blocks the README marks as the newcomer path, in order."""
+    return re.findall(re.escape(NEWCOMER_MARK) + r"\n```sh\n(.*?)```", readme, flags=re.S)
+
+
+def test_the_readme_newcomer_path_runs_word_for_word(wheel_install, tmp_path):
+    """The README's first hour, literally: in an empty folder outside this checkout holding only the built wheel, with
+    no goldenpath on PATH, the marked blocks run in one shell, in order (a failing command fails the test)."""
+    _, env, dist = wheel_install
+    blocks = newcomer_blocks((REPO / "README.md").read_text())
+    assert len(blocks) >= 2 and "pip install" in blocks[0]
+    folder = tmp_path / "newcomer"
+    folder.mkdir()
+    (wheel,) = dist.glob("goldenpath-*.whl")
+    shutil.copy(wheel, folder)
+    venvs = {str(REPO / ".venv" / "bin"), str(Path(env["PATH"].split(os.pathsep)[0]))}
+    clean = {k: v for k, v in env.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    clean["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p not in venvs)
+    script = "set -euo pipefail\n" + "".join(f"echo '$ block {i}'\n{block}" for i, block in enumerate(blocks))
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-c", script], cwd=folder, env=clean,
+                            capture_output=True, text=True, timeout=1800)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    assert "Traceback" not in output
+    assert "PASSED: dev, prod, staging: " in result.stdout  # the three environments validate
+    assert "cost: dev: expected at least $0.00/month" in result.stdout  # the unpriced region: named, not refused
+    assert (folder / "my-platform" / "cdktf.out" / "stacks" / "prod-tenants-shop" / "cdk.tf.json").is_file()
+    ranges = {p.stem: yaml_cidr(p) for p in (folder / "my-platform" / "environments").glob("*.yaml")}
+    assert ranges == {"dev": "10.10.0.0/16", "staging": "10.20.0.0/16", "prod": "10.30.0.0/16"}
+
+
+def yaml_cidr(path: Path) -> str:
+    import yaml
+
+    return yaml.safe_load(path.read_text())["network"]["cidr"]
+
+
+def test_doctor_hints_fit_a_wheel_install(installed, tmp_path):
+    """Installed from a wheel file, the hint for the emulator extra names that wheel, not an editable checkout."""
+    bin_dir, env = installed
+    result = subprocess.run(["goldenpath", "doctor"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert "Traceback" not in result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if "moto (emulator)" in line]
+    assert re.search(r"pip install 'goldenpath\[emulator\] @ file:///\S+/goldenpath-[\d.]+-py3-none-any\.whl'", line), line
+    assert "-e" not in line

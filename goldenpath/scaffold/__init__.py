@@ -129,13 +129,15 @@ def planned_files(settings: InitSettings) -> dict[Path, str]:
 CANDIDATE_RANGES = tuple(ipaddress.IPv4Network(f"10.{second}.0.0/16") for second in range(10, 256, 10))
 
 
+def _other_environments(settings: InitSettings) -> list[Path]:
+    return [p for p in sorted((settings.directory / "environments").glob("*.yaml")) if p.stem != settings.environment]
+
+
 def _taken_ranges(settings: InitSettings) -> list[ipaddress.IPv4Network]:
     """VPC ranges of the repository's other environments in the same account. Read leniently: a file that does not
     parse is skipped here (``validate`` names its problem); init only needs the ranges that are there."""
     taken = []
-    for path in sorted((settings.directory / "environments").glob("*.yaml")):
-        if path.stem == settings.environment:
-            continue
+    for path in _other_environments(settings):
         try:
             document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             if str(document.get("account_id")) == settings.account_id:
@@ -158,6 +160,11 @@ def init_project(settings: InitSettings, force: bool = False) -> InitResult:
     conflict: nothing is written unless ``force``."""
     files = planned_files(settings)
     root = settings.directory
+    if _other_environments(settings):
+        # Adding an environment to a repository: its file only. The shared files (main.py, the workflow,
+        # platform_extensions.py, ...) are the repository's own by now, edited or from an older goldenpath.
+        environment_file = Path("environments") / f"{settings.environment}.yaml"
+        files = {environment_file: files[environment_file]}
     if root.exists() and not root.is_dir():
         raise GoldenpathError(f"{root}: exists and is not a directory; expected a folder for the platform repository")
     conflicts = sorted(str(p) for p, text in files.items() if (root / p).exists() and (root / p).read_text() != text)
