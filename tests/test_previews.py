@@ -216,3 +216,22 @@ def test_a_pull_request_previews_only_the_service_whose_repository_it_is():
     with pytest.raises(PreviewError, match="service 'web' previews from 'acme/storefront-web', but this pull request "
                                            "is in 'acme/checkout'"):
         check_repository(catalog(), env, request(repository="acme/checkout"))
+
+
+def test_a_preview_with_lines_not_priced_cannot_pass_its_cap():
+    """A lower bound cannot hold a pull request to a cap: `preview up` refuses it before anything is created."""
+    from types import SimpleNamespace
+
+    from goldenpath.cost.estimate import StackEstimate
+    from goldenpath.previews.lifecycle import check_preview_cap
+
+    dev = environment("dev")
+    assert dev.previews is not None and dev.previews.max_monthly_usd is not None
+    estimate = StackEstimate("previews-x, previews-x-aws")
+    estimate.not_priced = ["previews-x-aws: aws_s3_bucket.scratch: no price for s3:standard-gb-month in the eu-west-1 snapshot of 2026-12-04"]
+    with pytest.raises(PreviewError, match=r"at least \$0.00/month, and 1 line\(s\) are not priced \(no price for "
+                                           r"s3:standard-gb-month .*\(1\): previews-x-aws aws_s3_bucket.scratch\), so the cap of "
+                                           r"\$60.00 .* cannot be checked"):
+        check_preview_cap(SimpleNamespace(environment=dev), request(service="web"), estimate)
+    priced = StackEstimate("previews-x")
+    check_preview_cap(SimpleNamespace(environment=dev), request(service="web"), priced)  # $0 and complete: within the cap

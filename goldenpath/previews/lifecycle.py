@@ -11,7 +11,7 @@ from goldenpath.cost.budget import preview_monthly
 from goldenpath.cost.environments import pricing_context, read_stack
 from goldenpath.cost.estimate import StackEstimate, estimate_stack
 from goldenpath.cost.prices import PROJECT_PRICES
-from goldenpath.cost.render import money, usd
+from goldenpath.cost.render import grouped_unpriced, money, usd
 from goldenpath.deploy.terraform import Terraform
 from goldenpath.config.model import Environment
 from goldenpath.previews.registry import PreviewRecord, Registry
@@ -77,6 +77,13 @@ def estimate_preview(run: PreviewRun, stacks: dict[str, Path], now: datetime) ->
 def check_preview_cap(run: PreviewRun, request: PreviewRequest, estimate: StackEstimate) -> None:
     cap = run.environment.previews.max_monthly_usd  # type: ignore[union-attr]
     monthly = preview_monthly(estimate)
+    if cap is not None and estimate.not_priced:  # a lower bound cannot hold a pull request to a cap
+        raise PreviewError(
+            f"--service {request.service}: the preview is estimated at at least {money(monthly)}/month, and "
+            f"{len(estimate.not_priced)} line(s) are not priced ({'; '.join(grouped_unpriced(estimate.not_priced))}), so the "
+            f"cap of {money(cap)} (previews.max_monthly_usd in {run.environment.source_file}) cannot be checked; expected "
+            f"every line priced: `goldenpath cost refresh --region {run.environment.region}`"
+        )
     if cap is not None and monthly > cap:
         lines = "; ".join(f"{i.address} {i.component} {money(i.expected)} ({i.detail})" for i in estimate.items)
         raise PreviewError(
