@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from urllib.parse import urlsplit
 
 
 class GoldenpathError(Exception):
@@ -45,5 +45,5 @@ def aws_error_message(exc: BaseException) -> str | None:
 
 def _origin(url: str) -> str:
     """``http://127.0.0.1:9/bucket?list-type=2`` -> ``http://127.0.0.1:9/``: where, without the request's path."""
-    match = re.match(r"^([a-z]+://[^/?#]+)", url)
-    return f"{match.group(1)}/" if match else (url or "the AWS endpoint")
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else (url or "the AWS endpoint")
