@@ -104,6 +104,17 @@ def test_overlapping_vpcs_in_one_account_are_refused(tmp_path):
         load_environments(directory)
 
 
+def test_one_default_ebs_key_per_account_and_region(tmp_path):
+    directory = copy_environments(tmp_path)
+    qa = DEV.replace("name: dev", "name: qa").replace("10.10.0.0/16", "10.99.0.0/16")
+    (directory / "qa.yaml").write_text(qa)
+    with pytest.raises(ConfigError, match=r"qa.yaml: network.ebs_default_key: got 'environment', expected 'aws-managed': "
+                                          r"environment 'dev' already sets the default EBS key of account 111111111111 in eu-west-1"):
+        load_environments(directory)
+    (directory / "qa.yaml").write_text(qa.replace("  nat: single", "  nat: single\n  ebs_default_key: aws-managed"))
+    assert [e.network.ebs_default_key for e in load_environments(directory)] == ["environment", "environment", "aws-managed", "environment"]
+
+
 def test_unknown_environment_name_is_refused():
     with pytest.raises(ConfigError, match=r"--env: got 'qa', expected one of dev, prod, staging"):
         load_environments(ENVIRONMENTS, ["qa"])

@@ -77,9 +77,9 @@ def test_nat_gateway_and_its_public_ipv4_by_hand(documents):
     assert by_component["data processed"].expected == Decimal("4.800")  # 100 GB x $0.048
     assert by_component["data processed"].kind == "usage" and by_component["gateway hours"].kind == "fixed"
     # + flow-log group: 730/24 GB ingested x $0.57 + 30 days x 1 GB x 0.15 stored x $0.03; + its rotated key $3 and
-    # 10,000 requests $0.03
-    assert estimate.total("expected") == Decimal("63.99")
-    assert estimate.total("expected", ("fixed",)) == Decimal("41.69")
+    # 10,000 requests $0.03; + the default EBS key, rotated: $3 and $0.03 of requests
+    assert estimate.total("expected") == Decimal("67.02")
+    assert estimate.total("expected", ("fixed",)) == Decimal("44.69")
 
 
 def test_missing_prices_are_named_never_zero(documents):
@@ -217,7 +217,7 @@ def _report(dev, stacks: list[StackEstimate], budget: str | None, accept: tuple[
 def test_budget_fails_naming_the_top_cost_lines(documents, dev):
     stacks = [estimate_stack(n, documents[n], pricing_context(dev, TODAY)) for n in ("dev-network", "dev-cluster")]
     (check,) = check_budgets(_report(dev, stacks, "200"))
-    assert check.over and check.expected == Decimal("250.50")
+    assert check.over and check.expected == Decimal("253.53")
     lines, over = budget_lines(_report(dev, stacks, "200"))
     assert over and "OVER budget" in lines[0] and "environments/dev.yaml: budget.monthly_usd" in lines[0]
     assert "aws_eks_cluster.cluster_A4C38409 control plane $73.00" in lines[0]
@@ -297,14 +297,14 @@ def test_formats_agree(documents, dev):
     report = _report(dev, stacks, "800")
     document = json.loads(as_json(report))
     assert [s["name"] for s in document["stacks"]] == list(names)
-    assert document["total"] == {"low": "198.17", "expected": "254.66", "high": "344.63"}
+    assert document["total"] == {"low": "199.20", "expected": "257.69", "high": "347.66"}
     assert Decimal(document["total"]["expected"]) == sum(Decimal(s["monthly_usd"]["expected"]) for s in document["stacks"])
     network = document["stacks"][0]
-    assert (network["fixed_usd"], network["usage_usd"]) == ("41.69", "22.30")
+    assert (network["fixed_usd"], network["usage_usd"]) == ("44.69", "22.33")
     assert document["environments"][0]["budget_usd"] == "800.00"
     assert "NAT 100 GB/month" in document["environments"][0]["assumptions"]
     table = as_table(report)
-    assert "fixed $41.69, usage $22.30" in table and report.not_priced == [] and "not priced" not in table
+    assert "fixed $44.69, usage $22.33" in table and report.not_priced == [] and "not priced" not in table
     assert "| dev-cluster | $154.38 | $32.13 | $134.02 | $186.51 | $276.48 |" in as_markdown(report)
 
 

@@ -93,6 +93,20 @@ def test_trust_policies_match_the_caller_and_an_account_principal_needs_the_call
     assert decide(Request("sts:AssumeRoleWithWebIdentity", caller=github), resource_policy=oidc)
 
 
+def test_a_resource_policy_naming_the_caller_allows_even_after_a_statement_trusting_its_account():
+    # A KMS key policy like aws/ebs's: the account root (needs the caller's own allow), then everyone of the
+    # account through EC2 (allows on its own, whatever comes first).
+    key = policy("key", {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "kms:Decrypt",
+                         "Resource": "*"},
+                 {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*",
+                  "Condition": {"StringEquals": {"kms:ViaService": "ec2.eu-west-1.amazonaws.com"}}})
+    role = Caller("AWS", "arn:aws:iam::111111111111:role/r")
+    through_ec2 = decide(Request("kms:Decrypt", context={"kms:ViaService": "ec2.eu-west-1.amazonaws.com"}, caller=role),
+                         resource_policy=key)
+    assert through_ec2 and through_ec2.statement == "key/#1"
+    assert not decide(Request("kms:Decrypt", caller=role), resource_policy=key)  # directly: needs its own allow
+
+
 @pytest.mark.parametrize("statement", [
     {"Effect": "Allow", "NotPrincipal": {"AWS": "x"}, "Action": "*", "Resource": "*"},
     {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::${aws:username}/*"},

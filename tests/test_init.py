@@ -182,6 +182,10 @@ def test_init_adds_environments_on_ranges_no_other_environment_of_the_account_us
     assert ranges == {"dev": "10.10.0.0/16", "staging": "10.20.0.0/16", "prod": "10.30.0.0/16", "other": "10.10.0.0/16"}
     environments = {e.name: e for e in load_environments(tmp_path / "environments")}  # the overlap check passes
     assert environments["prod"].production and not environments["staging"].production
+    # one default EBS key per account and region: the first environment's; the others of its account use aws/ebs
+    assert {n: e.network.ebs_default_key for n, e in environments.items()} == {
+        "dev": "environment", "staging": "aws-managed", "prod": "aws-managed", "other": "environment"}
+    assert "ebs_default_key: aws-managed        # environment dev sets" in (tmp_path / "environments/prod.yaml").read_text()
     # a range given by hand is used as given, and a taken one is refused by the environment check, naming the file
     init_project(InitSettings(tmp_path, environment="qa", cidr="10.10.0.0/16"))
     with pytest.raises(GoldenpathError, match=r"qa.yaml.*network.cidr: got '10.10.0.0/16'.*does not overlap"):

@@ -79,6 +79,14 @@ def test_owners_are_bound_to_the_tenant_role_and_view_only(bundled_synth):
 
 
 # -- a preview's chart ----------------------------------------------------------------------------------
+HOST_REFUSED = "a preview's Ingress may name only its own host, <namespace>.preview.dev.example.com, and no default backend"
+
+
+def ingress(host: str | None) -> dict:
+    rule = {"http": {"paths": [{"path": "/", "pathType": "Prefix"}]}} | ({"host": host} if host else {})
+    return {"metadata": {"name": "web"}, "spec": {"ingressClassName": "nginx", "rules": [rule]}}
+
+
 PREVIEW_REQUEST = {"userInfo": {"groups": [PREVIEWS_GROUP, "system:authenticated"]}, "namespace": "pr-2-web-shop"}
 
 
@@ -90,6 +98,19 @@ PREVIEW_REQUEST = {"userInfo": {"groups": [PREVIEWS_GROUP, "system:authenticated
      "a preview's chart may not write objects into another namespace"),
     ("deployments", {"metadata": {"name": "web", "annotations": {"meta.helm.sh/release-namespace": "pr-2-web-shop"}}}, None),
     ("configmaps", {"metadata": {"name": "plain"}}, None),
+    # The shared ingress controller: only the preview's own host.
+    ("ingresses", ingress("pr-2-web-shop.preview.dev.example.com"), None),
+    ("ingresses", {**ingress("pr-2-web-shop.preview.dev.example.com"),
+                   "spec": {**ingress("pr-2-web-shop.preview.dev.example.com")["spec"],
+                            "tls": [{"hosts": ["pr-2-web-shop.preview.dev.example.com"], "secretName": "t"}]}}, None),
+    ("ingresses", ingress("shop.dev.example.com"), HOST_REFUSED),
+    ("ingresses", ingress("pr-1-web-shop.preview.dev.example.com"), HOST_REFUSED),
+    ("ingresses", ingress("*.preview.dev.example.com"), HOST_REFUSED),
+    ("ingresses", ingress(None), HOST_REFUSED),
+    ("ingresses", {"metadata": {"name": "web"}, "spec": {"defaultBackend": {"service": {"name": "web"}}}}, HOST_REFUSED),
+    ("ingresses", {**ingress("pr-2-web-shop.preview.dev.example.com"),
+                   "spec": {**ingress("pr-2-web-shop.preview.dev.example.com")["spec"],
+                            "tls": [{"hosts": ["shop.dev.example.com"], "secretName": "t"}]}}, HOST_REFUSED),
 ])
 def test_a_preview_chart_is_confined_to_its_namespace(platform, resource, obj, refused):
     policy = manifests(platform, "ValidatingAdmissionPolicy")["goldenpath-preview-namespaces-objects"]
@@ -124,10 +145,40 @@ def test_vpc_cni_starts_pods_denied_and_kube_system_keeps_a_policy(bundled_synth
 
 
 # -- a volume claim naming gp2 --------------------------------------------------------------------------
-def test_every_new_volume_of_the_account_is_encrypted(bundled_synth):
+def test_every_new_volume_of_the_account_is_encrypted_with_the_environments_key(bundled_synth):
     for env in ("dev", "staging", "prod"):
-        (setting,) = resources_of(stack_json(bundled_synth, f"{env}-network"), "aws_ebs_encryption_by_default").values()
+        network = stack_json(bundled_synth, f"{env}-network")
+        (setting,) = resources_of(network, "aws_ebs_encryption_by_default").values()
         assert setting["enabled"] is True
+        (default_key,) = resources_of(network, "aws_ebs_default_kms_key").values()
+        assert default_key["key_arn"] == "${aws_kms_key.ebs-key_A1CB17E0.arn}"
+        assert resources_of(network, "aws_kms_key")["ebs-key_A1CB17E0"]["enable_key_rotation"] is True
+
+
+EC2_EU_WEST_1 = {"kms:CallerAccount": "111111111111", "kms:ViaService": "ec2.eu-west-1.amazonaws.com"}
+AUTO_SCALING = "arn:aws:iam::111111111111:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+
+
+@pytest.mark.parametrize("caller, action, context, allowed", [
+    # Auto Scaling launches a node whose volume the default key encrypts: its service-linked role holds no KMS policy.
+    (AUTO_SCALING, "kms:CreateGrant", EC2_EU_WEST_1, True),
+    (AUTO_SCALING, "kms:GenerateDataKeyWithoutPlaintext", EC2_EU_WEST_1, True),
+    # The same role (or any principal of the account) calling KMS itself, not through EC2: refused.
+    (AUTO_SCALING, "kms:Decrypt", {"kms:CallerAccount": "111111111111"}, False),
+    # EC2 of another region, or a principal of another account through EC2: refused.
+    (AUTO_SCALING, "kms:Decrypt", {**EC2_EU_WEST_1, "kms:ViaService": "ec2.us-east-1.amazonaws.com"}, False),
+    ("arn:aws:iam::999999999999:role/outsider", "kms:Decrypt", {**EC2_EU_WEST_1, "kms:CallerAccount": "999999999999"}, False),
+    # Through EC2 or not, nobody but the administrators changes the key.
+    (AUTO_SCALING, "kms:PutKeyPolicy", EC2_EU_WEST_1, False),
+    (AUTO_SCALING, "kms:ScheduleKeyDeletion", EC2_EU_WEST_1, False),
+])
+def test_the_ebs_key_serves_the_accounts_volumes_only(bundled_synth, caller, action, context, allowed):
+    from goldenpath.iam.evaluate import Caller, Policy, Request, decide
+
+    key = resources_of(stack_json(bundled_synth, "dev-network"), "aws_kms_key")["ebs-key_A1CB17E0"]
+    decision = decide(Request(action, "*", context, Caller("AWS", caller)), identity=(),
+                      resource_policy=Policy.parse("ebs-key", key["policy"]))
+    assert decision.allowed is allowed, decision.reason
 
 
 # -- whoever reads a state file -------------------------------------------------------------------------

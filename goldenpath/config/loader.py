@@ -175,6 +175,7 @@ def load_environments(
     environments = [load_environment(f) for f in files]
     _check_address_plan(environments, by_name)
     _check_sandbox_accounts(environments, by_name)
+    _check_ebs_default_keys(environments, by_name)
     wanted = set(names or by_name)
     return [e for e in environments if e.name in wanted]
 
@@ -193,6 +194,22 @@ def _check_address_plan(environments: list[Environment], files: dict[str, Path])
                         f"{first.network.cidr} of environment {first.name!r} in the same account {first.account_id}"
                     ],
                 )
+
+
+def _check_ebs_default_keys(environments: list[Environment], files: dict[str, Path]) -> None:
+    """An account and region has one default EBS key: two environments setting their own would undo each other
+    on every apply."""
+    owners: dict[tuple[str, str], str] = {}
+    for environment in environments:
+        if environment.network.ebs_default_key != "environment":
+            continue
+        place = (environment.account_id, environment.region)
+        if place in owners:
+            raise ConfigError(str(files[environment.name]), [
+                f"network.ebs_default_key: got 'environment', expected 'aws-managed': environment {owners[place]!r} "
+                f"already sets the default EBS key of account {place[0]} in {place[1]} (one key per account and "
+                f"region; its volumes are encrypted all the same)"])
+        owners[place] = environment.name
 
 
 def _check_sandbox_accounts(environments: list[Environment], files: dict[str, Path]) -> None:

@@ -134,6 +134,14 @@ class Network(_Strict):
         "image layers and registry.k8s.io's regional mirror (e.g. an OS package repository). The endpoint allows "
         "every action on this account's buckets and nothing else. Default: none.",
     )
+    ebs_default_key: Literal["environment", "aws-managed"] = Field(
+        default="environment",
+        description="The key that encrypts every new EBS volume of the account in this region (EBS encryption by "
+        "default is on either way; both settings are account- and region-wide): `environment`, this environment's "
+        "own key (alias `<env>-ebs`, administered like its other keys, usable by the account's principals through "
+        "EC2 only, as AWS's `aws/ebs` is); `aws-managed`, AWS's `aws/ebs` key. Only one environment per account and "
+        "region may set `environment`. Default: environment.",
+    )
     subnet_prefix_length: int | None = Field(
         default=None,
         description="Prefix of each subnet (one public and one private per AZ). "

@@ -96,6 +96,11 @@ class KmsKeyProps:
     """What the key protects, e.g. ``flow-logs``; used in the alias and description."""
     logs_service: bool = False
     """Let CloudWatch Logs in this region use the key for log groups of this account. Default: false."""
+    ec2_volumes: bool = False
+    """Let every principal of this account use the key through EC2 in this region, and nothing else: the
+    statement AWS's own ``aws/ebs`` key carries (``kms:CallerAccount`` and ``kms:ViaService``), which is what lets
+    a key encrypt the account's volumes by default, whoever creates them (Auto Scaling's service-linked role
+    included, without naming a role a fresh account does not have yet). Default: false."""
     service_principals: tuple[str, ...] = ()
     """Other AWS services (e.g. ``delivery.logs.amazonaws.com``) that may use the key. Default: none."""
     deletion_window_days: int = 30
@@ -154,6 +159,8 @@ class KmsKey(Construct, KeyGrants):
                     },
                 )
             )
+        if props.ec2_volumes:
+            statements.append(ec2_volumes_statement(target))
         if props.service_principals:
             statements.append(
                 Statement(
@@ -204,6 +211,18 @@ class KmsKeyLookup(Construct, KeyGrants):
     def arn(self) -> str:
         return self._arn
 
+
+
+def ec2_volumes_statement(target: AwsTarget) -> Statement:
+    """Use of a key by any principal of ``target``'s account, only when EC2 in ``target``'s region calls KMS on
+    its behalf (creating, attaching or copying an EBS volume). The actions are ``aws/ebs``'s: use, and grants
+    (EC2 hands a grant to the volume's host)."""
+    return Statement(
+        sid="Ec2VolumesOfThisAccount", actions=(*USE_ACTIONS, "kms:CreateGrant"), resources=("*",),
+        principals={"AWS": "*"},
+        conditions={"StringEquals": {"kms:CallerAccount": target.account_id,
+                                     "kms:ViaService": target.service_principal(f"ec2.{target.region}")}},
+    )
 
 
 def key_alias(naming: Naming, purpose: str) -> str:

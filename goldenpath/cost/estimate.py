@@ -38,6 +38,7 @@ FREE_TYPES = frozenset({
     "aws_eks_addon", "aws_eks_pod_identity_association", "aws_launch_template", "aws_s3_bucket_lifecycle_configuration",
     "aws_s3_bucket_ownership_controls", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block",
     "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning", "aws_ebs_encryption_by_default",
+    "aws_ebs_default_kms_key",
     "helm_release", "random_password",
     "time_sleep", "terraform_data", "null_resource",
 })

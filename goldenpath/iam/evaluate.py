@@ -123,17 +123,23 @@ def _sid(policy: Policy, statement: Mapping[str, Any], index: int) -> str:
 
 
 def _matching(policy: Policy, request: Request, effect: str, how: list[str] | None = None) -> str | None:
-    """The first statement of ``effect`` that applies to ``request``; ``how`` receives its principal match."""
+    """The first statement of ``effect`` that applies to ``request``; ``how`` receives its principal match.
+    A statement naming the caller itself wins over an earlier one that only trusts its account (that one would
+    also need the caller's identity policies; the direct one allows on its own)."""
+    found: list[tuple[str, str]] = []
     for index, statement in enumerate(policy.statements):
         if statement.get("Effect") != effect:
             continue
         match = _principal_match(statement, request.caller)
         if (match and _action_matches(statement, request.action) and _resource_matches(statement, request.resource)
                 and conditions_hold(statement.get("Condition", {}), request.context)):
-            if how is not None:
-                how.append(match)
-            return _sid(policy, statement, index)
-    return None
+            found.append((match, _sid(policy, statement, index)))
+    if not found:
+        return None
+    match, sid = next((f for f in found if f[0] == "direct"), found[0])
+    if how is not None:
+        how.append(match)
+    return sid
 
 
 def decide(request: Request, identity: Sequence[Policy] = (), boundary: Policy | None = None, scps: Sequence[Policy] = (),

@@ -11,6 +11,10 @@ policy (``<name>-objects``) confines what the group writes there: no NetworkPoli
 release of another namespace. Fact: Helm stamps every object it installs or upgrades with the annotation
 ``meta.helm.sh/release-namespace`` set to the release's namespace, overwriting the chart's (helm/helm
 pkg/action/validate.go ``setMetadataVisitor`` with force, called from install.go and upgrade.go @ v3.21.4).
+An Ingress may name only the preview's own host, ``<namespace>.<previews.domain>``: the ingress controller is
+shared with the environment's services and merges the rules of Ingresses that name the same host (ingress-nginx
+docs, "Ingress-nginx merges rules of Ingresses with the same host"), so a chart naming a service's host, a
+wildcard, no host (the catch-all server) or a default backend would take that traffic.
 The check runs in the cluster (admission), where the chart's rendered objects arrive whatever renders them."""
 
 from __future__ import annotations
@@ -33,6 +37,14 @@ OWN_RELEASE_ONLY = (f"!has(object.metadata.annotations) || !('{HELM_RELEASE_NAME
 TENANT_POLICY_ONLY = f"request.resource.resource != 'networkpolicies' || object.metadata.name == '{TENANT_POLICY_NAME}'"
 
 
+def own_host_only(domain: str) -> str:
+    """An Ingress names the preview's host in every rule and TLS entry, and has no default backend."""
+    host = f"request.namespace + '.{domain}'"
+    return (f"request.resource.resource != 'ingresses' || (!has(object.spec.defaultBackend) && "
+            f"(!has(object.spec.rules) || object.spec.rules.all(r, has(r.host) && r.host == {host})) && "
+            f"(!has(object.spec.tls) || object.spec.tls.all(t, has(t.hosts) && t.hosts.all(h, h == {host}))))")
+
+
 def namespace_rule(prefix: str) -> str:
     """The CEL a request must satisfy (standard CEL: Kubernetes adds functions, this uses none of them)."""
     return f"(request.operation == 'DELETE' ? oldObject.metadata.name : object.metadata.name).startsWith('{prefix}')"
@@ -48,6 +60,8 @@ class PreviewNamespaceAccessProps:
     """The Kubernetes group the preview roles' access entry names."""
     prefix: str
     """Every preview namespace's name starts so."""
+    domain: str
+    """Previews' hosts are ``<namespace>.<domain>``; their Ingresses may name no other."""
     name: str = "goldenpath-preview-namespaces"
     """Name of the ClusterRole, its binding and the admission policy. Default: goldenpath-preview-namespaces."""
     labels: dict[str, str] = field(default_factory=dict)
@@ -101,6 +115,9 @@ def objects_policy(props: PreviewNamespaceAccessProps) -> dict:
                  "message": f"a preview may not add NetworkPolicies (only goldenpath's {TENANT_POLICY_NAME})"},
                 {"expression": OWN_RELEASE_ONLY,
                  "message": "a preview's chart may not write objects into another namespace"},
+                {"expression": own_host_only(props.domain),
+                 "message": f"a preview's Ingress may name only its own host, <namespace>.{props.domain}, "
+                            f"and no default backend"},
             ],
         },
     }

@@ -101,6 +101,7 @@ def planned_files(settings: InitSettings) -> dict[Path, str]:
         "name": settings.environment, "production": settings.production, "cidr": cidr, "region": settings.region, "account_id": settings.account_id,
         "owner": settings.owner, "cost_center": settings.cost_center, "runbook_base_url": settings.runbook_base_url,
         "project_id": f"{settings.owner}-platform", "package": settings.package,
+        "ebs_key_owner": ebs_key_owner(settings),
         "checkout_sha": CHECKOUT[0], "checkout_version": CHECKOUT[1],
         "setup_python_sha": SETUP_PYTHON[0], "setup_python_version": SETUP_PYTHON[1],
         "upload_sarif_sha": UPLOAD_SARIF[0], "upload_sarif_version": UPLOAD_SARIF[1],
@@ -133,18 +134,39 @@ def _other_environments(settings: InitSettings) -> list[Path]:
     return [p for p in sorted((settings.directory / "environments").glob("*.yaml")) if p.stem != settings.environment]
 
 
-def _taken_ranges(settings: InitSettings) -> list[ipaddress.IPv4Network]:
-    """VPC ranges of the repository's other environments in the same account. Read leniently: a file that does not
-    parse is skipped here (``validate`` names its problem); init only needs the ranges that are there."""
-    taken = []
+def _same_account(settings: InitSettings) -> list[tuple[str, dict]]:
+    """(name, document) of the repository's other environments in the same account. Read leniently: a file that
+    does not parse is skipped here (``validate`` names its problem); init only needs what is there."""
+    found = []
     for path in _other_environments(settings):
         try:
             document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             if str(document.get("account_id")) == settings.account_id:
-                taken.append(ipaddress.IPv4Network(document["network"]["cidr"]))
-        except (OSError, yaml.YAMLError, AttributeError, KeyError, TypeError, ValueError):
+                found.append((path.stem, document))
+        except (OSError, yaml.YAMLError, AttributeError):
+            continue
+    return found
+
+
+def _taken_ranges(settings: InitSettings) -> list[ipaddress.IPv4Network]:
+    """VPC ranges of the repository's other environments in the same account."""
+    taken = []
+    for _, document in _same_account(settings):
+        try:
+            taken.append(ipaddress.IPv4Network(document["network"]["cidr"]))
+        except (KeyError, TypeError, ValueError):
             continue
     return taken
+
+
+def ebs_key_owner(settings: InitSettings) -> str | None:
+    """The other environment that sets the default EBS key of this account and region, if any (one may)."""
+    for name, document in _same_account(settings):
+        network = document.get("network")
+        key = network.get("ebs_default_key", "environment") if isinstance(network, dict) else "environment"
+        if document.get("region") == settings.region and key == "environment":
+            return name
+    return None
 
 
 def free_cidr(taken: list[ipaddress.IPv4Network], folder: Path) -> str:

@@ -23,6 +23,7 @@ UNSUPPORTED_TYPES: dict[str, str] = {
     "aws_budgets_budget": "moto 5.2.5 has no Budgets ListTagsForResource or DescribeSubscribersForNotification, "
                           "which hashicorp/aws 5.100 reads every budget back with",
     "aws_budgets_budget_action": "moto has no budget actions",
+    "aws_ebs_default_kms_key": "moto has no GetEbsDefaultKmsKeyId or ResetEbsDefaultKmsKeyId",
 }
 
 # Data sources moto cannot answer: left out, with every attribute that reads them.

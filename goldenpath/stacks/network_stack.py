@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from cdktn import TerraformOutput
+from cdktn_provider_aws.ebs_default_kms_key import EbsDefaultKmsKey
 from cdktn_provider_aws.ebs_encryption_by_default import EbsEncryptionByDefault
 from constructs import Construct
 
 from goldenpath.config.model import Environment
+from goldenpath.constructs.kms import KmsKey, KmsKeyProps
 from goldenpath.constructs.network import Network, NetworkProps
 from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.layout import stack_layout
@@ -32,9 +34,13 @@ class NetworkStack(GoldenpathStack):
         )
         # Every new EBS volume of the account in this region is encrypted, whatever asks for it: a claim naming
         # EKS's own gp2 class (whose provisioner does not ask for encryption) or a chart's own StorageClass.
-        # AWS's managed key (aws/ebs): goldenpath's own key would need the Auto Scaling service-linked role in
-        # its key policy, a role a fresh account has only after its first node group (see the README).
         EbsEncryptionByDefault(self, "ebs-encryption-by-default", enabled=True)
+        if environment.network.ebs_default_key == "environment":
+            # With this environment's key; its policy names no role (Auto Scaling's service-linked role does not
+            # exist before a first node group) but lets the account use it through EC2 only, as aws/ebs does.
+            self.ebs_key = KmsKey(self, "ebs-key", KmsKeyProps(target=self.target, naming=self.naming, purpose="ebs",
+                                                                ec2_volumes=True))
+            EbsDefaultKmsKey(self, "ebs-default-key", key_arn=self.ebs_key.arn)
         TerraformOutput(self, "vpc_id", value=self.network.vpc.id, description="VPC id")
         TerraformOutput(self, "vpc_cidr", value=self.network.vpc.cidr_block, description="VPC IPv4 CIDR")
         TerraformOutput(

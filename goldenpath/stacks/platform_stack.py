@@ -40,4 +40,4 @@ class PlatformStack(GoldenpathStack):
         self.tenant_access = TenantAccess(self, "tenant-access", TenantAccessProps(labels=MANAGED_BY))
         if environment.ci is not None and environment.previews is not None:  # the preview and reap roles' namespaces
             PreviewNamespaceAccess(self, "preview-namespaces", PreviewNamespaceAccessProps(
-                group=PREVIEWS_GROUP, prefix=PREVIEW_PREFIX, labels=MANAGED_BY))
+                group=PREVIEWS_GROUP, prefix=PREVIEW_PREFIX, domain=environment.previews.domain, labels=MANAGED_BY))
