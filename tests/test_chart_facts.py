@@ -389,6 +389,16 @@ def test_tempo_runs_its_newest_patch_release_with_receivers_its_image_has(prod):
     assert factcheck.check_tempo_receivers(releases) == []
 
 
+def test_grafana_runs_the_version_its_facts_were_read_at_not_the_subcharts(prod):
+    _, releases = prod
+    grafana = releases["kube-prometheus-stack"].values["grafana"]
+    assert grafana["image"]["tag"] == facts.GRAFANA_IMAGE_TAG == "12.3.2"
+    assert all(s.ref == "v12.3.2" for s in (facts.GRAFANA_ENV_EXPANSION_SOURCE, facts.GRAFANA_DERIVED_FIELD_SOURCE))
+    del grafana["image"]  # the subchart's own default would run its appVersion, 12.3.3
+    (problem,) = factcheck.check_image_tags(releases)
+    assert problem.startswith("release kube-prometheus-stack: grafana.image.tag is None, expected '12.3.2'")
+
+
 def test_loki_and_tempo_run_the_image_tags_their_facts_were_read_at(prod):
     _, releases = prod
     assert factcheck.check_image_tags(releases) == []

@@ -415,12 +415,13 @@ def check_tempo_receivers(releases: dict[str, HelmRelease]) -> list[str]:
 _IMAGE_TAGS: dict[str, tuple[tuple[str, ...], str, facts.Source]] = {
     "tempo": (("tempo", "tag"), facts.TEMPO_IMAGE_TAG, facts.TEMPO_IMAGE_SOURCE),
     "loki": (("loki", "image", "tag"), facts.LOKI_IMAGE_TAG, facts.LOKI_IMAGE_SOURCE),
+    "kube-prometheus-stack": (("grafana", "image", "tag"), facts.GRAFANA_IMAGE_TAG, facts.GRAFANA_IMAGE_SOURCE),
 }
 
 
 def check_image_tags(releases: dict[str, HelmRelease]) -> list[str]:
-    """Loki and Tempo run the image tag their facts were read at, set explicitly: without it the chart picks its own
-    (Loki's chart 6.51.0 would run 3.6.3, older than its appVersion)."""
+    """Loki, Tempo and Grafana run the image tag their facts were read at, set explicitly: without it the chart picks
+    its own (Loki's chart 6.51.0 would run 3.6.3, older than its appVersion; Grafana's 11.1.5 would run 12.3.3)."""
     problems = []
     for chart, (path, wanted, source) in _IMAGE_TAGS.items():
         for release in _of_chart(releases, chart):

@@ -63,34 +63,43 @@ CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
     (f.chart, f.version): f
     for f in (
         ChartFacts(
-            "kube-prometheus-stack", "81.6.2", "v0.88.1",
+            "kube-prometheus-stack", "81.6.9", "v0.88.1",
             # The repository's gh-pages index.yaml is too large for the mirror here; chart-releaser
             # creates this tag only when it publishes the package to the index.
-            published=Source(_KPS, "git tag kube-prometheus-stack-81.6.2 (chart-releaser)", "kube-prometheus-stack-81.6.2"),
+            published=Source(_KPS, "git tag kube-prometheus-stack-81.6.9 (chart-releaser)", "kube-prometheus-stack-81.6.9"),
             services=(
                 ServiceFact("-prometheus", {"http-web": 9090},
                             Source(_KPS, "charts/kube-prometheus-stack/templates/prometheus/service.yaml, values.yaml prometheus.service.port",
-                                   "kube-prometheus-stack-81.6.2")),
+                                   "kube-prometheus-stack-81.6.9")),
                 ServiceFact("-alertmanager", {"http-web": 9093},
-                            Source(_KPS, "charts/kube-prometheus-stack/values.yaml alertmanager.service.port", "kube-prometheus-stack-81.6.2")),
+                            Source(_KPS, "charts/kube-prometheus-stack/values.yaml alertmanager.service.port", "kube-prometheus-stack-81.6.9")),
                 # The port's name is the parent's value: kube-prometheus-stack sets grafana.service.portName: http-web
                 # over the subchart's own default ("service"); templates/service.yaml names the port from it.
                 ServiceFact("-grafana", {"http-web": 80},
                             Source(_KPS, "charts/kube-prometheus-stack/values.yaml grafana.service.portName; grafana-community/"
                                          "helm-charts charts/grafana/templates/service.yaml and values.yaml service.port "
-                                         "(subchart grafana 11.1.1, tag grafana-11.1.1)", "kube-prometheus-stack-81.6.2")),
+                                         "(subchart grafana 11.1.5, tag grafana-11.1.5)", "kube-prometheus-stack-81.6.9")),
             ),
             notes=("Prometheus image quay.io/prometheus/prometheus:v3.9.1 (values.yaml prometheus.prometheusSpec.image.tag)",
-                   "Grafana subchart grafana 11.1.1 from grafana-community, appVersion 12.3.2 (Chart.yaml dependencies)"),
+                   "Grafana subchart grafana 11.1.5 from grafana-community, appVersion 12.3.3 (Chart.yaml dependencies); "
+                   "goldenpath runs Grafana 12.3.2 through grafana.image.tag (GRAFANA_IMAGE_TAG), the version its Grafana "
+                   "facts were read at",
+                   "From 81.6.2 (git diff of the tags): Chart.yaml bumps only the grafana dependency (11.1.1 -> 11.1.5); "
+                   "values.yaml changes image tags only (Alertmanager v0.31.0 -> v0.31.1, kube-webhook-certgen 1.7.7, "
+                   "Thanos v0.41.0); templates change in dashboards (labels) and a trailing newline of _helpers.tpl. "
+                   "grafana 11.1.1 -> 11.1.5: templates change only in ingress.yaml and route.yaml, which goldenpath "
+                   "does not enable; values.yaml unchanged. Every other kube-prometheus-stack and grafana fact below "
+                   "therefore holds at the new tags, which their sources now name."),
             kube_version=">=1.25.0-0",
-            kube_version_source=Source(_KPS, "charts/kube-prometheus-stack/Chart.yaml kubeVersion (subchart grafana 11.1.1: "
-                                             "^1.25.0-0 at grafana-community/helm-charts tag grafana-11.1.1)",
-                                       "kube-prometheus-stack-81.6.2"),
-            released="2026-02-11",
-            newer=("81.6.9 (2026-02-13): grafana subchart 11.1.5 with Grafana 12.3.3, Alertmanager v0.31.1; templates change "
-                   "only in dashboards (git diff of the tags). Waits on re-reading the Grafana facts at v12.3.3: grafana/grafana "
-                   "is too large to fetch here (3.2 GB), so those facts cannot be checked at the new tag.",
-                   "Grafana 12.3.x security releases after 12.3.2 (the issue lists them): same blocker."),
+            kube_version_source=Source(_KPS, "charts/kube-prometheus-stack/Chart.yaml kubeVersion (subchart grafana 11.1.5: "
+                                             "^1.25.0-0 at grafana-community/helm-charts tag grafana-11.1.5)",
+                                       "kube-prometheus-stack-81.6.9"),
+            released="2026-02-13",
+            newer=("None in the 81.6 line (81.6.9 is its last tag).",
+                   "Grafana 12.3.3 (2026-02-12, the subchart's appVersion) and later 12.3.x security releases: passed over "
+                   "by GRAFANA_IMAGE_TAG, because the Grafana facts (conf/defaults.ini, setting_plugins.go, provisioning "
+                   "values.go, loki types.ts) cannot be re-read at v12.3.3 here: grafana/grafana (3.2 GB) is over the fetch "
+                   "limit and the search index holds no 12.3.x commit. Re-read them, then drop the override."),
         ),
         ChartFacts(
             "loki", "6.51.0", "3.6.4",
@@ -107,8 +116,9 @@ CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
             kube_version="",
             kube_version_source=Source("grafana/loki", "production/helm/loki/Chart.yaml (no kubeVersion)", "helm-loki-6.51.0"),
             released="2026-01-21",
-            newer=("chart 6.55.0 (2026-03-11, appVersion 3.6.7), per grafana-community's index on gh-pages: its templates "
-                   "are not re-read yet; the image fixes it would bring are taken through LOKI_IMAGE_TAG (3.6.15)",),
+            newer=("no 6.51.x patch release; minor releases 6.52.0 to 6.57.0 (2026-03-18, appVersion 3.6.7) and new major "
+                   "lines 11.x and 18.x (Loki 3.7), per grafana-community's index on gh-pages (read 2026-12-05): their "
+                   "templates are not re-read yet; the image fixes they would bring are taken through LOKI_IMAGE_TAG (3.6.15)",),
         ),
         ChartFacts(
             "tempo", "1.26.7", "2.10.1",
@@ -247,6 +257,13 @@ LOKI_S3_DUALSTACK_SOURCE = Source(
 # The chart's default image is not its appVersion: helm-loki-6.51.0 values.yaml sets loki.image.tag 3.6.3 (appVersion
 # 3.6.4). goldenpath sets the tag to the newest patch release of the 3.6 line, whose security fixes no chart of the
 # 6.x line in grafana-community's index carries yet; the facts above were re-read at that tag.
+# kube-prometheus-stack 81.6.9's grafana subchart 11.1.5 would run its appVersion, 12.3.3 (values.yaml image.tag "":
+# "Overrides the Grafana image tag whose default is the chart appVersion"); the Grafana facts below were read at v12.3.2.
+GRAFANA_IMAGE_TAG = "12.3.2"
+GRAFANA_IMAGE_SOURCE = Source(
+    _GC, "charts/grafana/values.yaml image.tag (default: the chart's appVersion 12.3.3); Grafana facts read at grafana/grafana "
+         "v12.3.2 (see GRAFANA_ENV_EXPANSION_SOURCE)", "grafana-11.1.5")
+
 LOKI_IMAGE_TAG = "3.6.15"
 LOKI_IMAGE_SOURCE = Source(
     "grafana/loki", "CHANGELOG.md 3.6.5 to 3.6.15: security releases (Go 1.26.5 CVE-2026-39822 and CVE-2026-42505, grpc "
@@ -267,7 +284,7 @@ GRAFANA_ENV_EXPANSION_SOURCE = Source(
 GRAFANA_DERIVED_FIELD_SOURCE = Source(
     "grafana/grafana", "public/app/plugins/datasource/loki/types.ts DerivedFieldConfig.matcherType 'label' | 'regex'", "v12.3.2")
 GRAFANA_CHART_ADMIN_SOURCE = Source(_GC, "charts/grafana/values.yaml admin.existingSecret/userKey/passwordKey; "
-                                         "templates/secret.yaml (no chart Secret when existingSecret is set)", "grafana-11.1.1")
+                                         "templates/secret.yaml (no chart Secret when existingSecret is set)", "grafana-11.1.5")
 
 # --- Settings that phone home, and the value that keeps them quiet -------------------------------------
 # (component, path in goldenpath's values, required value, source)
@@ -306,7 +323,7 @@ TEMPO_RECEIVERS_SOURCE = Source(_GC, "charts/tempo/values.yaml tempo.receivers (
 
 # --- kube-prometheus-stack default rules ------------------------------------------------------------
 KPS_RULES_SOURCE = Source(_KPS, "charts/kube-prometheus-stack/templates/prometheus/rules-1.14/*.yaml (condition and rule kinds per file)",
-                          "kube-prometheus-stack-81.6.2")
+                          "kube-prometheus-stack-81.6.9")
 # defaultRules.rules keys whose groups hold alerts (goldenpath turns all of them off: unowned, unrouted)
 KPS_ALERTING_RULE_KEYS = frozenset({
     "alertmanager", "configReloaders", "etcd", "general", "kubeApiserverSlos", "kubeStateMetrics", "kubernetesApps",
@@ -322,7 +339,7 @@ KPS_RECORDING_RULE_KEYS = frozenset({
     "kubeSchedulerRecording", "kubelet", "nodeExporterRecording", "node", "windows",
 })
 KPS_PROMETHEUS_OTLP_SOURCE = Source(_KPS, "charts/kube-prometheus-stack/values.yaml prometheus.prometheusSpec.enableOTLPReceiver; "
-                                          "templates/prometheus/prometheus.yaml", "kube-prometheus-stack-81.6.2")
+                                          "templates/prometheus/prometheus.yaml", "kube-prometheus-stack-81.6.9")
 # Delta OTLP metrics from applications become cumulative counters inside Prometheus: the feature flag
 # exists since v3.2.0 (the chart pins v3.9.1) and uses the collector's deltatocumulative processor with
 # its defaults, which drop a series' running total after max_stale = 5 minutes without a point. Fine for
@@ -337,7 +354,7 @@ PROMETHEUS_DELTA_SOURCE = (
     Source("open-telemetry/opentelemetry-collector-contrib", "processor/deltatocumulativeprocessor/config.go createDefaultConfig "
            "(MaxStale: 5 * time.Minute); read through the search index", "main"),
     Source(_KPS, "charts/kube-prometheus-stack/templates/prometheus/prometheus.yaml (enableFeatures); values.yaml "
-           "prometheus.prometheusSpec.replicas: 1, shards: 1", "kube-prometheus-stack-81.6.2"),
+           "prometheus.prometheusSpec.replicas: 1, shards: 1", "kube-prometheus-stack-81.6.9"),
 )
 # How Prometheus names OTLP metrics (default translation strategy UnderscoreEscapingWithSuffixes): dots
 # become underscores, a unit becomes a suffix (s -> _seconds), a monotonic sum gets _total, a gauge
@@ -352,7 +369,7 @@ PROMETHEUS_OTLP_NAMING = (
 PROMETHEUS_DELTA_FEATURE = "otlp-deltatocumulative"
 PROMETHEUS_OTLP_PATH = "/api/v1/otlp"  # Prometheus v3 serves OTLP metrics at /api/v1/otlp/v1/metrics
 KPS_SECRET_REFERENCES_SOURCE = Source(_KPS, "values.yaml alertmanager.alertmanagerSpec.secrets (mounted; must exist)",
-                                      "kube-prometheus-stack-81.6.2")
+                                      "kube-prometheus-stack-81.6.9")
 
 
 def facts_for(chart: str, version: str) -> ChartFacts:
@@ -375,14 +392,14 @@ def facts_for(chart: str, version: str) -> ChartFacts:
 # Prometheus loads every PrometheusRule in every namespace, so a tenant's SLO rules need no label.
 PROMETHEUS_RULE_SELECTION = Source(_KPS, "charts/kube-prometheus-stack/templates/prometheus/prometheus.yaml "
                                    "(ruleNamespaceSelector / ruleSelector branches) and values.yaml defaults {}",
-                                   "kube-prometheus-stack-81.6.2")
+                                   "kube-prometheus-stack-81.6.9")
 _DURATION = r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"
 _STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
 # monitoring.coreos.com/v1 PrometheusRule, the fields goldenpath uses, as the CRD's openAPIV3Schema
 # states them (required group name and rule expr; duration patterns; string maps). Unknown fields
 # are refused here (the CRD would prune them silently).
 PROMETHEUS_RULE_SOURCE = Source(_KPS, "charts/kube-prometheus-stack/charts/crds/crds/crd-prometheusrules.yaml "
-                                "(prometheus-operator v0.88.1)", "kube-prometheus-stack-81.6.2")
+                                "(prometheus-operator v0.88.1)", "kube-prometheus-stack-81.6.9")
 PROMETHEUS_RULE_SCHEMA: dict = {
     "type": "object", "required": ["apiVersion", "kind", "metadata", "spec"], "additionalProperties": False,
     "properties": {
@@ -414,7 +431,7 @@ CUSTOM_RESOURCE_SCHEMAS: dict[tuple[str, str], dict] = {("monitoring.coreos.com/
 
 
 # --- node-exporter in a namespace of its own -------------------------------------------------------
-# kube-prometheus-stack 81.6.2 depends on prometheus-node-exporter 4.51.1 (Chart.yaml) and passes
+# kube-prometheus-stack 81.6.9 depends on prometheus-node-exporter 4.51.1 (Chart.yaml) and passes
 # `prometheus-node-exporter.namespaceOverride` through (values.yaml, default ""). In 4.51.1 the
 # DaemonSet, Service, ServiceAccount and ServiceMonitor all take their namespace from the helper
 # `prometheus-node-exporter.namespace` / `monitor-namespace`, which use namespaceOverride first
@@ -425,7 +442,7 @@ CUSTOM_RESOURCE_SCHEMAS: dict[tuple[str, str], dict] = {("monitoring.coreos.com/
 NODE_EXPORTER_CHART_VERSION = "4.51.1"
 NODE_EXPORTER_NAMESPACE_SOURCES = (
     Source(_KPS, "charts/kube-prometheus-stack/Chart.yaml (prometheus-node-exporter 4.51.1); values.yaml "
-           "prometheus-node-exporter.namespaceOverride", "kube-prometheus-stack-81.6.2"),
+           "prometheus-node-exporter.namespaceOverride", "kube-prometheus-stack-81.6.9"),
     Source(_KPS, "charts/prometheus-node-exporter/templates/_helpers.tpl (prometheus-node-exporter.namespace, "
            "monitor-namespace); templates/daemonset.yaml, service.yaml, serviceaccount.yaml, servicemonitor.yaml; "
            "values.yaml hostNetwork, hostPID, hostRootFsMount", "prometheus-node-exporter-4.51.1"),
@@ -434,19 +451,19 @@ NODE_EXPORTER_NEEDS_HOST_ACCESS = True
 
 
 # --- Grafana's RBAC -------------------------------------------------------------------------------------
-# kube-prometheus-stack 81.6.2 depends on grafana 11.1.1 (Chart.yaml, grafana-community repository). In
-# grafana 11.1.1 templates/clusterrole.yaml grants get/watch/list on configmaps AND secrets cluster-wide
+# kube-prometheus-stack 81.6.9 depends on grafana 11.1.5 (Chart.yaml, grafana-community repository). In
+# grafana 11.1.5 templates/clusterrole.yaml grants get/watch/list on configmaps AND secrets cluster-wide
 # whenever a sidecar is enabled (rbac.namespaced: false by default), unless rbac.useExistingClusterRole is
 # set, which clusterrolebinding.yaml then binds instead; each sidecar's RESOURCE comes from
 # sidecar.<kind>.resource (default "both"; templates/_pod.tpl). kube-prometheus-stack provisions its
 # datasources as a ConfigMap (templates/grafana/configmaps-datasources.yaml) and its dashboards as
 # ConfigMaps (templates/grafana/dashboards-1.14/*.yaml).
-GRAFANA_CHART_VERSION = "11.1.1"
+GRAFANA_CHART_VERSION = "11.1.5"
 GRAFANA_RBAC_SOURCES = (
     Source(_GC, "charts/grafana/templates/clusterrole.yaml, clusterrolebinding.yaml; values.yaml rbac, "
-           "sidecar.*.resource; templates/_pod.tpl RESOURCE", "grafana-11.1.1"),
-    Source(_KPS, "charts/kube-prometheus-stack/Chart.yaml (grafana 11.1.1); templates/grafana/configmaps-datasources.yaml; "
-           "templates/grafana/dashboards-1.14/*.yaml (kind: ConfigMap)", "kube-prometheus-stack-81.6.2"),
+           "sidecar.*.resource; templates/_pod.tpl RESOURCE", "grafana-11.1.5"),
+    Source(_KPS, "charts/kube-prometheus-stack/Chart.yaml (grafana 11.1.5); templates/grafana/configmaps-datasources.yaml; "
+           "templates/grafana/dashboards-1.14/*.yaml (kind: ConfigMap)", "kube-prometheus-stack-81.6.9"),
 )
 GRAFANA_SIDECARS = ("alerts", "dashboards", "datasources", "plugins", "notifiers")
 
@@ -459,14 +476,14 @@ OTEL_CHART_NAME = "opentelemetry-collector"
 OPERATOR_POD_LABEL_SOURCE = Source(_KPS, "charts/kube-prometheus-stack/templates/prometheus-operator/_prometheus-operator.tpl "
                                    "(app.kubernetes.io/component: prometheus-operator), templates/_helpers.tpl "
                                    "kube-prometheus-stack.labels (app.kubernetes.io/instance: the release), "
-                                   "prometheus-operator/deployment.yaml pod template labels", "kube-prometheus-stack-81.6.2")
+                                   "prometheus-operator/deployment.yaml pod template labels", "kube-prometheus-stack-81.6.9")
 # The API server calls the operator's admission webhook (PrometheusRule validation) on the operator pod's
 # HTTPS port: values.yaml prometheusOperator.tls.enabled: true, internalPort: 10250; deployment.yaml
 # `--web.listen-address=:{{ internalPort }}` and `containerPort: {{ internalPort }}`.
 OPERATOR_WEBHOOK_PORT = 10250
 OPERATOR_WEBHOOK_SOURCE = Source(_KPS, "charts/kube-prometheus-stack/values.yaml prometheusOperator.tls; "
                                  "templates/prometheus-operator/deployment.yaml ports, --web.listen-address",
-                                 "kube-prometheus-stack-81.6.2")
+                                 "kube-prometheus-stack-81.6.9")
 # EKS's control plane reaches the VPC (webhooks, kubectl exec and logs) through 2-4 network interfaces it creates
 # in the cluster's subnets (awsdocs/amazon-eks-user-guide latest/ug/networking/network-reqs.adoc @ 4d52b4d).
 EKS_CONTROL_PLANE_SOURCE = Source("awsdocs/amazon-eks-user-guide", "latest/ug/networking/network-reqs.adoc "

@@ -16,8 +16,8 @@ from goldenpath.observability.alertmanager import routing_cases
 INSTALL_HINT = "install the Debian packages prometheus (promtool) and prometheus-alertmanager (amtool)"
 
 
-# The generated config reads webhook URLs from files (url_file: Alertmanager 0.26+; kube-prometheus-stack 81.6.2
-# runs v0.31.0): an older amtool would reject what the cluster accepts.
+# The generated config reads webhook URLs from files (url_file: Alertmanager 0.26+; kube-prometheus-stack 81.6.9
+# runs v0.31.1): an older amtool would reject what the cluster accepts.
 AMTOOL_MIN = (0, 26)
 
 

@@ -140,6 +140,8 @@ def kube_prometheus_stack(environment: Environment, rules: dict, alertmanager: d
             },
         },
         "grafana": {
+            # The version goldenpath's Grafana facts were read at (facts.GRAFANA_IMAGE_TAG), not the subchart's own.
+            "image": {"tag": facts.GRAFANA_IMAGE_TAG},
             # The platform stack creates this Secret with a generated password (see the module).
             "admin": {"existingSecret": obs.grafana_admin_secret.name, "passwordKey": obs.grafana_admin_secret.key,
                       "userKey": GRAFANA_ADMIN_USER_KEY},
