@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -168,6 +169,9 @@ def test_service_is_deployed_with_its_chart_image_and_host(synthesized):
     assert (release["chart"], release["version"], release["namespace"]) == ("web-service", "1.4.2", wanted.name)
     assert "tag: sha-1234" in release["values"][0]
     assert document["output"]["url"]["value"] == f"https://{wanted.name}.preview.dev.example.com"
+    # exactly the host the preview roles' admission policy admits: <namespace>.<previews.domain>, no TLS entry of its own
+    ingress = yaml.safe_load(release["values"][0])["ingress"]
+    assert [h["host"] for h in ingress["hosts"]] == [f"{release['namespace']}.preview.dev.example.com"] and "tls" not in ingress
 
 
 def test_aws_resources_carry_expiry_tags(synthesized):
