@@ -99,7 +99,8 @@ CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
                    "Grafana 12.3.3 (2026-02-12, the subchart's appVersion) and later 12.3.x security releases: passed over "
                    "by GRAFANA_IMAGE_TAG, because the Grafana facts (conf/defaults.ini, setting_plugins.go, provisioning "
                    "values.go, loki types.ts) cannot be re-read at v12.3.3 here: grafana/grafana (3.2 GB) is over the fetch "
-                   "limit and the search index holds no 12.3.x commit. Re-read them, then drop the override."),
+                   "limit, and the grafana/grafana files the search index returned were at other versions "
+                   "(package.json 12.2.0-pre, 2026-12-05). Re-read them, then drop the override."),
         ),
         ChartFacts(
             "loki", "6.51.0", "3.6.4",
