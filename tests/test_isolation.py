@@ -82,9 +82,10 @@ def test_owners_are_bound_to_the_tenant_role_and_view_only(bundled_synth):
 HOST_REFUSED = "a preview's Ingress may name only its own host, <namespace>.preview.dev.example.com, and no default backend"
 
 
-def ingress(host: str | None) -> dict:
+def ingress(host: str | None, tls_host: str | None = None) -> dict:
     rule = {"http": {"paths": [{"path": "/", "pathType": "Prefix"}]}} | ({"host": host} if host else {})
-    return {"metadata": {"name": "web"}, "spec": {"ingressClassName": "nginx", "rules": [rule]}}
+    tls = {"tls": [{"hosts": [tls_host], "secretName": "t"}]} if tls_host else {}
+    return {"metadata": {"name": "web"}, "spec": {"ingressClassName": "nginx", "rules": [rule], **tls}}
 
 
 PREVIEW_REQUEST = {"userInfo": {"groups": [PREVIEWS_GROUP, "system:authenticated"]}, "namespace": "pr-2-web-shop"}
@@ -100,17 +101,13 @@ PREVIEW_REQUEST = {"userInfo": {"groups": [PREVIEWS_GROUP, "system:authenticated
     ("configmaps", {"metadata": {"name": "plain"}}, None),
     # The shared ingress controller: only the preview's own host.
     ("ingresses", ingress("pr-2-web-shop.preview.dev.example.com"), None),
-    ("ingresses", {**ingress("pr-2-web-shop.preview.dev.example.com"),
-                   "spec": {**ingress("pr-2-web-shop.preview.dev.example.com")["spec"],
-                            "tls": [{"hosts": ["pr-2-web-shop.preview.dev.example.com"], "secretName": "t"}]}}, None),
+    ("ingresses", ingress("pr-2-web-shop.preview.dev.example.com", tls_host="pr-2-web-shop.preview.dev.example.com"), None),
     ("ingresses", ingress("shop.dev.example.com"), HOST_REFUSED),
     ("ingresses", ingress("pr-1-web-shop.preview.dev.example.com"), HOST_REFUSED),
     ("ingresses", ingress("*.preview.dev.example.com"), HOST_REFUSED),
     ("ingresses", ingress(None), HOST_REFUSED),
     ("ingresses", {"metadata": {"name": "web"}, "spec": {"defaultBackend": {"service": {"name": "web"}}}}, HOST_REFUSED),
-    ("ingresses", {**ingress("pr-2-web-shop.preview.dev.example.com"),
-                   "spec": {**ingress("pr-2-web-shop.preview.dev.example.com")["spec"],
-                            "tls": [{"hosts": ["shop.dev.example.com"], "secretName": "t"}]}}, HOST_REFUSED),
+    ("ingresses", ingress("pr-2-web-shop.preview.dev.example.com", tls_host="shop.dev.example.com"), HOST_REFUSED),
 ])
 def test_a_preview_chart_is_confined_to_its_namespace(platform, resource, obj, refused):
     policy = manifests(platform, "ValidatingAdmissionPolicy")["goldenpath-preview-namespaces-objects"]

@@ -126,20 +126,21 @@ def _matching(policy: Policy, request: Request, effect: str, how: list[str] | No
     """The first statement of ``effect`` that applies to ``request``; ``how`` receives its principal match.
     A statement naming the caller itself wins over an earlier one that only trusts its account (that one would
     also need the caller's identity policies; the direct one allows on its own)."""
-    found: list[tuple[str, str]] = []
+    account_only: str | None = None
     for index, statement in enumerate(policy.statements):
         if statement.get("Effect") != effect:
             continue
         match = _principal_match(statement, request.caller)
         if (match and _action_matches(statement, request.action) and _resource_matches(statement, request.resource)
                 and conditions_hold(statement.get("Condition", {}), request.context)):
-            found.append((match, _sid(policy, statement, index)))
-    if not found:
-        return None
-    match, sid = next((f for f in found if f[0] == "direct"), found[0])
-    if how is not None:
-        how.append(match)
-    return sid
+            if match == "direct" or how is None:  # only a caller of ``how`` cares which kind matched
+                if how is not None:
+                    how.append(match)
+                return _sid(policy, statement, index)
+            account_only = account_only or _sid(policy, statement, index)
+    if account_only and how is not None:
+        how.append("account")
+    return account_only
 
 
 def decide(request: Request, identity: Sequence[Policy] = (), boundary: Policy | None = None, scps: Sequence[Policy] = (),

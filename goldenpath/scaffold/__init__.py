@@ -20,7 +20,7 @@ import yaml
 from goldenpath.templating import package_templates
 
 from goldenpath._version import __version__
-from goldenpath.config.model import PACKAGE_SPEC
+from goldenpath.config.model import PACKAGE_SPEC, Network
 from goldenpath.errors import GoldenpathError
 from goldenpath.delivery.workflows import ACTIONS
 
@@ -159,11 +159,15 @@ def _taken_ranges(settings: InitSettings) -> list[ipaddress.IPv4Network]:
     return taken
 
 
+# What an environment file that does not name network.ebs_default_key gets: the model's own default.
+EBS_KEY_DEFAULT = Network.model_fields["ebs_default_key"].default
+
+
 def ebs_key_owner(settings: InitSettings) -> str | None:
     """The other environment that sets the default EBS key of this account and region, if any (one may)."""
     for name, document in _same_account(settings):
         network = document.get("network")
-        key = network.get("ebs_default_key", "environment") if isinstance(network, dict) else "environment"
+        key = network.get("ebs_default_key", EBS_KEY_DEFAULT) if isinstance(network, dict) else EBS_KEY_DEFAULT
         if document.get("region") == settings.region and key == "environment":
             return name
     return None
