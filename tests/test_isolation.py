@@ -11,7 +11,9 @@ import json
 import celpy
 import pytest
 
+from goldenpath.labels import INGRESS_HOSTS_ANNOTATION, TENANT_NAMESPACE_LABEL
 from goldenpath.modules.cluster import ADDON_CONFIGURATION
+from goldenpath.modules.tenant_role import INGRESS_HOSTS_POLICY
 from goldenpath.policies.secrets_in_state import secrets_in_state
 from goldenpath.tenant_rbac import TENANT_ROLE, isolation_writes_in, tenant_role_rules
 from tests.conftest import resources_of, stack_json
@@ -34,11 +36,21 @@ def manifests(document: dict, kind: str) -> dict[str, dict]:
             if r["manifest"]["kind"] == kind}
 
 
-def admitted(policy: dict, request: dict, obj: dict) -> list[str]:
+def admitted(policy: dict, request: dict, obj: dict, namespace: dict | None = None) -> list[str]:
     """The messages of the policy's validations that refuse this request ([] = admitted). matchConditions
-    are evaluated first: a request they do not match is admitted untouched."""
+    are evaluated first: a request they do not match is admitted untouched. ``variables`` are evaluated in
+    order, each seeing the ones before it, as the API server does."""
     env = celpy.Environment()
-    activation = {"request": celpy.json_to_cel(request), "object": celpy.json_to_cel(obj)}
+    activation = {"request": celpy.json_to_cel(request), "object": celpy.json_to_cel(obj),
+                  "namespaceObject": celpy.json_to_cel(namespace or {"metadata": {"name": request.get("namespace", "")}})}
+    variables = celpy.celtypes.MapType()
+    for variable in policy["spec"].get("variables", []):
+        activation["variables"] = variables
+        value = env.program(env.compile(variable["expression"])).evaluate(activation)
+        if type(value) is str:  # celpy's string concatenation returns a Python str, which has no CEL methods
+            value = celpy.celtypes.StringType(value)
+        variables = celpy.celtypes.MapType({**variables, celpy.celtypes.StringType(variable["name"]): value})
+    activation["variables"] = variables
     for condition in policy["spec"].get("matchConditions", []):
         if not env.program(env.compile(condition["expression"])).evaluate(activation):
             return []
@@ -307,3 +319,56 @@ def test_cloud_access_https_egress_skips_the_vpc(bundled_synth, bundled_environm
               if peer.get("ip_block", {}).get("cidr") == "0.0.0.0/0"]
     dev = next(e for e in bundled_environments if e.name == "dev")
     assert blocks and all(b["except"] == [dev.network.cidr] for b in blocks)
+
+
+# -- a team owner's Ingress on the shared controller ----------------------------------------------------------
+def tenant_namespace(hosts: str | None) -> dict:
+    annotations = {INGRESS_HOSTS_ANNOTATION: hosts} if hosts is not None else {}
+    return {"metadata": {"name": "storefront-web", "labels": {TENANT_NAMESPACE_LABEL: "true"}, "annotations": annotations}}
+
+
+TENANT_REQUEST = {"userInfo": {"groups": ["storefront-engineers", "system:authenticated"]}, "namespace": "storefront-web"}
+OWN = "shop.dev.example.com"
+
+
+@pytest.mark.parametrize(("hosts", "obj", "refused"), [
+    (OWN, ingress(OWN), False),
+    (OWN, ingress(OWN, tls_host=OWN), False),
+    (f"{OWN},www.dev.example.com", ingress("www.dev.example.com", tls_host="www.dev.example.com"), False),
+    # Another service's host (a path there would be merged into its server), or all of them.
+    (OWN, ingress("checkout.dev.example.com"), True),
+    (OWN, ingress(None), True),
+    (OWN, ingress(""), True),
+    (OWN, {"metadata": {"name": "web"}, "spec": {"defaultBackend": {"service": {"name": "web"}}}}, True),
+    (OWN, ingress(OWN, tls_host="checkout.dev.example.com"), True),
+    (OWN, {**ingress(OWN), "spec": {**ingress(OWN)["spec"], "tls": [{"secretName": "t"}]}}, True),
+    # Membership is exact: a suffix, a prefix or a neighbour in the list is not the host.
+    (OWN, ingress("dev.example.com"), True),
+    (OWN, ingress("hop.dev.example.com"), True),
+    (f"{OWN},www.dev.example.com", ingress(f"{OWN},www.dev.example.com"), True),
+    # A namespace the catalog gives no host, or one without the annotation, has none.
+    ("", ingress(""), True),
+    ("", ingress(OWN), True),
+    (None, ingress(OWN), True),
+])
+def test_an_ingress_names_only_its_namespaces_hosts(platform, hosts, obj, refused):
+    policy = manifests(platform, "ValidatingAdmissionPolicy")[INGRESS_HOSTS_POLICY]
+    messages = admitted(policy, TENANT_REQUEST, obj, tenant_namespace(hosts))
+    assert bool(messages) == refused, messages
+
+
+def test_the_ingress_host_policy_selects_every_namespace_a_tenant_spec_makes(platform):
+    from goldenpath.tenancy.spec import TenantSpec, tenant_manifests
+    from goldenpath.config.model import QuotaTier
+
+    policy = manifests(platform, "ValidatingAdmissionPolicy")[INGRESS_HOSTS_POLICY]
+    (binding,) = [b for b in manifests(platform, "ValidatingAdmissionPolicyBinding").values()
+                  if b["spec"]["policyName"] == INGRESS_HOSTS_POLICY]
+    assert binding["spec"]["validationActions"] == ["Deny"] and policy["spec"]["failurePolicy"] == "Fail"
+    selector = policy["spec"]["matchConstraints"]["namespaceSelector"]["matchLabels"]
+    namespace = tenant_manifests(TenantSpec(namespace="sbx-1", service_account="s", quota=QuotaTier()))[0]
+    assert selector.items() <= namespace["metadata"]["labels"].items()
+    assert namespace["metadata"]["annotations"] == {INGRESS_HOSTS_ANNOTATION: ""}  # a sandbox: no host
+    (rule,) = policy["spec"]["matchConstraints"]["resourceRules"]
+    assert (rule["apiGroups"], rule["resources"], set(rule["operations"])) == (["networking.k8s.io"], ["ingresses"],
+                                                                               {"CREATE", "UPDATE"})

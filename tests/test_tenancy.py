@@ -328,3 +328,54 @@ def test_names_near_reserved_ones_are_free(tmp_path, environments):
     text = MINIMAL.replace("payments", "ingress").replace("checkout", "gateway").replace("[dev, staging, prod]", "[dev]")
     (placement,) = catalog_of(tmp_path, environments, ingress=text).placements("dev")
     assert placement.namespace == "ingress-gateway"
+
+
+# -- Ingress hosts ---------------------------------------------------------------------------------------
+BAD_HOSTS = [
+    ("environment the service does not run in", "    hosts: {qa: [pay.example.com]}\n",
+     "teams/payments.yaml: services[0].hosts.qa: got 'qa', expected one of the service's environments (dev, staging, prod)"),
+    ("wildcard", "    hosts: {dev: ['*.dev.example.com']}\n",
+     "teams/payments.yaml: services[0].hosts.dev[0]: got '*.dev.example.com', expected "),
+    ("upper case", "    hosts: {dev: [Pay.example.com]}\n", "services[0].hosts.dev[0]: got 'Pay.example.com', expected "),
+    ("repeated", "    hosts: {dev: [pay.example.com, pay.example.com]}\n",
+     "services[0].hosts.dev: got ['pay.example.com', 'pay.example.com'], expected each host once (repeated: pay.example.com)"),
+    ("a preview's host", "    hosts: {dev: [pr-1-web.preview.dev.example.com]}\n",
+     "services[0].hosts.dev[0]: got 'pr-1-web.preview.dev.example.com', expected a host outside preview.dev.example.com "
+     "(previews.domain of "),
+    ("the previews' domain itself", "    hosts: {dev: [preview.dev.example.com]}\n",
+     "services[0].hosts.dev[0]: got 'preview.dev.example.com', expected a host outside preview.dev.example.com"),
+]
+
+
+@pytest.mark.parametrize(("case", "hosts", "message"), BAD_HOSTS, ids=[b[0] for b in BAD_HOSTS])
+def test_bad_hosts_get_one_clear_error(tmp_path, environments, case, hosts, message):
+    with pytest.raises(ConfigError) as caught:
+        catalog_of(tmp_path, environments, payments=MINIMAL + hosts)
+    assert message in str(caught.value)
+    assert "Traceback" not in str(caught.value)
+
+
+def test_a_host_has_one_owner_per_environment(tmp_path, environments):
+    payments = MINIMAL + "    hosts: {dev: [pay.dev.example.com], prod: [pay.example.com]}\n"
+    # Another environment's same name is another host: the clusters do not share an ingress controller.
+    shop = MINIMAL.replace("payments", "shop").replace("checkout", "cart") + "    hosts: {staging: [pay.dev.example.com]}\n"
+    catalog = catalog_of(tmp_path, environments, payments=payments, shop=shop)
+    assert tenant_spec(catalog.placements("dev")[0]).ingress_hosts == ("pay.dev.example.com",)
+    assert tenant_spec(catalog.placements("staging")[0]).ingress_hosts == ()
+    thief = shop.replace("staging: [pay.dev.example.com]", "dev: [cart.dev.example.com, pay.dev.example.com]")
+    with pytest.raises(ConfigError) as caught:
+        catalog_of(tmp_path, environments, payments=payments, shop=thief)
+    assert ("teams/shop.yaml: services[0].hosts.dev[1]: got 'pay.dev.example.com', expected a host no other service names "
+            "on this environment: service 'checkout' of team 'payments' (") in str(caught.value)
+
+
+def test_a_namespace_carries_its_hosts_for_admission(bundled_synth):
+    from goldenpath.labels import INGRESS_HOSTS_ANNOTATION, TENANT_NAMESPACE_LABEL
+
+    found = {}
+    for team in ("payments", "storefront"):
+        for namespace in resources_of(stack_json(bundled_synth, f"dev-tenants-{team}"), "kubernetes_namespace_v1").values():
+            (meta,) = namespace["metadata"]
+            assert meta["labels"][TENANT_NAMESPACE_LABEL] == "true"
+            found[meta["name"]] = meta["annotations"][INGRESS_HOSTS_ANNOTATION]
+    assert found == {"payments-checkout": "", "storefront-web": "shop.dev.example.com"}

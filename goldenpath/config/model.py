@@ -41,6 +41,8 @@ Amount = Annotated[Decimal, BeforeValidator(_decimal)]
 """A number read exactly (money, GB, ratios)."""
 
 DnsLabel = Annotated[str, StringConstraints(pattern=r"^[a-z]([a-z0-9-]*[a-z0-9])?$")]
+# A lowercase DNS name of two labels or more, no wildcard (previews' domain, a service's Ingress hosts).
+DnsName = Annotated[str, StringConstraints(max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")]
 
 
 class FieldProblem(ValueError):
@@ -590,7 +592,7 @@ class UsageProfile(_Strict):
 class Previews(_Strict):
     """Preview environments hosted on this environment's cluster."""
 
-    domain: Annotated[str, StringConstraints(pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")] = Field(
+    domain: DnsName = Field(
         description="Previews get <name>.<domain>."
     )
     ttl_hours: int = Field(default=72, ge=1, description="Lifetime after the last push. Default: 72.")

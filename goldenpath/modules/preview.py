@@ -58,7 +58,13 @@ class PreviewEnvironmentProps:
         return TenantSpec(
             namespace=self.request.name, service_account=PREVIEW_SERVICE_ACCOUNT, quota=self.previews.limits,
             labels=self.labels(), ingress_namespace=self.previews.ingress_namespace, owners_group=self.owners_group,
+            ingress_hosts=(self.host,),
         )
+
+    @property
+    def host(self) -> str:
+        """The preview's one host on the shared ingress controller."""
+        return f"{self.request.name}.{self.previews.domain}"
 
 
 class PreviewEnvironment(Construct):
@@ -68,7 +74,7 @@ class PreviewEnvironment(Construct):
     def __init__(self, scope: Construct, id_: str, props: PreviewEnvironmentProps):
         super().__init__(scope, id_)
         request, previews, service = props.request, props.previews, props.service
-        self.host = f"{request.name}.{previews.domain}"
+        self.host = props.host
         self.tenant = TenantNamespace(self, "tenant", TenantNamespaceProps(spec=props.tenant_spec()))
         values = {
             "image": {"repository": service.image_repository, "tag": request.image_tag},

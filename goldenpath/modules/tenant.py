@@ -63,7 +63,8 @@ class TenantNamespace(Construct):
         kind, meta = manifest["kind"], manifest["metadata"]
         after: list[Any] | None = [namespace] if namespace is not None else None
         if kind == "Namespace":
-            return NamespaceV1(self, "namespace", metadata=[NamespaceV1Metadata(name=meta["name"], labels=meta["labels"])])
+            return NamespaceV1(self, "namespace", metadata=[NamespaceV1Metadata(
+                name=meta["name"], labels=meta["labels"], annotations=meta["annotations"])])
         if kind == "ResourceQuota":
             return ResourceQuotaV1(self, "quota", metadata=meta, spec={"hard": manifest["spec"]["hard"]}, depends_on=after)
         if kind == "LimitRange":

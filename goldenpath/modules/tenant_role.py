@@ -4,7 +4,15 @@
   (``goldenpath.tenant_rbac``: Kubernetes' ``edit`` minus NetworkPolicy writes);
 * a ValidatingAdmissionPolicy that refuses Services with ``externalIPs`` (CVE-2020-8554: with them, anyone
   who may create a Service can intercept traffic to those addresses from every pod of the cluster; Kubernetes'
-  own DenyServiceExternalIPs admission plugin is not something EKS lets a cluster turn on).
+  own DenyServiceExternalIPs admission plugin is not something EKS lets a cluster turn on);
+* a ValidatingAdmissionPolicy that lets an Ingress in a tenant namespace (catalog service, preview, sandbox:
+  every namespace made from a ``TenantSpec`` carries ``goldenpath.dev/tenant-namespace``) name only the hosts its
+  namespace's ``goldenpath.dev/ingress-hosts`` annotation lists, in every rule and TLS entry, with no default
+  backend. The ingress controller is shared and merges the rules of every Ingress naming a host (ingress-nginx
+  docs, "Ingress-nginx merges rules of Ingresses with the same host"), so without it one team could take a path of
+  another's host, or every host (a rule without one is the catch-all server). The annotation comes from the
+  catalog (``hosts`` per environment, one owner per host); tenants cannot write namespaces, so they cannot change it.
+  The membership test is standard CEL (``contains`` on ``,<hosts>,``): the namespace's annotation is a plain string.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from cdktn_provider_kubernetes.cluster_role_v1 import ClusterRoleV1, ClusterRole
 from cdktn_provider_kubernetes.manifest import Manifest
 from constructs import Construct
 
+from goldenpath.labels import INGRESS_HOSTS_ANNOTATION, TENANT_NAMESPACE_LABEL
 from goldenpath.tenant_rbac import TENANT_ROLE, tenant_role_rules
 
 EXTERNAL_IPS_POLICY = "goldenpath-no-external-ips"
@@ -45,6 +54,47 @@ def external_ips_policy(labels: dict[str, str]) -> list[dict]:
     ]
 
 
+INGRESS_HOSTS_POLICY = "goldenpath-tenant-ingress-hosts"
+# The namespace's hosts, fenced by commas, so that ``contains(',' + host + ',')`` is exact membership (a DNS name
+# has no comma); a namespace without the annotation has none.
+NAMESPACE_HOSTS = (f"',' + (has(namespaceObject.metadata.annotations) && '{INGRESS_HOSTS_ANNOTATION}' in "
+                   f"namespaceObject.metadata.annotations ? namespaceObject.metadata.annotations['{INGRESS_HOSTS_ANNOTATION}'] "
+                   ": '') + ','")
+
+
+def _listed(host: str) -> str:
+    # The API server refuses a host with a comma before admission (a DNS-1123 subdomain); refused here too.
+    return f"{host} != '' && !{host}.contains(',') && variables.hosts.contains(',' + {host} + ',')"
+
+
+NAMESPACE_HOSTS_ONLY = (
+    "!has(object.spec.defaultBackend) && "
+    f"(!has(object.spec.rules) || object.spec.rules.all(r, has(r.host) && {_listed('r.host')})) && "
+    f"(!has(object.spec.tls) || object.spec.tls.all(t, has(t.hosts) && t.hosts.all(h, {_listed('h')})))"
+)
+
+
+def ingress_hosts_policy(labels: dict[str, str]) -> list[dict]:
+    """The admission policy and its binding (Deny): a tenant namespace's Ingresses name only its own hosts."""
+    return [
+        {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
+         "metadata": {"name": INGRESS_HOSTS_POLICY, "labels": dict(labels)},
+         "spec": {"failurePolicy": "Fail",
+                  "matchConstraints": {
+                      "namespaceSelector": {"matchLabels": {TENANT_NAMESPACE_LABEL: "true"}},
+                      "resourceRules": [{"apiGroups": ["networking.k8s.io"], "apiVersions": ["v1"],
+                                         "operations": ["CREATE", "UPDATE"], "resources": ["ingresses"]}]},
+                  "variables": [{"name": "hosts", "expression": NAMESPACE_HOSTS}],
+                  "validations": [{"expression": NAMESPACE_HOSTS_ONLY,
+                                   "message": f"an Ingress in a tenant namespace may name only the hosts its namespace's "
+                                              f"{INGRESS_HOSTS_ANNOTATION} annotation lists (hosts: in the team's catalog "
+                                              "file), in every rule and TLS entry, and no default backend"}]}},
+        {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicyBinding",
+         "metadata": {"name": INGRESS_HOSTS_POLICY, "labels": dict(labels)},
+         "spec": {"policyName": INGRESS_HOSTS_POLICY, "validationActions": ["Deny"]}},
+    ]
+
+
 class TenantAccess(Construct):
     def __init__(self, scope: Construct, id_: str, props: TenantAccessProps = TenantAccessProps()):
         super().__init__(scope, id_)
@@ -55,3 +105,6 @@ class TenantAccess(Construct):
         policy, binding = external_ips_policy(props.labels)
         created = Manifest(self, "external-ips-policy", manifest=policy)
         Manifest(self, "external-ips-binding", manifest=binding, depends_on=[created])
+        policy, binding = ingress_hosts_policy(props.labels)
+        created = Manifest(self, "ingress-hosts-policy", manifest=policy)
+        Manifest(self, "ingress-hosts-binding", manifest=binding, depends_on=[created])

@@ -29,7 +29,8 @@ class TenantArgs:
 
 def _meta(manifest: dict) -> k8s.meta.v1.ObjectMetaArgs:
     meta = manifest["metadata"]
-    return k8s.meta.v1.ObjectMetaArgs(name=meta["name"], namespace=meta.get("namespace"), labels=meta.get("labels"))
+    return k8s.meta.v1.ObjectMetaArgs(name=meta["name"], namespace=meta.get("namespace"), labels=meta.get("labels"),
+                                      annotations=meta.get("annotations"))
 
 
 def _namespace(m: dict, name: str, opts: pulumi.ResourceOptions) -> pulumi.Resource:

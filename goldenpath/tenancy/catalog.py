@@ -161,6 +161,7 @@ def check_catalog(catalog: Catalog, other_environments: frozenset[str] = frozens
                 owner_of[(env_name, service.name)] = team
             _check_previews(team, service, where, environments)
     _check_repositories(catalog)
+    _check_hosts(catalog, environments)
     check_team_noise_budgets(catalog)
 
 
@@ -180,6 +181,40 @@ def _check_repositories(catalog: Catalog) -> None:
                     f"names: service {other_service!r} of team {other_team.name!r} ({other_team.source_file}) deploys "
                     "from it (a deploy role trusts its repository's jobs, so each service needs its own repository)"])
             seen[key] = (team, service.name)
+
+
+def _check_hosts(catalog: Catalog, environments: dict[str, Environment]) -> None:
+    """A service's Ingress hosts: on its own environments, one owner per host and environment (the shared
+    ingress controller merges the rules of every Ingress naming a host), none of them a preview's."""
+    owner: dict[tuple[str, str], tuple[Team, str]] = {}
+    for team in catalog.teams:
+        for index, service in enumerate(team.services):
+            for env_name, hosts in service.hosts.items():
+                field = f"services[{index}].hosts.{env_name}"
+                if env_name not in service.environments:
+                    raise ConfigError(team.source_file, [
+                        f"{field}: got {env_name!r}, expected one of the service's environments "
+                        f"({', '.join(service.environments)})"])
+                repeated = sorted({h for h in hosts if hosts.count(h) > 1})
+                if repeated:
+                    raise ConfigError(team.source_file, [
+                        f"{field}: got {hosts!r}, expected each host once (repeated: {', '.join(repeated)})"])
+                for position, host in enumerate(hosts):
+                    _check_host(team, f"{field}[{position}]", host, environments.get(env_name), owner.get((env_name, host)))
+                    owner[(env_name, host)] = (team, service.name)
+
+
+def _check_host(team: Team, field: str, host: str, environment: Environment | None, taken: tuple[Team, str] | None) -> None:
+    if taken is not None:
+        other_team, other_service = taken
+        raise ConfigError(team.source_file, [
+            f"{field}: got {host!r}, expected a host no other service names on this environment: service "
+            f"{other_service!r} of team {other_team.name!r} ({other_team.source_file}) serves it"])
+    previews = environment.previews if environment is not None else None
+    if previews is not None and (host == previews.domain or host.endswith(f".{previews.domain}")):
+        raise ConfigError(team.source_file, [
+            f"{field}: got {host!r}, expected a host outside {previews.domain} (previews.domain of "
+            f"{environment.source_file}: each preview gets <namespace>.{previews.domain})"])
 
 
 def _check_namespace(team: Team, service: Service, where: str) -> None:

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from goldenpath.config.model import DnsLabel, FieldProblem, GitHubIds, GitHubRepository, PreviewService, SourcedDocument, _Strict
+from goldenpath.config.model import DnsLabel, DnsName, FieldProblem, GitHubIds, GitHubRepository, PreviewService, SourcedDocument, _Strict
 
 # OpenTelemetry's advisory bucket boundaries for http.server.request.duration (seconds): the SDKs'
 # default histogram, so a latency threshold must be one of them to be measurable exactly.
@@ -107,6 +107,11 @@ class Service(_Strict):
         "that trust it, and only through the platform repository's reusable workflows. Default: none (no CI roles).")
     repository_ids: GitHubIds | None = Field(
         default=None, description="The repository's numeric ids, for GitHub's immutable OIDC subject form. Default: none.")
+    hosts: dict[DnsLabel, list[DnsName]] = Field(
+        default_factory=dict,
+        description="Per environment, the hosts the service's Ingresses may name on the shared ingress controller "
+        "(each host belongs to one service per environment; no wildcards). Default: none, and an Ingress in its "
+        "namespace is refused.")
 
     @field_validator("environments")
     @classmethod

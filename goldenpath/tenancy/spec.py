@@ -8,7 +8,8 @@ A tenant namespace gets: Pod Security Standards ``restricted`` (enforced, warned
 ResourceQuota and LimitRange from its tier (no LoadBalancer or NodePort Services); a network
 policy that denies ingress and egress except DNS, the namespace itself, the ingress
 controller, telemetry to the collector and, with cloud access, the AWS APIs; a
-ServiceAccount that mounts no API token; and its owner group bound, inside the namespace only, to
+ServiceAccount that mounts no API token; the hosts its Ingresses may name (an annotation admission
+enforces); and its owner group bound, inside the namespace only, to
 goldenpath's tenant role (``edit`` minus NetworkPolicies, see ``goldenpath.tenant_rbac``) and to ``view``.
 """
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from goldenpath.config.model import QuotaTier
 from goldenpath.observability.network import OTLP_PORTS
 from goldenpath.observability.values import MANAGED_BY, NAMESPACE as OBSERVABILITY_NAMESPACE
-from goldenpath.labels import OWNER_LABEL, SERVICE_LABEL, TEAM_LABEL
+from goldenpath.labels import INGRESS_HOSTS_ANNOTATION, OWNER_LABEL, SERVICE_LABEL, TEAM_LABEL, TENANT_NAMESPACE_LABEL
 from goldenpath.tenant_rbac import TENANT_ROLE, VIEW_ROLE
 
 POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "warn", "audit")}
@@ -61,6 +62,9 @@ class TenantSpec:
     vpc_cidr: str | None = None
     """The cluster's VPC: cut out of the HTTPS egress that cloud access opens (the API server's network
     interfaces, other namespaces' pods on 443). Required with ``pod_identity``."""
+    ingress_hosts: tuple[str, ...] = ()
+    """The hosts the namespace's Ingresses may name on the shared ingress controller (the namespace's
+    ``goldenpath.dev/ingress-hosts`` annotation, enforced by admission). Default: none (Ingresses are refused)."""
 
 
 def _meta(spec: TenantSpec, name: str) -> dict:
@@ -111,7 +115,8 @@ def tenant_manifests(spec: TenantSpec) -> list[dict]:
     quota = spec.quota
     objects: list[dict] = [
         {"apiVersion": "v1", "kind": "Namespace",
-         "metadata": {"name": spec.namespace, "labels": {**spec.labels, **POD_SECURITY}}},
+         "metadata": {"name": spec.namespace, "labels": {**spec.labels, **POD_SECURITY, TENANT_NAMESPACE_LABEL: "true"},
+                      "annotations": {INGRESS_HOSTS_ANNOTATION: ",".join(spec.ingress_hosts)}}},
         {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": _meta(spec, QUOTA_NAME), "spec": {"hard": {
             "requests.cpu": quota.requests_cpu, "requests.memory": quota.requests_memory,
             "limits.cpu": quota.limits_cpu, "limits.memory": quota.limits_memory, "pods": str(quota.pods),

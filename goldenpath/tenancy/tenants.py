@@ -24,4 +24,5 @@ def tenant_spec(placement: Placement) -> TenantSpec:
         edit_role=environment.tenancy.edit_role,
         pod_identity=PodIdentity(service.name, cloud.bucket) if cloud is not None else None,
         vpc_cidr=environment.network.cidr,
+        ingress_hosts=tuple(service.hosts.get(environment.name, ())),
     )
