@@ -210,8 +210,10 @@ def _check_host(team: Team, field: str, host: str, environment: Environment | No
         raise ConfigError(team.source_file, [
             f"{field}: got {host!r}, expected a host no other service names on this environment: service "
             f"{other_service!r} of team {other_team.name!r} ({other_team.source_file}) serves it"])
-    previews = environment.previews if environment is not None else None
-    if previews is not None and (host == previews.domain or host.endswith(f".{previews.domain}")):
+    if environment is None or environment.previews is None:
+        return
+    previews = environment.previews
+    if host == previews.domain or host.endswith(f".{previews.domain}"):
         raise ConfigError(team.source_file, [
             f"{field}: got {host!r}, expected a host outside {previews.domain} (previews.domain of "
             f"{environment.source_file}: each preview gets <namespace>.{previews.domain})"])

@@ -91,6 +91,7 @@ def add_service(project_root: Path, environments: list[Environment], team: str, 
     namespace = f"{team}-{name}"
     return Onboarded(path, [
         f"goldenpath synth: {', '.join(f'{e}-tenants-{team}' for e in envs)} gain namespace {namespace} (only those stacks change)",
-        f"optional in {path}: tier, slos (availability, latency), previews (its chart), cloud (its own bucket)",
+        f"optional in {path}: tier, slos (availability, latency), previews (its chart), cloud (its own bucket), "
+        "hosts (its Ingress host names per environment; without them its Ingresses are refused)",
         "goldenpath validate, then open a pull request",
     ])
