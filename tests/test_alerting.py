@@ -201,3 +201,24 @@ def test_committed_runbooks_are_current():
         assert path.read_text() == runbook.text, f"{path} is stale: run `goldenpath runbooks`"
         for heading in ("## Meaning", "## Impact", "## Diagnosis", "## Mitigation", "## What changed"):
             assert heading in runbook.text
+
+
+def test_validate_names_the_series_budget_and_every_shed_namespace():
+    from goldenpath.observability.series_budget import series_line
+
+    assert series_line(environment()) == ("telemetry: dev tickets the platform team when a namespace holds more than 20000 "
+                                          "Prometheus series (NamespaceSeriesOverBudget)")
+    shed = DEV.replace("    repeat_minutes: 5\n", "    repeat_minutes: 5\n  namespace_series_budget: 5000\n"
+                       "  collector: {shed_metrics_namespaces: [storefront-web]}\n")
+    assert series_line(environment(shed)) == (
+        "telemetry: dev tickets the platform team when a namespace holds more than 5000 Prometheus series "
+        "(NamespaceSeriesOverBudget); the collector DROPS every metric of storefront-web "
+        "(observability.collector.shed_metrics_namespaces)")
+    for bad, message in (("[storefront-web, storefront-web]", "observability.collector.shed_metrics_namespaces: got "
+                                                               '["storefront-web", "storefront-web"], expected each namespace once'),
+                         ("[Storefront]", "observability.collector.shed_metrics_namespaces[0]: got 'Storefront'")):
+        with pytest.raises(ConfigError) as caught:
+            environment(DEV.replace("    repeat_minutes: 5\n", f"    repeat_minutes: 5\n  collector: {{shed_metrics_namespaces: {bad}}}\n"))
+        assert message in str(caught.value)
+    with pytest.raises(ConfigError, match="observability.namespace_series_budget: got 5, expected "):
+        environment(DEV.replace("    repeat_minutes: 5\n", "    repeat_minutes: 5\n  namespace_series_budget: 5\n"))

@@ -37,19 +37,22 @@ def environment(bundled_environments, name):
 def test_rules_and_alertmanager_config_pass_the_real_tools(bundled_environments, tmp_path, name):
     files = render_alerting(environment(bundled_environments, name), tmp_path, runbook_dir=RUNBOOKS)
     lines = check_alerting_files(files, unit_tests=False)
-    assert lines == ["promtool check rules goldenpath-rules.yaml: SUCCESS: 42 rules found",
-                     "promtool check rules service-slo-rules.yaml: SUCCESS: 0 rules found", "amtool check-config: SUCCESS",
-                     *ROUTES]
+    assert lines == ["promtool check rules goldenpath-rules.yaml: SUCCESS: 45 rules found",
+                     "promtool check rules service-slo-rules.yaml: SUCCESS: 0 rules found",
+                     "promtool check rules namespace-series-rules.yaml: SUCCESS: 3 rules found",
+                     "amtool check-config: SUCCESS", *ROUTES]
 
 
 def test_prod_rules_pass_promtool_unit_tests_and_amtool(bundled_environments, tmp_path):
     files = render_alerting(environment(bundled_environments, "prod"), tmp_path, runbook_dir=RUNBOOKS)
     assert check_alerting_files(files) == [
-        "promtool check rules goldenpath-rules.yaml: SUCCESS: 42 rules found",
+        "promtool check rules goldenpath-rules.yaml: SUCCESS: 45 rules found",
         "promtool check rules service-slo-rules.yaml: SUCCESS: 0 rules found",
+        "promtool check rules namespace-series-rules.yaml: SUCCESS: 3 rules found",
         "promtool test rules goldenpath-rules.test.yaml: SUCCESS",
         "promtool test rules dora-rules.test.yaml: SUCCESS",
         "promtool test rules service-slo-rules.test.yaml: SUCCESS",
+        "promtool test rules namespace-series-rules.test.yaml: SUCCESS",
         "amtool check-config: SUCCESS",
         *ROUTES,
     ]
@@ -144,3 +147,32 @@ def test_an_amtool_too_old_for_url_file_is_refused_loudly(tmp_path, monkeypatch)
     monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
     with pytest.raises(GoldenpathError, match=r"amtool 0.25.0, expected 0.26 or newer \(webhook url_file\)"):
         run_tool("amtool", "--version", cwd=tmp_path)
+
+
+@pytest.fixture(scope="module")
+def prod_files(bundled_environments, tmp_path_factory):
+    return render_alerting(environment(bundled_environments, "prod"), tmp_path_factory.mktemp("prod"), runbook_dir=RUNBOOKS)
+
+
+def test_the_deployed_series_rules_carry_the_environments_budget(prod_files):
+    from goldenpath.observability import series_budget
+
+    groups = {g["name"]: g for g in yaml.safe_load(prod_files["rules"].read_text())["groups"]}
+    budget = {r["record"]: r["expr"] for r in groups[series_budget.GROUP]["rules"]}[series_budget.BUDGET_RECORD]
+    assert budget == "vector(20000)"  # observability.namespace_series_budget's default
+    tested = yaml.safe_load(prod_files["series_rules"].read_text())["groups"][1]["rules"]
+    assert tested == [r for g in groups.values() for r in g["rules"] if r.get("alert") == series_budget.ALERT]
+
+
+@pytest.mark.parametrize(("case", "old", "new"), [
+    ("counting the alert's own ALERTS series", "|ALERTS|ALERTS_FOR_STATE", ""),
+    ("a budget one too high", "vector(3)", "vector(4)"),
+    ("an alert at the budget, not over it", "> on() group_left()", ">= on() group_left()"),
+])
+def test_the_series_budget_tests_fail_when_the_rules_break(prod_files, tmp_path, case, old, new):
+    text = prod_files["series_rules"].read_text()
+    assert old in text
+    (tmp_path / prod_files["series_rules"].name).write_text(text.replace(old, new))
+    (tmp_path / "t.yaml").write_text(prod_files["series_tests"].read_text())
+    with pytest.raises(GoldenpathError):
+        run_tool("promtool", "test", "rules", "t.yaml", cwd=tmp_path)

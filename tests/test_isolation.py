@@ -244,8 +244,10 @@ def agent_identity(config: dict, sent: dict[str, str], pod: dict, namespace_labe
 
     from goldenpath.observability.collector import AGENT_PROCESSORS, IDENTITY_STATEMENTS, SERVICE_IDENTITY, STRIP_CLIENT_IDENTITY
 
+    from goldenpath.observability.series_budget import SHED_PROCESSOR
+
     processors = config["processors"]
-    assert config["service"]["pipelines"]["metrics"]["processors"] == AGENT_PROCESSORS
+    assert [p for p in config["service"]["pipelines"]["metrics"]["processors"] if p != SHED_PROCESSOR] == AGENT_PROCESSORS
     attributes = dict(sent)
     for action in processors[STRIP_CLIENT_IDENTITY]["attributes"]:
         assert action["action"] == "delete"
@@ -284,6 +286,39 @@ def test_a_pod_cannot_send_telemetry_in_another_services_name(platform):
     # a platform pod (no goldenpath labels on its namespace) keeps the service name it sends
     platform_pod = agent_identity(config, {"service.name": "ingress-nginx"}, {"namespace": "ingress-nginx", "name": "c"}, {})
     assert platform_pod["service.name"] == "ingress-nginx"
+
+
+def test_a_shed_namespace_cannot_escape_nor_shed_another(bundled_environments):
+    """With storefront-web shed, its pods' metrics are dropped whatever namespace they claim, and a pod elsewhere
+    that claims storefront-web keeps its own: the filter runs on the identity set from the connection."""
+    import re
+
+    from goldenpath.observability import collector
+    from goldenpath.observability.series_budget import SHED_PROCESSOR
+
+    dev = next(e for e in bundled_environments if e.name == "dev")
+    settings = dev.observability.collector.model_copy(update={"shed_metrics_namespaces": ["storefront-web"]})
+    config = collector.agent_config(settings)
+    pipelines = config["service"]["pipelines"]
+    metrics = pipelines["metrics"]["processors"]
+    assert metrics.index(SHED_PROCESSOR) == metrics.index(collector.SERVICE_IDENTITY) + 1
+    assert all(SHED_PROCESSOR not in pipelines[name]["processors"] for name in ("logs", "traces"))
+    conditions = config["processors"][SHED_PROCESSOR]["metrics"]["metric"]
+    shed = {re.fullmatch(r'resource\.attributes\["k8s\.namespace\.name"\] == "([a-z0-9-]+)"', c).group(1) for c in conditions}
+    assert shed == {"storefront-web"}
+    from goldenpath.observability.facts import COLLECTOR_IMAGES
+
+    assert all(SHED_PROCESSOR.split("/")[0] in image.components["processors"] for image in COLLECTOR_IMAGES.values())
+
+    def dropped(claimed: str, pod_namespace: str) -> bool:
+        labels = {"goldenpath.dev/service": pod_namespace.split("-", 1)[1]}
+        attributes = agent_identity(config, {"k8s.namespace.name": claimed}, {"namespace": pod_namespace, "name": "p"}, labels)
+        return attributes["k8s.namespace.name"] in shed
+
+    assert dropped(claimed="payments-checkout", pod_namespace="storefront-web")
+    assert not dropped(claimed="storefront-web", pod_namespace="payments-checkout")
+    assert collector.agent_config(dev.observability.collector)["service"]["pipelines"]["metrics"]["processors"] == \
+        collector.AGENT_PROCESSORS  # nothing shed: no filter at all
 
 
 # -- another principal of the account, at the state bucket ---------------------------------------------

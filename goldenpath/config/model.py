@@ -403,6 +403,19 @@ class CollectorSettings(_Strict):
     tail_sampling: bool = Field(default=False, description="Tail-based sampling; needs load_balancing. Default: false.")
     load_balancing: bool = Field(default=False, description="A load-balancing tier in front of the samplers. Default: false.")
     sampling_percentage: int = Field(default=10, ge=1, le=100, description="Kept share of ordinary traces with tail sampling. Default: 10.")
+    shed_metrics_namespaces: list[DnsLabel] = Field(
+        default_factory=list,
+        description="Namespaces whose metrics the collector agent drops (logs and traces still flow): the way to stop "
+        "one namespace's series from exhausting Prometheus (runbook namespace-series-over-budget). validate names "
+        "them. Default: none.")
+
+    @field_validator("shed_metrics_namespaces")
+    @classmethod
+    def _shed_once(cls, value: list[str]) -> list[str]:
+        repeated = sorted({n for n in value if value.count(n) > 1})
+        if repeated:
+            raise FieldProblem("shed_metrics_namespaces", value, f"each namespace once (repeated: {', '.join(repeated)})")
+        return value
 
     @model_validator(mode="after")
     def _tail_sampling(self) -> CollectorSettings:
@@ -424,6 +437,10 @@ class Observability(_Strict):
     )
     teams: dict[DnsLabel, TeamRouting] = Field(min_length=1, description="Alert routing per owning team.")
     heartbeat: Heartbeat = Field(description="The dead-man's switch (required: a receiver, or an opt-out with a reason).")
+    namespace_series_budget: int = Field(
+        default=20000, ge=10, le=10_000_000,
+        description="Most Prometheus series one namespace's telemetry may hold before the platform team gets a ticket "
+        "(NamespaceSeriesOverBudget). Default: 20000.")
     declared_services: dict[Annotated[str, StringConstraints(pattern=IN_CLUSTER_SERVICE)], Annotated[str, StringConstraints(min_length=10)]] = Field(
         default_factory=dict,
         description="In-cluster Services that something other than goldenpath installs, which receivers may point at: "

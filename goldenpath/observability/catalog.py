@@ -6,6 +6,7 @@ call are woken by user-visible harm only.
 
 from __future__ import annotations
 
+from goldenpath.observability import series_budget
 from goldenpath.observability.alerts import Alert, RunbookText
 from goldenpath.observability.slo import SLO, RatioSLI, Selector
 
@@ -145,6 +146,36 @@ CAUSE_ALERTS = [
             impact="None yet; data is lost once the queue is full (sized for observability.collector.outage_tolerance_minutes).",
             diagnosis=("Check the backend the exporter sends to (Tempo, Loki, Prometheus) for errors and latency.",),
             mitigation=("Fix the backend; the queue drains by itself. Raise outage_tolerance_minutes if outages last longer.",),
+        ),
+    ),
+    Alert(
+        name=series_budget.ALERT,
+        expr=series_budget.ALERT_EXPR,
+        severity="ticket",
+        team=PLATFORM,
+        summary=(f"Namespace {{{{ $labels.{series_budget.NAMESPACE_LABEL} }}}} holds {{{{ $value }}}} Prometheus series, "
+                 "over the per-namespace budget"),
+        runbook="namespace-series-over-budget",
+        for_="10m",
+        runbook_text=RunbookText(
+            meaning="One namespace's telemetry holds more metric series in Prometheus than "
+                    "observability.namespace_series_budget: usually a label with unbounded values (a user or request id, "
+                    "a full URL) on one of its metrics. The namespace is the sending pod's, set by the collector.",
+            impact="None yet for others. If it keeps growing, Prometheus runs out of memory and every alert and page of "
+                   "the cluster goes silent (the heartbeat then pages).",
+            diagnosis=(
+                "Which metrics: `topk(10, count by (__name__) ({k8s_namespace_name=\"<namespace>\"}))`.",
+                "Which label grows: `count(count by (<label>) ({__name__=\"<metric>\", k8s_namespace_name=\"<namespace>\"}))` "
+                "for each of the metric's labels.",
+                "Prometheus' head: `prometheus_tsdb_head_series` and the pod's memory against its limit.",
+            ),
+            mitigation=(
+                "Ask the owning team (the namespace is `<team>-<service>`) to drop or bound the label.",
+                "If Prometheus is at risk: add the namespace to observability.collector.shed_metrics_namespaces and deploy "
+                "the platform stack; the collector drops its metrics (logs and traces keep flowing), `validate` names it "
+                "until you remove it. Old series leave Prometheus' head within about three hours.",
+                "If the service really needs more series, raise observability.namespace_series_budget and Prometheus' memory.",
+            ),
         ),
     ),
     Alert(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from goldenpath.config.model import CollectorSettings
 from goldenpath.observability.facts import PROMETHEUS_OTLP_PATH
+from goldenpath.observability.series_budget import shed_processor
 from goldenpath.labels import SERVICE_LABEL, TEAM_LABEL
 
 BATCH_SIZE = 8192
@@ -146,16 +147,24 @@ def agent_config(settings: CollectorSettings, backends: Backends = Backends()) -
     else:
         config["exporters"]["otlp/tempo"] = {"endpoint": backends.traces_otlp, "tls": {"insecure": True}, **reliability}
         trace_exporters = ["otlp/tempo"]
+    shed = shed_processor(settings)
+    config["processors"].update(shed)
     config["service"] = {
         "extensions": ["health_check", "file_storage/queue"],
         "telemetry": {"metrics": {"level": "detailed"}},
         "pipelines": {
             "traces": {"receivers": ["otlp"], "processors": list(AGENT_PROCESSORS), "exporters": trace_exporters},
             "logs": {"receivers": ["otlp"], "processors": list(AGENT_PROCESSORS), "exporters": ["otlphttp/loki"]},
-            "metrics": {"receivers": ["otlp"], "processors": list(AGENT_PROCESSORS), "exporters": ["otlphttp/prometheus"]},
+            "metrics": {"receivers": ["otlp"], "processors": _after_identity(list(shed)), "exporters": ["otlphttp/prometheus"]},
         },
     }
     return config
+
+
+def _after_identity(processors: list[str]) -> list[str]:
+    """The agent's processors with ``processors`` right after the identity is set from the connection."""
+    at = AGENT_PROCESSORS.index(SERVICE_IDENTITY) + 1
+    return [*AGENT_PROCESSORS[:at], *processors, *AGENT_PROCESSORS[at:]]
 
 
 def sampler_config(settings: CollectorSettings, backends: Backends = Backends()) -> dict | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from goldenpath.config.model import Environment
-from goldenpath.observability import dora, heartbeat
+from goldenpath.observability import dora, heartbeat, series_budget
 from goldenpath.observability.alertmanager import alertmanager_config, check_noise_budget, check_routes
 from goldenpath.observability.alerts import Alert, AlertContractError
 from goldenpath.observability.rules import all_alerts, rule_groups
@@ -38,5 +38,6 @@ def alerting_config(environment: Environment, slos: list[SLO], alerts: list[Aler
     everything = checked_alerts(environment, slos, alerts, runbook_dir)
     obs = environment.observability
     beat = [heartbeat.rule_group(obs.runbook_base_url)] if obs.heartbeat.receiver else []
-    rules = rule_groups(slos, alerts, obs.runbook_base_url, [dora.rule_group(), *beat])
+    rules = rule_groups(slos, alerts, obs.runbook_base_url,
+                        [dora.rule_group(), series_budget.rule_group(obs.namespace_series_budget), *beat])
     return everything, rules, alertmanager_config(obs, everything, slos)

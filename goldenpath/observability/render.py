@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from goldenpath.config.model import Environment
-from goldenpath.observability import dora, heartbeat
+from goldenpath.observability import dora, heartbeat, series_budget
 from goldenpath.observability.catalog import CAUSE_ALERTS, PLATFORM_SLOS
 from goldenpath.observability.contract import alerting_config
 from goldenpath.observability.rules import RULE_FILE, all_alerts, promtool_test_file, rule_groups
@@ -23,6 +23,24 @@ ALERTMANAGER_FILE = "alertmanager.yaml"
 def _dump(path: Path, document: dict) -> Path:
     path.write_text(yaml.safe_dump(document, sort_keys=False, width=1000))
     return path
+
+
+SERIES_RULE_FILE = "namespace-series-rules.yaml"
+SERIES_TEST_FILE = "namespace-series-rules.test.yaml"
+SERIES_TEST_BUDGET = 3
+
+
+def _series_budget_files(directory: Path, rules: dict, runbook_base_url: str) -> dict[str, Path]:
+    """The deployed NamespaceSeriesOverBudget rule with a budget of 3, so its test needs a handful of series
+    instead of the environment's thousands (the budget is a recording rule: the alert rule is the same)."""
+    deployed = [r for group in rules["groups"] for r in group["rules"] if r.get("alert") == series_budget.ALERT]
+    if not deployed:  # a custom alert list without it
+        return {}
+    groups = [series_budget.rule_group(SERIES_TEST_BUDGET), {"name": "namespace-series-alert", "rules": deployed}]
+    return {"series_rules": _dump(directory / SERIES_RULE_FILE, {"groups": groups}),
+            "series_tests": _dump(directory / SERIES_TEST_FILE, {
+                "rule_files": [SERIES_RULE_FILE], "evaluation_interval": "1m",
+                "tests": series_budget.promtool_tests(runbook_base_url, SERIES_TEST_BUDGET)})}
 
 
 SERVICE_RULE_FILE = "service-slo-rules.yaml"
@@ -49,6 +67,7 @@ def render_alerting(environment: Environment, directory: Path, slos=None, alerts
         "dora_rules": _dump(directory / DORA_RULE_FILE, {"groups": [dora.rule_group()]}),
         "dora_tests": _dump(directory / DORA_TEST_FILE, {"rule_files": [DORA_RULE_FILE], "evaluation_interval": "1h",
                                                          "tests": dora.promtool_tests()}),
+        **_series_budget_files(directory, rules, obs.runbook_base_url),
         "alertmanager": _dump(directory / ALERTMANAGER_FILE, alertmanager),
         "service_rules": _dump(directory / SERVICE_RULE_FILE, rule_groups(services, [], obs.runbook_base_url)),
         "service_tests": _dump(directory / SERVICE_TEST_FILE, {

@@ -57,9 +57,9 @@ def check_alerting_files(files: dict[str, Path], unit_tests: bool = True) -> lis
     """promtool check rules and amtool check-config always; promtool test rules when ``unit_tests``."""
     rules, alertmanager = files["rules"], files["alertmanager"]
     lines = [f"promtool check rules {files[key].name}: {_last_line('promtool', 'check', 'rules', files[key].name, cwd=rules.parent)}"
-             for key in ("rules", "service_rules") if key in files]
+             for key in ("rules", "service_rules", "series_rules") if key in files]
     if unit_tests:
-        for key in ("tests", "dora_tests", "service_tests"):
+        for key in ("tests", "dora_tests", "service_tests", "series_tests"):
             if key not in files:
                 continue
             lines.append(f"promtool test rules {files[key].name}: "
