@@ -55,6 +55,14 @@ class FieldProblem(ValueError):
         super().__init__(f"{field}: got {value!r}, expected {expected}")
 
 
+def unique_items(field: str, value: list[str], what: str) -> list[str]:
+    """``value`` when no item repeats; otherwise a FieldProblem naming the repeated ones."""
+    repeated = sorted({item for item in value if value.count(item) > 1})
+    if repeated:
+        raise FieldProblem(field, value, f"each {what} once (repeated: {', '.join(repeated)})")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -412,10 +420,7 @@ class CollectorSettings(_Strict):
     @field_validator("shed_metrics_namespaces")
     @classmethod
     def _shed_once(cls, value: list[str]) -> list[str]:
-        repeated = sorted({n for n in value if value.count(n) > 1})
-        if repeated:
-            raise FieldProblem("shed_metrics_namespaces", value, f"each namespace once (repeated: {', '.join(repeated)})")
-        return value
+        return unique_items("shed_metrics_namespaces", value, "namespace")
 
     @model_validator(mode="after")
     def _tail_sampling(self) -> CollectorSettings:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from goldenpath.config.loader import check_file_name, parse_document, read_text, yaml_files
-from goldenpath.config.model import Environment, PreviewService, QuotaTier
+from goldenpath.config.model import Environment, FieldProblem, PreviewService, QuotaTier, unique_items
 from goldenpath.constructs.naming import NameKind
 from goldenpath.errors import ConfigError
 from goldenpath.policies.suppressions import Suppression, immutable_subject_suppression, tenant_bucket_suppressions
@@ -195,10 +195,10 @@ def _check_hosts(catalog: Catalog, environments: dict[str, Environment]) -> None
                     raise ConfigError(team.source_file, [
                         f"{field}: got {env_name!r}, expected one of the service's environments "
                         f"({', '.join(service.environments)})"])
-                repeated = sorted({h for h in hosts if hosts.count(h) > 1})
-                if repeated:
-                    raise ConfigError(team.source_file, [
-                        f"{field}: got {hosts!r}, expected each host once (repeated: {', '.join(repeated)})"])
+                try:
+                    unique_items(field, hosts, "host")
+                except FieldProblem as problem:
+                    raise ConfigError(team.source_file, [str(problem)]) from None
                 for position, host in enumerate(hosts):
                     _check_host(team, f"{field}[{position}]", host, environments.get(env_name), owner.get((env_name, host)))
                     owner[(env_name, host)] = (team, service.name)

@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from goldenpath.config.model import DnsLabel, DnsName, FieldProblem, GitHubIds, GitHubRepository, PreviewService, SourcedDocument, _Strict
+from goldenpath.config.model import (DnsLabel, DnsName, FieldProblem, GitHubIds, GitHubRepository, PreviewService,
+                                     SourcedDocument, _Strict, unique_items)
 
 # OpenTelemetry's advisory bucket boundaries for http.server.request.duration (seconds): the SDKs'
 # default histogram, so a latency threshold must be one of them to be measurable exactly.
@@ -116,10 +117,7 @@ class Service(_Strict):
     @field_validator("environments")
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:
-        repeated = sorted({e for e in value if value.count(e) > 1})
-        if repeated:
-            raise FieldProblem("environments", value, f"each environment once (repeated: {', '.join(repeated)})")
-        return value
+        return unique_items("environments", value, "environment")
 
 
 class Team(SourcedDocument):
