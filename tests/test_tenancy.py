@@ -234,6 +234,18 @@ def test_team_and_service_add_keep_comments_and_order(tmp_path, capsys):
     assert [p.tier_name for p in catalog.placements("dev") if p.service.name == "ledger"] == ["medium"]
 
 
+def test_service_add_writes_its_hosts(tmp_path):
+    root = _project(tmp_path)
+    assert _cli(root, "service", "add", "payments", "ledger", "--env", "dev", "--env", "prod",
+                "--host", "dev=ledger.dev.example.com", "--host", "prod=ledger.example.com",
+                "--host", "prod=pay.example.com") == 0
+    assert "    hosts:\n      dev: [ledger.dev.example.com]\n      prod: [ledger.example.com, pay.example.com]\n" in \
+        (root / "teams" / "payments.yaml").read_text()
+    (placement,) = [p for p in catalog_for(root, load_environments(root / "environments")).placements("prod")
+                    if p.service.name == "ledger"]
+    assert tenant_spec(placement).ingress_hosts == ("ledger.example.com", "pay.example.com")
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["service", "add", "nope", "x", "--env", "dev"], "team: got 'nope', expected one of payments, storefront"),
     (["service", "add", "payments", "x", "--env", "qa"], "environments[0]: got 'qa', expected one of dev, prod, staging"),
@@ -242,11 +254,20 @@ def test_team_and_service_add_keep_comments_and_order(tmp_path, capsys):
     (["service", "add", "payments", "web", "--env", "dev"], "expected a name not used on cluster 'dev': team 'storefront'"),
     (["team", "add", "payments", "--owners", "g"], "team 'payments' exists already"),
     (["team", "add", "Bad_Name", "--owners", "g"], "name: got 'Bad_Name'"),
+    (["service", "add", "payments", "x", "--env", "dev", "--host", "dev"], "got 'dev', expected ENV=HOST"),
+    (["service", "add", "payments", "x", "--env", "dev", "--host", "dev=shop.dev.example.com"],
+     "expected a host no other service names on this environment: service 'web' of team 'storefront'"),
+    (["service", "add", "payments", "x", "--env", "dev", "--host", "prod=x.example.com"],
+     "hosts.prod: got 'prod', expected one of the service's environments (dev)"),
 ])
 def test_onboarding_refuses_bad_input_and_writes_nothing(tmp_path, capsys, argv, message):
     root = _project(tmp_path)
     before = {p.name: p.read_text() for p in (root / "teams").iterdir()}
-    assert _cli(root, *argv) == 2
+    try:
+        code = _cli(root, *argv)
+    except SystemExit as exit_:  # argparse refuses a malformed argument itself, with its usage line
+        code = exit_.code
+    assert code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert {p.name: p.read_text() for p in (root / "teams").iterdir()} == before

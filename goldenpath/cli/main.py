@@ -86,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("name")
     q.add_argument("--env", action="append", dest="service_envs", required=True, metavar="NAME", help="environment it runs in (repeatable)")
     q.add_argument("--tier", help="size tier (default: the environment's default tier)")
+    q.add_argument("--host", action="append", dest="service_hosts", type=_environment_host, default=[], metavar="ENV=HOST",
+                   help="a host its Ingresses may name on ENV's shared ingress controller (repeatable; default: none)")
     q = service_sub.add_parser("scaffold", help="write the service repository's workflows: callers of the platform's "
                                "reusable deploy and preview workflows")
     q.add_argument("team")
@@ -441,12 +443,20 @@ def cmd_team(args: argparse.Namespace) -> int:
     return 0
 
 
+def _environment_host(text: str) -> tuple[str, str]:
+    environment, separator, host = text.partition("=")
+    if not separator or not environment or not host:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected ENV=HOST, e.g. dev=shop.dev.example.com")
+    return environment, host
+
+
 def cmd_service(args: argparse.Namespace) -> int:
     from goldenpath.tenancy.onboarding import add_service
 
     if args.action == "scaffold":
         return _scaffold(args)
-    done = add_service(_project_root(args), _environments(args), args.team, args.name, args.service_envs, args.tier)
+    done = add_service(_project_root(args), _environments(args), args.team, args.name, args.service_envs, args.tier,
+                       hosts=args.service_hosts)
     _print_onboarded(done)
     return 0
 

@@ -7,6 +7,7 @@ environment) before the file is written, atomically; a refused change writes not
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +70,8 @@ def add_team(project_root: Path, environments: list[Environment], name: str, own
 
 
 def add_service(project_root: Path, environments: list[Environment], team: str, name: str,
-                envs: list[str], tier: str | None = None) -> Onboarded:
+                envs: list[str], tier: str | None = None, hosts: Sequence[tuple[str, str]] = ()) -> Onboarded:
+    """Append service ``name`` to ``teams/<team>.yaml``; ``hosts`` are (environment, host) pairs for its ``hosts``."""
     path = project_root / DEFAULT_TEAMS_DIR / f"{team}.yaml"
     if not path.is_file():
         known = [p.stem for p in yaml_files(project_root / DEFAULT_TEAMS_DIR)]
@@ -84,6 +86,12 @@ def add_service(project_root: Path, environments: list[Environment], team: str, 
     entry["environments"].fa.set_flow_style()
     if tier is not None:
         entry["tier"] = tier
+    if hosts:
+        entry["hosts"] = CommentedMap()
+        for environment, host in hosts:
+            entry["hosts"].setdefault(environment, CommentedSeq()).append(host)
+        for listed in entry["hosts"].values():
+            listed.fa.set_flow_style()
     services.append(entry)
     text = _dump(document)
     _check_with(project_root, environments, path, text)
