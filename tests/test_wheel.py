@@ -66,7 +66,7 @@ def test_readme_journeys_from_the_wheel(installed, tmp_path):
     estimate = json.loads(run(installed, project, "goldenpath", "cost", "--format", "json"))
     assert any(i["component"] == "control plane" for s in estimate["stacks"] for i in s["line_items"])
     assert estimate["not_priced"] == []
-    assert "wrote 7 runbooks" in run(installed, project, "goldenpath", "runbooks")
+    assert "wrote 8 runbooks" in run(installed, project, "goldenpath", "runbooks")
     environment = project / "environments" / "dev.yaml"
     environment.write_text(environment.read_text() + PREVIEWS)
     # Onboarding: a team, a service, its previews opt-in, its namespace in the tenants stack.
@@ -101,7 +101,7 @@ def test_application_team_example_from_the_wheel(installed, tmp_path):
 def test_platform_team_example_from_the_wheel(installed, tmp_path):
     project = tmp_path / "platform"
     shutil.copytree(REPO / "examples" / "platform-extensions", project)
-    assert "wrote 9 runbooks" in run(installed, project, "goldenpath", "runbooks")
+    assert "wrote 10 runbooks" in run(installed, project, "goldenpath", "runbooks")
     validated = run(installed, project, "goldenpath", "validate")
     assert "PAY_AWS_001  dev-observability" in validated and "0 failed" in validated and "Unused" not in validated
     checked = run(installed, project, "goldenpath", "alerts", "--env", "dev", "--check")
