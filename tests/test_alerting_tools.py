@@ -176,3 +176,16 @@ def test_the_series_budget_tests_fail_when_the_rules_break(prod_files, tmp_path,
     (tmp_path / "t.yaml").write_text(prod_files["series_tests"].read_text())
     with pytest.raises(GoldenpathError):
         run_tool("promtool", "test", "rules", "t.yaml", cwd=tmp_path)
+
+
+def test_the_namespace_label_is_the_promoted_attribute_as_prometheus_names_it():
+    """The series count and the service SLOs read one label; it exists only while Prometheus promotes
+    k8s.namespace.name, and its name is that attribute under the default translation (facts)."""
+    from goldenpath.observability import series_budget
+    from goldenpath.observability.facts import PROMETHEUS_NAMESPACE_LABEL
+    from goldenpath.observability.values import PROMOTED_RESOURCE_ATTRIBUTES
+    from goldenpath.tenancy import slos
+
+    assert "k8s.namespace.name" in PROMOTED_RESOURCE_ATTRIBUTES
+    assert PROMETHEUS_NAMESPACE_LABEL == re.sub(r"[^a-zA-Z0-9_]", "_", "k8s.namespace.name")
+    assert series_budget.NAMESPACE_LABEL == slos.NAMESPACE_LABEL == PROMETHEUS_NAMESPACE_LABEL

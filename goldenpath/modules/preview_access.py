@@ -28,6 +28,7 @@ from cdktn_provider_kubernetes.cluster_role_v1 import ClusterRoleV1, ClusterRole
 from cdktn_provider_kubernetes.manifest import Manifest
 from constructs import Construct
 
+from goldenpath.modules.tenant_role import ingress_names_only
 from goldenpath.tenancy.spec import POLICY_NAME as TENANT_POLICY_NAME
 
 NAMESPACE_VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")
@@ -39,10 +40,8 @@ TENANT_POLICY_ONLY = f"request.resource.resource != 'networkpolicies' || object.
 
 def own_host_only(domain: str) -> str:
     """An Ingress names the preview's host in every rule and TLS entry, and has no default backend."""
-    host = f"request.namespace + '.{domain}'"
-    return (f"request.resource.resource != 'ingresses' || (!has(object.spec.defaultBackend) && "
-            f"(!has(object.spec.rules) || object.spec.rules.all(r, has(r.host) && r.host == {host})) && "
-            f"(!has(object.spec.tls) || object.spec.tls.all(t, has(t.hosts) && t.hosts.all(h, h == {host}))))")
+    own = f"request.namespace + '.{domain}'"
+    return f"request.resource.resource != 'ingresses' || ({ingress_names_only(lambda host: f'{host} == {own}')})"
 
 
 def namespace_rule(prefix: str) -> str:

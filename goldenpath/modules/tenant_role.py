@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from cdktn_provider_kubernetes.cluster_role_v1 import ClusterRoleV1, ClusterRoleV1Metadata, ClusterRoleV1Rule
 from cdktn_provider_kubernetes.manifest import Manifest
@@ -67,11 +68,15 @@ def _listed(host: str) -> str:
     return f"{host} != '' && !{host}.contains(',') && variables.hosts.contains(',' + {host} + ',')"
 
 
-NAMESPACE_HOSTS_ONLY = (
-    "!has(object.spec.defaultBackend) && "
-    f"(!has(object.spec.rules) || object.spec.rules.all(r, has(r.host) && {_listed('r.host')})) && "
-    f"(!has(object.spec.tls) || object.spec.tls.all(t, has(t.hosts) && t.hosts.all(h, {_listed('h')})))"
-)
+def ingress_names_only(allowed: Callable[[str], str]) -> str:
+    """CEL: the Ingress has no default backend, and every rule's host and every TLS entry's host is one for which
+    ``allowed(<CEL of the host>)`` holds (a rule or TLS entry without a host fails)."""
+    return ("!has(object.spec.defaultBackend) && "
+            f"(!has(object.spec.rules) || object.spec.rules.all(r, has(r.host) && {allowed('r.host')})) && "
+            f"(!has(object.spec.tls) || object.spec.tls.all(t, has(t.hosts) && t.hosts.all(h, {allowed('h')})))")
+
+
+NAMESPACE_HOSTS_ONLY = ingress_names_only(_listed)
 
 
 def ingress_hosts_policy(labels: dict[str, str]) -> list[dict]:

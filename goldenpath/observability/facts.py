@@ -367,6 +367,17 @@ PROMETHEUS_OTLP_NAMING = (
            "prometheusremotewrite/metrics_to_prw.go (MetricTypeGauge -> addGaugeNumberDataPoints, one sample per point)",
            "v3.9.1"),
 )
+# A promoted resource attribute becomes a label on every series of its resource, named by the same translation
+# (label-name characters that are not alphanumerics or '_' become '_'): k8s.namespace.name -> k8s_namespace_name.
+PROMETHEUS_PROMOTED_LABEL_SOURCES = (
+    Source("prometheus/otlptranslator", "strategy.go (UnderscoreEscapingWithSuffixes: the default; label name "
+           "characters that are not alphanumerics/underscores become underscores); label_namer.go LabelNamer.Build",
+           "v1.0.0"),
+    Source("prometheus/prometheus", "storage/remote/otlptranslator/prometheusremotewrite/helper.go (createAttributes: "
+           "PromoteResourceAttributes.addPromotedAttributes with the label namer, on every series); read through the "
+           "search index, not at a tag", "main"),
+)
+PROMETHEUS_NAMESPACE_LABEL = "k8s_namespace_name"  # of k8s.namespace.name, promoted by values.PROMOTED_RESOURCE_ATTRIBUTES
 PROMETHEUS_DELTA_FEATURE = "otlp-deltatocumulative"
 PROMETHEUS_OTLP_PATH = "/api/v1/otlp"  # Prometheus v3 serves OTLP metrics at /api/v1/otlp/v1/metrics
 KPS_SECRET_REFERENCES_SOURCE = Source(_KPS, "values.yaml alertmanager.alertmanagerSpec.secrets (mounted; must exist)",

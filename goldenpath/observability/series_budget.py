@@ -8,7 +8,8 @@ removable instead of impossible:
 * every 2 minutes a recording rule counts the series each namespace holds. The namespace label is
   trustworthy: the collector agent deletes client-supplied ``k8s.*`` attributes and sets
   ``k8s.namespace.name`` from the sending pod's connection (``goldenpath.observability.collector``);
-  Prometheus promotes it to the label ``k8s_namespace_name`` on every series (facts below);
+  Prometheus promotes it to the label ``k8s_namespace_name`` on every series
+  (``facts.PROMETHEUS_PROMOTED_LABEL_SOURCES``);
 * ``NamespaceSeriesOverBudget`` (a ticket for the platform team) fires when one holds more than
   ``observability.namespace_series_budget`` for 10 minutes; the budget is a recording rule, so the alert
   rule is the same in every environment;
@@ -20,20 +21,8 @@ removable instead of impossible:
 from __future__ import annotations
 
 from goldenpath.config.model import CollectorSettings, Environment
-from goldenpath.observability.facts import Source
+from goldenpath.observability.facts import PROMETHEUS_NAMESPACE_LABEL as NAMESPACE_LABEL
 
-# Fact: Prometheus' default OTLP translation (UnderscoreEscapingWithSuffixes) turns every label-name character
-# that is not alphanumeric or '_' into '_', and adds each promoted resource attribute to every series of the
-# resource, named by that label namer.
-NAMESPACE_LABEL_SOURCES = (
-    Source("prometheus/otlptranslator", "strategy.go (UnderscoreEscapingWithSuffixes: the default; label name "
-           "characters that are not alphanumerics/underscores become underscores); label_namer.go LabelNamer.Build",
-           "v1.0.0"),
-    Source("prometheus/prometheus", "storage/remote/otlptranslator/prometheusremotewrite/helper.go (createAttributes: "
-           "PromoteResourceAttributes.addPromotedAttributes with the label namer, on every series); read through the "
-           "search index, not at a tag", "main"),
-)
-NAMESPACE_LABEL = "k8s_namespace_name"
 SERIES_RECORD = "goldenpath:namespace_series:count"
 BUDGET_RECORD = "goldenpath:namespace_series:budget"
 ALERT = "NamespaceSeriesOverBudget"
@@ -77,8 +66,8 @@ def series_line(environment: Environment) -> str:
 
 
 def promtool_tests(runbook_base_url: str, budget: int) -> list[dict]:
-    """One namespace over the budget, one under it; a pod of the second claiming the first is counted as the
-    second (the collector sets the label from the connection, so the input carries what Prometheus would store)."""
+    """One namespace over the budget, one at it. The input is what Prometheus stores: the namespace label was set by
+    the collector from the sending pod (a pod claiming another namespace is tested in tests/test_isolation.py)."""
     over, under = "shop-web", "shop-cart"
     series = [{"series": f'http_requests_total{{{NAMESPACE_LABEL}="{over}",route="/r{i}"}}', "values": "1+1x30"}
               for i in range(budget + 1)]

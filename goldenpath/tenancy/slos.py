@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from goldenpath.constructs.naming import NameKind, safe_name
 from goldenpath.errors import ConfigError
 from goldenpath.observability.alerts import RunbookText
-from goldenpath.observability.facts import Source
+from goldenpath.observability.facts import PROMETHEUS_NAMESPACE_LABEL as NAMESPACE_LABEL, Source
 from goldenpath.observability.slo import SLO, LatencySLI, RatioSLI, Selector
 from goldenpath.tenancy.model import Service, Team
 
@@ -32,7 +32,6 @@ SERVICE_METRICS_SOURCE = (
 )
 HTTP_DURATION_HISTOGRAM = "http_server_request_duration_seconds"
 STATUS_LABEL = "http_response_status_code"
-NAMESPACE_LABEL = "k8s_namespace_name"  # promoted by values.PROMOTED_RESOURCE_ATTRIBUTES
 
 
 def slo_name(namespace: str, kind: str) -> str:
