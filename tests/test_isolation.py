@@ -13,7 +13,7 @@ import pytest
 
 from goldenpath.labels import INGRESS_HOSTS_ANNOTATION, TENANT_NAMESPACE_LABEL
 from goldenpath.modules.cluster import ADDON_CONFIGURATION
-from goldenpath.modules.tenant_role import INGRESS_HOSTS_POLICY
+from goldenpath.modules.tenant_role import EXTERNAL_NAME_POLICY, INGRESS_HOSTS_POLICY
 from goldenpath.policies.secrets_in_state import secrets_in_state
 from goldenpath.tenant_rbac import TENANT_ROLE, isolation_writes_in, tenant_role_rules
 from tests.conftest import resources_of, stack_json
@@ -392,18 +392,45 @@ def test_an_ingress_names_only_its_namespaces_hosts(platform, hosts, obj, refuse
     assert bool(messages) == refused, messages
 
 
-def test_the_ingress_host_policy_selects_every_namespace_a_tenant_spec_makes(platform):
+@pytest.mark.parametrize(("name", "group", "resource"), [(INGRESS_HOSTS_POLICY, "networking.k8s.io", "ingresses"),
+                                                      (EXTERNAL_NAME_POLICY, "", "services")])
+def test_the_tenant_policies_select_every_namespace_a_tenant_spec_makes(platform, name, group, resource):
     from goldenpath.tenancy.spec import TenantSpec, tenant_manifests
     from goldenpath.config.model import QuotaTier
 
-    policy = manifests(platform, "ValidatingAdmissionPolicy")[INGRESS_HOSTS_POLICY]
+    policy = manifests(platform, "ValidatingAdmissionPolicy")[name]
     (binding,) = [b for b in manifests(platform, "ValidatingAdmissionPolicyBinding").values()
-                  if b["spec"]["policyName"] == INGRESS_HOSTS_POLICY]
+                  if b["spec"]["policyName"] == name]
     assert binding["spec"]["validationActions"] == ["Deny"] and policy["spec"]["failurePolicy"] == "Fail"
     selector = policy["spec"]["matchConstraints"]["namespaceSelector"]["matchLabels"]
     namespace = tenant_manifests(TenantSpec(namespace="sbx-1", service_account="s", quota=QuotaTier()))[0]
     assert selector.items() <= namespace["metadata"]["labels"].items()
     assert namespace["metadata"]["annotations"] == {INGRESS_HOSTS_ANNOTATION: ""}  # a sandbox: no host
     (rule,) = policy["spec"]["matchConstraints"]["resourceRules"]
-    assert (rule["apiGroups"], rule["resources"], set(rule["operations"])) == (["networking.k8s.io"], ["ingresses"],
-                                                                               {"CREATE", "UPDATE"})
+    assert (rule["apiGroups"], rule["resources"], set(rule["operations"])) == ([group], [resource], {"CREATE", "UPDATE"})
+
+
+# -- a team owner's or a preview chart's Service, as a backend of the shared ingress controller --------------
+@pytest.mark.parametrize(("spec", "refused"), [
+    # The controller, admitted by every tenant's policy, would forward to another namespace or the API server.
+    ({"type": "ExternalName", "externalName": "web.storefront-web.svc.cluster.local"}, True),
+    ({"type": "ExternalName", "externalName": "kubernetes.default.svc.cluster.local"}, True),
+    ({"type": "ExternalName", "externalName": "10.0.3.7"}, True),  # an IP literal: any pod's address
+    ({"type": "ExternalName", "externalName": "db.example.com"}, True),  # its DNS is not the platform's to trust
+    ({"type": "ClusterIP", "selector": {"app": "web"}}, False),
+    ({"selector": {"app": "web"}}, False),  # type defaults to ClusterIP
+    ({"type": "ClusterIP", "clusterIP": "None", "selector": {"app": "web"}}, False),  # headless
+])
+def test_a_tenant_service_cannot_make_the_ingress_controller_forward_elsewhere(platform, spec, refused):
+    policy = manifests(platform, "ValidatingAdmissionPolicy")[EXTERNAL_NAME_POLICY]
+    for request in (TENANT_REQUEST, PREVIEW_REQUEST):
+        messages = admitted(policy, request, {"metadata": {"name": "web"}, "spec": spec})
+        assert bool(messages) is refused, messages
+    if refused:
+        assert "CVE-2021-25740" in messages[0]
+
+
+def test_the_tenant_role_writes_no_endpoints():
+    """The other half of CVE-2021-25740: a Service without a selector and hand-written Endpoints."""
+    for group, resource in (("", "endpoints"), ("discovery.k8s.io", "endpointslices")):
+        assert not any(rbac_allows(tenant_role_rules(), group, resource, verb) for verb in ("create", "update", "patch"))

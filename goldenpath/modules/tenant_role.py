@@ -12,7 +12,14 @@
   docs, "Ingress-nginx merges rules of Ingresses with the same host"), so without it one team could take a path of
   another's host, or every host (a rule without one is the catch-all server). The annotation comes from the
   catalog (``hosts`` per environment, one owner per host); tenants cannot write namespaces, so they cannot change it.
-  The membership test is standard CEL (``contains`` on ``,<hosts>,``): the namespace's annotation is a plain string.
+  The membership test is standard CEL (``contains`` on ``,<hosts>,``): the namespace's annotation is a plain string;
+* a ValidatingAdmissionPolicy that refuses Services of type ``ExternalName`` in tenant namespaces. The shared
+  ingress controller, which every tenant's NetworkPolicy admits, proxies an Ingress backend of that type to
+  whatever the name (or an IP literal) points at: another namespace's Service, the API server. That is the
+  Ingress half of the Kubernetes advisory for CVE-2021-25740 (kubernetes/kubernetes#103675: "A similar attack is
+  possible using Ingress implementations that support forwarding to ExternalName Services"; ingress-nginx does,
+  release notes of nginx-0.30.0 and its e2e suite). The Endpoints half needs no policy: ``edit``, and so the tenant
+  role, has not written Endpoints or EndpointSlices since Kubernetes 1.22.
 """
 
 from __future__ import annotations
@@ -39,20 +46,31 @@ class TenantAccessProps:
     """Labels on every object. Default: none."""
 
 
-def external_ips_policy(labels: dict[str, str]) -> list[dict]:
-    """The admission policy and its binding (Deny), as Kubernetes objects."""
+def _denying(name: str, labels: dict[str, str], resource_rule: dict, validation: dict, *,
+             tenant_namespaces_only: bool = False, variables: list[dict] | None = None) -> list[dict]:
+    """A ValidatingAdmissionPolicy (failurePolicy Fail) with one validation, and its binding (Deny)."""
+    constraints: dict = {"namespaceSelector": {"matchLabels": {TENANT_NAMESPACE_LABEL: "true"}}} if tenant_namespaces_only else {}
+    spec: dict = {"failurePolicy": "Fail", "matchConstraints": {**constraints, "resourceRules": [resource_rule]}}
+    if variables:
+        spec["variables"] = variables
+    spec["validations"] = [validation]
     return [
         {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
-         "metadata": {"name": EXTERNAL_IPS_POLICY, "labels": dict(labels)},
-         "spec": {"failurePolicy": "Fail",
-                  "matchConstraints": {"resourceRules": [{"apiGroups": [""], "apiVersions": ["v1"],
-                                                          "operations": ["CREATE", "UPDATE"], "resources": ["services"]}]},
-                  "validations": [{"expression": NO_EXTERNAL_IPS,
-                                   "message": "Services may not set externalIPs on this cluster (CVE-2020-8554)"}]}},
+         "metadata": {"name": name, "labels": dict(labels)}, "spec": spec},
         {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicyBinding",
-         "metadata": {"name": EXTERNAL_IPS_POLICY, "labels": dict(labels)},
-         "spec": {"policyName": EXTERNAL_IPS_POLICY, "validationActions": ["Deny"]}},
+         "metadata": {"name": name, "labels": dict(labels)},
+         "spec": {"policyName": name, "validationActions": ["Deny"]}},
     ]
+
+
+def _writes(group: str, resource: str) -> dict:
+    return {"apiGroups": [group], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"], "resources": [resource]}
+
+
+def external_ips_policy(labels: dict[str, str]) -> list[dict]:
+    """The admission policy and its binding (Deny), as Kubernetes objects."""
+    return _denying(EXTERNAL_IPS_POLICY, labels, _writes("", "services"),
+                    {"expression": NO_EXTERNAL_IPS, "message": "Services may not set externalIPs on this cluster (CVE-2020-8554)"})
 
 
 INGRESS_HOSTS_POLICY = "goldenpath-tenant-ingress-hosts"
@@ -81,23 +99,26 @@ NAMESPACE_HOSTS_ONLY = ingress_names_only(_listed)
 
 def ingress_hosts_policy(labels: dict[str, str]) -> list[dict]:
     """The admission policy and its binding (Deny): a tenant namespace's Ingresses name only its own hosts."""
-    return [
-        {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
-         "metadata": {"name": INGRESS_HOSTS_POLICY, "labels": dict(labels)},
-         "spec": {"failurePolicy": "Fail",
-                  "matchConstraints": {
-                      "namespaceSelector": {"matchLabels": {TENANT_NAMESPACE_LABEL: "true"}},
-                      "resourceRules": [{"apiGroups": ["networking.k8s.io"], "apiVersions": ["v1"],
-                                         "operations": ["CREATE", "UPDATE"], "resources": ["ingresses"]}]},
-                  "variables": [{"name": "hosts", "expression": NAMESPACE_HOSTS}],
-                  "validations": [{"expression": NAMESPACE_HOSTS_ONLY,
-                                   "message": f"an Ingress in a tenant namespace may name only the hosts its namespace's "
-                                              f"{INGRESS_HOSTS_ANNOTATION} annotation lists (hosts: in the team's catalog "
-                                              "file), in every rule and TLS entry, and no default backend"}]}},
-        {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicyBinding",
-         "metadata": {"name": INGRESS_HOSTS_POLICY, "labels": dict(labels)},
-         "spec": {"policyName": INGRESS_HOSTS_POLICY, "validationActions": ["Deny"]}},
-    ]
+    return _denying(INGRESS_HOSTS_POLICY, labels, _writes("networking.k8s.io", "ingresses"),
+                    {"expression": NAMESPACE_HOSTS_ONLY,
+                     "message": f"an Ingress in a tenant namespace may name only the hosts its namespace's "
+                                f"{INGRESS_HOSTS_ANNOTATION} annotation lists (hosts: in the team's catalog "
+                                "file), in every rule and TLS entry, and no default backend"},
+                    tenant_namespaces_only=True, variables=[{"name": "hosts", "expression": NAMESPACE_HOSTS}])
+
+
+EXTERNAL_NAME_POLICY = "goldenpath-tenant-no-external-name"
+NO_EXTERNAL_NAME = "!has(object.spec.type) || object.spec.type != 'ExternalName'"
+
+
+def external_name_policy(labels: dict[str, str]) -> list[dict]:
+    """The admission policy and its binding (Deny): no Service of type ExternalName in a tenant namespace."""
+    return _denying(EXTERNAL_NAME_POLICY, labels, _writes("", "services"),
+                    {"expression": NO_EXTERNAL_NAME,
+                     "message": "a Service in a tenant namespace may not be of type ExternalName: the shared ingress "
+                                "controller would forward to whatever it names (CVE-2021-25740); give the application "
+                                "the external host name in its configuration"},
+                    tenant_namespaces_only=True)
 
 
 class TenantAccess(Construct):
@@ -107,9 +128,9 @@ class TenantAccess(Construct):
             self, "role", metadata=ClusterRoleV1Metadata(name=props.role_name, labels=dict(props.labels)),
             rule=[ClusterRoleV1Rule(api_groups=r["apiGroups"], resources=r["resources"], verbs=r["verbs"])
                   for r in tenant_role_rules()])
-        policy, binding = external_ips_policy(props.labels)
-        created = Manifest(self, "external-ips-policy", manifest=policy)
-        Manifest(self, "external-ips-binding", manifest=binding, depends_on=[created])
-        policy, binding = ingress_hosts_policy(props.labels)
-        created = Manifest(self, "ingress-hosts-policy", manifest=policy)
-        Manifest(self, "ingress-hosts-binding", manifest=binding, depends_on=[created])
+        # Construct ids are API: <name>-policy and <name>-binding.
+        for name, (policy, binding) in (("external-ips", external_ips_policy(props.labels)),
+                                        ("ingress-hosts", ingress_hosts_policy(props.labels)),
+                                        ("external-name", external_name_policy(props.labels))):
+            created = Manifest(self, f"{name}-policy", manifest=policy)
+            Manifest(self, f"{name}-binding", manifest=binding, depends_on=[created])
