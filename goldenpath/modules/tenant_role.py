@@ -17,9 +17,12 @@
   ingress controller, which every tenant's NetworkPolicy admits, proxies an Ingress backend of that type to
   whatever the name (or an IP literal) points at: another namespace's Service, the API server. That is the
   Ingress half of the Kubernetes advisory for CVE-2021-25740 (kubernetes/kubernetes#103675: "A similar attack is
-  possible using Ingress implementations that support forwarding to ExternalName Services"; ingress-nginx does,
-  release notes of nginx-0.30.0 and its e2e suite). The Endpoints half needs no policy: ``edit``, and so the tenant
-  role, has not written Endpoints or EndpointSlices since Kubernetes 1.22.
+  possible using Ingress implementations that support forwarding to ExternalName Services"). ingress-nginx does
+  unless started with ``--disable-svc-external-name`` (default false): an IP literal or any DNS-1123 name becomes the
+  upstream, only loopback is refused (kubernetes/ingress-nginx internal/ingress/controller/endpointslices.go and
+  controller.go, pkg/flags/flags.go, tag controller-v1.15.1). goldenpath does not install the controller, so the
+  policy does not rely on that flag. The Endpoints half needs no policy: ``edit``, and so the tenant role, has not
+  written Endpoints or EndpointSlices since Kubernetes 1.22.
 """
 
 from __future__ import annotations
