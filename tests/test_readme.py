@@ -57,3 +57,23 @@ def test_the_readme_is_a_short_guide_that_installs_this_version():
     assert len(readme.splitlines()) <= 600
     assert f"goldenpath-{__version__}-py3-none-any.whl" in readme and f"goldenpath=={__version__}" in readme
     assert not re.search(r"goldenpath[-=]\d+\.\d+\.\d+", readme.replace(__version__, "VERSION")), "another version named"
+
+
+def verified_table(path: Path) -> list[str]:
+    """The rows of the guide's "What is verified, and how" table, links reduced to their text."""
+    section = path.read_text().split("## What is verified, and how", 1)[1]
+    lines = section.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| part"))
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        rows.append(re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", line))
+    return rows
+
+
+def test_the_readme_says_what_is_verified_as_the_observability_guide_does():
+    """The README repeats docs/observability.md's table (links aside); a row changed in one and not the other fails."""
+    readme, guide = verified_table(REPO / "README.md"), verified_table(REPO / "docs" / "observability.md")
+    assert len(guide) > 10
+    assert readme == guide
