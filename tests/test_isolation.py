@@ -141,6 +141,25 @@ def test_no_service_may_claim_external_ips(platform, spec, refused):
     assert binding["spec"]["validationActions"] == ["Deny"]
 
 
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_every_admission_policy_denies_and_fails_closed(bundled_synth, bundled_environments, env):
+    """An admission policy only holds when its binding denies (not Warn or Audit) and the API server refuses what it
+    cannot evaluate (failurePolicy Fail, the default being Fail too but stated). Each is named here, so a new one is
+    added on purpose, with its own CEL cases above."""
+    document = stack_json(bundled_synth, f"{env}-platform")
+    policies = manifests(document, "ValidatingAdmissionPolicy")
+    bindings = [b["spec"] for b in manifests(document, "ValidatingAdmissionPolicyBinding").values()]
+    every_cluster = {"goldenpath-no-external-ips", "goldenpath-tenant-ingress-hosts", "goldenpath-tenant-no-external-name"}
+    previews = {"goldenpath-preview-namespaces", "goldenpath-preview-namespaces-objects"}  # where CI runs previews
+    environment = next(e for e in bundled_environments if e.name == env)
+    hosts_previews = environment.ci is not None and environment.previews is not None
+    assert set(policies) == every_cluster | (previews if hosts_previews else set())
+    assert sorted(b["policyName"] for b in bindings) == sorted(policies)
+    assert all(b["validationActions"] == ["Deny"] and "paramRef" not in b for b in bindings)
+    assert all(p["spec"]["failurePolicy"] == "Fail" and all(v["message"] for v in p["spec"]["validations"])
+               for p in policies.values())
+
+
 # -- a pod starting -------------------------------------------------------------------------------------
 def test_vpc_cni_starts_pods_denied_and_kube_system_keeps_a_policy(bundled_synth, platform):
     (addon,) = [a for a in resources_of(stack_json(bundled_synth, "dev-cluster"), "aws_eks_addon").values()
