@@ -395,7 +395,7 @@ def test_in_cluster_problems_fail_validate(tmp_path, bundled_synth, bundled_envi
     failing = check_in_cluster_stacks({"dev-platform": platform}, dev)
     # 2 Namespaces, 2 ConfigMaps, 3 Secrets (Grafana's admin, the Slack and heartbeat receivers'), StorageClass,
     # 3 ClusterRoles (Grafana, tenants, previews), 4 NetworkPolicies (observability, kube-system), the preview role's
-    # ClusterRoleBinding, 4 ValidatingAdmissionPolicies and bindings
+    # ClusterRoleBinding, 5 ValidatingAdmissionPolicies and their 5 bindings
     assert passing.problems == [] and passing.objects == 26
     assert failing.problems[0] == ("dev-platform: release kube-prometheus-stack: grafana.admin.existingSecret names Secret "
                                    "observability/grafana-admin, which the stack does not create")
