@@ -6,15 +6,18 @@ extension functions), the RBAC rules with Kubernetes' matching (group, resource,
 
 from __future__ import annotations
 
+import ipaddress
 import json
 
 import celpy
 import pytest
 
+from goldenpath.config.model import QuotaTier
 from goldenpath.labels import INGRESS_HOSTS_ANNOTATION, TENANT_NAMESPACE_LABEL
 from goldenpath.modules.cluster import ADDON_CONFIGURATION
 from goldenpath.modules.tenant_role import EXTERNAL_NAME_POLICY, INGRESS_HOSTS_POLICY
 from goldenpath.policies.secrets_in_state import secrets_in_state
+from goldenpath.tenancy.spec import PodIdentity, TenantSpec, tenant_manifests
 from goldenpath.tenant_rbac import TENANT_ROLE, isolation_writes_in, tenant_role_rules
 from tests.conftest import resources_of, stack_json
 
@@ -366,13 +369,66 @@ def test_the_state_bucket_policy_keeps_each_prefix_to_its_owners(bundled_environ
     assert not may(f"arn:aws:iam::{dev.account_id}:role/someone-else", "s3:GetObject", "previews/pr-1-web.tfstate")
 
 
-def test_cloud_access_https_egress_skips_the_vpc(bundled_synth, bundled_environments):
+def egress_admits(spec: dict, address: str, port: int) -> bool:
+    """Whether a synthesized NetworkPolicy spec lets its pods open (address, port), matched as the VPC CNI matches
+    egress: on the destination before kube-proxy's DNAT, so a ClusterIP is matched as itself
+    (facts.EGRESS_SEES_CLUSTER_IP_SOURCE). Only ipBlock peers are modelled: a namespace or pod selector admits the
+    pods it selects and the ClusterIPs of Services selecting them, which the addresses tried here are not."""
+    ip = ipaddress.ip_address(address)
+    for rule in spec.get("egress") or []:
+        ports = rule.get("ports") or []
+        if ports and str(port) not in {str(p.get("port")) for p in ports}:
+            continue
+        peers = rule.get("to") or []
+        if not peers:
+            return True
+        for block in (peer["ip_block"] for peer in peers if "ip_block" in peer):
+            if ip in ipaddress.ip_network(block["cidr"]) and not any(
+                    ip in ipaddress.ip_network(cut) for cut in block.get("except") or []):
+                return True
+    return False
+
+
+def test_egress_model_reads_rules_as_the_cni_does():
+    spec = {"egress": [{"ports": [{"port": "443", "protocol": "TCP"}],
+                        "to": [{"ip_block": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}}]}]}
+    assert egress_admits(spec, "52.216.0.10", 443)
+    assert not egress_admits(spec, "52.216.0.10", 80)
+    assert not egress_admits(spec, "10.1.2.3", 443)
+    assert egress_admits({"egress": [{}]}, "10.1.2.3", 22)
+    assert not egress_admits({"egress": []}, "52.216.0.10", 443)
+
+
+@pytest.mark.parametrize(("what", "address", "port", "admitted"), [
+    ("the API server's kubernetes Service (the Service range's first address)", ("service", 1), 443, False),
+    ("another namespace's Service on 443 (its ClusterIP)", ("service", 4242), 443, False),
+    ("the Service range's last usable address", ("service", -2), 443, False),
+    ("the API server's network interfaces, or another pod, in the VPC", ("vpc", 77), 443, False),
+    ("a pod of the VPC on its HTTP port", ("vpc", 77), 80, False),
+    ("an AWS API outside the VPC (S3's public addresses)", "52.216.0.10", 443, True),
+    ("the same address on another port", "52.216.0.10", 80, False),
+    ("the Pod Identity agent", "169.254.170.23", 80, True),
+    ("the node's instance metadata", "169.254.169.254", 80, False),
+])
+def test_a_cloud_tenant_reaches_neither_the_api_server_nor_a_service_through_its_https(
+        bundled_synth, bundled_environments, what, address, port, admitted):
+    """Cloud access opens HTTPS out of the cluster; as a pod of such a tenant, try the cluster's own addresses."""
+    dev = next(e for e in bundled_environments if e.name == "dev")
+    ranges = {"service": ipaddress.ip_network(dev.cluster.service_cidr), "vpc": ipaddress.ip_network(dev.network.cidr)}
+    if isinstance(address, tuple):  # (range, index) in the environment's own ranges
+        address = str(ranges[address[0]][address[1]])
     policies = [p for name in bundled_synth.stacks if name.startswith("dev-tenants-")
                 for p in resources_of(stack_json(bundled_synth, name), "kubernetes_network_policy_v1").values()]
-    blocks = [peer["ip_block"] for p in policies for rule in p["spec"]["egress"] for peer in rule.get("to", [])
-              if peer.get("ip_block", {}).get("cidr") == "0.0.0.0/0"]
-    dev = next(e for e in bundled_environments if e.name == "dev")
-    assert blocks and all(b["except"] == [dev.network.cidr] for b in blocks)
+    cloud = [p for p in policies if any("ip_block" in peer for rule in p["spec"]["egress"] for peer in rule.get("to", []))]
+    assert cloud, "the bundled dev catalog has a service with cloud access"
+    assert {egress_admits(p["spec"], address, port) for p in cloud} == {admitted}, what
+
+
+def test_cloud_access_needs_both_cluster_ranges():
+    spec = TenantSpec(namespace="payments-checkout", service_account="checkout", quota=QuotaTier(),
+                      pod_identity=PodIdentity("checkout", "read"), vpc_cidr="10.20.0.0/16")
+    with pytest.raises(ValueError, match="expected service_cidr"):
+        tenant_manifests(spec)
 
 
 # -- a team owner's Ingress on the shared controller ----------------------------------------------------------
@@ -414,9 +470,6 @@ def test_an_ingress_names_only_its_namespaces_hosts(platform, hosts, obj, refuse
 @pytest.mark.parametrize(("name", "group", "resource"), [(INGRESS_HOSTS_POLICY, "networking.k8s.io", "ingresses"),
                                                       (EXTERNAL_NAME_POLICY, "", "services")])
 def test_the_tenant_policies_select_every_namespace_a_tenant_spec_makes(platform, name, group, resource):
-    from goldenpath.tenancy.spec import TenantSpec, tenant_manifests
-    from goldenpath.config.model import QuotaTier
-
     policy = manifests(platform, "ValidatingAdmissionPolicy")[name]
     (binding,) = [b for b in manifests(platform, "ValidatingAdmissionPolicyBinding").values()
                   if b["spec"]["policyName"] == name]

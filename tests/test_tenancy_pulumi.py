@@ -31,6 +31,7 @@ SPEC = TenantSpec(
     quota=QuotaTier(requests_cpu="1", requests_memory="2Gi", limits_cpu="2", limits_memory="4Gi", pods=20),
     labels={"goldenpath.dev/team": "payments", "goldenpath.dev/service": "checkout", "app.kubernetes.io/managed-by": "goldenpath"},
     owners_group="payments-engineers", pod_identity=PodIdentity("checkout", "read_write"), vpc_cidr="10.20.0.0/16",
+    service_cidr="172.20.0.0/16",
 )
 
 

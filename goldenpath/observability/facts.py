@@ -506,3 +506,13 @@ EKS_CONTROL_PLANE_SOURCE = Source("awsdocs/amazon-eks-user-guide", "latest/ug/ne
 # as nodeAgent.image.tag).
 NODE_TRAFFIC_ALWAYS_ALLOWED_SOURCE = Source("aws/aws-network-policy-agent", "pkg/fwruleprocessor/fw_rule_processor.go "
                                             "ComputeMapEntriesFromEndpointRules", "v1.4.1")
+# A pod's egress is matched before kube-proxy rewrites a ClusterIP to a pod address: the node agent's probes sit on
+# the pod's veth, so the controller adds the ClusterIPs of the Services a podSelector peer selects ("unable to see
+# the pod IP after the DNAT happens for the clusterIPs"). An ipBlock that contains a ClusterIP therefore admits that
+# Service, whatever pods stand behind it.
+EGRESS_SEES_CLUSTER_IP_SOURCE = Source("aws/amazon-network-policy-controller-k8s", "pkg/resolvers/endpoints.go "
+                                       "computeEgressEndpoints, getMatchingServiceClusterIPs", "v1.1.7")
+# The API server's `kubernetes` Service takes the first address of the Service range.
+API_SERVER_SERVICE_IP_SOURCE = Source("kubernetes/kubernetes", "pkg/controlplane/services.go ServiceIPRange "
+                                      "(GetIndexedIP(range, 1))", "36a4ee4")
+

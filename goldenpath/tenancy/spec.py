@@ -62,6 +62,9 @@ class TenantSpec:
     vpc_cidr: str | None = None
     """The cluster's VPC: cut out of the HTTPS egress that cloud access opens (the API server's network
     interfaces, other namespaces' pods on 443). Required with ``pod_identity``."""
+    service_cidr: str | None = None
+    """The cluster's Service range: cut out of that egress too (the ``kubernetes`` Service, which is the API
+    server, and every other Service's ClusterIP on 443). Required with ``pod_identity``."""
     ingress_hosts: tuple[str, ...] = ()
     """The hosts the namespace's Ingresses may name on the shared ingress controller (the namespace's
     ``goldenpath.dev/ingress-hosts`` annotation, enforced by admission). Default: none (Ingresses are refused)."""
@@ -98,16 +101,27 @@ def network_policy(spec: TenantSpec) -> dict:
          "ports": [{"port": port, "protocol": "TCP"} for port in OTLP_PORTS]},
     ]
     if spec.pod_identity is not None:
-        if spec.vpc_cidr is None:
-            raise ValueError(f"tenant {spec.namespace!r} has cloud access; expected vpc_cidr (cut out of its HTTPS egress)")
-        # Credentials come from the node-local Pod Identity agent; AWS APIs are reached over HTTPS, outside the VPC
-        # (S3 through its gateway endpoint, on S3's public addresses; goldenpath makes no interface endpoints).
-        egress += [
-            {"to": [{"ipBlock": {"cidr": POD_IDENTITY_AGENT}}], "ports": [{"port": 80, "protocol": "TCP"}]},
-            {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": [spec.vpc_cidr]}}], "ports": [{"port": 443, "protocol": "TCP"}]},
-        ]
+        egress += cloud_egress(spec)
     return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": _meta(spec, POLICY_NAME),
             "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": ingress, "egress": egress}}
+
+
+def cloud_egress(spec: TenantSpec) -> list[dict]:
+    """What cloud access adds: credentials from the node-local Pod Identity agent, and HTTPS to the AWS APIs, which
+    lie outside the VPC (S3 through its gateway endpoint, on S3's public addresses; goldenpath makes no interface
+    endpoints). Both of the cluster's own ranges are cut out of that HTTPS: the VPC (the API server's network
+    interfaces, pods) and the Service range. The VPC CNI matches a pod's egress before kube-proxy rewrites a
+    ClusterIP to a pod, so a rule that admits the ClusterIP admits the Service, the API server's ``kubernetes``
+    Service (the range's first address) included: facts.EGRESS_SEES_CLUSTER_IP_SOURCE, API_SERVER_SERVICE_IP_SOURCE."""
+    missing = [name for name in ("vpc_cidr", "service_cidr") if getattr(spec, name) is None]
+    if missing:
+        raise ValueError(f"tenant {spec.namespace!r} has cloud access; expected {' and '.join(missing)} "
+                         "(cut out of its HTTPS egress)")
+    return [
+        {"to": [{"ipBlock": {"cidr": POD_IDENTITY_AGENT}}], "ports": [{"port": 80, "protocol": "TCP"}]},
+        {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": [spec.vpc_cidr, spec.service_cidr]}}],
+         "ports": [{"port": 443, "protocol": "TCP"}]},
+    ]
 
 
 def tenant_manifests(spec: TenantSpec) -> list[dict]:

@@ -24,5 +24,6 @@ def tenant_spec(placement: Placement) -> TenantSpec:
         edit_role=environment.tenancy.edit_role,
         pod_identity=PodIdentity(service.name, cloud.bucket) if cloud is not None else None,
         vpc_cidr=environment.network.cidr,
+        service_cidr=environment.cluster.service_cidr,
         ingress_hosts=tuple(service.hosts.get(environment.name, ())),
     )
