@@ -256,6 +256,62 @@ def test_only_the_collector_and_the_operator_webhook_admit_other_namespaces(prod
     assert any("release kube-prometheus-stack: expected the operator's webhook on TLS port 10250" in p for p in problems)
 
 
+def test_the_fact_check_keeps_grafanas_egress_inside(prod):
+    """validate's check over Grafana's egress: the bundled stack passes; a policy that gives every pod open egress
+    (as before 0.16), a rule to the VPC, and a renamed Grafana (its pods would escape the selector) each fail it,
+    and so do settings that need the internet unless the named opt-out is there, and an opt-out wider than HTTPS
+    outside the cluster."""
+    import copy
+
+    from goldenpath.observability import network
+
+    stack, releases = prod
+    assert factcheck.check_observability_isolation(stack, releases) == []
+
+    def policy(document: dict, name: str) -> dict:
+        found = next(p for p in document["resource"]["kubernetes_network_policy_v1"].values()
+                     if (p["metadata"][0] if isinstance(p["metadata"], list) else p["metadata"])["name"] == name)
+        return found["spec"][0] if isinstance(found["spec"], list) else found["spec"]
+
+    everyone = copy.deepcopy(stack)
+    policy(everyone, "observability-egress")["pod_selector"] = {}
+    assert any("observability-egress: lets Grafana's pods reach everything" in p
+               for p in factcheck.check_observability_isolation(everyone, releases))
+    to_the_vpc = copy.deepcopy(stack)
+    policy(to_the_vpc, "observability-isolation")["egress"].append({"to": [{"ip_block": {"cidr": "10.30.0.0/16"}}]})
+    assert any("observability-isolation: lets Grafana's pods reach [{'ip_block'" in p
+               for p in factcheck.check_observability_isolation(to_the_vpc, releases))
+    ungoverned = copy.deepcopy(stack)
+    policy(ungoverned, "observability-isolation")["pod_selector"] = {"match_labels": {"app.kubernetes.io/name": "loki"}}
+    assert any("no NetworkPolicy governs the egress of Grafana's pods" in p
+               for p in factcheck.check_observability_isolation(ungoverned, releases))
+    renamed = copy.deepcopy(releases)
+    renamed["kube-prometheus-stack"].values.setdefault("grafana", {})["nameOverride"] = "dashboards"
+    assert any("expected Grafana without nameOverride or podLabels" in p
+               for p in factcheck.check_observability_isolation(stack, renamed))
+
+    # Settings that need the internet (single sign-on, plugins) fail without the named opt-out ...
+    outbound = copy.deepcopy(releases)
+    grafana = outbound["kube-prometheus-stack"].values["grafana"]
+    grafana["grafana.ini"]["auth.generic_oauth"] = {"enabled": True}
+    grafana["plugins"] = ["grafana-clock-panel"]
+    assert any("grafana.ini [auth.generic_oauth], grafana.plugins make Grafana connect outside the cluster" in p
+               for p in factcheck.check_observability_isolation(stack, outbound))
+    # ... and pass with it: HTTPS outside the cluster's two ranges, and nothing more.
+    opted = copy.deepcopy(stack)
+    https = {"ports": [{"port": "443", "protocol": "TCP"}],
+             "to": [{"ip_block": {"cidr": "0.0.0.0/0", "except": ["10.30.0.0/16", "172.20.0.0/16"]}}]}
+    opted["resource"]["kubernetes_network_policy_v1"]["grafana_https"] = {
+        "metadata": {"name": network.GRAFANA_HTTPS_POLICY, "namespace": "observability"},
+        "spec": {"pod_selector": {"match_labels": dict(network.GRAFANA_POD_LABELS)}, "policy_types": ["Ingress", "Egress"],
+                 "egress": [https]}}
+    assert factcheck.check_observability_isolation(opted, outbound) == []
+    for wider in ({**https, "ports": []}, {**https, "to": [{"ip_block": {"cidr": "0.0.0.0/0"}}]}):
+        opted["resource"]["kubernetes_network_policy_v1"]["grafana_https"]["spec"]["egress"] = [wider]
+        assert any(f"{network.GRAFANA_HTTPS_POLICY}: lets Grafana's pods reach" in p
+                   for p in factcheck.check_observability_isolation(opted, outbound))
+
+
 # -- Grafana correlation ----------------------------------------------------------------------------------
 def test_grafana_expansion_leaves_every_datasource_as_intended(prod):
     _, releases = prod

@@ -16,10 +16,12 @@ from goldenpath.config.model import QuotaTier
 from goldenpath.labels import INGRESS_HOSTS_ANNOTATION, TENANT_NAMESPACE_LABEL
 from goldenpath.modules.cluster import ADDON_CONFIGURATION
 from goldenpath.modules.tenant_role import EXTERNAL_NAME_POLICY, INGRESS_HOSTS_POLICY
+from goldenpath.observability import network
+from goldenpath.observability.values import NAMESPACE as OBSERVABILITY_NAMESPACE
 from goldenpath.policies.secrets_in_state import secrets_in_state
 from goldenpath.tenancy.spec import PodIdentity, TenantSpec, tenant_manifests
 from goldenpath.tenant_rbac import TENANT_ROLE, isolation_writes_in, tenant_role_rules
-from tests.conftest import resources_of, stack_json
+from tests.conftest import REPO, resources_of, stack_json
 
 PREVIEWS_GROUP = "goldenpath:previews"
 
@@ -422,6 +424,77 @@ def test_a_cloud_tenant_reaches_neither_the_api_server_nor_a_service_through_its
     cloud = [p for p in policies if any("ip_block" in peer for rule in p["spec"]["egress"] for peer in rule.get("to", []))]
     assert cloud, "the bundled dev catalog has a service with cloud access"
     assert {egress_admits(p["spec"], address, port) for p in cloud} == {admitted}, what
+
+
+def observability_policies(bundled_synth, env: str) -> list[dict]:
+    """The synthesized NetworkPolicies of an environment's observability namespace, each spec with its name."""
+    found = []
+    for name in bundled_synth.stacks:
+        if name.startswith(f"{env}-"):
+            for policy in resources_of(stack_json(bundled_synth, name), "kubernetes_network_policy_v1").values():
+                if policy["metadata"]["namespace"] == OBSERVABILITY_NAMESPACE:
+                    found.append({"name": policy["metadata"]["name"], **policy["spec"]})
+    return found
+
+
+@pytest.mark.parametrize(("what", "address", "port", "admitted"), [
+    ("the API server's kubernetes Service (its sidecars watch ConfigMaps)", ("service", 1), 443, True),
+    ("another namespace's Service through its ClusterIP", ("service", 4242), 443, False),
+    ("a database in the VPC", ("vpc", 200), 5432, False),
+    ("a pod, a node or the API server's interfaces in the VPC", ("vpc", 77), 443, False),
+    ("an address on the internet", "203.0.113.10", 443, False),
+    ("the node's instance metadata", "169.254.169.254", 80, False),
+])
+def test_grafana_reaches_nothing_past_its_namespace_but_dns_and_the_api_server(
+        bundled_synth, bundled_environments, what, address, port, admitted):
+    """A Grafana flaw, or a datasource an editor points anywhere, becomes requests from Grafana's pod: try them."""
+    dev = next(e for e in bundled_environments if e.name == "dev")
+    ranges = {"service": ipaddress.ip_network(dev.cluster.service_cidr), "vpc": ipaddress.ip_network(dev.network.cidr)}
+    if isinstance(address, tuple):
+        address = str(ranges[address[0]][address[1]])
+    policies = observability_policies(bundled_synth, "dev")
+    grafana = [p for p in policies if network.selects(p, network.GRAFANA_POD_LABELS) and "Egress" in p["policy_types"]]
+    assert grafana and any(egress_admits(p, address, port) for p in grafana) is admitted, what
+    # Its datasources (Prometheus, Loki, Tempo, Alertmanager) are pods of its namespace.
+    assert any(rule.get("to") == [{"pod_selector": {}}] for p in grafana for rule in p["egress"])
+    # Every other component keeps open egress (on purpose; see docs/threat-model.md, what stays open).
+    prometheus = [p for p in policies if network.selects(p, {"app.kubernetes.io/name": "prometheus"})]
+    assert any(egress_admits(p, "203.0.113.10", 443) for p in prometheus)
+
+
+def test_open_egress_exists_before_the_isolation_policy_narrows(platform):
+    """An upgrade from 0.15 (every pod open) must not leave Loki, Tempo or Alertmanager without egress mid-apply."""
+    policies = resources_of(platform, "kubernetes_network_policy_v1")
+    (isolation,) = [p for p in policies.values() if p["metadata"]["name"] == network.ISOLATION_POLICY]
+    (open_egress,) = [k for k, p in policies.items() if p["metadata"]["name"] == network.OPEN_EGRESS_POLICY]
+    assert f"kubernetes_network_policy_v1.{open_egress}" in isolation["depends_on"]
+
+
+def test_grafanas_https_opt_out_is_named_and_stays_outside_the_cluster(tmp_path, bundled_environments):
+    """The opt-out for single sign-on or plugins: HTTPS out of the cluster, still not the VPC nor any ClusterIP,
+    accepted by validate's fact check and shown with its reason."""
+    from goldenpath.observability.factcheck import check_platform_stack
+    from goldenpath.policies.kubernetes_objects import kubernetes_objects, validate_objects
+    from goldenpath.stacks.synth import synthesize
+
+    dev = next(e for e in bundled_environments if e.name == "dev")
+    reason = "single sign-on through the company's identity provider"
+    opted = dev.model_copy(update={"observability": dev.observability.model_copy(update={"grafana_https_out_reason": reason})})
+    result = synthesize([opted], tmp_path / "out", project_root=REPO)
+    policies = observability_policies(result, "dev")
+    grafana = [p for p in policies if network.selects(p, network.GRAFANA_POD_LABELS) and "Egress" in p["policy_types"]]
+    assert {p["name"] for p in grafana} == {"observability-isolation", network.GRAFANA_HTTPS_POLICY}
+    ranges = [ipaddress.ip_network(dev.cluster.service_cidr), ipaddress.ip_network(dev.network.cidr)]
+    assert any(egress_admits(p, "203.0.113.10", 443) for p in grafana)
+    assert not any(egress_admits(p, "203.0.113.10", 80) for p in grafana)
+    assert not any(egress_admits(p, str(r[4242]), 443) for p in grafana for r in ranges)
+    assert check_platform_stack(stack_json(result, "dev-platform")) == []
+    assert network.grafana_egress_line(opted) == (f"grafana: dev lets Grafana open HTTPS outside the cluster "
+                                                  f"(observability.grafana_https_out_reason: {reason})")
+    assert network.grafana_egress_line(dev) == "grafana: dev Grafana reaches DNS, the observability namespace and the API server only"
+    objects = kubernetes_objects(stack_json(result, "dev-platform"))
+    assert network.GRAFANA_HTTPS_POLICY in {o.manifest["metadata"]["name"] for o in objects}
+    assert validate_objects(objects, dev.cluster.kubernetes_version) == []
 
 
 def test_cloud_access_needs_both_cluster_ranges():

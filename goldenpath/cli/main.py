@@ -187,6 +187,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from goldenpath.observability.heartbeat import heartbeat_line
+    from goldenpath.observability.network import grafana_egress_line
     from goldenpath.observability.series_budget import series_line
     from goldenpath.policies.reports import text_summary, write_reports
 
@@ -198,6 +199,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print("\n".join(gate.support.lines))
     print("\n".join(heartbeat_line(environment) for environment in gate.environments))
     print("\n".join(series_line(environment) for environment in gate.environments))
+    print("\n".join(grafana_egress_line(environment) for environment in gate.environments))
     for problem in gate.support.problems:
         print(f"  FAILED {problem}")
     if gate.sandbox_lines:

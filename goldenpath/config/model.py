@@ -456,6 +456,11 @@ class Observability(_Strict):
         default_factory=lambda: SecretRef(name="grafana-admin", key="password"),
         description="Secret holding Grafana's admin password. Default: grafana-admin/password.",
     )
+    grafana_https_out_reason: str | None = Field(
+        default=None, min_length=10,
+        description="Let Grafana open HTTPS (443) to addresses outside the cluster, and why: an identity provider for "
+                    "single sign-on, plugins, datasources elsewhere (validate shows it). Default: none (Grafana reaches "
+                    "DNS, the observability namespace and the API server only).")
 
 
 _QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti)?$"

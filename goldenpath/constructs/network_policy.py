@@ -22,6 +22,7 @@ from cdktn_provider_kubernetes.network_policy_v1 import (
     NetworkPolicyV1SpecIngressFromPodSelector,
     NetworkPolicyV1SpecIngressPorts,
     NetworkPolicyV1SpecPodSelector,
+    NetworkPolicyV1SpecPodSelectorMatchExpressions,
 )
 from constructs import Construct
 
@@ -60,11 +61,20 @@ def _rules(rules: list[dict], peers_key: str, rule_cls: Callable[..., Any], clas
             for rule in rules]
 
 
+def _pod_selector(block: dict) -> NetworkPolicyV1SpecPodSelector:
+    """The pods the policy selects: by labels and, for the policy itself only, by expressions."""
+    expressions = [NetworkPolicyV1SpecPodSelectorMatchExpressions(key=e["key"], operator=e["operator"],
+                                                                  values=list(e.get("values") or []) or None)
+                   for e in block.get("matchExpressions", [])]
+    return NetworkPolicyV1SpecPodSelector(match_labels=dict(block["matchLabels"]) if block.get("matchLabels") else None,
+                                          match_expressions=expressions or None)
+
+
 def policy_spec(spec: dict) -> NetworkPolicyV1Spec:
     """``spec`` of a NetworkPolicy manifest as the provider's typed spec."""
     ingress = _rules(spec.get("ingress", []), "from", NetworkPolicyV1SpecIngress, _FROM, NetworkPolicyV1SpecIngressPorts, "from_")
     egress = _rules(spec.get("egress", []), "to", NetworkPolicyV1SpecEgress, _TO, NetworkPolicyV1SpecEgressPorts, "to")
-    return NetworkPolicyV1Spec(pod_selector=_selector(NetworkPolicyV1SpecPodSelector, spec.get("podSelector", {})),
+    return NetworkPolicyV1Spec(pod_selector=_pod_selector(spec.get("podSelector", {})),
                                policy_types=spec["policyTypes"], ingress=ingress or None, egress=egress or None)
 
 

@@ -27,6 +27,7 @@ from cdktn_provider_helm.release import Release
 from cdktn_provider_kubernetes.cluster_role_v1 import ClusterRoleV1, ClusterRoleV1Metadata, ClusterRoleV1Rule
 from cdktn_provider_kubernetes.config_map_v1 import ConfigMapV1, ConfigMapV1Metadata
 from cdktn_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
+from cdktn_provider_kubernetes.network_policy_v1 import NetworkPolicyV1
 from cdktn_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata
 from cdktn_provider_random.ephemeral_random_password import EphemeralRandomPassword
 from constructs import Construct
@@ -39,7 +40,7 @@ from goldenpath.constructs.iam import PodIdentityTrust, WorkloadRole, WorkloadRo
 from goldenpath.constructs.kms import KmsKey, KmsKeyProps
 from goldenpath.constructs.naming import Naming, NameKind
 from goldenpath.constructs.network_policy import network_policy
-from goldenpath.observability.network import observability_policies
+from goldenpath.observability.network import ISOLATION_POLICY, OPEN_EGRESS_POLICY, observability_policies
 from goldenpath.observability.values import MANAGED_BY
 from goldenpath.observability import collector, dora, values
 from goldenpath.observability.alertmanager import secret_keys
@@ -205,9 +206,9 @@ class ObservabilityStack:
             metadata=ClusterRoleV1Metadata(name=values.GRAFANA_CLUSTER_ROLE, labels=MANAGED_BY),
             rule=[ClusterRoleV1Rule(api_groups=[""], resources=["configmaps"], verbs=["get", "watch", "list"])],
         )
-        # Nothing outside the namespace reaches Loki, Prometheus or Alertmanager (observability/network.py).
-        policies = [network_policy(root, f"policy-{manifest['metadata']['name']}", manifest, depends_on=[namespace])
-                    for manifest in observability_policies(environment.network.cidr)]
+        # Nothing outside the namespace reaches Loki, Prometheus or Alertmanager; Grafana reaches nothing outside
+        # the namespace but DNS and the API server (observability/network.py).
+        policies = self._network_policies(root, namespace, environment)
         secrets = [*self._secrets(root, namespace), grafana_role, *policies]
         self.releases = []
         prometheus_stack: Release | None = None
@@ -225,6 +226,19 @@ class ObservabilityStack:
             prometheus_stack = prometheus_stack or release
             self.releases.append(release)
         return root
+
+    @staticmethod
+    def _network_policies(root: Construct, namespace: NamespaceV1, environment: Environment) -> list[NetworkPolicyV1]:
+        """The namespace's NetworkPolicies. The open-egress policy exists before the isolation policy narrows, so an
+        upgrade from open egress never leaves Prometheus, Loki, Tempo or Alertmanager without it."""
+        manifests = observability_policies(environment.network.cidr, environment.cluster.service_cidr,
+                                           grafana_https_out=environment.observability.grafana_https_out_reason is not None)
+        rendered: dict[str, NetworkPolicyV1] = {}
+        for manifest in sorted(manifests, key=lambda m: m["metadata"]["name"] != OPEN_EGRESS_POLICY):
+            name = manifest["metadata"]["name"]
+            after = [rendered[OPEN_EGRESS_POLICY]] if name == ISOLATION_POLICY else []
+            rendered[name] = network_policy(root, f"policy-{name}", manifest, depends_on=[namespace, *after])
+        return [rendered[m["metadata"]["name"]] for m in manifests]
 
     def _secrets(self, root: Construct, namespace: NamespaceV1) -> list[SecretV1]:
         """Every Secret the charts are told to use: Grafana's admin (a generated password) and the Alertmanager

@@ -461,20 +461,43 @@ def _policies(stack: dict, namespace: str) -> list[dict]:
 def check_observability_isolation(stack: dict, releases: dict[str, HelmRelease]) -> list[str]:
     """The namespace isolates every pod; only the collector (OTLP) and the operator's webhook admit other
     namespaces or addresses, and those policies select the pods the charts really label
-    (facts.OTEL_POD_LABEL_SOURCE, OPERATOR_POD_LABEL_SOURCE) on the ports they really listen on."""
+    (facts.OTEL_POD_LABEL_SOURCE, OPERATOR_POD_LABEL_SOURCE) on the ports they really listen on; Grafana's pods
+    (facts.GRAFANA_POD_LABEL_SOURCES) reach only the namespace, the cluster DNS and the API server."""
     releases = {name: r for name, r in releases.items() if r.namespace == OBSERVABILITY_NAMESPACE}
     if not releases:  # a preview's or tenant's stack: its own policies are checked elsewhere
         return []
     namespace = OBSERVABILITY_NAMESPACE
     policies = _policies(stack, namespace)
     problems = []
-    if not any(not network.selected_labels(p) and "Ingress" in p.get("policy_types", []) for p in policies):
+    if not any(network.selects_every_pod(p) and "Ingress" in p.get("policy_types", []) for p in policies):
         problems.append(f"namespace {namespace}: no NetworkPolicy isolates every pod's ingress, so Loki (no auth), "
                         "Prometheus (remote write) and Alertmanager are reachable from every namespace")
     for policy in policies:
         problems += network.outsider_problems(f"{namespace}/{policy['name']}", policy)
+    problems += [f"namespace {namespace}: {p}" for p in network.grafana_egress_problems(policies)]
+    problems += _grafana_outbound_problems(releases, policies)
     problems += _selector_facts(releases)
     return problems
+
+
+def grafana_outbound_settings(values: dict) -> list[str]:
+    """The kube-prometheus-stack values that make Grafana connect outside the cluster (facts.GRAFANA_OUTBOUND_AUTH_SECTIONS,
+    GRAFANA_PLUGINS_SOURCE)."""
+    grafana = _dig(values, "grafana") or {}
+    ini = grafana.get("grafana.ini") or {}
+    found = [f"grafana.ini [{section}]" for section in facts.GRAFANA_OUTBOUND_AUTH_SECTIONS
+             if str((ini.get(section) or {}).get("enabled", "")).lower() == "true"]
+    return found + (["grafana.plugins"] if grafana.get("plugins") else [])
+
+
+def _grafana_outbound_problems(releases: dict[str, HelmRelease], policies: list[dict]) -> list[str]:
+    stack = releases.get(network.PROMETHEUS_RELEASE)
+    outbound = grafana_outbound_settings(stack.values) if stack else []
+    if not outbound or any(p["name"] == network.GRAFANA_HTTPS_POLICY for p in policies):
+        return []
+    return [f"release {network.PROMETHEUS_RELEASE}: {', '.join(outbound)} make Grafana connect outside the cluster, "
+            "which its NetworkPolicies refuse; set observability.grafana_https_out_reason (why Grafana needs HTTPS out) "
+            "or remove them"]
 
 
 def _selector_facts(releases: dict[str, HelmRelease]) -> list[str]:
@@ -484,6 +507,10 @@ def _selector_facts(releases: dict[str, HelmRelease]) -> list[str]:
         problems.append(f"release {network.COLLECTOR_RELEASE}: expected chart {facts.OTEL_CHART_NAME} without nameOverride, "
                         f"so its pods carry {network.COLLECTOR_POD_LABELS} ({facts.OTEL_POD_LABEL_SOURCE})")
     stack = releases.get(network.PROMETHEUS_RELEASE)
+    grafana = _dig(stack.values, "grafana") if stack else None
+    if stack is None or any((grafana or {}).get(key) for key in ("nameOverride", "podLabels")):
+        problems.append(f"release {network.PROMETHEUS_RELEASE}: expected Grafana without nameOverride or podLabels, so its "
+                        f"pods carry {network.GRAFANA_POD_LABELS} ({facts.GRAFANA_POD_LABEL_SOURCES[0]})")
     tls = _dig(stack.values, "prometheusOperator", "tls") if stack else None
     if stack is None or (tls or {}).get("enabled") is False or (tls or {}).get("internalPort", facts.OPERATOR_WEBHOOK_PORT) != facts.OPERATOR_WEBHOOK_PORT:
         problems.append(f"release {network.PROMETHEUS_RELEASE}: expected the operator's webhook on TLS port "

@@ -485,6 +485,22 @@ OTEL_POD_LABEL_SOURCE = Source(_OTEL_CHARTS, "charts/opentelemetry-collector/tem
                                "app.kubernetes.io/name from nameOverride or the chart name, app.kubernetes.io/instance "
                                "the release); statefulset.yaml pod template labels", "opentelemetry-collector-0.127.4")
 OTEL_CHART_NAME = "opentelemetry-collector"
+# Grafana's pods: grafana.selectorLabels (app.kubernetes.io/name from nameOverride or the chart name, instance the
+# release); kube-prometheus-stack sets no grafana.nameOverride, and goldenpath's values set none either.
+GRAFANA_CHART_NAME = "grafana"
+# Settings that make Grafana connect outside the cluster: an identity provider's login (grafana.ini auth.* sections,
+# Grafana's own configuration) and the chart's `plugins` list (templates/_pod.tpl: GF_PLUGINS_PREINSTALL_SYNC, a
+# download from grafana.com at start-up).
+GRAFANA_OUTBOUND_AUTH_SECTIONS = ("auth.generic_oauth", "auth.github", "auth.gitlab", "auth.google", "auth.azuread",
+                                  "auth.okta", "auth.grafana_com")
+GRAFANA_PLUGINS_SOURCE = Source(_GC, "charts/grafana/values.yaml plugins; templates/_pod.tpl GF_PLUGINS_PREINSTALL_SYNC",
+                                "grafana-11.1.5")
+GRAFANA_POD_LABEL_SOURCES = (
+    Source(_GC, "charts/grafana/templates/_helpers.tpl grafana.name, grafana.selectorLabels; deployment.yaml pod "
+           "template labels (grafana.labels)", "grafana-11.1.5"),
+    Source(_KPS, "charts/kube-prometheus-stack/values.yaml grafana (no nameOverride); Chart.yaml (grafana 11.1.5)",
+           "kube-prometheus-stack-81.6.9"),
+)
 OPERATOR_POD_LABEL_SOURCE = Source(_KPS, "charts/kube-prometheus-stack/templates/prometheus-operator/_prometheus-operator.tpl "
                                    "(app.kubernetes.io/component: prometheus-operator), templates/_helpers.tpl "
                                    "kube-prometheus-stack.labels (app.kubernetes.io/instance: the release), "

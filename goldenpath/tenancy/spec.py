@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from goldenpath.cluster_peers import dns_egress, namespace_peer
 from goldenpath.config.model import QuotaTier
-from goldenpath.observability.network import OTLP_PORTS
+from goldenpath.observability.network import OTLP_PORTS, outside_the_cluster_https
 from goldenpath.observability.values import MANAGED_BY, NAMESPACE as OBSERVABILITY_NAMESPACE
 from goldenpath.labels import INGRESS_HOSTS_ANNOTATION, OWNER_LABEL, SERVICE_LABEL, TEAM_LABEL, TENANT_NAMESPACE_LABEL
 from goldenpath.tenant_rbac import TENANT_ROLE, VIEW_ROLE
@@ -30,8 +31,6 @@ OWNERS_BINDING = "owners-edit"
 OWNERS_VIEW_BINDING = "owners-view"
 # The EKS Pod Identity agent listens on this link-local address (port 80) on every node.
 POD_IDENTITY_AGENT = "169.254.170.23/32"
-KUBE_DNS_NAMESPACE = "kube-system"
-KUBE_DNS_LABELS = {"k8s-app": "kube-dns"}
 
 
 @dataclass(frozen=True)
@@ -77,13 +76,6 @@ def _meta(spec: TenantSpec, name: str) -> dict:
 POLICY_NAME = "tenant-isolation"
 
 
-def _namespace_peer(namespace: str, pod_labels: dict[str, str] | None = None) -> dict:
-    peer: dict = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
-    if pod_labels:
-        peer["podSelector"] = {"matchLabels": dict(pod_labels)}
-    return peer
-
-
 def network_policy(spec: TenantSpec) -> dict:
     """One NetworkPolicy selecting every pod for ingress and egress: whatever its rules do not
     allow is denied (Kubernetes isolates a pod once any policy of that type selects it). One
@@ -91,13 +83,12 @@ def network_policy(spec: TenantSpec) -> dict:
     third of the resources at 200 services (see the tenancy benchmark)."""
     ingress = [
         {"from": [{"podSelector": {}}]},  # the namespace itself
-        {"from": [_namespace_peer(spec.ingress_namespace)]},  # the ingress controller
+        {"from": [namespace_peer(spec.ingress_namespace)]},  # the ingress controller
     ]
     egress = [
-        {"to": [_namespace_peer(KUBE_DNS_NAMESPACE, KUBE_DNS_LABELS)],
-         "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
+        dns_egress(),
         {"to": [{"podSelector": {}}]},
-        {"to": [_namespace_peer(OBSERVABILITY_NAMESPACE)],  # telemetry to the collector
+        {"to": [namespace_peer(OBSERVABILITY_NAMESPACE)],  # telemetry to the collector
          "ports": [{"port": port, "protocol": "TCP"} for port in OTLP_PORTS]},
     ]
     if spec.pod_identity is not None:
@@ -113,14 +104,13 @@ def cloud_egress(spec: TenantSpec) -> list[dict]:
     interfaces, pods) and the Service range. The VPC CNI matches a pod's egress before kube-proxy rewrites a
     ClusterIP to a pod, so a rule that admits the ClusterIP admits the Service, the API server's ``kubernetes``
     Service (the range's first address) included: facts.EGRESS_SEES_CLUSTER_IP_SOURCE, API_SERVER_SERVICE_IP_SOURCE."""
-    missing = [name for name in ("vpc_cidr", "service_cidr") if getattr(spec, name) is None]
-    if missing:
+    if spec.vpc_cidr is None or spec.service_cidr is None:
+        missing = [name for name in ("vpc_cidr", "service_cidr") if getattr(spec, name) is None]
         raise ValueError(f"tenant {spec.namespace!r} has cloud access; expected {' and '.join(missing)} "
                          "(cut out of its HTTPS egress)")
     return [
         {"to": [{"ipBlock": {"cidr": POD_IDENTITY_AGENT}}], "ports": [{"port": 80, "protocol": "TCP"}]},
-        {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": [spec.vpc_cidr, spec.service_cidr]}}],
-         "ports": [{"port": 443, "protocol": "TCP"}]},
+        outside_the_cluster_https(spec.vpc_cidr, spec.service_cidr),
     ]
 
 
