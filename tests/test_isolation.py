@@ -401,6 +401,15 @@ def test_egress_model_reads_rules_as_the_cni_does():
     assert not egress_admits({"egress": []}, "52.216.0.10", 443)
 
 
+def dev_address(environments, address: str | tuple[str, int]) -> str:
+    """An address to try: as given, or (range, index) in dev's own ranges ("service" or "vpc")."""
+    if isinstance(address, str):
+        return address
+    dev = next(e for e in environments if e.name == "dev")
+    ranges = {"service": dev.cluster.service_cidr, "vpc": dev.network.cidr}
+    return str(ipaddress.ip_network(ranges[address[0]])[address[1]])
+
+
 @pytest.mark.parametrize(("what", "address", "port", "admitted"), [
     ("the API server's kubernetes Service (the Service range's first address)", ("service", 1), 443, False),
     ("another namespace's Service on 443 (its ClusterIP)", ("service", 4242), 443, False),
@@ -415,10 +424,7 @@ def test_egress_model_reads_rules_as_the_cni_does():
 def test_a_cloud_tenant_reaches_neither_the_api_server_nor_a_service_through_its_https(
         bundled_synth, bundled_environments, what, address, port, admitted):
     """Cloud access opens HTTPS out of the cluster; as a pod of such a tenant, try the cluster's own addresses."""
-    dev = next(e for e in bundled_environments if e.name == "dev")
-    ranges = {"service": ipaddress.ip_network(dev.cluster.service_cidr), "vpc": ipaddress.ip_network(dev.network.cidr)}
-    if isinstance(address, tuple):  # (range, index) in the environment's own ranges
-        address = str(ranges[address[0]][address[1]])
+    address = dev_address(bundled_environments, address)
     policies = [p for name in bundled_synth.stacks if name.startswith("dev-tenants-")
                 for p in resources_of(stack_json(bundled_synth, name), "kubernetes_network_policy_v1").values()]
     cloud = [p for p in policies if any("ip_block" in peer for rule in p["spec"]["egress"] for peer in rule.get("to", []))]
@@ -448,10 +454,7 @@ def observability_policies(bundled_synth, env: str) -> list[dict]:
 def test_grafana_reaches_nothing_past_its_namespace_but_dns_and_the_api_server(
         bundled_synth, bundled_environments, what, address, port, admitted):
     """A Grafana flaw, or a datasource an editor points anywhere, becomes requests from Grafana's pod: try them."""
-    dev = next(e for e in bundled_environments if e.name == "dev")
-    ranges = {"service": ipaddress.ip_network(dev.cluster.service_cidr), "vpc": ipaddress.ip_network(dev.network.cidr)}
-    if isinstance(address, tuple):
-        address = str(ranges[address[0]][address[1]])
+    address = dev_address(bundled_environments, address)
     policies = observability_policies(bundled_synth, "dev")
     grafana = [p for p in policies if network.selects(p, network.GRAFANA_POD_LABELS) and "Egress" in p["policy_types"]]
     assert grafana and any(egress_admits(p, address, port) for p in grafana) is admitted, what
