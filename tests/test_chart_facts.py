@@ -281,6 +281,11 @@ def test_the_fact_check_keeps_grafanas_egress_inside(prod):
     policy(to_the_vpc, "observability-isolation")["egress"].append({"to": [{"ip_block": {"cidr": "10.30.0.0/16"}}]})
     assert any("observability-isolation: lets Grafana's pods reach [{'ip_block'" in p
                for p in factcheck.check_observability_isolation(to_the_vpc, releases))
+    to_a_database = copy.deepcopy(stack)  # one address, but not on the API server's port
+    policy(to_a_database, "observability-isolation")["egress"].append(
+        {"ports": [{"port": "5432", "protocol": "TCP"}], "to": [{"ip_block": {"cidr": "10.30.4.7/32"}}]})
+    assert any("observability-isolation: lets Grafana's pods reach [{'ip_block': {'cidr': '10.30.4.7/32'}}]" in p
+               for p in factcheck.check_observability_isolation(to_a_database, releases))
     ungoverned = copy.deepcopy(stack)
     policy(ungoverned, "observability-isolation")["pod_selector"] = {"match_labels": {"app.kubernetes.io/name": "loki"}}
     assert any("no NetworkPolicy governs the egress of Grafana's pods" in p

@@ -106,21 +106,25 @@ def selects(spec: dict, labels: dict[str, str]) -> bool:
             and all(_expression_holds(e, labels) for e in selector.get("match_expressions") or []))
 
 
+def _ports(rule: dict) -> set[tuple[str, str]]:
+    return {(str(p.get("port")), p.get("protocol", "TCP")) for p in rule.get("ports") or []}
+
+
 def _is_the_https_opt_out(policy: dict, rule: dict) -> bool:
     """The opt-out's one rule: HTTPS to everything but (at least) the cluster's two ranges."""
     peers = rule.get("to") or []
-    ports = {(str(p.get("port")), p.get("protocol", "TCP")) for p in rule.get("ports") or []}
     blocks = [single_block(peer.get("ip_block")) for peer in peers]
-    return (policy.get("name") == GRAFANA_HTTPS_POLICY and ports == {("443", "TCP")} and len(peers) == 1
+    return (policy.get("name") == GRAFANA_HTTPS_POLICY and _ports(rule) == {("443", "TCP")} and len(peers) == 1
             and set(peers[0]) == {"ip_block"} and blocks[0].get("cidr") == "0.0.0.0/0" and len(blocks[0].get("except") or []) >= 2)
 
 
-def _within_grafanas_reach(peer: dict) -> bool:
-    """A peer Grafana may have: its own namespace's pods, the cluster DNS, or one address (the API server's)."""
+def _within_grafanas_reach(peer: dict, ports: set[tuple[str, str]]) -> bool:
+    """A peer Grafana may have: its own namespace's pods, the cluster DNS, or one address on 443 (the API server's)."""
     if set(peer) == {"pod_selector"}:
         return True
     if "ip_block" in peer:
-        return str(single_block(peer["ip_block"]).get("cidr", "")).endswith("/32") and len(peer) == 1
+        block = single_block(peer["ip_block"])
+        return set(peer) == {"ip_block"} and str(block.get("cidr", "")).endswith("/32") and ports == {("443", "TCP")}
     namespace = dict(single_block(single_block(peer.get("namespace_selector")).get("match_labels")))
     pods = dict(single_block(single_block(peer.get("pod_selector")).get("match_labels")))
     return namespace == {"kubernetes.io/metadata.name": KUBE_DNS_NAMESPACE} and pods == KUBE_DNS_LABELS
@@ -138,7 +142,7 @@ def grafana_egress_problems(policies: list[dict]) -> list[str]:
             peers = rule.get("to") or []
             if _is_the_https_opt_out(policy, rule):
                 continue
-            if not peers or not all(_within_grafanas_reach(peer) for peer in peers):
+            if not peers or not all(_within_grafanas_reach(peer, _ports(rule)) for peer in peers):
                 problems.append(f"NetworkPolicy {policy['name']}: lets Grafana's pods reach {peers or 'everything'}; "
                                 "expected only the namespace, the cluster DNS and the API server's address")
     return problems
