@@ -113,9 +113,10 @@ def _ports(rule: dict) -> set[tuple[str, str]]:
 def _is_the_https_opt_out(policy: dict, rule: dict) -> bool:
     """The opt-out's one rule: HTTPS to everything but (at least) the cluster's two ranges."""
     peers = rule.get("to") or []
-    blocks = [single_block(peer.get("ip_block")) for peer in peers]
-    return (policy.get("name") == GRAFANA_HTTPS_POLICY and _ports(rule) == {("443", "TCP")} and len(peers) == 1
-            and set(peers[0]) == {"ip_block"} and blocks[0].get("cidr") == "0.0.0.0/0" and len(blocks[0].get("except") or []) >= 2)
+    if policy.get("name") != GRAFANA_HTTPS_POLICY or _ports(rule) != {("443", "TCP")} or [set(p) for p in peers] != [{"ip_block"}]:
+        return False
+    block = single_block(peers[0]["ip_block"])
+    return block.get("cidr") == "0.0.0.0/0" and len(block.get("except") or []) >= 2
 
 
 def _within_grafanas_reach(peer: dict, ports: set[tuple[str, str]]) -> bool:
