@@ -16,6 +16,13 @@ from cdktn_provider_aws.provider import AwsProvider
 from goldenpath.constructs.aws_context import AwsTarget
 from goldenpath.constructs.naming import Naming
 from goldenpath.errors import SynthError
+from goldenpath.lifecycle.node_updates import (
+    NODE_DRAIN_MINUTES,
+    NODE_REPLACE_MINUTES,
+    NODE_SCALE_UP_MINUTES,
+    NODE_UPDATE_MAX_UNAVAILABLE_PERCENT,
+    node_update_minutes,
+)
 from goldenpath.modules.cluster import (
     ADDONS_AFTER_NODES,
     ADDONS_BEFORE_NODES,
@@ -97,6 +104,36 @@ def test_nodes_require_imdsv2_hop_limit_one_and_encrypted_volumes(private):
     group = only(private, EksNodeGroup.TF_RESOURCE_TYPE)
     assert group["scaling_config"] == {"desired_size": 2, "max_size": 3, "min_size": 1}
     assert "launch_template" in group and "remote_access" not in group
+
+
+def test_no_disruption_budget_can_stop_a_node_update(private):
+    # A tenant or a preview's chart may write PodDisruptionBudgets; one that admits no eviction would fail every
+    # node AMI or version update (PodEvictionFailure) unless EKS may delete what its 15-minute drain leaves.
+    group = only(private, EksNodeGroup.TF_RESOURCE_TYPE)
+    assert group["force_update_version"] is True
+    assert group["update_config"] == {"max_unavailable_percentage": NODE_UPDATE_MAX_UNAVAILABLE_PERCENT}
+    # 3 nodes at 33%: one per batch, each batch may take EKS's whole drain; terraform waits for all of them.
+    assert group["timeouts"] == {"update": f"{node_update_minutes(3)}m"}
+    assert node_update_minutes(3) > max(3 * NODE_DRAIN_MINUTES, 60)  # 60: the provider's default, too short
+
+
+def test_waiting_for_disruption_budgets_is_an_explicit_choice(bundled_environments, tmp_path):
+    from goldenpath.stacks.synth import synthesize
+    from tests.conftest import REPO, stack_json
+
+    dev = next(e for e in bundled_environments if e.name == "dev")
+    reason = "quorum databases must never lose a member to an upgrade"
+    waiting = dev.model_copy(update={"cluster": dev.cluster.model_copy(
+        update={"node_updates_wait_for_disruption_budgets_reason": reason})})
+    groups = stack_json(synthesize([waiting], tmp_path / "out", project_root=REPO), "dev-cluster")["resource"][
+        EksNodeGroup.TF_RESOURCE_TYPE].values()
+    assert [g["force_update_version"] for g in groups] == [False]
+
+
+@pytest.mark.parametrize(("max_size", "batches"), [(1, 1), (3, 3), (4, 4), (6, 6), (7, 4), (9, 5), (12, 4), (100, 4)])
+def test_node_update_time_counts_every_batch_at_its_full_drain(max_size, batches):
+    # A batch is 33% of the nodes counted down (at least one); each may wait EKS's whole 15-minute drain.
+    assert node_update_minutes(max_size) == NODE_SCALE_UP_MINUTES + batches * (NODE_DRAIN_MINUTES + NODE_REPLACE_MINUTES)
 
 
 def test_addons_are_ordered_around_the_nodes(private):

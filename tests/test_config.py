@@ -74,6 +74,7 @@ def test_subnets_are_carved_from_the_vpc_in_order():
         pytest.param(DEV.replace("nat: single", "nat: single\n  s3_endpoint_read_buckets: [My_Bucket]"), "network.s3_endpoint_read_buckets[0]: got 'My_Bucket', expected string should match pattern", id="bad-endpoint-bucket"),
         pytest.param(DEV.replace("instance_types: [t3.large, t3a.large]", "instance_types: [t3.large, m7g.large]"), "cluster.node_groups[0].instance_types: got [\"t3.large\", \"m7g.large\"], expected types of one architecture", id="mixed-architectures"),
         pytest.param(DEV + "kms:\n  administrators: []\n", "kms.administrators: got [], expected list should have at least 1 item", id="no-key-admins"),
+        pytest.param(DEV.replace("  admin_role_arns", "  node_updates_wait_for_disruption_budgets_reason: why\n  admin_role_arns"), "cluster.node_updates_wait_for_disruption_budgets_reason: got 'why', expected string should have at least 10 characters", id="node-update-opt-out-without-a-reason"),
     ],
 )
 def test_bad_input_gets_one_clear_error(text, expected):

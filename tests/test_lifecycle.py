@@ -124,3 +124,15 @@ def test_upgrade_command(capsys):
         main(["--environments", str(ENVIRONMENTS), "upgrade", "--env", "prod", "--on", "next week"])
     err = capsys.readouterr().err
     assert "argument --on: got 'next week', expected a date like 2027-01-31" in err and "Traceback" not in err
+
+
+def test_validate_says_whether_a_disruption_budget_can_stop_node_updates(dev):
+    from goldenpath.lifecycle.node_updates import node_update_line
+
+    assert node_update_line(dev) == ("node updates: dev deletes the pods a drain leaves after EKS's 15 minutes: no "
+                                     "PodDisruptionBudget can stop a node AMI or Kubernetes version update")
+    reason = "quorum databases must never lose a member to an upgrade"
+    waiting = with_cluster(dev, node_updates_wait_for_disruption_budgets_reason=reason)
+    assert node_update_line(waiting) == (
+        "node updates: dev lets PodDisruptionBudgets stop node updates: a budget that admits no eviction fails the "
+        f"update after 15 minutes (cluster.node_updates_wait_for_disruption_budgets_reason: {reason})")

@@ -106,6 +106,20 @@ def test_production_applies_after_the_other_environments_and_queues_per_environm
         assert jobs[f"check-{env}"]["environment"] == f"goldenpath-drift-{env}"
 
 
+def test_an_apply_job_outlasts_its_slowest_node_group_update(rendered):
+    # GitHub cancels a job past its timeout mid-apply, leaving the state lock held: the apply job waits at least as
+    # long as terraform may wait for a node group whose every batch takes EKS's whole 15-minute drain.
+    from goldenpath.config.loader import load_environments
+    from goldenpath.lifecycle.node_updates import GITHUB_JOB_MAX_MINUTES, node_update_minutes
+
+    jobs = load(rendered, "goldenpath-apply.yml")["jobs"]
+    for environment in load_environments(ENVIRONMENTS):
+        timeout = jobs[f"apply-{environment.name}"]["timeout-minutes"]
+        slowest = max(node_update_minutes(group.max_size) for group in environment.cluster.node_groups)
+        assert slowest + 60 <= timeout <= GITHUB_JOB_MAX_MINUTES, (environment.name, slowest, timeout)
+    assert jobs["apply-prod"]["timeout-minutes"] == 120 + node_update_minutes(6)  # prod's groups: max_size 6 and 12
+
+
 def test_the_plan_matrix_names_its_environment_so_each_plan_role_has_its_own_subject(rendered):
     plan = load(rendered, "goldenpath-plan.yml")["jobs"]["plan"]
     assert plan["environment"] == "${{ matrix.plan.github_environment }}"

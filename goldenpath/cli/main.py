@@ -186,6 +186,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from goldenpath.lifecycle.node_updates import node_update_line
     from goldenpath.observability.heartbeat import heartbeat_line
     from goldenpath.observability.network import grafana_egress_line
     from goldenpath.observability.series_budget import series_line
@@ -197,6 +198,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print("\n".join(gate.cost_lines))
     print("\n".join(gate.version_lines))
     print("\n".join(gate.support.lines))
+    print("\n".join(node_update_line(environment) for environment in gate.environments))
     print("\n".join(heartbeat_line(environment) for environment in gate.environments))
     print("\n".join(series_line(environment) for environment in gate.environments))
     print("\n".join(grafana_egress_line(environment) for environment in gate.environments))

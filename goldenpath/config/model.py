@@ -291,6 +291,13 @@ class Cluster(_Strict):
         default=90, ge=0, le=365,
         description="validate warns this many days before the version leaves standard support. Default: 90.",
     )
+    node_updates_wait_for_disruption_budgets_reason: str | None = Field(
+        default=None, min_length=10,
+        description="Let PodDisruptionBudgets stop node updates, and why: EKS then fails a node AMI or version update "
+                    "(PodEvictionFailure) when a node's pods have not left after 15 minutes, instead of deleting them; "
+                    "any namespace that may write a budget (tenants, previews' charts) can hold the cluster's node "
+                    "updates (validate shows it). Default: none (pods still there after EKS's 15-minute drain are "
+                    "deleted: force_update_version).")
     endpoint: EndpointAccess = Field(default_factory=EndpointAccess, description="Default: private only.")
     service_cidr: str = Field(
         default="172.20.0.0/16", description="Kubernetes service CIDR; must not overlap the VPC. Default: 172.20.0.0/16."

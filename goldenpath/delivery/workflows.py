@@ -25,6 +25,7 @@ from goldenpath._version import __version__
 from goldenpath.config.model import Environment
 from goldenpath.ci_identities.roles import github_environment, platform_roles, previews_workflow
 from goldenpath.errors import GoldenpathError
+from goldenpath.lifecycle.node_updates import apply_timeout_minutes
 from goldenpath.templating import workflow_templates, write_rendered
 from goldenpath.tenancy.catalog import Catalog
 
@@ -103,7 +104,8 @@ def _context(environments: list[Environment], catalog: Catalog, settings: Platfo
                      "drift_environment": github_environment("drift", env.name), "after": after,
                      "needs": f"[{', '.join([f'check-{env.name}', *after])}]",
                      "reap_role": roles.get("reap"), "preview_role": roles.get("preview"),
-                     "reap_environment": github_environment("reap", env.name)})
+                     "reap_environment": github_environment("reap", env.name),
+                     "apply_timeout": apply_timeout_minutes(env)})
     return {"platform": platform.repository, "default_branch": platform.default_branch, "uses": USES,
             "package": settings.package or platform.package or PINNED_PACKAGE, "terraform_version": settings.terraform_version,
             "python_version": PYTHON_VERSION, "drift_cron": settings.drift_cron, "reap_cron": settings.reap_cron,

@@ -30,6 +30,7 @@ from cdktn_provider_aws.eks_node_group import (
     EksNodeGroup,
     EksNodeGroupLaunchTemplate,
     EksNodeGroupScalingConfig,
+    EksNodeGroupTimeouts,
     EksNodeGroupUpdateConfig,
 )
 from cdktn_provider_aws.eks_pod_identity_association import EksPodIdentityAssociation
@@ -45,6 +46,7 @@ from constructs import Construct
 from goldenpath.constructs.aws_context import AwsTarget
 from goldenpath.constructs.iam import PodIdentityTrust, WorkloadRole, WorkloadRoleProps, service_trust
 from goldenpath.constructs.instance_types import group_architecture
+from goldenpath.lifecycle.node_updates import NODE_UPDATE_MAX_UNAVAILABLE_PERCENT, node_update_minutes
 from goldenpath.modules.eks_releases import ADDONS_AFTER_NODES, ADDONS_BEFORE_NODES, AMI_TYPES, ami_release_parameter
 from goldenpath.constructs.kms import KmsKey, KmsKeyProps
 from goldenpath.constructs.naming import Naming, NameKind
@@ -148,6 +150,10 @@ class ClusterProps:
     support_type: str = "EXTENDED"
     """EKS ``upgrade_policy.support_type``, always set: ``EXTENDED`` keeps the version past standard support
     (billed extra), ``STANDARD`` lets EKS upgrade the control plane itself. Default: EXTENDED (no unplanned upgrade)."""
+    force_node_updates: bool = True
+    """Let a node update delete the pods EKS could not drain within its 15 minutes (``force_update_version``), so
+    no PodDisruptionBudget, a tenant's or a preview chart's, can stop node AMI and Kubernetes version updates.
+    Default: true. False makes such a budget fail the update (PodEvictionFailure) until someone removes it."""
 
 
 def cluster_name(naming: Naming) -> str:
@@ -336,7 +342,9 @@ class Cluster(Construct):
             scaling_config=EksNodeGroupScalingConfig(
                 min_size=group.min_size, desired_size=group.desired_size, max_size=group.max_size
             ),
-            update_config=EksNodeGroupUpdateConfig(max_unavailable_percentage=33),
+            update_config=EksNodeGroupUpdateConfig(max_unavailable_percentage=NODE_UPDATE_MAX_UNAVAILABLE_PERCENT),
+            force_update_version=props.force_node_updates,
+            timeouts=EksNodeGroupTimeouts(update=f"{node_update_minutes(group.max_size)}m"),
             launch_template=EksNodeGroupLaunchTemplate(id=template.id, version=Token.as_string(template.latest_version)),
             # The cluster autoscaler owns desired_size once the group exists.
             lifecycle=TerraformResourceLifecycle(ignore_changes=["scaling_config[0].desired_size"]),

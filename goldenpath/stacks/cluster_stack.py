@@ -69,6 +69,7 @@ class ClusterStack(GoldenpathStack):
                 node_ami_release=pins.node_ami_release if pins else None,
                 access=ci_cluster_access(ci_roles or []),
                 support_type=spec.support_type,
+                force_node_updates=spec.node_updates_wait_for_disruption_budgets_reason is None,
             ),
         )
         eks = self.cluster.cluster
