@@ -16,7 +16,7 @@ from cdktn_provider_aws.provider import AwsProvider
 from goldenpath.constructs.aws_context import AwsTarget
 from goldenpath.constructs.naming import Naming
 from goldenpath.errors import SynthError
-from goldenpath.lifecycle.node_updates import (
+from goldenpath.node_updates import (
     NODE_DRAIN_MINUTES,
     NODE_REPLACE_MINUTES,
     NODE_SCALE_UP_MINUTES,

@@ -127,7 +127,7 @@ def test_upgrade_command(capsys):
 
 
 def test_validate_says_whether_a_disruption_budget_can_stop_node_updates(dev):
-    from goldenpath.lifecycle.node_updates import node_update_line
+    from goldenpath.node_updates import node_update_line
 
     assert node_update_line(dev) == ("node updates: dev deletes the pods a drain leaves after EKS's 15 minutes: no "
                                      "PodDisruptionBudget can stop a node AMI or Kubernetes version update")

@@ -110,7 +110,7 @@ def test_an_apply_job_outlasts_its_slowest_node_group_update(rendered):
     # GitHub cancels a job past its timeout mid-apply, leaving the state lock held: the apply job waits at least as
     # long as terraform may wait for a node group whose every batch takes EKS's whole 15-minute drain.
     from goldenpath.config.loader import load_environments
-    from goldenpath.lifecycle.node_updates import GITHUB_JOB_MAX_MINUTES, node_update_minutes
+    from goldenpath.node_updates import GITHUB_JOB_MAX_MINUTES, node_update_minutes
 
     jobs = load(rendered, "goldenpath-apply.yml")["jobs"]
     for environment in load_environments(ENVIRONMENTS):

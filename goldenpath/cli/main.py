@@ -186,7 +186,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from goldenpath.lifecycle.node_updates import node_update_line
+    from goldenpath.node_updates import node_update_line
     from goldenpath.observability.heartbeat import heartbeat_line
     from goldenpath.observability.network import grafana_egress_line
     from goldenpath.observability.series_budget import series_line

@@ -25,7 +25,7 @@ from goldenpath._version import __version__
 from goldenpath.config.model import Environment
 from goldenpath.ci_identities.roles import github_environment, platform_roles, previews_workflow
 from goldenpath.errors import GoldenpathError
-from goldenpath.lifecycle.node_updates import apply_timeout_minutes
+from goldenpath.node_updates import apply_timeout_minutes
 from goldenpath.templating import workflow_templates, write_rendered
 from goldenpath.tenancy.catalog import Catalog
 

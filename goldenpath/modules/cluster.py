@@ -46,7 +46,7 @@ from constructs import Construct
 from goldenpath.constructs.aws_context import AwsTarget
 from goldenpath.constructs.iam import PodIdentityTrust, WorkloadRole, WorkloadRoleProps, service_trust
 from goldenpath.constructs.instance_types import group_architecture
-from goldenpath.lifecycle.node_updates import NODE_UPDATE_MAX_UNAVAILABLE_PERCENT, node_update_minutes
+from goldenpath.node_updates import NODE_UPDATE_MAX_UNAVAILABLE_PERCENT, node_update_minutes
 from goldenpath.modules.eks_releases import ADDONS_AFTER_NODES, ADDONS_BEFORE_NODES, AMI_TYPES, ami_release_parameter
 from goldenpath.constructs.kms import KmsKey, KmsKeyProps
 from goldenpath.constructs.naming import Naming, NameKind
