@@ -75,6 +75,10 @@ def test_subnets_are_carved_from_the_vpc_in_order():
         pytest.param(DEV.replace("instance_types: [t3.large, t3a.large]", "instance_types: [t3.large, m7g.large]"), "cluster.node_groups[0].instance_types: got [\"t3.large\", \"m7g.large\"], expected types of one architecture", id="mixed-architectures"),
         pytest.param(DEV + "kms:\n  administrators: []\n", "kms.administrators: got [], expected list should have at least 1 item", id="no-key-admins"),
         pytest.param(DEV.replace("  admin_role_arns", "  node_updates_wait_for_disruption_budgets_reason: why\n  admin_role_arns"), "cluster.node_updates_wait_for_disruption_budgets_reason: got 'why', expected string should have at least 10 characters", id="node-update-opt-out-without-a-reason"),
+        pytest.param(DEV + "tenancy:\n  ingress_annotations_accepted:\n    configuration-snippet: rewrite responses for a legacy app\n", "tenancy.ingress_annotations_accepted: got 'configuration-snippet', expected an annotation below Critical risk", id="critical-ingress-annotation"),
+        pytest.param(DEV + "tenancy:\n  ingress_annotations_accepted:\n    auth-ur1: external authentication\n", "tenancy.ingress_annotations_accepted: got 'auth-ur1', expected an annotation ingress-nginx controller-v1.15.1 defines", id="unknown-ingress-annotation"),
+        pytest.param(DEV + "tenancy:\n  ingress_annotations_accepted:\n    rewrite-target: paths under a prefix\n", "tenancy.ingress_annotations_accepted: got 'rewrite-target', expected a High-risk annotation (rewrite-target is Medium", id="accepted-ingress-annotation"),
+        pytest.param(DEV + "tenancy:\n  ingress_annotations_accepted:\n    auth-url: sso\n", "tenancy.ingress_annotations_accepted.auth-url: got 'sso', expected string should have at least 10 characters", id="ingress-annotation-without-a-reason"),
     ],
 )
 def test_bad_input_gets_one_clear_error(text, expected):

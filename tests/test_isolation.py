@@ -15,7 +15,9 @@ import pytest
 from goldenpath.config.model import QuotaTier
 from goldenpath.labels import INGRESS_HOSTS_ANNOTATION, TENANT_NAMESPACE_LABEL
 from goldenpath.modules.cluster import ADDON_CONFIGURATION
-from goldenpath.modules.tenant_role import EXTERNAL_NAME_POLICY, INGRESS_HOSTS_POLICY
+from goldenpath.ingress_nginx import ANNOTATIONS_BY_RISK, ingress_annotations_line
+from goldenpath.modules.tenant_role import (EXTERNAL_NAME_POLICY, INGRESS_ANNOTATIONS_POLICY, INGRESS_HOSTS_POLICY,
+                                            ingress_annotations_policy)
 from goldenpath.observability import network
 from goldenpath.observability.values import NAMESPACE as OBSERVABILITY_NAMESPACE
 from goldenpath.policies.secrets_in_state import secrets_in_state
@@ -154,7 +156,8 @@ def test_every_admission_policy_denies_and_fails_closed(bundled_synth, bundled_e
     document = stack_json(bundled_synth, f"{env}-platform")
     policies = manifests(document, "ValidatingAdmissionPolicy")
     bindings = [b["spec"] for b in manifests(document, "ValidatingAdmissionPolicyBinding").values()]
-    every_cluster = {"goldenpath-no-external-ips", "goldenpath-tenant-ingress-hosts", "goldenpath-tenant-no-external-name"}
+    every_cluster = {"goldenpath-no-external-ips", "goldenpath-tenant-ingress-hosts", "goldenpath-tenant-no-external-name",
+                     "goldenpath-tenant-ingress-annotations"}
     previews = {"goldenpath-preview-namespaces", "goldenpath-preview-namespaces-objects"}  # where CI runs previews
     environment = next(e for e in bundled_environments if e.name == env)
     hosts_previews = environment.ci is not None and environment.previews is not None
@@ -543,7 +546,87 @@ def test_an_ingress_names_only_its_namespaces_hosts(platform, hosts, obj, refuse
     assert bool(messages) == refused, messages
 
 
+def annotated(annotations: dict[str, str]) -> dict:
+    obj = ingress(OWN)
+    return {**obj, "metadata": {**obj["metadata"], "annotations": annotations}}
+
+
+NGINX = "nginx.ingress.kubernetes.io/"
+
+
+@pytest.mark.parametrize(("annotations", "refused"), [
+    # Claims every host no Ingress names (a regular expression), the catch-all included, past the hosts policy;
+    # or one host of another service that is not deployed yet.
+    ({NGINX + "server-alias": "~.*"}, True),
+    ({NGINX + "server-alias": "checkout.dev.example.com"}, True),
+    # Make the shared controller, which every tenant admits and goldenpath does not confine, call any address.
+    ({NGINX + "auth-url": "http://kubernetes.default.svc/api/v1/namespaces/kube-system/secrets"}, True),
+    ({NGINX + "auth-signin": "http://169.254.169.254/latest/"}, True),
+    ({NGINX + "mirror-target": "http://prometheus-operated.observability.svc:9090/api/v1/admin/tsdb/delete_series"}, True),
+    ({NGINX + "mirror-host": "grafana.observability.svc"}, True),
+    # Raw nginx configuration (the controller refuses snippets by default; goldenpath does not rely on it).
+    ({NGINX + "configuration-snippet": "proxy_pass http://10.0.0.1;"}, True),
+    ({NGINX + "server-snippet": "location / { return 200; }"}, True),
+    # A name the pinned controller does not define: refused until the facts are re-read.
+    ({NGINX + "some-future-annotation": "x"}, True),
+    # Another namespace's Secret or ConfigMap (custom-headers is read cross-namespace whatever the controller's setting).
+    ({NGINX + "custom-headers": "observability/grafana-config"}, True),
+    ({NGINX + "auth-secret": "payments-checkout/basic-auth"}, True),
+    ({NGINX + "auth-tls-secret": "kube-system/ca"}, True),
+    ({NGINX + "proxy-ssl-secret": "storefront-web-x/client-cert"}, True),  # a prefix of the namespace is not it
+    # What a service needs: Low and Medium annotations, its own Secrets, other controllers' annotations.
+    ({NGINX + "rewrite-target": "/$2", NGINX + "use-regex": "true", NGINX + "proxy-body-size": "8m"}, False),
+    ({NGINX + "whitelist-source-range": "10.0.0.0/8", NGINX + "limit-whitelist": "10.0.0.0/8"}, False),  # old aliases
+    ({NGINX + "auth-type": "basic", NGINX + "auth-secret": "basic-auth"}, False),
+    ({NGINX + "auth-tls-secret": "storefront-web/ca", NGINX + "custom-headers": "storefront-web/headers"}, False),
+    ({"cert-manager.io/cluster-issuer": "letsencrypt", "external-dns.alpha.kubernetes.io/ttl": "60"}, False),
+    ({}, False),
+])
+def test_an_ingress_carries_no_annotation_that_reaches_past_its_namespace(platform, annotations, refused):
+    policy = manifests(platform, "ValidatingAdmissionPolicy")[INGRESS_ANNOTATIONS_POLICY]
+    for request in (TENANT_REQUEST, {**PREVIEW_REQUEST, "namespace": "storefront-web"}):
+        messages = admitted(policy, request, annotated(annotations), tenant_namespace(OWN))
+        assert bool(messages) is refused, messages
+    assert admitted(policy, TENANT_REQUEST, ingress(OWN), tenant_namespace(OWN)) == []  # no annotations at all
+
+
+def test_a_high_risk_annotation_is_accepted_only_by_name_with_a_reason(tmp_path, bundled_environments):
+    """External authentication (oauth2-proxy's auth-url) is the usual reason; the rest stays refused."""
+    from goldenpath.stacks.synth import synthesize
+
+    dev = next(e for e in bundled_environments if e.name == "dev")
+    reason = "oauth2-proxy in front of staff-only tools"
+    accepting = dev.model_copy(update={"tenancy": dev.tenancy.model_copy(
+        update={"ingress_annotations_accepted": {"auth-url": reason, "auth-signin": reason}})})
+    result = synthesize([accepting], tmp_path / "out", project_root=REPO)
+    policy = manifests(stack_json(result, "dev-platform"), "ValidatingAdmissionPolicy")[INGRESS_ANNOTATIONS_POLICY]
+    oauth = {NGINX + "auth-url": "https://oauth2.dev.example.com/oauth2/auth",
+             NGINX + "auth-signin": "https://oauth2.dev.example.com/oauth2/start"}
+    assert admitted(policy, TENANT_REQUEST, annotated(oauth), tenant_namespace(OWN)) == []
+    assert admitted(policy, TENANT_REQUEST, annotated({**oauth, NGINX + "server-alias": "~.*"}), tenant_namespace(OWN))
+    assert ingress_annotations_line("dev", accepting.tenancy.ingress_annotations_accepted) == (
+        "ingress annotations: dev tenants and previews may set ingress-nginx's Low and Medium risk annotations "
+        f"(controller-v1.15.1) and, by name: auth-signin (High: {reason}); auth-url (High: {reason})")
+    assert ingress_annotations_line("dev", {}).endswith("(controller-v1.15.1) only")
+    for critical in sorted(ANNOTATIONS_BY_RISK["Critical"]):
+        with pytest.raises(ValueError, match="Critical"):
+            ingress_annotations_policy({}, (critical,))
+
+
+def test_the_annotation_facts_are_the_controllers_own():
+    """ingress-nginx controller-v1.15.1 declares 136 annotations (two with an older alias) in
+    internal/ingress/annotations/*/main.go; the High and Critical ones are the ones the policy refuses."""
+    assert sum(len(names) for names in ANNOTATIONS_BY_RISK.values()) == 138
+    assert ANNOTATIONS_BY_RISK["Critical"] == {"auth-snippet", "configuration-snippet", "modsecurity-snippet",
+                                              "server-snippet", "stream-snippet"}
+    assert ANNOTATIONS_BY_RISK["High"] == {"auth-signin", "auth-tls-error-page", "auth-tls-match-cn", "auth-url",
+                                          "mirror-host", "mirror-target", "modsecurity-transaction-id", "proxy-ssl-name",
+                                          "server-alias", "upstream-hash-by"}
+    assert {"whitelist-source-range", "limit-whitelist"} <= ANNOTATIONS_BY_RISK["Medium"] | ANNOTATIONS_BY_RISK["Low"]
+
+
 @pytest.mark.parametrize(("name", "group", "resource"), [(INGRESS_HOSTS_POLICY, "networking.k8s.io", "ingresses"),
+                                                      (INGRESS_ANNOTATIONS_POLICY, "networking.k8s.io", "ingresses"),
                                                       (EXTERNAL_NAME_POLICY, "", "services")])
 def test_the_tenant_policies_select_every_namespace_a_tenant_spec_makes(platform, name, group, resource):
     policy = manifests(platform, "ValidatingAdmissionPolicy")[name]

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator, PrivateAttr
 
 from goldenpath.constructs.instance_types import group_architecture
+from goldenpath.ingress_nginx import acceptance_problem
 
 # EKS versions a cluster can still be created with (standard or extended support) that the pinned charts
 # (goldenpath.observability.charts), kubernetes-validate's schemas and checkov's CKV_AWS_339 accept. Where
@@ -530,10 +531,22 @@ class Tenancy(_Strict):
         "built-in role that may write NetworkPolicies (edit, admin) fails GP_K8S_004 unless suppressed.",
     )
 
+    ingress_annotations_accepted: dict[str, Annotated[str, StringConstraints(min_length=10, max_length=500)]] = Field(
+        default_factory=dict,
+        description="High-risk ingress-nginx annotations (name without the nginx.ingress.kubernetes.io/ prefix -> why) "
+        "that tenants' and previews' Ingresses may carry besides the Low and Medium ones, e.g. auth-url for an "
+        "external authentication service (validate shows them). Critical ones (snippets) are never accepted. "
+        "Default: none.",
+    )
+
     @model_validator(mode="after")
     def _default_tier(self) -> Tenancy:
         if self.default_tier not in self.tiers:
             raise FieldProblem("default_tier", self.default_tier, f"one of the tiers ({', '.join(sorted(self.tiers))})")
+        for name in self.ingress_annotations_accepted:
+            problem = acceptance_problem(name)
+            if problem is not None:
+                raise FieldProblem("ingress_annotations_accepted", name, problem)
         return self
 
 

@@ -22,7 +22,11 @@
   upstream, only loopback is refused (kubernetes/ingress-nginx internal/ingress/controller/endpointslices.go and
   controller.go, pkg/flags/flags.go, tag controller-v1.15.1). goldenpath does not install the controller, so the
   policy does not rely on that flag. The Endpoints half needs no policy: ``edit``, and so the tenant role, has not
-  written Endpoints or EndpointSlices since Kubernetes 1.22.
+  written Endpoints or EndpointSlices since Kubernetes 1.22;
+* a ValidatingAdmissionPolicy that lets an Ingress in a tenant namespace carry only the ingress-nginx annotations
+  of Low or Medium risk (and those the environment accepts by name), each Secret or ConfigMap they name in its own
+  namespace: ``server-alias`` would claim hosts past the hosts policy, ``auth-url`` or ``mirror-target`` would make
+  the controller call any address (facts and reasons: ``goldenpath.ingress_nginx``).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from cdktn_provider_kubernetes.cluster_role_v1 import ClusterRoleV1, ClusterRole
 from cdktn_provider_kubernetes.manifest import Manifest
 from constructs import Construct
 
+from goldenpath.ingress_nginx import ANNOTATION_PREFIX, INGRESS_NGINX_TAG, NAMESPACED_REFERENCES, accepted_annotations
 from goldenpath.labels import INGRESS_HOSTS_ANNOTATION, TENANT_NAMESPACE_LABEL
 from goldenpath.tenant_rbac import TENANT_ROLE, tenant_role_rules
 
@@ -47,16 +52,19 @@ class TenantAccessProps:
     """Name of the ClusterRole. Default: goldenpath-tenant-edit."""
     labels: dict[str, str] = field(default_factory=dict)
     """Labels on every object. Default: none."""
+    ingress_annotations_accepted: tuple[str, ...] = ()
+    """High-risk ingress-nginx annotations (names without the prefix) tenants' Ingresses may carry besides the Low
+    and Medium ones. Default: none. A Critical or unknown name is refused."""
 
 
-def _denying(name: str, labels: dict[str, str], resource_rule: dict, validation: dict, *,
+def _denying(name: str, labels: dict[str, str], resource_rule: dict, validations: list[dict], *,
              tenant_namespaces_only: bool = False, variables: list[dict] | None = None) -> list[dict]:
-    """A ValidatingAdmissionPolicy (failurePolicy Fail) with one validation, and its binding (Deny)."""
+    """A ValidatingAdmissionPolicy (failurePolicy Fail) with its validations, and its binding (Deny)."""
     constraints: dict = {"namespaceSelector": {"matchLabels": {TENANT_NAMESPACE_LABEL: "true"}}} if tenant_namespaces_only else {}
     spec: dict = {"failurePolicy": "Fail", "matchConstraints": {**constraints, "resourceRules": [resource_rule]}}
     if variables:
         spec["variables"] = variables
-    spec["validations"] = [validation]
+    spec["validations"] = list(validations)
     return [
         {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
          "metadata": {"name": name, "labels": dict(labels)}, "spec": spec},
@@ -73,7 +81,7 @@ def _writes(group: str, resource: str) -> dict:
 def external_ips_policy(labels: dict[str, str]) -> list[dict]:
     """The admission policy and its binding (Deny), as Kubernetes objects."""
     return _denying(EXTERNAL_IPS_POLICY, labels, _writes("", "services"),
-                    {"expression": NO_EXTERNAL_IPS, "message": "Services may not set externalIPs on this cluster (CVE-2020-8554)"})
+                    [{"expression": NO_EXTERNAL_IPS, "message": "Services may not set externalIPs on this cluster (CVE-2020-8554)"}])
 
 
 INGRESS_HOSTS_POLICY = "goldenpath-tenant-ingress-hosts"
@@ -103,10 +111,10 @@ NAMESPACE_HOSTS_ONLY = ingress_names_only(_listed)
 def ingress_hosts_policy(labels: dict[str, str]) -> list[dict]:
     """The admission policy and its binding (Deny): a tenant namespace's Ingresses name only its own hosts."""
     return _denying(INGRESS_HOSTS_POLICY, labels, _writes("networking.k8s.io", "ingresses"),
-                    {"expression": NAMESPACE_HOSTS_ONLY,
-                     "message": f"an Ingress in a tenant namespace may name only the hosts its namespace's "
-                                f"{INGRESS_HOSTS_ANNOTATION} annotation lists (hosts: in the team's catalog "
-                                "file), in every rule and TLS entry, and no default backend"},
+                    [{"expression": NAMESPACE_HOSTS_ONLY,
+                      "message": f"an Ingress in a tenant namespace may name only the hosts its namespace's "
+                                 f"{INGRESS_HOSTS_ANNOTATION} annotation lists (hosts: in the team's catalog "
+                                 "file), in every rule and TLS entry, and no default backend"}],
                     tenant_namespaces_only=True, variables=[{"name": "hosts", "expression": NAMESPACE_HOSTS}])
 
 
@@ -117,11 +125,41 @@ NO_EXTERNAL_NAME = "!has(object.spec.type) || object.spec.type != 'ExternalName'
 def external_name_policy(labels: dict[str, str]) -> list[dict]:
     """The admission policy and its binding (Deny): no Service of type ExternalName in a tenant namespace."""
     return _denying(EXTERNAL_NAME_POLICY, labels, _writes("", "services"),
-                    {"expression": NO_EXTERNAL_NAME,
-                     "message": "a Service in a tenant namespace may not be of type ExternalName: the shared ingress "
-                                "controller would forward to whatever it names (CVE-2021-25740); give the application "
-                                "the external host name in its configuration"},
+                    [{"expression": NO_EXTERNAL_NAME,
+                      "message": "a Service in a tenant namespace may not be of type ExternalName: the shared ingress "
+                                 "controller would forward to whatever it names (CVE-2021-25740); give the application "
+                                 "the external host name in its configuration"}],
                     tenant_namespaces_only=True)
+
+
+INGRESS_ANNOTATIONS_POLICY = "goldenpath-tenant-ingress-annotations"
+_ANNOTATIONS = "object.metadata.annotations"
+
+
+def _every_annotation(condition: str) -> str:
+    return f"!has({_ANNOTATIONS}) || {_ANNOTATIONS}.all(k, {condition})"
+
+
+ONLY_ACCEPTED_ANNOTATIONS = _every_annotation(f"!k.startsWith('{ANNOTATION_PREFIX}') || k in variables.accepted")
+OWN_NAMESPACE_REFERENCES = _every_annotation(
+    "!(k in [" + ", ".join(f"'{ANNOTATION_PREFIX}{name}'" for name in NAMESPACED_REFERENCES) + "]) || "
+    f"!{_ANNOTATIONS}[k].contains('/') || {_ANNOTATIONS}[k].startsWith(request.namespace + '/')")
+
+
+def ingress_annotations_policy(labels: dict[str, str], accepted_by_name: tuple[str, ...] = ()) -> list[dict]:
+    """The admission policy and its binding (Deny): a tenant namespace's Ingresses carry only accepted ingress-nginx
+    annotations, and those naming a Secret or ConfigMap name one of their own namespace."""
+    accepted = "[" + ", ".join(f"'{key}'" for key in accepted_annotations(accepted_by_name)) + "]"
+    return _denying(INGRESS_ANNOTATIONS_POLICY, labels, _writes("networking.k8s.io", "ingresses"), [
+        {"expression": ONLY_ACCEPTED_ANNOTATIONS,
+         "message": f"an Ingress in a tenant namespace may carry only the {ANNOTATION_PREFIX} annotations ingress-nginx "
+                    f"{INGRESS_NGINX_TAG} rates Low or Medium risk, and those tenancy.ingress_annotations_accepted names: "
+                    "server-alias would claim other hosts, auth-url, auth-signin, mirror-target and mirror-host make the "
+                    "shared controller call any address, snippets are raw nginx configuration"},
+        {"expression": OWN_NAMESPACE_REFERENCES,
+         "message": "an ingress-nginx annotation of an Ingress in a tenant namespace may name a Secret or ConfigMap of "
+                    "that namespace only (name, or <namespace>/name)"},
+    ], tenant_namespaces_only=True, variables=[{"name": "accepted", "expression": accepted}])
 
 
 class TenantAccess(Construct):
@@ -134,6 +172,8 @@ class TenantAccess(Construct):
         # Construct ids are API: <name>-policy and <name>-binding.
         for name, (policy, binding) in (("external-ips", external_ips_policy(props.labels)),
                                         ("ingress-hosts", ingress_hosts_policy(props.labels)),
-                                        ("external-name", external_name_policy(props.labels))):
+                                        ("external-name", external_name_policy(props.labels)),
+                                        ("ingress-annotations", ingress_annotations_policy(
+                                            props.labels, props.ingress_annotations_accepted))):
             created = Manifest(self, f"{name}-policy", manifest=policy)
             Manifest(self, f"{name}-binding", manifest=binding, depends_on=[created])

@@ -37,7 +37,8 @@ class PlatformStack(GoldenpathStack):
         self.storage = DefaultStorageClass(self, "storage", DefaultStorageClassProps(labels=MANAGED_BY))
         self.observability = module.add_cluster_side(self)
         # The role tenants' and previews' owners are bound to, and the cluster-wide admission rules they rely on.
-        self.tenant_access = TenantAccess(self, "tenant-access", TenantAccessProps(labels=MANAGED_BY))
+        self.tenant_access = TenantAccess(self, "tenant-access", TenantAccessProps(
+            labels=MANAGED_BY, ingress_annotations_accepted=tuple(sorted(environment.tenancy.ingress_annotations_accepted))))
         if environment.ci is not None and environment.previews is not None:  # the preview and reap roles' namespaces
             PreviewNamespaceAccess(self, "preview-namespaces", PreviewNamespaceAccessProps(
                 group=PREVIEWS_GROUP, prefix=PREVIEW_PREFIX, domain=environment.previews.domain, labels=MANAGED_BY))
