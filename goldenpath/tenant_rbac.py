@@ -1,5 +1,5 @@
 """The ClusterRole a team's owners (and a preview's) get inside their own namespace: Kubernetes'
-``edit`` minus every write that would let a namespace loosen its own isolation.
+``edit`` minus every write that would let a namespace loosen its own isolation or escape its quota.
 
 Fact: ``edit`` aggregates ``system:aggregate-to-edit`` (kubernetes/kubernetes
 plugin/pkg/auth/authorizer/rbac/bootstrappolicy/testdata/cluster-roles.yaml @
@@ -12,6 +12,10 @@ Removed, and why:
 
 * ``networkpolicies`` (networking.k8s.io and the old extensions group): policies add up, so one extra
   policy with ``egress: [{}]`` would lift ``tenant-isolation``.
+* ``events``: ResourceQuota cannot count them (the quota system ignores Events, see
+  ``goldenpath.tenancy.quota``), so Events written without end would fill the cluster's etcd within their
+  one-hour lifetime. People and deploy jobs do not write Events; Kubernetes' own components still do, and the
+  owners still read them (``view``).
 
 Kept, though they deserve a word: ``services`` (a LoadBalancer or NodePort is refused by the tenant's
 quota; ``externalIPs`` is refused by goldenpath's admission policy, see ``goldenpath.modules.tenant_role``),
@@ -27,14 +31,14 @@ TENANT_ROLE = "goldenpath-tenant-edit"
 VIEW_ROLE = "view"
 WRITE = ("create", "delete", "deletecollection", "patch", "update")
 
-# (API group, resources, verbs): system:aggregate-to-edit at the commit above, minus networkpolicies.
+# (API group, resources, verbs): system:aggregate-to-edit at the commit above, minus networkpolicies and events.
 EDIT_WRITES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("", ("pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets", "services/proxy"),
      ("get", "list", "watch")),
     ("", ("serviceaccounts",), ("impersonate",)),
     ("", ("pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"), WRITE),
     ("", ("pods/eviction",), ("create",)),
-    ("", ("configmaps", "events", "persistentvolumeclaims", "replicationcontrollers", "replicationcontrollers/scale",
+    ("", ("configmaps", "persistentvolumeclaims", "replicationcontrollers", "replicationcontrollers/scale",
           "secrets", "serviceaccounts", "services", "services/proxy"), WRITE),
     ("", ("serviceaccounts/token",), ("create",)),
     ("apps", ("daemonsets", "deployments", "deployments/rollback", "deployments/scale", "replicasets",
@@ -48,11 +52,12 @@ EDIT_WRITES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("coordination.k8s.io", ("leases",), ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")),
 )
 
-# Writes no tenant role may hold: each lets a namespace loosen its own isolation.
+# Writes no tenant role may hold: each lets a namespace loosen its own isolation or write past its quota.
 ISOLATION_WRITES: tuple[tuple[str, str], ...] = (
     ("networking.k8s.io", "networkpolicies"), ("extensions", "networkpolicies"),
     ("", "resourcequotas"), ("", "limitranges"), ("", "namespaces"),
     ("rbac.authorization.k8s.io", "rolebindings"), ("rbac.authorization.k8s.io", "roles"),
+    ("", "events"), ("events.k8s.io", "events"),
 )
 # Built-in roles known to hold one of those writes (edit and admin: networkpolicies; admin: RBAC).
 LOOSENING_BUILTIN_ROLES = frozenset({"edit", "admin", "cluster-admin"})

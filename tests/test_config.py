@@ -79,6 +79,10 @@ def test_subnets_are_carved_from_the_vpc_in_order():
         pytest.param(DEV + "tenancy:\n  ingress_annotations_accepted:\n    auth-ur1: external authentication\n", "tenancy.ingress_annotations_accepted: got 'auth-ur1', expected an annotation ingress-nginx controller-v1.15.1 defines", id="unknown-ingress-annotation"),
         pytest.param(DEV + "tenancy:\n  ingress_annotations_accepted:\n    rewrite-target: paths under a prefix\n", "tenancy.ingress_annotations_accepted: got 'rewrite-target', expected a High-risk annotation (rewrite-target is Medium", id="accepted-ingress-annotation"),
         pytest.param(DEV + "tenancy:\n  ingress_annotations_accepted:\n    auth-url: sso\n", "tenancy.ingress_annotations_accepted.auth-url: got 'sso', expected string should have at least 10 characters", id="ingress-annotation-without-a-reason"),
+        pytest.param(DEV + "tenancy:\n  tiers:\n    small: {default_request_ephemeral_storage: 2Gi}\n", "tenancy.tiers.small.default_request_ephemeral_storage: got '2Gi', expected at most default_limit_ephemeral_storage (1Gi)", id="ephemeral-request-over-limit"),
+        pytest.param(DEV + "tenancy:\n  tiers:\n    small: {limits_memory: 256Mi}\n", "tenancy.tiers.small.default_limit_memory: got '512Mi', expected at most limits_memory (256Mi), the namespace's total", id="default-limit-over-the-total"),
+        pytest.param(DEV + "tenancy:\n  tiers:\n    small: {requests_storage: lots}\n", "tenancy.tiers.small.requests_storage: got 'lots'", id="storage-not-a-quantity"),
+        pytest.param(DEV + "tenancy:\n  tiers:\n    small: {objects_per_kind: 5}\n", "tenancy.tiers.small.objects_per_kind: got 5, expected greater than or equal to 10", id="too-few-objects"),
     ],
 )
 def test_bad_input_gets_one_clear_error(text, expected):

@@ -91,6 +91,45 @@ def test_the_isolation_check_notices_a_loosening_rule():
     assert isolation_writes_in([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])
 
 
+def test_an_owner_writes_no_events_which_no_quota_can_count(platform):
+    rules = synthesized_rules(platform, TENANT_ROLE)
+    for group in ("", "events.k8s.io"):
+        for verb in ("create", "patch", "update"):
+            assert not rbac_allows(rules, group, "events", verb), (group, verb)
+    assert rbac_allows(rules, "", "pods", "create")
+    # A custom edit_role that writes Events fails GP_K8S_004 like one that writes NetworkPolicies.
+    assert isolation_writes_in([*tenant_role_rules(), {"apiGroups": [""], "resources": ["events"], "verbs": ["create"]}]) == ["events"]
+
+
+# Served elsewhere since Kubernetes 1.22: an object written through extensions is counted in its own group.
+EXTENSIONS_SERVED_AS = {"daemonsets": "apps", "deployments": "apps", "replicasets": "apps", "ingresses": "networking.k8s.io"}
+BOUNDED_BY_OWN_KEY = {("", "pods"): "pods", ("", "persistentvolumeclaims"): "persistentvolumeclaims"}
+
+
+def test_every_kind_an_owner_can_create_is_counted_by_the_namespaces_quota(bundled_synth, platform):
+    """As an owner: whatever the tenant role lets it create, the namespace's ResourceQuota bounds, so no namespace
+    can fill etcd, the EBS bill or the nodes' disks that every namespace shares."""
+    rules = synthesized_rules(platform, TENANT_ROLE)
+    creatable = {(group, resource) for rule in rules if "create" in rule["verbs"] or "*" in rule["verbs"]
+                 for group in rule["apiGroups"] for resource in rule["resources"] if "/" not in resource}
+    assert not any("*" in kind for kind in creatable), "a wildcard cannot be counted"
+    documents = {name: stack_json(bundled_synth, name) for name in sorted(bundled_synth.stacks)}
+    tenants = {name: d for name, d in documents.items() if resources_of(d, "kubernetes_resource_quota_v1")}
+    assert "dev-tenants-payments" in tenants
+    for name, document in tenants.items():
+        for quota in resources_of(document, "kubernetes_resource_quota_v1").values():
+            hard = quota["spec"]["hard"]
+            for group, resource in sorted(creatable):
+                group = EXTENSIONS_SERVED_AS.get(resource, group) if group == "extensions" else group
+                key = BOUNDED_BY_OWN_KEY.get((group, resource), f"count/{resource}.{group}" if group else f"count/{resource}")
+                assert key in hard, (name, quota["metadata"]["namespace"], key)
+            for key in ("requests.storage", "persistentvolumeclaims", "limits.ephemeral-storage", "count/controllerrevisions.apps"):
+                assert key in hard, (name, key)
+        for limit_range in resources_of(document, "kubernetes_limit_range_v1").values():
+            (limit,) = limit_range["spec"]["limit"]
+            assert "ephemeral-storage" in limit["default"] and "ephemeral-storage" in limit["default_request"]
+
+
 def test_owners_are_bound_to_the_tenant_role_and_view_only(bundled_synth):
     bindings = resources_of(stack_json(bundled_synth, "dev-tenants-payments"), "kubernetes_role_binding_v1").values()
     refs = {(b["metadata"]["name"], b["role_ref"]["name"]) for b in bindings}
@@ -118,6 +157,8 @@ PREVIEW_REQUEST = {"userInfo": {"groups": [PREVIEWS_GROUP, "system:authenticated
      "a preview's chart may not write objects into another namespace"),
     ("deployments", {"metadata": {"name": "web", "annotations": {"meta.helm.sh/release-namespace": "pr-2-web-shop"}}}, None),
     ("configmaps", {"metadata": {"name": "plain"}}, None),
+    # No quota counts Events: a chart of them could fill etcd.
+    ("events", {"metadata": {"name": "web.1"}, "reason": "Flood"}, "a preview may not write Events"),
     # The shared ingress controller: only the preview's own host.
     ("ingresses", ingress("pr-2-web-shop.preview.dev.example.com"), None),
     ("ingresses", ingress("pr-2-web-shop.preview.dev.example.com", tls_host="pr-2-web-shop.preview.dev.example.com"), None),

@@ -147,7 +147,8 @@ def test_quota_limits_and_network_isolation(synthesized):
     hard = only(document, "kubernetes_resource_quota_v1")["spec"]["hard"]
     assert hard["requests.cpu"] == "2" and hard["pods"] == "20" and hard["services.loadbalancers"] == "0"
     limit = only(document, "kubernetes_limit_range_v1")["spec"]["limit"][0]
-    assert limit["default"] == {"cpu": "500m", "memory": "512Mi"}
+    assert limit["default"] == {"cpu": "500m", "memory": "512Mi", "ephemeral-storage": "1Gi"}
+    assert hard["requests.storage"] == "50Gi" and hard["count/secrets"] == "200"
     (policy,) = document["resource"]["kubernetes_network_policy_v1"].values()
     spec = policy["spec"]
     assert spec["policy_types"] == ["Ingress", "Egress"] and spec["pod_selector"] == {}  # everything else is denied

@@ -68,11 +68,18 @@ def test_a_type_without_a_price_makes_the_worst_case_unknown_and_never_fits():
     assert case.explain(Decimal(10)).startswith("worst case unknown: not priced: c7i.large in eu-west-1")
 
 
-def test_worst_case_of_a_namespace_tier_is_its_quota_share_of_a_node():
+def test_worst_case_of_a_namespace_tier_is_its_quota_share_of_a_node_and_its_storage():
     env = environment()
     case = worst_case("scratch", env.sandboxes.tiers["scratch"], env, 72, snapshots)
     assert case.usd_per_hour > 0 and not case.not_priced
-    assert "quota small" in case.parts[0]
+    assert "quota small" in case.parts[0] and case.parts[1] == "20Gi of gp3 volumes (requests.storage)"
+    # Every GiB the quota lets the sandbox's volumes request is in the worst case, at gp3's price.
+    larger = environment(AWS_TIER.replace("quota: small", "quota: roomy") + "tenancy:\n  tiers:\n    small: {}\n"
+                         "    roomy: {requests_cpu: '1', requests_memory: 2Gi, limits_cpu: '2', limits_memory: 4Gi, "
+                         "requests_storage: 520Gi}\n")
+    gp3 = bundled_snapshot("eu-west-1").get("ebs:gp3-gb-month").usd
+    delta = worst_case("scratch", larger.sandboxes.tiers["scratch"], larger, 1, snapshots).usd_per_hour - case.usd_per_hour
+    assert delta.quantize(Decimal("1e-12")) == (gp3 * (520 - 20) / 730).quantize(Decimal("1e-12"))
 
 
 @pytest.mark.parametrize(("extra", "expected"), [

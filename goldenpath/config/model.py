@@ -16,6 +16,7 @@ from pydantic import BeforeValidator, BaseModel, ConfigDict, Field, StringConstr
 
 from goldenpath.constructs.instance_types import group_architecture
 from goldenpath.ingress_nginx import acceptance_problem
+from goldenpath.quantities import quantity
 
 # EKS versions a cluster can still be created with (standard or extended support) that the pinned charts
 # (goldenpath.observability.charts), kubernetes-validate's schemas and checkov's CKV_AWS_339 accept. Where
@@ -499,16 +500,50 @@ class QuotaTier(_Strict):
     default_request_memory: Quantity = "128Mi"
     default_limit_cpu: Quantity = "500m"
     default_limit_memory: Quantity = "512Mi"
+    requests_storage: Quantity = Field(
+        default="50Gi", description="Total storage the namespace's PersistentVolumeClaims may request (each is an EBS "
+        "volume, billed per GiB-month). Default: 50Gi.")
+    persistent_volume_claims: int = Field(default=10, ge=0, le=1000, description="PersistentVolumeClaims. Default: 10.")
+    limits_ephemeral_storage: Quantity = Field(
+        default="20Gi", description="Total ephemeral-storage limits of the namespace's containers (node disk: writable "
+        "layers, logs, emptyDir). Default: 20Gi.")
+    default_request_ephemeral_storage: Quantity = "50Mi"
+    default_limit_ephemeral_storage: Quantity = Field(
+        default="1Gi", description="A container's ephemeral-storage limit when it names none (past it, the kubelet "
+        "evicts the pod). Default: 1Gi.")
+    objects_per_kind: int = Field(
+        default=200, ge=10, le=10000, description="Objects of each kind the namespace's owners can write (ConfigMaps, "
+        "Secrets, Deployments, Jobs, ...; see docs/tenancy.md). Default: 200.")
+
+    @model_validator(mode="after")
+    def _defaults_fit(self) -> QuotaTier:
+        # The API server refuses a LimitRange whose default request exceeds its default limit; a default limit over
+        # the quota's total would refuse every container that names none.
+        for resource, request, limit, total in (
+                ("cpu", self.default_request_cpu, self.default_limit_cpu, self.limits_cpu),
+                ("memory", self.default_request_memory, self.default_limit_memory, self.limits_memory),
+                ("ephemeral_storage", self.default_request_ephemeral_storage, self.default_limit_ephemeral_storage,
+                 self.limits_ephemeral_storage)):
+            if quantity(request) > quantity(limit):
+                raise FieldProblem(f"default_request_{resource}", request,
+                                   f"at most default_limit_{resource} ({limit}): a container's default request "
+                                   "cannot exceed its default limit")
+            if quantity(limit) > quantity(total):
+                raise FieldProblem(f"default_limit_{resource}", limit,
+                                   f"at most limits_{resource} ({total}), the namespace's total")
+        return self
 
 
 # The name previews have always used for their quota section.
 PreviewLimits = QuotaTier
 
 DEFAULT_TIERS: dict[str, QuotaTier] = {
-    "small": QuotaTier(requests_cpu="1", requests_memory="2Gi", limits_cpu="2", limits_memory="4Gi", pods=20),
+    "small": QuotaTier(requests_cpu="1", requests_memory="2Gi", limits_cpu="2", limits_memory="4Gi", pods=20,
+                       requests_storage="20Gi", persistent_volume_claims=5, limits_ephemeral_storage="10Gi"),
     "medium": QuotaTier(requests_cpu="2", requests_memory="4Gi", limits_cpu="4", limits_memory="8Gi", pods=40),
     "large": QuotaTier(requests_cpu="4", requests_memory="8Gi", limits_cpu="8", limits_memory="16Gi", pods=80,
-                       default_limit_cpu="1", default_limit_memory="1Gi"),
+                       default_limit_cpu="1", default_limit_memory="1Gi", requests_storage="100Gi",
+                       persistent_volume_claims=20, limits_ephemeral_storage="40Gi", objects_per_kind=400),
 }
 
 
@@ -527,7 +562,7 @@ class Tenancy(_Strict):
     edit_role: DnsLabel = Field(
         default="goldenpath-tenant-edit",
         description="ClusterRole bound, inside its own namespace only, to a team's owner group (with view). Default: "
-        "goldenpath-tenant-edit, created in the platform stack: Kubernetes' edit minus NetworkPolicy writes. A "
+        "goldenpath-tenant-edit, created in the platform stack: Kubernetes' edit minus NetworkPolicy and Event writes. A "
         "built-in role that may write NetworkPolicies (edit, admin) fails GP_K8S_004 unless suppressed.",
     )
 

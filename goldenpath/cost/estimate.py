@@ -23,7 +23,7 @@ from goldenpath.cost.price_keys import (EKS_CLUSTER_HOUR, EKS_EXTENDED_SUPPORT_H
 from goldenpath.cost.prices import PriceSnapshot
 from goldenpath.config.model import UsageProfile
 from goldenpath.terraform_json import single_block
-from goldenpath.tenancy.quantities import GIB, quantity
+from goldenpath.quantities import GIB, quantity
 
 DEFAULT_LOG_RETENTION_DAYS = 365
 """What a log group without ``retention_in_days`` (kept forever) is charged for: a year, stated."""

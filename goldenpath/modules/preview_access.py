@@ -7,7 +7,7 @@ name does not start with ``pr-`` to that group: RBAC cannot restrict a create by
 
 The same access entry lets a preview's chart write anything inside any ``pr-*`` namespace, so a second
 policy (``<name>-objects``) confines what the group writes there: no NetworkPolicy but the tenant's own
-``tenant-isolation`` (policies add up: one more could lift it), and no object that Helm installs for a
+``tenant-isolation`` (policies add up: one more could lift it), no Event (no quota counts them), and no object that Helm installs for a
 release of another namespace. Fact: Helm stamps every object it installs or upgrades with the annotation
 ``meta.helm.sh/release-namespace`` set to the release's namespace, overwriting the chart's (helm/helm
 pkg/action/validate.go ``setMetadataVisitor`` with force, called from install.go and upgrade.go @ v3.21.4).
@@ -36,6 +36,8 @@ HELM_RELEASE_NAMESPACE = "meta.helm.sh/release-namespace"
 OWN_RELEASE_ONLY = (f"!has(object.metadata.annotations) || !('{HELM_RELEASE_NAMESPACE}' in object.metadata.annotations) || "
                     f"object.metadata.annotations['{HELM_RELEASE_NAMESPACE}'] == request.namespace")
 TENANT_POLICY_ONLY = f"request.resource.resource != 'networkpolicies' || object.metadata.name == '{TENANT_POLICY_NAME}'"
+# No ResourceQuota counts Events (goldenpath.tenancy.quota), so a chart full of them could fill etcd.
+NO_EVENTS = "request.resource.resource != 'events'"
 
 
 def own_host_only(domain: str) -> str:
@@ -114,6 +116,9 @@ def objects_policy(props: PreviewNamespaceAccessProps) -> dict:
                  "message": f"a preview may not add NetworkPolicies (only goldenpath's {TENANT_POLICY_NAME})"},
                 {"expression": OWN_RELEASE_ONLY,
                  "message": "a preview's chart may not write objects into another namespace"},
+                {"expression": NO_EVENTS,
+                 "message": "a preview may not write Events (no ResourceQuota counts them; Kubernetes' own components "
+                            "still record the preview's)"},
                 {"expression": own_host_only(props.domain),
                  "message": f"a preview's Ingress may name only its own host, <namespace>.{props.domain}, "
                             f"and no default backend"},

@@ -1,7 +1,7 @@
 """Cluster-wide objects every tenant namespace relies on (created once per cluster, in the platform stack):
 
 * the ClusterRole ``goldenpath-tenant-edit`` that owners are bound to inside their own namespace
-  (``goldenpath.tenant_rbac``: Kubernetes' ``edit`` minus NetworkPolicy writes);
+  (``goldenpath.tenant_rbac``: Kubernetes' ``edit`` minus NetworkPolicy and Event writes);
 * a ValidatingAdmissionPolicy that refuses Services with ``externalIPs`` (CVE-2020-8554: with them, anyone
   who may create a Service can intercept traffic to those addresses from every pod of the cluster; Kubernetes'
   own DenyServiceExternalIPs admission plugin is not something EKS lets a cluster turn on);

@@ -3,7 +3,7 @@
 aws tiers: ``max_instances`` x (the most expensive allowed instance type in any allowed region, on-demand: the
 boundary cannot force SPOT; its public IPv4 address; a volume of the tier's largest size, gp3 at its included
 performance, the only kind the boundary allows). namespace tiers: the quota's share of one node of the environment's first
-node group. Both plus the sandbox's own fixed costs (its stacks, priced by the cost estimator). A price that
+node group, and its ``requests.storage`` as gp3 volumes. Both plus the sandbox's own fixed costs (its stacks, priced by the cost estimator). A price that
 is missing makes the figure unknown, and an unknown worst case never fits a cap (fail closed).
 """
 
@@ -18,6 +18,7 @@ from goldenpath.cost.estimate import HOURS_PER_MONTH, Unpriced, capacity_rate, q
 from goldenpath.cost.price_keys import instance_key
 from goldenpath.cost.prices import PriceSnapshot
 from goldenpath.cost.render import usd
+from goldenpath.quantities import GIB, quantity
 
 Snapshots = Callable[[str], "PriceSnapshot | None"]
 
@@ -94,7 +95,13 @@ def _namespace(tier: SandboxTier, environment: Environment, snapshots: Snapshots
         share = quota_share("quota", quota.requests_cpu, quota.requests_memory, rate)
     except Unpriced as missing:
         return Decimal(0), [f"quota {tier.quota}"], [str(missing)]
-    return share.expected / HOURS_PER_MONTH, [f"quota {tier.quota}: {share.detail}"], []
+    # Its volumes: the quota's requests.storage, all of it gp3 (the cluster's default StorageClass).
+    gp3 = snapshot.get("ebs:gp3-gb-month") if snapshot else None
+    if gp3 is None:
+        return Decimal(0), [f"quota {tier.quota}"], [f"gp3 storage in {environment.region}"]
+    gib = quantity(quota.requests_storage) / GIB
+    parts = [f"quota {tier.quota}: {share.detail}", f"{quota.requests_storage} of gp3 volumes (requests.storage)"]
+    return (share.expected + gp3.usd * gib) / HOURS_PER_MONTH, parts, []
 
 
 def worst_case(name: str, tier: SandboxTier, environment: Environment, hours: int, snapshots: Snapshots,

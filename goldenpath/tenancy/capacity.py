@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from goldenpath.config.model import Environment, QuotaTier
 from goldenpath.constructs.instance_types import capacity
-from goldenpath.tenancy.quantities import GIB, quantity
+from goldenpath.quantities import GIB, quantity
 
 
 def largest_node_group(environment: Environment) -> tuple[str, Decimal, Decimal] | str:

@@ -5,12 +5,13 @@ One spec, two renderers: ``goldenpath.modules.tenant.TenantNamespace`` (CDK Terr
 ``tenant_manifests(spec)``; previews (and sandboxes) use the same spec.
 
 A tenant namespace gets: Pod Security Standards ``restricted`` (enforced, warned, audited); a
-ResourceQuota and LimitRange from its tier (no LoadBalancer or NodePort Services); a network
+ResourceQuota and LimitRange from its tier (compute, storage, ephemeral storage, a count of every kind
+its owners can write; no LoadBalancer or NodePort Services: ``goldenpath.tenancy.quota``); a network
 policy that denies ingress and egress except DNS, the namespace itself, the ingress
 controller, telemetry to the collector and, with cloud access, the AWS APIs; a
 ServiceAccount that mounts no API token; the hosts its Ingresses may name (an annotation admission
 enforces); and its owner group bound, inside the namespace only, to
-goldenpath's tenant role (``edit`` minus NetworkPolicies, see ``goldenpath.tenant_rbac``) and to ``view``.
+goldenpath's tenant role (``edit`` minus NetworkPolicy and Event writes, see ``goldenpath.tenant_rbac``) and to ``view``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from goldenpath.config.model import QuotaTier
 from goldenpath.observability.network import OTLP_PORTS, outside_the_cluster_https
 from goldenpath.observability.values import MANAGED_BY, NAMESPACE as OBSERVABILITY_NAMESPACE
 from goldenpath.labels import INGRESS_HOSTS_ANNOTATION, OWNER_LABEL, SERVICE_LABEL, TEAM_LABEL, TENANT_NAMESPACE_LABEL
+from goldenpath.tenancy.quota import limit_defaults, quota_hard
 from goldenpath.tenant_rbac import TENANT_ROLE, VIEW_ROLE
 
 POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "warn", "audit")}
@@ -55,7 +57,7 @@ class TenantSpec:
     owners_user: str | None = None
     """A Kubernetes user bound like ``owners_group`` (a namespace sandbox's owner). Default: none."""
     edit_role: str = TENANT_ROLE
-    """Default: goldenpath-tenant-edit (``edit`` minus NetworkPolicy writes)."""
+    """Default: goldenpath-tenant-edit (``edit`` minus NetworkPolicy and Event writes)."""
     pod_identity: PodIdentity | None = None
     """Default: no AWS access."""
     vpc_cidr: str | None = None
@@ -121,16 +123,9 @@ def tenant_manifests(spec: TenantSpec) -> list[dict]:
         {"apiVersion": "v1", "kind": "Namespace",
          "metadata": {"name": spec.namespace, "labels": {**spec.labels, **POD_SECURITY, TENANT_NAMESPACE_LABEL: "true"},
                       "annotations": {INGRESS_HOSTS_ANNOTATION: ",".join(spec.ingress_hosts)}}},
-        {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": _meta(spec, QUOTA_NAME), "spec": {"hard": {
-            "requests.cpu": quota.requests_cpu, "requests.memory": quota.requests_memory,
-            "limits.cpu": quota.limits_cpu, "limits.memory": quota.limits_memory, "pods": str(quota.pods),
-            "services.loadbalancers": "0", "services.nodeports": "0",
-        }}},
-        {"apiVersion": "v1", "kind": "LimitRange", "metadata": _meta(spec, LIMITS_NAME), "spec": {"limits": [{
-            "type": "Container",
-            "default": {"cpu": quota.default_limit_cpu, "memory": quota.default_limit_memory},
-            "defaultRequest": {"cpu": quota.default_request_cpu, "memory": quota.default_request_memory},
-        }]}},
+        {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": _meta(spec, QUOTA_NAME), "spec": {"hard": quota_hard(quota)}},
+        {"apiVersion": "v1", "kind": "LimitRange", "metadata": _meta(spec, LIMITS_NAME),
+         "spec": {"limits": [{"type": "Container", **limit_defaults(quota)}]}},
         network_policy(spec),
         {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(spec, spec.service_account),
          "automountServiceAccountToken": False},

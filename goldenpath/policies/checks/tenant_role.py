@@ -3,7 +3,8 @@ isolation; and goldenpath's tenant role holds none of those writes.
 
 Fails a RoleBinding to a built-in role that may write NetworkPolicies (``edit``, ``admin``,
 ``cluster-admin``: Kubernetes' bootstrap policy, see goldenpath.tenant_rbac) and the ClusterRole
-``goldenpath-tenant-edit`` when a rule lets it write NetworkPolicies, quotas, limit ranges, namespaces or RBAC.
+``goldenpath-tenant-edit`` when a rule lets it write NetworkPolicies, quotas, limit ranges, namespaces, RBAC or
+Events (which no ResourceQuota counts, see goldenpath.tenancy.quota).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from goldenpath.tenant_rbac import LOOSENING_BUILTIN_ROLES, TENANT_ROLE, isolati
 class TenantsCannotLoosenIsolation(BaseResourceCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="Ensure namespace owners cannot write NetworkPolicies, quotas or RBAC in their namespace",
+            name="Ensure namespace owners cannot write NetworkPolicies, quotas, RBAC or Events in their namespace",
             id="GP_K8S_004",
             categories=[CheckCategories.KUBERNETES],
             supported_resources=["kubernetes_role_binding_v1", "kubernetes_role_binding", "kubernetes_cluster_role_v1"],
