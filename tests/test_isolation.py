@@ -123,7 +123,9 @@ def test_every_kind_an_owner_can_create_is_counted_by_the_namespaces_quota(bundl
                 group = EXTENSIONS_SERVED_AS.get(resource, group) if group == "extensions" else group
                 key = BOUNDED_BY_OWN_KEY.get((group, resource), f"count/{resource}.{group}" if group else f"count/{resource}")
                 assert key in hard, (name, quota["metadata"]["namespace"], key)
-            for key in ("requests.storage", "persistentvolumeclaims", "limits.ephemeral-storage", "count/controllerrevisions.apps"):
+            # and what controllers make for it, and the Roles and RoleBindings a preview's admin-like access creates
+            for key in ("requests.storage", "persistentvolumeclaims", "limits.ephemeral-storage", "count/controllerrevisions.apps",
+                        "count/roles.rbac.authorization.k8s.io", "count/rolebindings.rbac.authorization.k8s.io"):
                 assert key in hard, (name, key)
         for limit_range in resources_of(document, "kubernetes_limit_range_v1").values():
             (limit,) = limit_range["spec"]["limit"]

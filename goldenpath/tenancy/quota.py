@@ -24,15 +24,19 @@ _OWN_FIELDS = {("", "pods"), ("", "persistentvolumeclaims")}
 # Objects controllers make for the tenant's own (a StatefulSet's or DaemonSet's history: its revisionHistoryLimit
 # is the tenant's to set).
 _MADE_FOR_THE_TENANT = (("apps", "controllerrevisions"),)
+# The preview group's access policy, AmazonEKSAdminPolicy, is "similar to" Kubernetes' admin role (EKS user guide,
+# "Review access policy permissions"), which also creates Roles and RoleBindings in its namespaces.
+_PREVIEWS_ALSO = (("rbac.authorization.k8s.io", "rolebindings"), ("rbac.authorization.k8s.io", "roles"))
 # The extensions group serves none of these since Kubernetes 1.22; their objects are counted in their own groups.
 _NOT_SERVED = {"extensions"}
 
 
 def counted_kinds() -> list[tuple[str, str]]:
-    """(group, resource) of every kind the tenant role creates, and those controllers create for it, sorted."""
+    """(group, resource) of every kind the tenant role creates, those controllers create for it, and the Roles and
+    RoleBindings the preview group may create, sorted."""
     kinds = {(group, resource) for group, resources, verbs in EDIT_WRITES if "create" in verbs and group not in _NOT_SERVED
              for resource in resources if "/" not in resource}
-    return sorted((kinds | set(_MADE_FOR_THE_TENANT)) - _OWN_FIELDS)
+    return sorted((kinds | set(_MADE_FOR_THE_TENANT) | set(_PREVIEWS_ALSO)) - _OWN_FIELDS)
 
 
 def count_key(group: str, resource: str) -> str:
