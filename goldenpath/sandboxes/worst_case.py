@@ -15,12 +15,14 @@ from typing import Callable
 
 from goldenpath.config.model import Environment, SandboxTier
 from goldenpath.cost.estimate import HOURS_PER_MONTH, Unpriced, capacity_rate, quota_share
-from goldenpath.cost.price_keys import instance_key
+from goldenpath.cost.price_keys import instance_key, volume_key
 from goldenpath.cost.prices import PriceSnapshot
 from goldenpath.cost.render import usd
 from goldenpath.quantities import GIB, quantity
 
 Snapshots = Callable[[str], "PriceSnapshot | None"]
+# The only volume type the aws tiers' boundary allows, and the cluster's default StorageClass.
+GP3 = volume_key("gp3")
 
 
 def rate(value: Decimal) -> str:
@@ -56,7 +58,7 @@ def _instance_extras(tier: SandboxTier, snapshot: PriceSnapshot | None) -> tuple
     """What one instance adds per hour besides its type: its public IPv4 address (default VPCs give one) and a
     volume of the tier's largest size (gp3 at its included performance: the boundary allows no other)."""
     ipv4 = snapshot.get("vpc:public-ipv4-hour") if snapshot else None
-    gp3 = snapshot.get("ebs:gp3-gb-month") if snapshot else None
+    gp3 = snapshot.get(GP3) if snapshot else None
     missing = [name for name, price in (("public IPv4", ipv4), ("gp3 storage", gp3)) if price is None]
     if ipv4 is None or gp3 is None:
         return Decimal(0), missing
@@ -96,7 +98,7 @@ def _namespace(tier: SandboxTier, environment: Environment, snapshots: Snapshots
     except Unpriced as missing:
         return Decimal(0), [f"quota {tier.quota}"], [str(missing)]
     # Its volumes: the quota's requests.storage, all of it gp3 (the cluster's default StorageClass).
-    gp3 = snapshot.get("ebs:gp3-gb-month") if snapshot else None
+    gp3 = snapshot.get(GP3) if snapshot else None
     if gp3 is None:
         return Decimal(0), [f"quota {tier.quota}"], [f"gp3 storage in {environment.region}"]
     gib = quantity(quota.requests_storage) / GIB
