@@ -43,12 +43,14 @@ def manifests(document: dict, kind: str) -> dict[str, dict]:
             if r["manifest"]["kind"] == kind}
 
 
-def admitted(policy: dict, request: dict, obj: dict, namespace: dict | None = None) -> list[str]:
+def admitted(policy: dict, request: dict, obj: dict | None, namespace: dict | None = None,
+             old: dict | None = None) -> list[str]:
     """The messages of the policy's validations that refuse this request ([] = admitted). matchConditions
     are evaluated first: a request they do not match is admitted untouched. ``variables`` are evaluated in
-    order, each seeing the ones before it, as the API server does."""
+    order, each seeing the ones before it, as the API server does. A DELETE has no ``object``, only ``old``."""
     env = celpy.Environment()
     activation = {"request": celpy.json_to_cel(request), "object": celpy.json_to_cel(obj),
+                  "oldObject": celpy.json_to_cel(old),
                   "namespaceObject": celpy.json_to_cel(namespace or {"metadata": {"name": request.get("namespace", "")}})}
     variables = celpy.celtypes.MapType()
     for variable in policy["spec"].get("variables", []):
@@ -68,6 +70,23 @@ def admitted(policy: dict, request: dict, obj: dict, namespace: dict | None = No
 @pytest.fixture(scope="module")
 def platform(bundled_synth):
     return stack_json(bundled_synth, "dev-platform")
+
+
+@pytest.fixture(scope="module")
+def preview_release(tmp_path_factory):
+    """The helm_release of a synthesized preview stack."""
+    from goldenpath.previews.stacks import PreviewStack
+    from goldenpath.stacks.app import new_app
+    from tests.test_previews import NOW, catalog, environment, request
+
+    dev, wanted = environment(), request()
+    outdir = tmp_path_factory.mktemp("preview")
+    app = new_app(outdir)
+    PreviewStack(app, dev, wanted, wanted.expires_at(dev, NOW), catalog())
+    app.synth()
+    document = json.loads((outdir / "stacks" / f"previews-{wanted.name}" / "cdk.tf.json").read_text())
+    (release,) = resources_of(document, "helm_release").values()
+    return release
 
 
 # -- a team owner ---------------------------------------------------------------------------------------
@@ -178,6 +197,45 @@ def test_a_preview_chart_is_confined_to_its_namespace(platform, resource, obj, r
     # the platform's own identities are not the preview group: the policy does not apply to them
     platform_request = {**PREVIEW_REQUEST, "userInfo": {"groups": ["system:masters"]}, "resource": {"resource": resource}}
     assert admitted(policy, platform_request, obj) == []
+
+
+HELM_STAMP = {"meta.helm.sh/release-name": "web", "meta.helm.sh/release-namespace": "pr-2-web-shop"}
+
+
+@pytest.mark.parametrize(("operation", "name", "annotations", "refused"), [
+    ("CREATE", "pr-2-web-shop", {}, None),  # goldenpath's own namespace, created by Terraform
+    ("UPDATE", "pr-2-web-shop", {"goldenpath.dev/note": "x"}, None),
+    ("DELETE", "pr-2-web-shop", {}, None),
+    ("CREATE", "payments-checkout", {}, "the preview roles manage pr-* namespaces only"),
+    ("DELETE", "kube-system", {}, "the preview roles manage pr-* namespaces only"),
+    # A chart's Namespace carries Helm's stamp: it could take a later preview's name and delete it with its release.
+    ("CREATE", "pr-9-web-shop", HELM_STAMP, "a preview's chart may not create or change a namespace"),
+    ("UPDATE", "pr-2-web-shop", HELM_STAMP, "a preview's chart may not create or change a namespace"),
+    ("CREATE", "kube-system", HELM_STAMP, "the preview roles manage pr-* namespaces only"),
+])
+def test_the_preview_roles_manage_their_own_namespaces_and_no_chart_brings_one(platform, operation, name, annotations,
+                                                                              refused):
+    policy = manifests(platform, "ValidatingAdmissionPolicy")["goldenpath-preview-namespaces"]
+    namespace = {"metadata": {"name": name, **({"annotations": annotations} if annotations else {})}}
+    request = {**PREVIEW_REQUEST, "operation": operation, "resource": {"resource": "namespaces"}}
+    obj, old = (None, namespace) if operation == "DELETE" else (namespace, None)
+    messages = admitted(policy, request, obj, old=old)
+    assert messages[:1] == ([refused] if refused else [])
+    assert admitted(policy, {**request, "userInfo": {"groups": ["system:masters"]}}, obj, old=old) == []
+
+
+def test_helm_hooks_are_off_in_previews_because_admission_cannot_place_them(platform, preview_release):
+    """Helm creates a hook from its own manifest, without the release stamp the objects policy checks, after deleting
+    whatever has the hook's name (before-hook-creation): as the preview identity serves every pr-* namespace, a hook
+    naming another preview's namespace would pass. So hooks must not run at all (``disable_webhooks``)."""
+    policy = manifests(platform, "ValidatingAdmissionPolicy")["goldenpath-preview-namespaces-objects"]
+    hook = {"metadata": {"name": "db-credentials", "namespace": "pr-1-web-shop",
+                         "annotations": {"helm.sh/hook": "pre-install"}}}
+    another_preview = {**PREVIEW_REQUEST, "namespace": "pr-1-web-shop", "operation": "CREATE",
+                       "resource": {"resource": "secrets"}}
+    assert admitted(policy, another_preview, hook) == []  # the reason hooks are off: admission cannot tell
+    assert preview_release["disable_webhooks"] is True
+    assert preview_release["atomic"] is True  # a failed install is uninstalled, so no record keeps a refused object
 
 
 # -- any pod or owner with Services ---------------------------------------------------------------------

@@ -23,6 +23,17 @@ from goldenpath.observability.grafana_text import terraform_literal
 from goldenpath.tenancy.spec import TenantSpec
 
 PREVIEW_LABEL = "goldenpath.dev/preview"
+HOOKS_OFF = """Helm hooks are off in previews (helm_release ``disable_webhooks``, Helm's ``--no-hooks``).
+
+Fact: Helm stamps ``meta.helm.sh/release-namespace`` on a release's objects, which the preview objects policy
+checks, but creates hook objects from their own manifest without that stamp, after deleting any object of the
+same kind, name and namespace (the default ``before-hook-creation`` policy): helm/helm pkg/action/hooks.go
+``execHook`` and install.go ``setMetadataVisitor`` @ v3.18.5 (the Helm that terraform-provider-helm v3.1.2 builds
+with, go.mod) and @ v3.21.4. One preview identity serves every ``pr-*`` namespace, so a chart's hook naming
+another preview's namespace would replace or delete that preview's objects unseen by admission.
+``disable_webhooks`` sets ``DisableHooks`` for install, upgrade and uninstall (terraform-provider-helm
+helm/resource_helm_release.go @ v3.1.2). Charts that migrate in a hook run that step as an init container or a
+plain Job in previews."""
 PREVIEW_SERVICE_ACCOUNT = "preview"
 
 
@@ -88,4 +99,5 @@ class PreviewEnvironment(Construct):
             chart=service.chart, version=service.version,
             values=[terraform_literal(yaml.safe_dump(values, sort_keys=True))],
             atomic=True, cleanup_on_fail=True, timeout=600, depends_on=self.tenant.resources,
+            disable_webhooks=True,  # no Helm hooks: see HOOKS_OFF
         )

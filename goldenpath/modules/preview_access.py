@@ -15,7 +15,11 @@ An Ingress may name only the preview's own host, ``<namespace>.<previews.domain>
 shared with the environment's services and merges the rules of Ingresses that name the same host (ingress-nginx
 docs, "Ingress-nginx merges rules of Ingresses with the same host"), so a chart naming a service's host, a
 wildcard, no host (the catch-all server) or a default backend would take that traffic.
-The check runs in the cluster (admission), where the chart's rendered objects arrive whatever renders them."""
+A chart may not bring a Namespace of its own (Helm's stamp on it is refused), and its Helm hooks, which Helm creates
+without the stamp, do not run in previews (``goldenpath.modules.preview.HOOKS_OFF``).
+The check runs in the cluster (admission), where the chart's rendered objects arrive whatever renders them.
+Reads are not admission's to see: Helm's ``lookup`` in a chart reads with the same identity, over every ``pr-*``
+namespace (see the threat model's "What stays open")."""
 
 from __future__ import annotations
 
@@ -49,6 +53,13 @@ def own_host_only(domain: str) -> str:
 def namespace_rule(prefix: str) -> str:
     """The CEL a request must satisfy (standard CEL: Kubernetes adds functions, this uses none of them)."""
     return f"(request.operation == 'DELETE' ? oldObject.metadata.name : object.metadata.name).startsWith('{prefix}')"
+
+
+# Helm stamps every object of a release (cluster-scoped ones too) with its release namespace, so a Namespace
+# carrying the stamp comes from a chart: it could take a future preview's name (``pr-*``), blocking that preview
+# and deleting the namespace with the chart's release. goldenpath's own namespaces are Terraform's, unstamped.
+NOT_FROM_A_CHART = (f"request.operation == 'DELETE' || !has(object.metadata.annotations) || "
+                    f"!('{HELM_RELEASE_NAMESPACE}' in object.metadata.annotations)")
 
 
 def group_condition(group: str) -> str:
@@ -96,7 +107,9 @@ def admission_policy(props: PreviewNamespaceAccessProps) -> dict:
                                                     "operations": ["CREATE", "UPDATE", "DELETE"], "resources": ["namespaces"]}]},
             "matchConditions": [{"name": "preview-roles", "expression": group_condition(props.group)}],
             "validations": [{"expression": namespace_rule(props.prefix),
-                             "message": f"the preview roles manage {props.prefix}* namespaces only"}],
+                             "message": f"the preview roles manage {props.prefix}* namespaces only"},
+                            {"expression": NOT_FROM_A_CHART,
+                             "message": "a preview's chart may not create or change a namespace"}],
         },
     }
 
