@@ -73,8 +73,8 @@ def platform(bundled_synth):
 
 
 @pytest.fixture(scope="module")
-def preview_release(tmp_path_factory):
-    """The helm_release of a synthesized preview stack."""
+def preview_document(tmp_path_factory):
+    """A synthesized preview stack."""
     from goldenpath.previews.stacks import PreviewStack
     from goldenpath.stacks.app import new_app
     from tests.test_previews import NOW, catalog, environment, request
@@ -84,8 +84,12 @@ def preview_release(tmp_path_factory):
     app = new_app(outdir)
     PreviewStack(app, dev, wanted, wanted.expires_at(dev, NOW), catalog())
     app.synth()
-    document = json.loads((outdir / "stacks" / f"previews-{wanted.name}" / "cdk.tf.json").read_text())
-    (release,) = resources_of(document, "helm_release").values()
+    return json.loads((outdir / "stacks" / f"previews-{wanted.name}" / "cdk.tf.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def preview_release(preview_document):
+    (release,) = resources_of(preview_document, "helm_release").values()
     return release
 
 
@@ -224,6 +228,85 @@ def test_the_preview_roles_manage_their_own_namespaces_and_no_chart_brings_one(p
     assert admitted(policy, {**request, "userInfo": {"groups": ["system:masters"]}}, obj, old=old) == []
 
 
+# What a preview stack writes, as (API group, resource): Helm keeps its release records as Secrets of the namespace.
+PREVIEW_STACK_WRITES = {
+    "kubernetes_namespace_v1": ("", "namespaces"), "kubernetes_resource_quota_v1": ("", "resourcequotas"),
+    "kubernetes_limit_range_v1": ("", "limitranges"), "kubernetes_network_policy_v1": ("networking.k8s.io", "networkpolicies"),
+    "kubernetes_service_account_v1": ("", "serviceaccounts"), "kubernetes_role_binding_v1": ("rbac.authorization.k8s.io", "rolebindings"),
+    "helm_release": ("", "secrets"),
+}
+
+
+def test_the_preview_roles_can_write_everything_a_preview_stack_creates(platform, preview_document):
+    """In a pr-* namespace the preview roles hold AmazonEKSAdminPolicy (as EKS lists it) and the group's ClusterRole.
+    The access policy alone cannot set a quota or a LimitRange, nor bind the owners (no ``bind``, and Kubernetes does
+    not count an access policy as held permissions): every one of those writes would be refused on a real cluster."""
+    from goldenpath.eks_access_policies import AMAZON_EKS_ADMIN_POLICY, allows
+    from goldenpath.modules.preview_access import group_rules
+
+    (role,) = [r for r in resources_of(platform, "kubernetes_cluster_role_v1").values()
+               if r["metadata"]["name"] == "goldenpath-preview-namespaces"]
+    rbac = [{"apiGroups": r["api_groups"], "resources": r["resources"], "verbs": r["verbs"],
+             "resourceNames": r.get("resource_names") or []} for r in role["rule"]]
+    assert rbac == [{"apiGroups": r["api_groups"], "resources": r["resources"], "verbs": r["verbs"],
+                     "resourceNames": r.get("resource_names", [])} for r in group_rules()]
+    held, alone = [*AMAZON_EKS_ADMIN_POLICY, *rbac], list(AMAZON_EKS_ADMIN_POLICY)
+    missing_alone = set()
+    for rtype, resources in preview_document["resource"].items():
+        assert rtype in PREVIEW_STACK_WRITES, f"{rtype}: say which API resource it writes"
+        group, resource = PREVIEW_STACK_WRITES[rtype]
+        for verb in ("create", "update", "delete"):
+            assert allows(held, group, resource, verb), (rtype, verb)
+            if not allows(alone, group, resource, verb):
+                missing_alone.add(resource)
+        for binding in resources.values() if rtype == "kubernetes_role_binding_v1" else ():
+            ref = binding["role_ref"]
+            assert ref["kind"] == "ClusterRole"
+            assert allows(held, "rbac.authorization.k8s.io", "clusterroles", "bind", ref["name"]), ref
+            assert not allows(alone, "rbac.authorization.k8s.io", "clusterroles", "bind", ref["name"])
+    # namespaces are cluster-scoped: the ClusterRole always granted them; quota and limits it grants since 0.20
+    assert missing_alone == {"namespaces", "resourcequotas", "limitranges"}
+    # bind names exactly the owners' two roles: nothing more could be granted through it
+    assert not allows(held, "rbac.authorization.k8s.io", "clusterroles", "bind", "admin")
+    assert not allows(held, "rbac.authorization.k8s.io", "clusterroles", "bind", "cluster-admin")
+
+
+@pytest.mark.parametrize(("namespace", "operation", "annotations", "refused"), [
+    ("pr-2-web-shop", "CREATE", {}, None),  # goldenpath's own quota, written by Terraform
+    ("pr-2-web-shop", "UPDATE", {}, None),
+    ("pr-2-web-shop", "DELETE", {}, None),
+    # The ClusterRole reaches every namespace; the policy keeps it to previews.
+    ("payments-checkout", "UPDATE", {}, "the preview roles set quotas and limits in pr-* namespaces only"),
+    ("kube-system", "DELETE", {}, "the preview roles set quotas and limits in pr-* namespaces only"),
+    # A chart raising its own quota.
+    ("pr-2-web-shop", "UPDATE", HELM_STAMP, "a preview's chart may not set its own quota or limits"),
+    ("pr-2-web-shop", "CREATE", HELM_STAMP, "a preview's chart may not set its own quota or limits"),
+])
+@pytest.mark.parametrize("resource", ["resourcequotas", "limitranges"])
+def test_the_preview_roles_set_quotas_and_limits_in_preview_namespaces_only(platform, resource, namespace, operation,
+                                                                            annotations, refused):
+    policy = manifests(platform, "ValidatingAdmissionPolicy")["goldenpath-preview-namespaces-limits"]
+    assert resource in policy["spec"]["matchConstraints"]["resourceRules"][0]["resources"]
+    quota = {"metadata": {"name": "tenant-quota", **({"annotations": annotations} if annotations else {})}}
+    request = {**PREVIEW_REQUEST, "namespace": namespace, "operation": operation, "resource": {"resource": resource}}
+    obj, old = (None, quota) if operation == "DELETE" else (quota, None)
+    assert admitted(policy, request, obj, old=old) == ([refused] if refused else [])
+    assert admitted(policy, {**request, "userInfo": {"groups": ["system:masters"]}}, obj, old=old) == []
+
+
+@pytest.mark.parametrize(("resource", "annotations", "refused"), [
+    ("rolebindings", {}, None),  # goldenpath binds the owners
+    ("rolebindings", HELM_STAMP, "a preview's chart may not grant access"),
+    ("roles", HELM_STAMP, "a preview's chart may not grant access"),
+])
+def test_a_preview_chart_grants_no_access(platform, resource, annotations, refused):
+    policy = manifests(platform, "ValidatingAdmissionPolicy")["goldenpath-preview-namespaces-objects"]
+    binding = {"metadata": {"name": "pods-may-edit", **({"annotations": annotations} if annotations else {})},
+               "roleRef": {"kind": "ClusterRole", "name": TENANT_ROLE}, "subjects": [{"kind": "ServiceAccount", "name": "preview"}]}
+    request = {**PREVIEW_REQUEST, "operation": "CREATE", "resource": {"resource": resource}}
+    assert [m.split(' (')[0] for m in admitted(policy, request, binding)] == ([refused] if refused else [])
+
+
 def test_helm_hooks_are_off_in_previews_because_admission_cannot_place_them(platform, preview_release):
     """Helm creates a hook from its own manifest, without the release stamp the objects policy checks, after deleting
     whatever has the hook's name (before-hook-creation): as the preview identity serves every pr-* namespace, a hook
@@ -259,7 +342,8 @@ def test_every_admission_policy_denies_and_fails_closed(bundled_synth, bundled_e
     bindings = [b["spec"] for b in manifests(document, "ValidatingAdmissionPolicyBinding").values()]
     every_cluster = {"goldenpath-no-external-ips", "goldenpath-tenant-ingress-hosts", "goldenpath-tenant-no-external-name",
                      "goldenpath-tenant-ingress-annotations"}
-    previews = {"goldenpath-preview-namespaces", "goldenpath-preview-namespaces-objects"}  # where CI runs previews
+    previews = {"goldenpath-preview-namespaces", "goldenpath-preview-namespaces-objects",
+                "goldenpath-preview-namespaces-limits"}  # where CI runs previews
     environment = next(e for e in bundled_environments if e.name == env)
     hosts_previews = environment.ci is not None and environment.previews is not None
     assert set(policies) == every_cluster | (previews if hosts_previews else set())

@@ -1,9 +1,15 @@
 """What the preview roles may do to namespaces: create, change and delete those named ``pr-*``, nothing else.
 
-Their access entry (EKS access policy AmazonEKSAdminPolicy scoped to ``pr-*``) covers what is inside a preview's
-namespace; a namespace itself is cluster-scoped, so RBAC grants the group ``goldenpath:previews`` namespaces, and a
+Their access entry (EKS access policy AmazonEKSAdminPolicy scoped to ``pr-*``) covers most of what is inside a
+preview's namespace; a namespace itself is cluster-scoped, so RBAC grants the group ``goldenpath:previews`` namespaces, and a
 ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1, GA since Kubernetes 1.30) refuses any namespace whose
 name does not start with ``pr-`` to that group: RBAC cannot restrict a create by name.
+
+The access policy does not let a preview stack set its namespace's ResourceQuota and LimitRange (read-only there) or
+bind its owners to ``goldenpath-tenant-edit`` and ``view`` (no ``bind``; see ``goldenpath.eks_access_policies``), so
+the group's ClusterRole adds those writes and ``bind`` on exactly those two roles. Being a ClusterRole, it would
+reach every namespace: a third policy (``<name>-limits``) keeps quota and limit writes to ``pr-*`` namespaces;
+RoleBindings need the access policy's ``rolebindings`` write, which is scoped to ``pr-*`` already.
 
 The same access entry lets a preview's chart write anything inside any ``pr-*`` namespace, so a second
 policy (``<name>-objects``) confines what the group writes there: no NetworkPolicy but the tenant's own
@@ -15,8 +21,9 @@ An Ingress may name only the preview's own host, ``<namespace>.<previews.domain>
 shared with the environment's services and merges the rules of Ingresses that name the same host (ingress-nginx
 docs, "Ingress-nginx merges rules of Ingresses with the same host"), so a chart naming a service's host, a
 wildcard, no host (the catch-all server) or a default backend would take that traffic.
-A chart may not bring a Namespace of its own (Helm's stamp on it is refused), and its Helm hooks, which Helm creates
-without the stamp, do not run in previews (``goldenpath.modules.preview.HOOKS_OFF``).
+A chart may not bring a Namespace, a quota, a LimitRange, a Role or a RoleBinding of its own (Helm's stamp on them is
+refused: those are goldenpath's, written by Terraform without it), and its Helm hooks, which Helm creates without
+the stamp, do not run in previews (``goldenpath.modules.preview.HOOKS_OFF``).
 The check runs in the cluster (admission), where the chart's rendered objects arrive whatever renders them.
 Reads are not admission's to see: Helm's ``lookup`` in a chart reads with the same identity, over every ``pr-*``
 namespace (see the threat model's "What stays open")."""
@@ -34,8 +41,11 @@ from constructs import Construct
 
 from goldenpath.modules.tenant_role import ingress_names_only
 from goldenpath.tenancy.spec import POLICY_NAME as TENANT_POLICY_NAME
+from goldenpath.tenant_rbac import TENANT_ROLE, VIEW_ROLE
 
 NAMESPACE_VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")
+LIMIT_RESOURCES = ("limitranges", "resourcequotas")
+BINDABLE_ROLES = (TENANT_ROLE, VIEW_ROLE)
 HELM_RELEASE_NAMESPACE = "meta.helm.sh/release-namespace"
 OWN_RELEASE_ONLY = (f"!has(object.metadata.annotations) || !('{HELM_RELEASE_NAMESPACE}' in object.metadata.annotations) || "
                     f"object.metadata.annotations['{HELM_RELEASE_NAMESPACE}'] == request.namespace")
@@ -60,6 +70,12 @@ def namespace_rule(prefix: str) -> str:
 # and deleting the namespace with the chart's release. goldenpath's own namespaces are Terraform's, unstamped.
 NOT_FROM_A_CHART = (f"request.operation == 'DELETE' || !has(object.metadata.annotations) || "
                     f"!('{HELM_RELEASE_NAMESPACE}' in object.metadata.annotations)")
+# The same for what only goldenpath grants inside a preview namespace: who may do what there.
+NO_CHART_RBAC = f"!(request.resource.resource in ['roles', 'rolebindings']) || ({NOT_FROM_A_CHART})"
+
+
+def in_preview_namespace(prefix: str) -> str:
+    return f"request.namespace.startsWith('{prefix}')"
 
 
 def group_condition(group: str) -> str:
@@ -84,7 +100,7 @@ class PreviewNamespaceAccess(Construct):
     def __init__(self, scope: Construct, id_: str, props: PreviewNamespaceAccessProps):
         super().__init__(scope, id_)
         role = ClusterRoleV1(self, "role", metadata=ClusterRoleV1Metadata(name=props.name, labels=dict(props.labels)),
-                             rule=[ClusterRoleV1Rule(api_groups=[""], resources=["namespaces"], verbs=list(NAMESPACE_VERBS))])
+                             rule=[ClusterRoleV1Rule(**rule) for rule in group_rules()])
         ClusterRoleBindingV1(self, "binding", metadata=ClusterRoleBindingV1Metadata(name=props.name, labels=dict(props.labels)),
                              role_ref=ClusterRoleBindingV1RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole",
                                                                   name=props.name),
@@ -94,7 +110,17 @@ class PreviewNamespaceAccess(Construct):
         policy = Manifest(self, "policy", manifest=admission_policy(props))
         Manifest(self, "policy-binding", manifest=admission_binding(props), depends_on=[policy])
         objects = Manifest(self, "objects-policy", manifest=objects_policy(props))
-        Manifest(self, "objects-policy-binding", manifest=admission_binding(props, objects=True), depends_on=[objects])
+        Manifest(self, "objects-policy-binding", manifest=admission_binding(props, suffix="-objects"), depends_on=[objects])
+        limits = Manifest(self, "limits-policy", manifest=limits_policy(props))
+        Manifest(self, "limits-policy-binding", manifest=admission_binding(props, suffix="-limits"), depends_on=[limits])
+
+
+def group_rules() -> list[dict]:
+    """The group's ClusterRole: its namespaces, their quota and limits, and binding the owners' two roles."""
+    return [{"api_groups": [""], "resources": ["namespaces"], "verbs": list(NAMESPACE_VERBS)},
+            {"api_groups": [""], "resources": list(LIMIT_RESOURCES), "verbs": list(NAMESPACE_VERBS)},
+            {"api_groups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind"],
+             "resource_names": list(BINDABLE_ROLES)}]
 
 
 def admission_policy(props: PreviewNamespaceAccessProps) -> dict:
@@ -129,6 +155,8 @@ def objects_policy(props: PreviewNamespaceAccessProps) -> dict:
                  "message": f"a preview may not add NetworkPolicies (only goldenpath's {TENANT_POLICY_NAME})"},
                 {"expression": OWN_RELEASE_ONLY,
                  "message": "a preview's chart may not write objects into another namespace"},
+                {"expression": NO_CHART_RBAC,
+                 "message": "a preview's chart may not grant access (Roles and RoleBindings are goldenpath's)"},
                 {"expression": NO_EVENTS,
                  "message": "a preview may not write Events (no ResourceQuota counts them; Kubernetes' own components "
                             "still record the preview's)"},
@@ -140,8 +168,30 @@ def objects_policy(props: PreviewNamespaceAccessProps) -> dict:
     }
 
 
-def admission_binding(props: PreviewNamespaceAccessProps, *, objects: bool = False) -> dict:
-    name = f"{props.name}-objects" if objects else props.name
+def limits_policy(props: PreviewNamespaceAccessProps) -> dict:
+    """Quota and LimitRange writes, which the group's ClusterRole grants in every namespace: preview ones only, and
+    never from a chart (a chart could raise its own quota)."""
+    return {
+        "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
+        "metadata": {"name": f"{props.name}-limits", "labels": dict(props.labels)},
+        "spec": {
+            "failurePolicy": "Fail",
+            "matchConstraints": {"resourceRules": [{"apiGroups": [""], "apiVersions": ["v1"],
+                                                    "operations": ["CREATE", "UPDATE", "DELETE"],
+                                                    "resources": list(LIMIT_RESOURCES)}]},
+            "matchConditions": [{"name": "preview-roles", "expression": group_condition(props.group)}],
+            "validations": [
+                {"expression": in_preview_namespace(props.prefix),
+                 "message": f"the preview roles set quotas and limits in {props.prefix}* namespaces only"},
+                {"expression": NOT_FROM_A_CHART,
+                 "message": "a preview's chart may not set its own quota or limits"},
+            ],
+        },
+    }
+
+
+def admission_binding(props: PreviewNamespaceAccessProps, *, suffix: str = "") -> dict:
+    name = f"{props.name}{suffix}"
     return {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicyBinding",
             "metadata": {"name": name, "labels": dict(props.labels)},
             "spec": {"policyName": name, "validationActions": ["Deny"]}}
