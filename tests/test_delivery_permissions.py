@@ -99,6 +99,8 @@ def test_cluster_access_follows_the_role(bundled_synth):
     assert associations["goldenpath-dev-ci-drift"] == [("AmazonEKSAdminViewPolicy", "cluster", ())]
     assert associations["goldenpath-dev-ci-preview"] == [("AmazonEKSAdminPolicy", "namespace", ("pr-*",))]
     team = json.loads((bundled_synth.stacks["dev-tenants-storefront"] / "cdk.tf.json").read_text())
-    (deploy,) = [a for a in team["resource"]["aws_eks_access_policy_association"].values()
-                 if a["principal_arn"].endswith("goldenpath-dev-deploy-storefront-web")]
-    assert deploy["access_scope"] == {"type": "namespace", "namespaces": ["storefront-web"]}
+    # A deploy role holds no access policy: only its namespace's RoleBindings for its group (test_isolation.py tries it).
+    assert "aws_eks_access_policy_association" not in team["resource"]
+    (deploy,) = [e for e in team["resource"]["aws_eks_access_entry"].values()
+                 if e["principal_arn"].endswith("goldenpath-dev-deploy-storefront-web")]
+    assert deploy["kubernetes_groups"] == ["goldenpath:deployers:storefront-web"]

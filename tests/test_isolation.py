@@ -161,6 +161,37 @@ def test_owners_are_bound_to_the_tenant_role_and_view_only(bundled_synth):
     assert refs and {name for _, name in refs} == {TENANT_ROLE, "view"}
 
 
+# -- a service's chart, deployed by its deploy role ---------------------------------------------------------
+def test_a_deploy_role_holds_what_its_namespaces_owners_hold_and_nothing_more(bundled_synth, platform):
+    """The deploy job installs the service's chart (which its team writes) with the deploy role. With EKS's
+    AmazonEKSEditPolicy, as before 0.20, that chart could add a NetworkPolicy lifting ``tenant-isolation`` or write
+    Events without end; now the role's group is bound in its own namespace to the owners' two roles only."""
+    from goldenpath.eks_access_policies import allows
+
+    team = stack_json(bundled_synth, "dev-tenants-storefront")
+    (entry,) = [e for e in resources_of(team, "aws_eks_access_entry").values()
+                if e["principal_arn"].endswith("goldenpath-dev-deploy-storefront-web")]
+    (group,) = entry["kubernetes_groups"]
+    assert not resources_of(team, "aws_eks_access_policy_association")  # nothing from EKS's side
+    bindings = [b for document in (team, platform)
+                for kind in ("kubernetes_role_binding_v1", "kubernetes_cluster_role_binding_v1")
+                for b in resources_of(document, kind).values() if any(s["name"] == group for s in b["subject"])]
+    assert {(b["metadata"]["namespace"], b["role_ref"]["name"]) for b in bindings} == {
+        ("storefront-web", TENANT_ROLE), ("storefront-web", "view")}  # namespaced, its own namespace, two roles
+    rules = synthesized_rules(platform, TENANT_ROLE)  # `view` writes nothing (Kubernetes' bootstrap policy)
+    for group_, resource in [("networking.k8s.io", "networkpolicies"), ("extensions", "networkpolicies"), ("", "events"),
+                             ("events.k8s.io", "events"), ("rbac.authorization.k8s.io", "rolebindings"),
+                             ("", "resourcequotas"), ("", "limitranges")]:
+        assert not any(allows(rules, group_, resource, verb) for verb in ("create", "update", "patch", "delete"))
+    # what `helm upgrade --install --atomic` of a chart (its release records are Secrets, which `view` does not
+    # read) and the DORA pod need; other reads come from `view`
+    for group_, resource, verbs in [("", "secrets", ("create", "get", "list", "update", "delete")),
+                                    ("", "pods", ("create", "delete")), ("apps", "deployments", ("create", "update", "delete")),
+                                    ("", "services", ("create", "update", "delete")), ("", "configmaps", ("create", "update")),
+                                    ("networking.k8s.io", "ingresses", ("create", "update"))]:
+        assert all(allows(rules, group_, resource, verb) for verb in verbs), resource
+
+
 # -- a preview's chart ----------------------------------------------------------------------------------
 HOST_REFUSED = "a preview's Ingress may name only its own host, <namespace>.preview.dev.example.com, and no default backend"
 

@@ -357,7 +357,7 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     assert ", 0 failed, 62 suppressed across 29 stacks" in result.stdout
     assert (f"in-cluster checks: 11 stack(s) (dev-platform, dev-tenants-payments, dev-tenants-storefront, {preview}, "
             f"{sandbox['scratch']}, prod-platform, prod-tenants-payments, prod-tenants-storefront, staging-platform, "
-            "staging-tenants-payments, staging-tenants-storefront), 141 Kubernetes objects, 0 problems") in result.stdout
+            "staging-tenants-payments, staging-tenants-storefront), 147 Kubernetes objects, 0 problems") in result.stdout
     assert "sandbox tier dev/load-test (aws): worst case 0.4089/h x 72 h = 29.44" in result.stdout
     assert ("ingress annotations: dev tenants and previews may set ingress-nginx's Low and Medium risk annotations "
             "(controller-v1.15.1) only") in result.stdout

@@ -104,13 +104,13 @@ class NodeGroupProps:
 
 @dataclass(frozen=True)
 class ClusterAccess:
-    """An IAM role's access to the cluster's Kubernetes API: an access entry with one EKS access policy, for the
-    whole cluster or for namespaces (wildcards allowed: "dev-*", EKS user guide, access-policies), and optionally
-    Kubernetes groups that RBAC objects bind (for what no access policy covers)."""
+    """An IAM role's access to the cluster's Kubernetes API: an access entry with at most one EKS access policy, for
+    the whole cluster or for namespaces (wildcards allowed: "dev-*", EKS user guide, access-policies), and optionally
+    Kubernetes groups that RBAC objects bind (for what no access policy covers, or instead of one)."""
 
     role_arn: str
-    policy: str
-    """An EKS access policy name, e.g. AmazonEKSAdminViewPolicy."""
+    policy: str | None
+    """An EKS access policy name, e.g. AmazonEKSAdminViewPolicy; None: only what RBAC grants its groups."""
     namespaces: tuple[str, ...] = ()
     """Default: none, the whole cluster."""
     kubernetes_groups: tuple[str, ...] = ()
@@ -390,6 +390,8 @@ def cluster_access(scope: Construct, grant: ClusterAccess, cluster: str, partiti
     role_name = grant.role_arn.rsplit("/", 1)[-1]
     entry = EksAccessEntry(scope, f"access-{role_name}", cluster_name=cluster, principal_arn=grant.role_arn, type="STANDARD",
                            kubernetes_groups=list(grant.kubernetes_groups) or None)
+    if grant.policy is None:
+        return entry
     scope_ = (EksAccessPolicyAssociationAccessScope(type="namespace", namespaces=list(grant.namespaces)) if grant.namespaces
               else EksAccessPolicyAssociationAccessScope(type="cluster"))
     EksAccessPolicyAssociation(scope, f"access-{role_name}-policy", cluster_name=cluster, principal_arn=grant.role_arn,

@@ -25,7 +25,7 @@ from goldenpath.constructs.iam import PodIdentityTrust, WorkloadRole, WorkloadRo
 from goldenpath.constructs.kms import KmsKey, KmsKeyLookup
 from goldenpath.constructs.naming import Naming
 from goldenpath.constructs.network_policy import network_policy
-from goldenpath.tenancy.spec import TenantSpec, tenant_manifests
+from goldenpath.tenancy.spec import TenantSpec, edit_bindings, tenant_manifests
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class TenantNamespace(Construct):
 
     def __init__(self, scope: Construct, id_: str, props: TenantNamespaceProps):
         super().__init__(scope, id_)
-        spec = props.spec
+        spec = self.spec = props.spec
         if spec.pod_identity is not None and (props.cluster_name is None or props.target is None):
             raise ValueError(f"TenantNamespace {id_!r}: namespace {spec.namespace!r} has cloud access; "
                              "expected cluster_name and target in its props")
@@ -58,6 +58,14 @@ class TenantNamespace(Construct):
             self.namespace, *(self._render(manifest, self.namespace) for manifest in objects)]
         if spec.pod_identity is not None:
             self._cloud_access(props)
+
+    def grant_edit(self, group: str, prefix: str) -> list[TerraformResource]:
+        """Bind a Kubernetes group to the spec's edit role and ``view`` in this namespace only (RoleBindings
+        ``<prefix>-edit`` and ``<prefix>-view``), as the owners are bound: for a deploy identity, for example."""
+        subjects = [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": group}]
+        bindings = [self._render(manifest, self.namespace) for manifest in edit_bindings(self.spec, prefix, subjects)]
+        self.resources += bindings
+        return bindings
 
     def _render(self, manifest: dict, namespace: TerraformResource | None) -> TerraformResource:
         kind, meta = manifest["kind"], manifest["metadata"]

@@ -27,6 +27,13 @@ from goldenpath.tenancy.slos import service_slos
 from goldenpath.tenancy.tenants import tenant_spec
 
 KEY_PURPOSE = "tenants"
+DEPLOYERS = "deployers"
+"""The deploy role's RoleBindings in its namespace: ``deployers-edit`` and ``deployers-view``."""
+
+
+def deployers_group(namespace: str) -> str:
+    """The Kubernetes group of a service's deploy role (its access entry's group, bound in its namespace only)."""
+    return f"goldenpath:deployers:{namespace}"
 
 
 def needs_tenants_key(placements: list[Placement]) -> bool:
@@ -84,10 +91,15 @@ class TeamTenantsStack(GoldenpathStack):
 
     def _deploy_role(self, environment: Environment, role: CiRole, cluster: str) -> GitHubOidcRole:
         """A service's deploy role: trusted only from its repository's deploy job in this environment, through the
-        platform's reusable deploy workflow; Kubernetes edit rights in its own namespace only."""
+        platform's reusable deploy workflow; in Kubernetes, what the namespace's owners hold (``goldenpath-tenant-edit``
+        and ``view``), in its own namespace only. Not an EKS access policy: AmazonEKSEditPolicy writes NetworkPolicies
+        and Events (``goldenpath.eks_access_policies``), so the service's chart could lift its own isolation."""
         namespace = namespace_name(role.team or "", role.service or "")
-        deploy = GitHubOidcRole(self.tenants[namespace], "deploy", GitHubOidcRoleProps(
+        tenant = self.tenants[namespace]
+        deploy = GitHubOidcRole(tenant, "deploy", GitHubOidcRoleProps(
             name=role.name, subjects=role.subjects, provider_arn=github_provider_arn(environment), kind="deploy",
             inline_policy=permissions.deploy_document(cluster_arn(environment))))
-        cluster_access(deploy, ClusterAccess(role.arn, "AmazonEKSEditPolicy", (namespace,)), cluster, self.target.partition)
+        group = deployers_group(namespace)
+        cluster_access(deploy, ClusterAccess(role.arn, None, kubernetes_groups=(group,)), cluster, self.target.partition)
+        tenant.grant_edit(group, DEPLOYERS)
         return deploy

@@ -29,8 +29,6 @@ from goldenpath.tenant_rbac import TENANT_ROLE, VIEW_ROLE
 POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "warn", "audit")}
 QUOTA_NAME = "tenant-quota"
 LIMITS_NAME = "tenant-limits"
-OWNERS_BINDING = "owners-edit"
-OWNERS_VIEW_BINDING = "owners-view"
 # The EKS Pod Identity agent listens on this link-local address (port 80) on every node.
 POD_IDENTITY_AGENT = "169.254.170.23/32"
 
@@ -133,12 +131,16 @@ def tenant_manifests(spec: TenantSpec) -> list[dict]:
     subjects = [{"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": name}
                 for kind, name in (("Group", spec.owners_group), ("User", spec.owners_user)) if name is not None]
     if subjects:
-        objects += [_owners_binding(spec, OWNERS_BINDING, spec.edit_role, subjects),
-                    _owners_binding(spec, OWNERS_VIEW_BINDING, VIEW_ROLE, subjects)]
+        objects += edit_bindings(spec, "owners", subjects)
     return objects
 
 
-def _owners_binding(spec: TenantSpec, name: str, role: str, subjects: list[dict]) -> dict:
+def edit_bindings(spec: TenantSpec, prefix: str, subjects: list[dict]) -> list[dict]:
+    """RoleBindings ``<prefix>-edit`` (to ``spec.edit_role``) and ``<prefix>-view`` (to ``view``) in the namespace."""
+    return [_binding(spec, f"{prefix}-edit", spec.edit_role, subjects), _binding(spec, f"{prefix}-view", VIEW_ROLE, subjects)]
+
+
+def _binding(spec: TenantSpec, name: str, role: str, subjects: list[dict]) -> dict:
     return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": _meta(spec, name),
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
             "subjects": [dict(s) for s in subjects]}
