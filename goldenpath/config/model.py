@@ -781,6 +781,7 @@ class SandboxTier(_Strict):
         return self
 
 
+EKS_RESERVED_USER_PREFIXES = ("system:", "eks:", "aws:", "amazon:", "iam:")
 IDENTITY_CENTER_ROLE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/aws-reserved/sso\.amazonaws\.com/([a-z0-9-]+/)?[A-Za-z0-9+=,.@_*-]+$")
 
 
@@ -813,7 +814,22 @@ class Sandboxes(_Strict):
         default="sso:",
         description="How the cluster names a namespace sandbox's owner: this prefix, then the Identity Center user name. "
         "The sandbox binds that Kubernetes user to goldenpath-tenant-edit and view in its namespace; map the people's "
-        "Identity Center role with an EKS access entry whose user name is `<prefix>{{SessionName}}`. Default: sso:.")
+        "Identity Center role with an EKS access entry whose user name is `<prefix>{{SessionName}}` (so the prefix holds "
+        "a colon and starts with none of EKS's reserved system:, eks:, aws:, amazon:, iam:). Default: sso:.")
+
+    @field_validator("kubernetes_user_prefix")
+    @classmethod
+    def _user_prefix(cls, value: str) -> str:
+        # Fact, EKS user guide (awsdocs/amazon-eks-user-guide doc_source/access-entries.md @ 171dc94, "Creating access
+        # entries"): a user name may not start with those prefixes, and needs a colon before {{SessionName}}.
+        reserved = next((r for r in EKS_RESERVED_USER_PREFIXES if value.startswith(r)), None)
+        if reserved:
+            raise FieldProblem("kubernetes_user_prefix", value, f"a prefix not starting with {reserved} (EKS reserves "
+                               f"{', '.join(EKS_RESERVED_USER_PREFIXES)} for its own user names), for example sso:")
+        if ":" not in value:
+            raise FieldProblem("kubernetes_user_prefix", value, "a prefix holding a colon (EKS refuses the access entry user "
+                               "name <prefix>{{SessionName}} without a colon before {{SessionName}}), for example sso:")
+        return value
 
     @model_validator(mode="after")
     def _account(self) -> Sandboxes:
