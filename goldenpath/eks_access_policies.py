@@ -1,7 +1,7 @@
 """What an EKS access policy lets its access entry do, as Kubernetes RBAC rules: read so that goldenpath can check
 that an identity can do what goldenpath asks of it (and nothing it must not).
 
-Fact: the rules of AmazonEKSAdminPolicy as the EKS user guide lists them (awsdocs/amazon-eks-user-guide
+Fact: the rules of AmazonEKSAdminPolicy (and the writes of AmazonEKSEditPolicy) as the EKS user guide lists them (awsdocs/amazon-eks-user-guide
 doc_source/access-policies.md @ b0ff137e8fa39f6a1d0d8ecfbded479183d1270c, "Access policy permissions"; the live page
 docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html shows the same rows, read 2026-12-06).
 Two consequences matter:
@@ -58,7 +58,23 @@ AMAZON_EKS_ADMIN_POLICY: tuple[dict, ...] = tuple(
         ("", ("namespaces",), READ),
     )
 )
-ACCESS_POLICIES = {"AmazonEKSAdminPolicy": AMAZON_EKS_ADMIN_POLICY}
+# AmazonEKSEditPolicy, from the same table: what it writes that a tenant's identities must not (goldenpath binds
+# deploy roles to goldenpath-tenant-edit instead). Only the rows with writes are kept; reads are not checked against it.
+AMAZON_EKS_EDIT_POLICY_WRITES: tuple[dict, ...] = tuple(
+    {"apiGroups": [group], "resources": list(resources), "verbs": list(WRITE)} for group, resources in (
+        ("apps", ("daemonsets", "deployments", "deployments/rollback", "deployments/scale", "replicasets",
+                  "replicasets/scale", "statefulsets", "statefulsets/scale")),
+        ("autoscaling", ("horizontalpodautoscalers",)),
+        ("batch", ("cronjobs", "jobs")),
+        ("extensions", ("daemonsets", "deployments", "deployments/rollback", "deployments/scale", "ingresses",
+                        "networkpolicies", "replicasets", "replicasets/scale", "replicationcontrollers/scale")),
+        ("networking.k8s.io", ("ingresses", "networkpolicies")),
+        ("policy", ("poddisruptionbudgets",)),
+        ("", ("pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy")),
+        ("", ("configmaps", "events", "persistentvolumeclaims", "replicationcontrollers", "replicationcontrollers/scale",
+              "secrets", "serviceaccounts", "services", "services/proxy")),
+    )
+)
 
 
 def allows(rules: list[dict] | tuple[dict, ...], group: str, resource: str, verb: str, name: str = "") -> bool:

@@ -166,8 +166,11 @@ def test_a_deploy_role_holds_what_its_namespaces_owners_hold_and_nothing_more(bu
     """The deploy job installs the service's chart (which its team writes) with the deploy role. With EKS's
     AmazonEKSEditPolicy, as before 0.20, that chart could add a NetworkPolicy lifting ``tenant-isolation`` or write
     Events without end; now the role's group is bound in its own namespace to the owners' two roles only."""
-    from goldenpath.eks_access_policies import allows
+    from goldenpath.eks_access_policies import AMAZON_EKS_EDIT_POLICY_WRITES, allows
 
+    # why not the access policy: EKS's edit policy writes both
+    assert allows(AMAZON_EKS_EDIT_POLICY_WRITES, "networking.k8s.io", "networkpolicies", "create")
+    assert allows(AMAZON_EKS_EDIT_POLICY_WRITES, "", "events", "create")
     team = stack_json(bundled_synth, "dev-tenants-storefront")
     (entry,) = [e for e in resources_of(team, "aws_eks_access_entry").values()
                 if e["principal_arn"].endswith("goldenpath-dev-deploy-storefront-web")]
