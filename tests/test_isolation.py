@@ -212,6 +212,9 @@ PREVIEW_REQUEST = {"userInfo": {"groups": [PREVIEWS_GROUP, "system:authenticated
     ("networkpolicies", {"metadata": {"name": "allow-everything", "annotations": {
         "meta.helm.sh/release-namespace": "pr-2-web-shop"}}}, "a preview may not add NetworkPolicies"),
     ("networkpolicies", {"metadata": {"name": "tenant-isolation"}}, None),
+    # a chart's own copy of goldenpath's policy (Helm stamps it)
+    ("networkpolicies", {"metadata": {"name": "tenant-isolation", "annotations": {
+        "meta.helm.sh/release-namespace": "pr-2-web-shop"}}}, "a preview may not add NetworkPolicies"),
     ("deployments", {"metadata": {"name": "web", "annotations": {"meta.helm.sh/release-namespace": "pr-1-web-shop"}}},
      "a preview's chart may not write objects into another namespace"),
     ("deployments", {"metadata": {"name": "web", "annotations": {"meta.helm.sh/release-namespace": "pr-2-web-shop"}}}, None),
@@ -230,10 +233,11 @@ PREVIEW_REQUEST = {"userInfo": {"groups": [PREVIEWS_GROUP, "system:authenticated
 ])
 def test_a_preview_chart_is_confined_to_its_namespace(platform, resource, obj, refused):
     policy = manifests(platform, "ValidatingAdmissionPolicy")["goldenpath-preview-namespaces-objects"]
-    messages = admitted(policy, {**PREVIEW_REQUEST, "resource": {"resource": resource}}, obj)
+    messages = admitted(policy, {**PREVIEW_REQUEST, "operation": "CREATE", "resource": {"resource": resource}}, obj)
     assert [m.split(' (')[0] for m in messages] == ([refused] if refused else [])
     # the platform's own identities are not the preview group: the policy does not apply to them
-    platform_request = {**PREVIEW_REQUEST, "userInfo": {"groups": ["system:masters"]}, "resource": {"resource": resource}}
+    platform_request = {**PREVIEW_REQUEST, "operation": "CREATE", "userInfo": {"groups": ["system:masters"]},
+                        "resource": {"resource": resource}}
     assert admitted(policy, platform_request, obj) == []
 
 

@@ -49,7 +49,14 @@ BINDABLE_ROLES = (TENANT_ROLE, VIEW_ROLE)
 HELM_RELEASE_NAMESPACE = "meta.helm.sh/release-namespace"
 OWN_RELEASE_ONLY = (f"!has(object.metadata.annotations) || !('{HELM_RELEASE_NAMESPACE}' in object.metadata.annotations) || "
                     f"object.metadata.annotations['{HELM_RELEASE_NAMESPACE}'] == request.namespace")
-TENANT_POLICY_ONLY = f"request.resource.resource != 'networkpolicies' || object.metadata.name == '{TENANT_POLICY_NAME}'"
+# Helm stamps every object of a release (cluster-scoped ones too) with its release namespace, so a Namespace
+# carrying the stamp comes from a chart: it could take a future preview's name (``pr-*``), blocking that preview
+# and deleting the namespace with the chart's release. goldenpath's own namespaces are Terraform's, unstamped.
+NOT_FROM_A_CHART = (f"request.operation == 'DELETE' || !has(object.metadata.annotations) || "
+                    f"!('{HELM_RELEASE_NAMESPACE}' in object.metadata.annotations)")
+# goldenpath's own policy, written by Terraform (a chart's copy of it would be stamped by Helm).
+TENANT_POLICY_ONLY = (f"request.resource.resource != 'networkpolicies' || "
+                      f"(object.metadata.name == '{TENANT_POLICY_NAME}' && ({NOT_FROM_A_CHART}))")
 # No ResourceQuota counts Events (goldenpath.tenancy.quota), so a chart full of them could fill etcd.
 NO_EVENTS = "request.resource.resource != 'events'"
 
@@ -65,11 +72,6 @@ def namespace_rule(prefix: str) -> str:
     return f"(request.operation == 'DELETE' ? oldObject.metadata.name : object.metadata.name).startsWith('{prefix}')"
 
 
-# Helm stamps every object of a release (cluster-scoped ones too) with its release namespace, so a Namespace
-# carrying the stamp comes from a chart: it could take a future preview's name (``pr-*``), blocking that preview
-# and deleting the namespace with the chart's release. goldenpath's own namespaces are Terraform's, unstamped.
-NOT_FROM_A_CHART = (f"request.operation == 'DELETE' || !has(object.metadata.annotations) || "
-                    f"!('{HELM_RELEASE_NAMESPACE}' in object.metadata.annotations)")
 # The same for what only goldenpath grants inside a preview namespace: who may do what there.
 NO_CHART_RBAC = f"!(request.resource.resource in ['roles', 'rolebindings']) || ({NOT_FROM_A_CHART})"
 
