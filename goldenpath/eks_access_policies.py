@@ -1,5 +1,5 @@
 """What an EKS access policy lets its access entry do, as Kubernetes RBAC rules: read so that goldenpath can check
-that an identity can do what goldenpath asks of it (and nothing it must not).
+that an identity can do what goldenpath asks of it (and nothing it must not), with ``goldenpath.tenant_rbac.allows``.
 
 Fact: the rules of AmazonEKSAdminPolicy (and the writes of AmazonEKSEditPolicy) as the EKS user guide lists them (awsdocs/amazon-eks-user-guide
 doc_source/access-policies.md @ b0ff137e8fa39f6a1d0d8ecfbded479183d1270c, "Access policy permissions"; the live page
@@ -19,7 +19,8 @@ Two consequences matter:
 
 from __future__ import annotations
 
-WRITE = ("create", "delete", "deletecollection", "patch", "update")
+from goldenpath.tenant_rbac import WRITE
+
 READ = ("get", "list", "watch")
 
 AMAZON_EKS_ADMIN_POLICY: tuple[dict, ...] = tuple(
@@ -76,9 +77,3 @@ AMAZON_EKS_EDIT_POLICY_WRITES: tuple[dict, ...] = tuple(
     )
 )
 
-
-def allows(rules: list[dict] | tuple[dict, ...], group: str, resource: str, verb: str, name: str = "") -> bool:
-    """Whether any rule grants ``verb`` on ``resource`` of API ``group`` (named ``name`` where a rule names some)."""
-    return any((group in r["apiGroups"] or "*" in r["apiGroups"]) and (resource in r["resources"] or "*" in r["resources"])
-               and (verb in r["verbs"] or "*" in r["verbs"]) and (not r.get("resourceNames") or name in r["resourceNames"])
-               for r in rules)

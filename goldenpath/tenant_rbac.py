@@ -68,6 +68,14 @@ def tenant_role_rules() -> list[dict]:
     return [{"apiGroups": [group], "resources": list(resources), "verbs": list(verbs)} for group, resources, verbs in EDIT_WRITES]
 
 
+def allows(rules: list[dict] | tuple[dict, ...], group: str, resource: str, verb: str, name: str = "") -> bool:
+    """Whether any rule (as Kubernetes writes them) grants ``verb`` on ``resource`` of API ``group``, named ``name``
+    where a rule lists ``resourceNames``."""
+    return any((group in r["apiGroups"] or "*" in r["apiGroups"]) and (resource in r["resources"] or "*" in r["resources"])
+               and (verb in r["verbs"] or "*" in r["verbs"]) and (not r.get("resourceNames") or name in r["resourceNames"])
+               for r in rules)
+
+
 def isolation_writes_in(rules: list[dict]) -> list[str]:
     """Every (group, resource) of ``ISOLATION_WRITES`` that ``rules`` may write, as ``resource.group`` strings."""
     found = []

@@ -22,20 +22,16 @@ from goldenpath.observability import network
 from goldenpath.observability.values import NAMESPACE as OBSERVABILITY_NAMESPACE
 from goldenpath.policies.secrets_in_state import secrets_in_state
 from goldenpath.tenancy.spec import PodIdentity, TenantSpec, tenant_manifests
-from goldenpath.tenant_rbac import TENANT_ROLE, isolation_writes_in, tenant_role_rules
+from goldenpath.tenant_rbac import TENANT_ROLE, allows, isolation_writes_in, tenant_role_rules
 from tests.conftest import REPO, resources_of, stack_json
 
 PREVIEWS_GROUP = "goldenpath:previews"
 
 
-def rbac_allows(rules: list[dict], group: str, resource: str, verb: str) -> bool:
-    return any((group in r["apiGroups"] or "*" in r["apiGroups"]) and (resource in r["resources"] or "*" in r["resources"])
-               and (verb in r["verbs"] or "*" in r["verbs"]) for r in rules)
-
-
 def synthesized_rules(document: dict, name: str) -> list[dict]:
     (role,) = [r for r in resources_of(document, "kubernetes_cluster_role_v1").values() if r["metadata"]["name"] == name]
-    return [{"apiGroups": r["api_groups"], "resources": r["resources"], "verbs": r["verbs"]} for r in role["rule"]]
+    return [{"apiGroups": r["api_groups"], "resources": r["resources"], "verbs": r["verbs"],
+             **({"resourceNames": r["resource_names"]} if r.get("resource_names") else {})} for r in role["rule"]]
 
 
 def manifests(document: dict, kind: str) -> dict[str, dict]:
@@ -99,13 +95,13 @@ def test_an_owner_cannot_loosen_its_namespace_but_can_deploy(platform):
     assert rules == tenant_role_rules()
     for group in ("networking.k8s.io", "extensions"):
         for verb in ("create", "patch", "update", "delete"):
-            assert not rbac_allows(rules, group, "networkpolicies", verb), (group, verb)
+            assert not allows(rules, group, "networkpolicies", verb), (group, verb)
     for group, resource in (("", "resourcequotas"), ("", "limitranges"), ("", "namespaces"),
                             ("rbac.authorization.k8s.io", "rolebindings")):
-        assert not rbac_allows(rules, group, resource, "update")
+        assert not allows(rules, group, resource, "update")
     assert isolation_writes_in(rules) == []
-    assert rbac_allows(rules, "apps", "deployments", "create") and rbac_allows(rules, "", "secrets", "create")
-    assert rbac_allows(rules, "networking.k8s.io", "ingresses", "create")
+    assert allows(rules, "apps", "deployments", "create") and allows(rules, "", "secrets", "create")
+    assert allows(rules, "networking.k8s.io", "ingresses", "create")
 
 
 def test_the_isolation_check_notices_a_loosening_rule():
@@ -118,8 +114,8 @@ def test_an_owner_writes_no_events_which_no_quota_can_count(platform):
     rules = synthesized_rules(platform, TENANT_ROLE)
     for group in ("", "events.k8s.io"):
         for verb in ("create", "patch", "update"):
-            assert not rbac_allows(rules, group, "events", verb), (group, verb)
-    assert rbac_allows(rules, "", "pods", "create")
+            assert not allows(rules, group, "events", verb), (group, verb)
+    assert allows(rules, "", "pods", "create")
     # A custom edit_role that writes Events fails GP_K8S_004 like one that writes NetworkPolicies.
     assert isolation_writes_in([*tenant_role_rules(), {"apiGroups": [""], "resources": ["events"], "verbs": ["create"]}]) == ["events"]
 
@@ -166,7 +162,7 @@ def test_a_deploy_role_holds_what_its_namespaces_owners_hold_and_nothing_more(bu
     """The deploy job installs the service's chart (which its team writes) with the deploy role. With EKS's
     AmazonEKSEditPolicy, as before 0.20, that chart could add a NetworkPolicy lifting ``tenant-isolation`` or write
     Events without end; now the role's group is bound in its own namespace to the owners' two roles only."""
-    from goldenpath.eks_access_policies import AMAZON_EKS_EDIT_POLICY_WRITES, allows
+    from goldenpath.eks_access_policies import AMAZON_EKS_EDIT_POLICY_WRITES
 
     # why not the access policy: EKS's edit policy writes both
     assert allows(AMAZON_EKS_EDIT_POLICY_WRITES, "networking.k8s.io", "networkpolicies", "create")
@@ -279,15 +275,12 @@ def test_the_preview_roles_can_write_everything_a_preview_stack_creates(platform
     """In a pr-* namespace the preview roles hold AmazonEKSAdminPolicy (as EKS lists it) and the group's ClusterRole.
     The access policy alone cannot set a quota or a LimitRange, nor bind the owners (no ``bind``, and Kubernetes does
     not count an access policy as held permissions): every one of those writes would be refused on a real cluster."""
-    from goldenpath.eks_access_policies import AMAZON_EKS_ADMIN_POLICY, allows
+    from goldenpath.eks_access_policies import AMAZON_EKS_ADMIN_POLICY
     from goldenpath.modules.preview_access import group_rules
 
-    (role,) = [r for r in resources_of(platform, "kubernetes_cluster_role_v1").values()
-               if r["metadata"]["name"] == "goldenpath-preview-namespaces"]
-    rbac = [{"apiGroups": r["api_groups"], "resources": r["resources"], "verbs": r["verbs"],
-             "resourceNames": r.get("resource_names") or []} for r in role["rule"]]
+    rbac = synthesized_rules(platform, "goldenpath-preview-namespaces")
     assert rbac == [{"apiGroups": r["api_groups"], "resources": r["resources"], "verbs": r["verbs"],
-                     "resourceNames": r.get("resource_names", [])} for r in group_rules()]
+                     **({"resourceNames": r["resource_names"]} if "resource_names" in r else {})} for r in group_rules()]
     held, alone = [*AMAZON_EKS_ADMIN_POLICY, *rbac], list(AMAZON_EKS_ADMIN_POLICY)
     missing_alone = set()
     for rtype, resources in preview_document["resource"].items():
@@ -887,4 +880,4 @@ def test_a_tenant_service_cannot_make_the_ingress_controller_forward_elsewhere(p
 def test_the_tenant_role_writes_no_endpoints():
     """The other half of CVE-2021-25740: a Service without a selector and hand-written Endpoints."""
     for group, resource in (("", "endpoints"), ("discovery.k8s.io", "endpointslices")):
-        assert not any(rbac_allows(tenant_role_rules(), group, resource, verb) for verb in ("create", "update", "patch"))
+        assert not any(allows(tenant_role_rules(), group, resource, verb) for verb in ("create", "update", "patch"))

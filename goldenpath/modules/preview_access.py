@@ -47,13 +47,12 @@ NAMESPACE_VERBS = ("create", "delete", "get", "list", "patch", "update", "watch"
 LIMIT_RESOURCES = ("limitranges", "resourcequotas")
 BINDABLE_ROLES = (TENANT_ROLE, VIEW_ROLE)
 HELM_RELEASE_NAMESPACE = "meta.helm.sh/release-namespace"
-OWN_RELEASE_ONLY = (f"!has(object.metadata.annotations) || !('{HELM_RELEASE_NAMESPACE}' in object.metadata.annotations) || "
-                    f"object.metadata.annotations['{HELM_RELEASE_NAMESPACE}'] == request.namespace")
+UNSTAMPED = f"!has(object.metadata.annotations) || !('{HELM_RELEASE_NAMESPACE}' in object.metadata.annotations)"
+OWN_RELEASE_ONLY = f"{UNSTAMPED} || object.metadata.annotations['{HELM_RELEASE_NAMESPACE}'] == request.namespace"
 # Helm stamps every object of a release (cluster-scoped ones too) with its release namespace, so a Namespace
 # carrying the stamp comes from a chart: it could take a future preview's name (``pr-*``), blocking that preview
 # and deleting the namespace with the chart's release. goldenpath's own namespaces are Terraform's, unstamped.
-NOT_FROM_A_CHART = (f"request.operation == 'DELETE' || !has(object.metadata.annotations) || "
-                    f"!('{HELM_RELEASE_NAMESPACE}' in object.metadata.annotations)")
+NOT_FROM_A_CHART = f"request.operation == 'DELETE' || {UNSTAMPED}"
 # goldenpath's own policy, written by Terraform (a chart's copy of it would be stamped by Helm).
 TENANT_POLICY_ONLY = (f"request.resource.resource != 'networkpolicies' || "
                       f"(object.metadata.name == '{TENANT_POLICY_NAME}' && ({NOT_FROM_A_CHART}))")
