@@ -407,8 +407,48 @@ def test_intended_datasources_are_what_the_values_module_defines(prod):
 def test_every_accepted_kubernetes_version_is_admitted_by_every_pinned_chart():
     from goldenpath.config.model import SUPPORTED_KUBERNETES_VERSIONS
 
-    assert "1.35" in SUPPORTED_KUBERNETES_VERSIONS
+    assert "1.36" in SUPPORTED_KUBERNETES_VERSIONS
     assert factcheck.check_kubernetes_range(CHARTS, SUPPORTED_KUBERNETES_VERSIONS) == []
+
+
+def version_gate_problems(gates, versions):
+    """Gates whose answer differs between two versions goldenpath accepts (so their objects would differ)."""
+    import re
+
+    from goldenpath.observability.charts import version_key
+
+    problems = []
+    for chart, (constraints, source) in gates.items():
+        for constraint in constraints:
+            match = re.fullmatch(r"(>=|>|<)\s*(\d+\.\d+)(\.\d+)?-\d+", constraint)
+            assert match, f"{chart}: {constraint!r} is not a bound this test reads ({source})"
+            operator, bound = match.group(1), version_key(match.group(2))
+            answers = {(version_key(v) >= bound) if operator == ">=" else (version_key(v) > bound) if operator == ">"
+                       else (version_key(v) < bound) for v in versions}
+            if len(answers) > 1:
+                problems.append(f"{chart}: {constraint} splits Kubernetes {', '.join(versions)} ({source})")
+    return problems
+
+
+def keys_anywhere(values) -> set[str]:
+    if isinstance(values, dict):
+        return set(values) | {k for v in values.values() for k in keys_anywhere(v)}
+    if isinstance(values, list):
+        return {k for v in values for k in keys_anywhere(v)}
+    return set()
+
+
+def test_every_accepted_kubernetes_version_renders_the_same_chart_objects(prod):
+    from goldenpath.config.model import SUPPORTED_KUBERNETES_VERSIONS
+
+    assert version_gate_problems(facts.CHART_VERSION_GATES, SUPPORTED_KUBERNETES_VERSIONS) == []
+    _, releases = prod
+    for chart, gate, key, source in facts.CHART_VERSION_GATES_BEHIND_VALUES:
+        assert key not in keys_anywhere(releases[chart].values), f"{chart} sets {key}, which {gate} renders ({source})"
+    # Failing side: a gate between two accepted versions is named, with its source.
+    split = {"loki": ((">=1.36-0",), facts.CHART_VERSION_GATES["loki"][1])}
+    (problem,) = version_gate_problems(split, SUPPORTED_KUBERNETES_VERSIONS)
+    assert problem.startswith("loki: >=1.36-0 splits Kubernetes 1.32") and "helm-loki-6.51.0" in problem
 
 
 def test_a_chart_that_refuses_a_version_or_a_range_that_leaves_one_out_is_named(monkeypatch):

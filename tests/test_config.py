@@ -57,9 +57,9 @@ def test_subnets_are_carved_from_the_vpc_in_order():
         pytest.param(DEV.replace("nat: single", "nat: single\n  subnet_prefix_length: 17"), "network.subnet_prefix_length: got 17, expected /18 or longer: 4 subnets", id="subnets-do-not-fit"),
         pytest.param(DEV.replace("min_size: 1", "min_size: 9"), "cluster.node_groups[0].min_size: got 9, expected at most max_size (4)", id="min-above-max"),
         pytest.param(DEV.replace("desired_size: 2", "desired_size: 7"), "cluster.node_groups[0].desired_size: got 7, expected between min_size (1) and max_size (4)", id="desired-out-of-range"),
-        pytest.param(DEV.replace('"1.35"', '"1.22"'), f"cluster.kubernetes_version: got '1.22', expected one of {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}", id="unsupported-kubernetes"),
+        pytest.param(DEV.replace('"1.36"', '"1.22"'), f"cluster.kubernetes_version: got '1.22', expected one of {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}", id="unsupported-kubernetes"),
         # Past the end of EKS extended support on 2026-11-26: EKS creates no such cluster.
-        pytest.param(DEV.replace('"1.35"', '"1.31"'), "cluster.kubernetes_version: got '1.31', expected one of 1.32, 1.33, 1.34, 1.35", id="kubernetes-out-of-extended-support"),
+        pytest.param(DEV.replace('"1.36"', '"1.31"'), "cluster.kubernetes_version: got '1.31', expected one of 1.32, 1.33, 1.34, 1.35, 1.36", id="kubernetes-out-of-extended-support"),
         pytest.param(DEV.replace("name: general", "name: " + "g" * 30), "cluster.node_groups[0].name: got '" + "g" * 30 + "', expected at most 24 characters", id="node-group-name-too-long"),
         pytest.param(DEV.replace("name: dev", "name: " + "d" * 21), "name: got '" + "d" * 21 + "', expected at most 20 characters", id="env-name-too-long"),
         pytest.param(DEV.replace("name: dev", "name: Dev_1"), "name: got 'Dev_1', expected string should match pattern", id="env-name-not-dns"),

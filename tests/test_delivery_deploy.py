@@ -13,6 +13,7 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 
+from goldenpath.config.model import SUPPORTED_KUBERNETES_VERSIONS
 from goldenpath.delivery.deploy import COLLECTOR_URL, CURL_IMAGE, deploy, deploy_target, dora_pod, lead_time
 from goldenpath.errors import GoldenpathError
 from goldenpath.observability.dora_events import DeploymentEvent
@@ -48,7 +49,8 @@ def test_the_dora_pod_is_valid_restricted_and_allowed_to_reach_the_collector(tar
     catalog = catalog_for(REPO, bundled_environments)
     placement = next(p for p in catalog.placements("prod") if p.service.name == "web")
     pod = dora_pod(target, DeploymentEvent("web", "storefront", "prod", 600.0), NOW)
-    kubernetes_validate.validate(pod, "1.33", strict=True)
+    for version in SUPPORTED_KUBERNETES_VERSIONS:  # whichever the service's cluster runs
+        kubernetes_validate.validate(pod, version, strict=True)
     spec, container = pod["spec"], pod["spec"]["containers"][0]
     # Pod Security "restricted": non-root (the image's user is a name, so a number is set), no escalation, no
     # capabilities, RuntimeDefault seccomp; and no service-account token, limits within the tenant quota.

@@ -41,7 +41,7 @@ def test_every_version_goldenpath_accepts_is_in_the_calendar_and_the_bundled_one
         assert support_on(environment.cluster.kubernetes_version, TODAY) == "standard", environment.name
     report = support_report(bundled_environments, TODAY, [], _surcharge)
     assert report.problems == []
-    assert "kubernetes: dev (1.35, support_type EXTENDED): standard support until 2027-03-27 (112 days)" in report.lines
+    assert "kubernetes: dev (1.36, support_type EXTENDED): standard support until 2027-08-02 (240 days)" in report.lines
 
 
 def test_a_cluster_in_extended_support_fails_with_its_monthly_cost(dev):
@@ -68,10 +68,10 @@ def test_only_a_reasoned_suppression_for_that_cluster_accepts_it(dev):
 
 
 def test_a_warning_comes_the_configured_number_of_days_ahead(dev):
-    (line,) = support_report([dev], date(2027, 1, 15), [], _surcharge).lines
-    assert "WARNING standard support ends 2027-03-27, in 71 days (warning from 90)" in line
+    (line,) = support_report([dev], date(2027, 5, 23), [], _surcharge).lines
+    assert "WARNING standard support ends 2027-08-02, in 71 days (warning from 90)" in line
     quiet = with_cluster(dev, support_warning_days=30)
-    (line,) = support_report([quiet], date(2027, 1, 15), [], _surcharge).lines
+    (line,) = support_report([quiet], date(2027, 5, 23), [], _surcharge).lines
     assert "WARNING" not in line and "71 days" in line
 
 
@@ -97,6 +97,13 @@ def test_the_upgrade_goes_one_minor_version_at_a_time_and_names_the_next_step(de
     assert "aws_eks_cluster is updated first" in plan.next_step.detail
 
 
+def test_a_135_cluster_has_every_step_to_136_ready_in_goldenpath(dev):
+    plan = upgrade_plan(with_cluster(dev, kubernetes_version="1.35"), date(2027, 1, 15), VersionPins())
+    assert plan.target == "1.36" and plan.due  # 71 days before 1.35 leaves standard support
+    assert [s.done for s in plan.steps] == [True, True, True, False, False]
+    assert plan.next_step.title == "control plane to 1.36, then node groups and add-ons"
+
+
 def test_the_upgrade_waits_for_pins_and_charts_of_the_next_version(dev):
     older = with_cluster(dev, kubernetes_version="1.33")
     pins = VersionPins.model_validate({"kubernetes": {"1.33": {"read_at": "2026-11-30", "source": "test"}}})
@@ -110,16 +117,17 @@ def test_the_upgrade_waits_for_pins_and_charts_of_the_next_version(dev):
 
 def test_the_newest_version_waits_for_goldenpath(dev):
     plan = upgrade_plan(dev, TODAY, VersionPins())
-    assert plan.target == "1.36" and not plan.due
-    assert plan.next_step.title == "goldenpath supports 1.36"
+    assert plan.target == "1.37" and not plan.due
+    assert plan.next_step.title == "goldenpath supports 1.37"
+    assert "1.37 is not yet in goldenpath's versions (1.32, 1.33, 1.34, 1.35, 1.36)" in plan.next_step.detail
 
 
 def test_upgrade_command(capsys):
-    assert main(["--environments", str(ENVIRONMENTS), "upgrade", "--env", "prod", "--on", "2027-02-01"]) == 0
+    assert main(["--environments", str(ENVIRONMENTS), "upgrade", "--env", "prod", "--on", "2027-06-09"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("prod: Kubernetes 1.35, standard support until 2027-03-27 (54 days), support_type EXTENDED\n"
-                          "upgrade to 1.36: due now\n")
-    assert out.rstrip().endswith("next: goldenpath supports 1.36")
+    assert out.startswith("prod: Kubernetes 1.36, standard support until 2027-08-02 (54 days), support_type EXTENDED\n"
+                          "upgrade to 1.37: due now\n")
+    assert out.rstrip().endswith("next: goldenpath supports 1.37")
     with pytest.raises(SystemExit):
         main(["--environments", str(ENVIRONMENTS), "upgrade", "--env", "prod", "--on", "next week"])
     err = capsys.readouterr().err

@@ -165,9 +165,9 @@ def test_the_emulator_leaves_out_the_lookups_it_cannot_answer(pinned_and_default
 def test_validate_names_what_is_not_pinned(tmp_path, bundled_environments):
     dev = next(e for e in bundled_environments if e.name == "dev")
     (line,) = pin_lines([dev], tmp_path)
-    assert line == ("versions: dev (Kubernetes 1.35): vpc-cni, kube-proxy, eks-pod-identity-agent, coredns, aws-ebs-csi-driver, "
+    assert line == ("versions: dev (Kubernetes 1.36): vpc-cni, kube-proxy, eks-pod-identity-agent, coredns, aws-ebs-csi-driver, "
                     "node AMI follow EKS's default at plan time (not pinned in versions.yaml; "
-                    "`goldenpath pins refresh --kubernetes-version 1.35` pins them)")
-    (tmp_path / PINS_FILE).write_text("kubernetes:\n  '1.35':\n    addons: " + json.dumps(TEST_VERSIONS)
-                                      + "\n    node_ami_release: 1.35.2-20261101\n    read_at: 2026-11-30\n    source: test\n")
-    assert pin_lines([dev], tmp_path) == ["versions: dev (Kubernetes 1.35): add-ons and node AMI pinned (versions.yaml, read 2026-11-30)"]
+                    "`goldenpath pins refresh --kubernetes-version 1.36` pins them)")
+    (tmp_path / PINS_FILE).write_text("kubernetes:\n  '1.36':\n    addons: " + json.dumps(TEST_VERSIONS)
+                                      + "\n    node_ami_release: 1.36.2-20261101\n    read_at: 2026-11-30\n    source: test\n")
+    assert pin_lines([dev], tmp_path) == ["versions: dev (Kubernetes 1.36): add-ons and node AMI pinned (versions.yaml, read 2026-11-30)"]

@@ -326,6 +326,26 @@ def test_environment_opt_outs_become_named_suppressions(bundled_environments):
     assert by_env["prod"] == []  # production opts out of nothing
 
 
+def test_a_version_checkov_predates_is_checked_by_gp_eks_001(bundled_environments):
+    from goldenpath.config.model import SUPPORTED_KUBERNETES_VERSIONS
+    from goldenpath.policies.suppressions import checkov_eks_versions, version_list_suppressions
+
+    dev = next(e for e in bundled_environments if e.name == "dev")
+    known = checkov_eks_versions()
+    assert "1.35" in known and "1.36" not in known  # checkov 3.3.30: the day a newer checkov knows 1.36, this says so
+    (suppression,) = version_list_suppressions(dev, known)
+    assert (suppression.check_id, suppression.stack, suppression.construct_path) == (
+        "CKV_AWS_339", "dev-cluster", "dev-cluster/cluster/cluster")
+    assert "environments/dev.yaml sets cluster.kubernetes_version: 1.36" in suppression.reason and "GP_EKS_001" in suppression.reason
+    # Failing side: a version checkov knows gets no suppression, so its CKV_AWS_339 result stands.
+    older = dev.model_copy(update={"cluster": dev.cluster.model_copy(update={"kubernetes_version": "1.35"})})
+    assert version_list_suppressions(older, known) == []
+    assert version_list_suppressions(dev, (*known, "1.36")) == []  # a newer checkov: nothing left to suppress
+    # Every version goldenpath accepts is either in checkov's list or GP_EKS_001's calendar.
+    from goldenpath.lifecycle.calendar import EKS_SUPPORT
+    assert all(v in known or v in EKS_SUPPORT for v in SUPPORTED_KUBERNETES_VERSIONS)
+
+
 def test_checkov_failure_to_parse_is_loud(tmp_path):
     stack = tmp_path / "broken"
     stack.mkdir()
@@ -354,7 +374,9 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     dev = next(e for e in load_environments(REPO / "environments") if e.name == "dev")
     today = datetime.combine(datetime.now(timezone.utc).date(), time(), tzinfo=timezone.utc)
     sandbox = {tier: f"sandboxes-{sample_record(dev, tier, today).id}" for tier in dev.sandboxes.tiers}
-    assert ", 0 failed, 62 suppressed across 29 stacks" in result.stdout
+    # Plus 3 of CKV_AWS_339, one per cluster: the bundled clusters run 1.36, newer than checkov 3.3.30's version list
+    # (GP_EKS_001 checks it against EKS's calendar; test_a_version_checkov_predates_is_checked_by_gp_eks_001).
+    assert ", 0 failed, 65 suppressed across 29 stacks" in result.stdout
     assert (f"in-cluster checks: 11 stack(s) (dev-platform, dev-tenants-payments, dev-tenants-storefront, {preview}, "
             f"{sandbox['scratch']}, prod-platform, prod-tenants-payments, prod-tenants-storefront, staging-platform, "
             "staging-tenants-payments, staging-tenants-storefront), 147 Kubernetes objects, 0 problems") in result.stdout

@@ -101,7 +101,7 @@ def test_page_sections_and_escaping(report):
     assert "Suppressions (accepted, with owner and reason)" in text
     assert '<ul id="sandbox-tiers"><li>dev/experiments (aws): worst case 0.2045/h x 48 h = 9.81' in text
     assert gate.support.problems == [] and len(gate.support.lines) == 3
-    assert '<ul id="kubernetes-support"><li>dev (1.35, support_type EXTENDED): standard support until 2027-03-27 (118 days)' in text
+    assert '<ul id="kubernetes-support"><li>dev (1.36, support_type EXTENDED): standard support until 2027-08-02 (246 days)' in text
     assert "storefront-web" in text and "Alert routing per team" in text and "https://events.pagerduty.com" in text
     assert 'data-from="dev-network" data-to="dev-cluster"' in text  # edges come from the manifest
     assert "<script" not in text

@@ -19,10 +19,12 @@ from goldenpath.ingress_nginx import acceptance_problem
 from goldenpath.quantities import quantity
 
 # EKS versions a cluster can still be created with (standard or extended support) that the pinned charts
-# (goldenpath.observability.charts), kubernetes-validate's schemas and checkov's CKV_AWS_339 accept. Where
-# each stands on a given day: goldenpath.lifecycle.calendar (1.31 left extended support on 2026-11-26;
-# 1.32-1.34 are in extended support, billed extra, on 2026-12-05; 1.35 is in standard support until 2027-03-27).
-SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34", "1.35")
+# (goldenpath.observability.charts) and kubernetes-validate's schemas accept. checkov's CKV_AWS_339 (3.3.30)
+# stops at 1.35: for a newer version GP_EKS_001 holds its rule (goldenpath.policies.suppressions). Where each
+# stands on a given day: goldenpath.lifecycle.calendar (1.31 left extended support on 2026-11-26; 1.32-1.34 are
+# in extended support, billed extra, on 2026-12-07; 1.35 is in standard support until 2027-03-27, 1.36 until
+# 2027-08-02).
+SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34", "1.35", "1.36")
 
 ENV_NAME_MAX = 20  # leaves room in 32-character ALB/target-group names for the service part
 NODE_GROUP_NAME_MAX = 24

@@ -79,7 +79,7 @@ def upgrade_plan(environment: Environment, day: date, pins: VersionPins,
         Step(f"goldenpath supports {target}", supported,
              f"{target} is in goldenpath's versions ({', '.join(SUPPORTED_KUBERNETES_VERSIONS)}) and EKS's calendar"
              if supported else f"{target} is not yet in goldenpath's versions ({', '.join(SUPPORTED_KUBERNETES_VERSIONS)}): "
-             "upgrade goldenpath, or add it (calendar, chart facts, kubernetes-validate schemas; docs/upgrading.md)"),
+             "upgrade goldenpath, or add it (calendar, chart facts, kubernetes-validate schemas; docs/upgrading-charts.md)"),
         _chart_step(target, charts or CHARTS),
         _pins_step(environment, target, pins),
         Step(f"control plane to {target}, then node groups and add-ons", False,

@@ -32,10 +32,10 @@ def version_key(version: str) -> tuple[int, ...]:
 CHARTS: dict[str, ChartPin] = {
     pin.name: pin
     for pin in (
-        ChartPin("kube-prometheus-stack", "https://prometheus-community.github.io/helm-charts", "81.6.9", "1.25", "1.35"),
-        ChartPin("loki", "https://grafana-community.github.io/helm-charts", "6.51.0", "1.25", "1.35"),
-        ChartPin("tempo", "https://grafana-community.github.io/helm-charts", "1.26.7", "1.25", "1.35"),
-        ChartPin("opentelemetry-collector", "https://open-telemetry.github.io/opentelemetry-helm-charts", "0.127.4", "1.24", "1.35"),
+        ChartPin("kube-prometheus-stack", "https://prometheus-community.github.io/helm-charts", "81.6.9", "1.25", "1.36"),
+        ChartPin("loki", "https://grafana-community.github.io/helm-charts", "6.51.0", "1.25", "1.36"),
+        ChartPin("tempo", "https://grafana-community.github.io/helm-charts", "1.26.7", "1.25", "1.36"),
+        ChartPin("opentelemetry-collector", "https://open-telemetry.github.io/opentelemetry-helm-charts", "0.127.4", "1.24", "1.36"),
     )
 }
 

@@ -164,6 +164,36 @@ CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
     )
 }
 
+# --- What the charts' templates do with the cluster's version --------------------------------------------------
+# Every semverCompare on .Capabilities.KubeVersion in each pinned chart's templates (git grep at the tag, read
+# 2026-12-07 when 1.36 was added). All are lower bounds at or below 1.33, plus the dashboards' "<9.9.9-9", so every
+# version goldenpath accepts renders the same objects (tests/test_chart_facts.py). The .Capabilities.APIVersions.Has
+# checks (autoscaling/v2 present; policy/v1beta1 PodSecurityPolicy, networking.k8s.io/v1beta1, autoscaling/v2beta2
+# absent) answer the same from 1.26 on. Loki's single-binary/statefulset-recreate-job.yaml tags rancher/kubectl with
+# the cluster's version, but renders only with singleBinary.persistence.enableStatefulSetRecreationForSizeChange
+# (values.yaml default false; goldenpath leaves it).
+CHART_VERSION_GATES: dict[str, tuple[tuple[str, ...], Source]] = {
+    "kube-prometheus-stack": ((">=1.14.0-0", "<9.9.9-9", ">=1.20.0-0", "> 1.20.0-0", ">= 1.22-0", ">= 1.23-0"), Source(
+        _KPS, "charts/kube-prometheus-stack/templates (semverCompare; _helpers.tpl kubeVersionDefaultValue callers)",
+        "kube-prometheus-stack-81.6.9")),
+    "grafana (subchart)": ((), Source(_GC, "charts/grafana/templates", "grafana-11.1.5")),
+    "kube-state-metrics (subchart)": ((), Source(_KPS, "charts/kube-state-metrics/templates", "kube-state-metrics-7.1.0")),
+    "prometheus-node-exporter (subchart)": ((">=1.4.0-0",), Source(
+        _KPS, "charts/prometheus-node-exporter/templates", "prometheus-node-exporter-4.51.1")),
+    "loki": ((">=1.13-0", ">= 1.18-0", ">= 1.19-0", ">=1.19-0", ">=1.21-0", ">= 1.23-0", ">=1.23-0"), Source(
+        "grafana/loki", "production/helm/loki/templates", "helm-loki-6.51.0")),
+    "tempo": ((">= 1.18-0", ">= 1.19-0", ">= 1.23-0"), Source(_GC, "charts/tempo/templates", "tempo-1.26.7")),
+    "opentelemetry-collector": ((">= 1.21-0",), Source(
+        _OTEL_CHARTS, "charts/opentelemetry-collector/templates", "opentelemetry-collector-0.127.4")),
+}
+# Gates that render something only where a value is set: (chart, the gate, the values key, source). goldenpath's
+# values never set the key, so they render nothing on any version (tests/test_chart_facts.py).
+CHART_VERSION_GATES_BEHIND_VALUES: tuple[tuple[str, str, str, Source], ...] = (
+    ("loki", ">=1.33-0", "hostUsers", Source(
+        "grafana/loki", "production/helm/loki/templates/*/statefulset*.yaml, deployment*.yaml: hostUsers only when "
+                        "(kindIs \"bool\" .Values.<component>.hostUsers)", "helm-loki-6.51.0")),
+)
+
 UNPUBLISHED_CHART_VERSIONS: dict[tuple[str, str], Source] = {
     ("opentelemetry-collector", "0.127.0"): Source(
         _OTEL_CHARTS, "index.yaml on gh-pages has 0.126.0 then 0.127.1; the git tag exists, the package does not", "gh-pages"),

@@ -119,6 +119,32 @@ SANDBOX_SUPPRESSIONS = tuple(
 FULL_YEAR_DAYS = 365
 
 
+# checkov's CKV_AWS_339 keeps the EKS versions it accepts as a list in its code (EKSPlatformVersion.py
+# get_expected_values: 1.29 to 1.35 in checkov 3.3.30, the newest on PyPI on 2026-12-07), so a version EKS released
+# after that checkov fails it. goldenpath accepts a version only once it has checked it (SUPPORTED_KUBERNETES_VERSIONS),
+# and GP_EKS_001 holds the same rule against EKS's dated calendar: supported, and in standard support unless accepted.
+STALE_VERSION_LIST_REASON = ("which EKS runs and goldenpath has checked, but which the installed checkov's CKV_AWS_339 "
+                             "version list predates; GP_EKS_001 checks it against EKS's dated support calendar instead")
+
+
+def checkov_eks_versions() -> tuple[str, ...]:
+    """The versions the installed checkov's CKV_AWS_339 accepts (read each time: a newer checkov may know more, and
+    a suppression nothing needs would be reported unused)."""
+    from checkov.terraform.checks.resource.aws.EKSPlatformVersion import check
+
+    return tuple(str(version) for version in check.get_expected_values())
+
+
+def version_list_suppressions(environment: Environment, accepted_by_checkov: tuple[str, ...]) -> list[Suppression]:
+    """CKV_AWS_339 for a cluster whose version the installed checkov's list does not have yet (none otherwise)."""
+    version = environment.cluster.kubernetes_version
+    if version in accepted_by_checkov:
+        return []
+    stack = f"{environment.name}-cluster"
+    reason = f"{environment.source_file} sets cluster.kubernetes_version: {version}, {STALE_VERSION_LIST_REASON}"
+    return [Suppression("CKV_AWS_339", reason, "platform-team", stack=stack, construct_path=f"{stack}/cluster/cluster")]
+
+
 def environment_suppressions(environment: Environment) -> list[Suppression]:
     """Suppressions that follow from explicit opt-outs in an environment file."""
     source = environment.source_file
@@ -194,4 +220,6 @@ def all_suppressions(environments: list[Environment]) -> list[Suppression]:
     sandboxes = SANDBOX_SUPPRESSIONS if any(e.sandboxes is not None and any(t.kind == "aws" for t in e.sandboxes.tiers.values())
                                             for e in environments) else ()
     ci = CI_APPLY_SUPPRESSIONS if any(e.ci is not None for e in environments) else ()
-    return [*STATIC_SUPPRESSIONS, *previews, *sandboxes, *ci, *(s for e in environments for s in environment_suppressions(e))]
+    versions = [s for e in environments for s in version_list_suppressions(e, checkov_eks_versions())]
+    return [*STATIC_SUPPRESSIONS, *previews, *sandboxes, *ci, *versions,
+            *(s for e in environments for s in environment_suppressions(e))]

@@ -32,7 +32,7 @@ def test_deploy_to_emulator_applies_verifies_and_destroys(terraform_and_mirror, 
     assert "destroyed: dev-tenants, dev-observability, dev-cluster, dev-network, dev-ci" in out
     assert ("state objects: dev/ci.tfstate, dev/cluster.tfstate, dev/network.tfstate, dev/observability.tfstate, "
             "dev/tenants.tfstate") in out
-    assert ("EKS cluster dev-cluster: Kubernetes 1.35, private endpoint on, public endpoint on, encrypted secrets, "
+    assert ("EKS cluster dev-cluster: Kubernetes 1.36, private endpoint on, public endpoint on, encrypted secrets, "
             "node groups dev-general") in out
     assert "bucket dev-logs-111111111111: aws:kms, public access blocked, objects expire after 8 days" in out
     assert "bucket dev-traces-111111111111: aws:kms, public access blocked, objects expire after 3 days" in out

@@ -28,7 +28,7 @@ network:
   az_count: 2
   nat: single
 cluster:
-  kubernetes_version: "1.35"
+  kubernetes_version: "1.36"
   admin_role_arns: ["arn:aws:iam::{account}:role/platform-admin"]
   node_groups:
     - name: general
