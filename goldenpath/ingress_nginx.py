@@ -31,6 +31,16 @@ key as given).
 from __future__ import annotations
 
 INGRESS_NGINX_TAG = "controller-v1.15.1"
+# The project is retired (kubernetes/ingress-nginx README.md @ dbb11b9, 2026-03-20, and the Kubernetes blog of
+# 2025-11-11 it links): best-effort maintenance until March 2026, then no releases, bug fixes or security fixes.
+# controller-v1.15.1 (2026-03-19) is the last release of its newest line; its README's support table lists the
+# Kubernetes versions its end-to-end tests passed on. The same README says not to use it in multi-tenant production
+# clusters, because whoever creates an Ingress is assumed to administer the cluster: goldenpath's admission
+# policies (hosts, annotations, no ExternalName) are what stands between tenants and that assumption.
+INGRESS_NGINX_RETIRED = "March 2026"
+INGRESS_NGINX_TESTED_KUBERNETES = ("1.31", "1.32", "1.33", "1.34", "1.35")
+INGRESS_NGINX_RETIREMENT_SOURCE = ("kubernetes/ingress-nginx README.md (Ingress NGINX Retirement; Supported Versions "
+                                   "table, v1.15.1) @ dbb11b9")
 ANNOTATION_PREFIX = "nginx.ingress.kubernetes.io/"
 
 RISKS = ("Low", "Medium", "High", "Critical")
@@ -120,3 +130,13 @@ def ingress_annotations_line(environment: str, accepted_by_name: dict[str, str])
         return line + " only"
     return line + " and, by name: " + "; ".join(
         f"{name} ({RISK_OF[name]}: {reason})" for name, reason in sorted(accepted_by_name.items()))
+
+
+def ingress_controller_line(environment: str, kubernetes_version: str) -> str:
+    """One `validate` line: the controller goldenpath's Ingress policies are written for, and where it stands."""
+    tested = INGRESS_NGINX_TESTED_KUBERNETES
+    fit = (f"tested on Kubernetes {tested[0]}-{tested[-1]}" + ("" if kubernetes_version in tested
+                                                                else f", not {kubernetes_version}"))
+    return (f"ingress controller: {environment} (Kubernetes {kubernetes_version}): goldenpath's Ingress policies are "
+            f"written for ingress-nginx, retired upstream in {INGRESS_NGINX_RETIRED} ({INGRESS_NGINX_TAG}, its newest "
+            f"line's last release: no security fixes since; {fit}); plan a maintained controller (docs/tenancy.md)")

@@ -15,7 +15,7 @@ import pytest
 from goldenpath.config.model import QuotaTier
 from goldenpath.labels import INGRESS_HOSTS_ANNOTATION, TENANT_NAMESPACE_LABEL
 from goldenpath.modules.cluster import ADDON_CONFIGURATION
-from goldenpath.ingress_nginx import ANNOTATIONS_BY_RISK, ingress_annotations_line
+from goldenpath.ingress_nginx import ANNOTATIONS_BY_RISK, ingress_annotations_line, ingress_controller_line
 from goldenpath.modules.tenant_role import (EXTERNAL_NAME_POLICY, INGRESS_ANNOTATIONS_POLICY, INGRESS_HOSTS_POLICY,
                                             ingress_annotations_policy)
 from goldenpath.observability import network
@@ -824,6 +824,13 @@ def test_a_high_risk_annotation_is_accepted_only_by_name_with_a_reason(tmp_path,
         "ingress annotations: dev tenants and previews may set ingress-nginx's Low and Medium risk annotations "
         f"(controller-v1.15.1) and, by name: auth-signin (High: {reason}); auth-url (High: {reason})")
     assert ingress_annotations_line("dev", {}).endswith("(controller-v1.15.1) only")
+    # The controller those facts come from is retired upstream; validate says so, and when the cluster's version is
+    # newer than any its tests covered.
+    assert ingress_controller_line("dev", "1.36") == (
+        "ingress controller: dev (Kubernetes 1.36): goldenpath's Ingress policies are written for ingress-nginx, retired "
+        "upstream in March 2026 (controller-v1.15.1, its newest line's last release: no security fixes since; tested on "
+        "Kubernetes 1.31-1.35, not 1.36); plan a maintained controller (docs/tenancy.md)")
+    assert "tested on Kubernetes 1.31-1.35);" in ingress_controller_line("dev", "1.35")
     for critical in sorted(ANNOTATIONS_BY_RISK["Critical"]):
         with pytest.raises(ValueError, match="Critical"):
             ingress_annotations_policy({}, (critical,))

@@ -377,6 +377,7 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     # Plus 3 of CKV_AWS_339, one per cluster: the bundled clusters run 1.36, newer than checkov 3.3.30's version list
     # (GP_EKS_001 checks it against EKS's calendar; test_a_version_checkov_predates_is_checked_by_gp_eks_001).
     assert ", 0 failed, 65 suppressed across 29 stacks" in result.stdout
+    assert "ingress controller: prod (Kubernetes 1.36): goldenpath's Ingress policies are written for ingress-nginx, retired" in result.stdout
     assert (f"in-cluster checks: 11 stack(s) (dev-platform, dev-tenants-payments, dev-tenants-storefront, {preview}, "
             f"{sandbox['scratch']}, prod-platform, prod-tenants-payments, prod-tenants-storefront, staging-platform, "
             "staging-tenants-payments, staging-tenants-storefront), 147 Kubernetes objects, 0 problems") in result.stdout

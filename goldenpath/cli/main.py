@@ -186,7 +186,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from goldenpath.ingress_nginx import ingress_annotations_line
+    from goldenpath.ingress_nginx import ingress_annotations_line, ingress_controller_line
     from goldenpath.node_updates import node_update_line
     from goldenpath.observability.heartbeat import heartbeat_line
     from goldenpath.observability.network import grafana_egress_line
@@ -204,6 +204,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print("\n".join(series_line(environment) for environment in gate.environments))
     print("\n".join(grafana_egress_line(environment) for environment in gate.environments))
     print("\n".join(ingress_annotations_line(environment.name, environment.tenancy.ingress_annotations_accepted)
+                     for environment in gate.environments))
+    print("\n".join(ingress_controller_line(environment.name, environment.cluster.kubernetes_version)
                      for environment in gate.environments))
     for problem in gate.support.problems:
         print(f"  FAILED {problem}")
