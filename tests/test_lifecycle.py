@@ -44,6 +44,18 @@ def test_every_version_goldenpath_accepts_is_in_the_calendar_and_the_bundled_one
     assert "kubernetes: dev (1.36, support_type EXTENDED): standard support until 2027-08-02 (240 days)" in report.lines
 
 
+def test_validate_says_how_old_the_calendar_is_and_warns_once_eks_may_have_moved_on():
+    from goldenpath.lifecycle.calendar import CALENDAR_READ
+    from goldenpath.lifecycle.support import calendar_line
+
+    read = date(2026, 12, 7)
+    assert calendar_line(date(2027, 4, 6), read) == "kubernetes calendar: EKS versions up to 1.36, read 2026-12-07 (120 days ago)"
+    stale = calendar_line(date(2027, 4, 7), read)
+    assert stale.startswith("kubernetes calendar: EKS versions up to 1.36, read 2026-12-07 (121 days ago); WARNING older "
+                            "than 120 days") and "docs/upgrading-charts.md" in stale
+    assert "WARNING" not in calendar_line(CALENDAR_READ)  # the default: goldenpath's own calendar
+
+
 def test_a_cluster_in_extended_support_fails_with_its_monthly_cost(dev):
     older = with_cluster(dev, kubernetes_version="1.33")
     report = support_report([older], TODAY, [], _surcharge)

@@ -378,6 +378,7 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     # (GP_EKS_001 checks it against EKS's calendar; test_a_version_checkov_predates_is_checked_by_gp_eks_001).
     assert ", 0 failed, 65 suppressed across 29 stacks" in result.stdout
     assert "ingress controller: prod (Kubernetes 1.36): goldenpath's Ingress policies are written for ingress-nginx, retired" in result.stdout
+    assert "kubernetes calendar: EKS versions up to 1.36, read 2026-12-07 (" in result.stdout
     assert (f"in-cluster checks: 11 stack(s) (dev-platform, dev-tenants-payments, dev-tenants-storefront, {preview}, "
             f"{sandbox['scratch']}, prod-platform, prod-tenants-payments, prod-tenants-storefront, staging-platform, "
             "staging-tenants-payments, staging-tenants-storefront), 147 Kubernetes objects, 0 problems") in result.stdout

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Callable, Sequence
 
 from goldenpath.config.model import Environment
-from goldenpath.lifecycle.calendar import EKS_SUPPORT, support_on
+from goldenpath.lifecycle.calendar import CALENDAR_READ, EKS_SUPPORT, support_on
 from goldenpath.policies.suppressions import Suppression
 from goldenpath.stacks.layout import stack_layout
 
@@ -63,6 +63,23 @@ def support_status(environment: Environment, day: date) -> SupportStatus:
         days_to_standard_end=(standard_end - day).days if standard_end else None,
         support_type=cluster.support_type, warning_days=cluster.support_warning_days,
     )
+
+
+# EKS has released a minor version about every four months; a calendar older than that may lack one, which
+# goldenpath then refuses (1.36 ran on EKS for six months while the calendar stopped at 1.35).
+CALENDAR_STALE_DAYS = 120
+
+
+def calendar_line(day: date, read: date = CALENDAR_READ) -> str:
+    """One `validate` line: how old goldenpath's copy of EKS's calendar is, with a warning once EKS may have moved on."""
+    newest = max(EKS_SUPPORT, key=lambda version: tuple(int(part) for part in version.split(".")))
+    age = (day - read).days
+    line = f"kubernetes calendar: EKS versions up to {newest}, read {read} ({age} days ago)"
+    if age <= CALENDAR_STALE_DAYS:
+        return line
+    return (f"{line}; WARNING older than {CALENDAR_STALE_DAYS} days: EKS releases a minor version about every four "
+            f"months, and goldenpath refuses one its calendar lacks: upgrade goldenpath, or add the version "
+            f"(docs/upgrading-charts.md)")
 
 
 def _upgrade_hint(status: SupportStatus) -> str:
