@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 
 from goldenpath.config.model import Environment
 from goldenpath.lifecycle.calendar import CALENDAR_READ, EKS_SUPPORT, support_on
+from goldenpath.observability.charts import version_key
 from goldenpath.policies.suppressions import Suppression
 from goldenpath.stacks.layout import stack_layout
 
@@ -72,7 +73,7 @@ CALENDAR_STALE_DAYS = 120
 
 def calendar_line(day: date, read: date = CALENDAR_READ) -> str:
     """One `validate` line: how old goldenpath's copy of EKS's calendar is, with a warning once EKS may have moved on."""
-    newest = max(EKS_SUPPORT, key=lambda version: tuple(int(part) for part in version.split(".")))
+    newest = max(EKS_SUPPORT, key=version_key)
     age = (day - read).days
     line = f"kubernetes calendar: EKS versions up to {newest}, read {read} ({age} days ago)"
     if age <= CALENDAR_STALE_DAYS:

@@ -166,7 +166,7 @@ CHART_FACTS: dict[tuple[str, str], ChartFacts] = {
 
 # --- What the charts' templates do with the cluster's version --------------------------------------------------
 # Every semverCompare on .Capabilities.KubeVersion in each pinned chart's templates (git grep at the tag, read
-# 2026-12-07 when 1.36 was added). All are lower bounds at or below 1.33, plus the dashboards' "<9.9.9-9", so every
+# 2026-12-07 when 1.36 was added). All are lower bounds at or below 1.23, plus the dashboards' "<9.9.9-9", so every
 # version goldenpath accepts renders the same objects (tests/test_chart_facts.py). The .Capabilities.APIVersions.Has
 # checks (autoscaling/v2 present; policy/v1beta1 PodSecurityPolicy, networking.k8s.io/v1beta1, autoscaling/v2beta2
 # absent) answer the same from 1.26 on. Loki's single-binary/statefulset-recreate-job.yaml tags rancher/kubectl with
@@ -190,8 +190,8 @@ CHART_VERSION_GATES: dict[str, tuple[tuple[str, ...], Source]] = {
 # values never set the key, so they render nothing on any version (tests/test_chart_facts.py).
 CHART_VERSION_GATES_BEHIND_VALUES: tuple[tuple[str, str, str, Source], ...] = (
     ("loki", ">=1.33-0", "hostUsers", Source(
-        "grafana/loki", "production/helm/loki/templates/*/statefulset*.yaml, deployment*.yaml: hostUsers only when "
-                        "(kindIs \"bool\" .Values.<component>.hostUsers)", "helm-loki-6.51.0")),
+        "grafana/loki", "production/helm/loki/templates (all 29 uses, one per workload: hostUsers only when "
+                        "(kindIs \"bool\" .Values.<component>.hostUsers))", "helm-loki-6.51.0")),
 )
 
 UNPUBLISHED_CHART_VERSIONS: dict[tuple[str, str], Source] = {

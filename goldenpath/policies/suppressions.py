@@ -220,6 +220,7 @@ def all_suppressions(environments: list[Environment]) -> list[Suppression]:
     sandboxes = SANDBOX_SUPPRESSIONS if any(e.sandboxes is not None and any(t.kind == "aws" for t in e.sandboxes.tiers.values())
                                             for e in environments) else ()
     ci = CI_APPLY_SUPPRESSIONS if any(e.ci is not None for e in environments) else ()
-    versions = [s for e in environments for s in version_list_suppressions(e, checkov_eks_versions())]
+    checkov_knows = checkov_eks_versions()
+    versions = [s for e in environments for s in version_list_suppressions(e, checkov_knows)]
     return [*STATIC_SUPPRESSIONS, *previews, *sandboxes, *ci, *versions,
             *(s for e in environments for s in environment_suppressions(e))]
