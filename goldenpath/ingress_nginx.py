@@ -39,8 +39,6 @@ INGRESS_NGINX_TAG = "controller-v1.15.1"
 # policies (hosts, annotations, no ExternalName) are what stands between tenants and that assumption.
 INGRESS_NGINX_RETIRED = "March 2026"
 INGRESS_NGINX_TESTED_KUBERNETES = ("1.31", "1.32", "1.33", "1.34", "1.35")
-INGRESS_NGINX_RETIREMENT_SOURCE = ("kubernetes/ingress-nginx README.md (Ingress NGINX Retirement; Supported Versions "
-                                   "table, v1.15.1) @ dbb11b9")
 ANNOTATION_PREFIX = "nginx.ingress.kubernetes.io/"
 
 RISKS = ("Low", "Medium", "High", "Critical")
@@ -135,8 +133,9 @@ def ingress_annotations_line(environment: str, accepted_by_name: dict[str, str])
 def ingress_controller_line(environment: str, kubernetes_version: str) -> str:
     """One `validate` line: the controller goldenpath's Ingress policies are written for, and where it stands."""
     tested = INGRESS_NGINX_TESTED_KUBERNETES
-    fit = (f"tested on Kubernetes {tested[0]}-{tested[-1]}" + ("" if kubernetes_version in tested
-                                                                else f", not {kubernetes_version}"))
+    fit = f"tested on Kubernetes {tested[0]}-{tested[-1]}"
+    if kubernetes_version not in tested:
+        fit += f", not {kubernetes_version}"
     return (f"ingress controller: {environment} (Kubernetes {kubernetes_version}): goldenpath's Ingress policies are "
             f"written for ingress-nginx, retired upstream in {INGRESS_NGINX_RETIRED} ({INGRESS_NGINX_TAG}, its newest "
             f"line's last release: no security fixes since; {fit}); plan a maintained controller (docs/tenancy.md)")

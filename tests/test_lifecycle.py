@@ -54,6 +54,8 @@ def test_validate_says_how_old_the_calendar_is_and_warns_once_eks_may_have_moved
     assert stale.startswith("kubernetes calendar: EKS versions up to 1.36, read 2026-12-07 (121 days ago); WARNING older "
                             "than 120 days") and "docs/upgrading-charts.md" in stale
     assert "WARNING" not in calendar_line(CALENDAR_READ)  # the default: goldenpath's own calendar
+    # validate prints it from the support report, for the same day as the report's lines.
+    assert support_report([], date(2027, 4, 7), [], _surcharge).calendar == calendar_line(date(2027, 4, 7))
 
 
 def test_a_cluster_in_extended_support_fails_with_its_monthly_cost(dev):

@@ -186,10 +186,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from datetime import date
-
     from goldenpath.ingress_nginx import ingress_annotations_line, ingress_controller_line
-    from goldenpath.lifecycle.support import calendar_line
     from goldenpath.node_updates import node_update_line
     from goldenpath.observability.heartbeat import heartbeat_line
     from goldenpath.observability.network import grafana_egress_line
@@ -202,7 +199,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print("\n".join(gate.cost_lines))
     print("\n".join(gate.version_lines))
     print("\n".join(gate.support.lines))
-    print(calendar_line(date.today()))
+    print(gate.support.calendar)
     print("\n".join(node_update_line(environment) for environment in gate.environments))
     print("\n".join(heartbeat_line(environment) for environment in gate.environments))
     print("\n".join(series_line(environment) for environment in gate.environments))

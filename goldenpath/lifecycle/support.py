@@ -17,11 +17,10 @@ from typing import Callable, Sequence
 from goldenpath.config.model import Environment
 from goldenpath.lifecycle.calendar import CALENDAR_READ, EKS_SUPPORT, support_on
 from goldenpath.observability.charts import version_key
-from goldenpath.policies.suppressions import Suppression
+from goldenpath.policies.suppressions import CLUSTER_PATH, Suppression
 from goldenpath.stacks.layout import stack_layout
 
 CHECK_ID = "GP_EKS_001"
-CLUSTER_PATH = "{stack}/cluster/cluster"  # the EKS cluster's construct path, as checkov's results name it
 # The month the estimates use (cost.items.HOURS_PER_MONTH); not imported, since cost imports this package's calendar.
 HOURS_PER_MONTH = Decimal(730)
 SurchargePerHour = Callable[[str], Decimal | None]
@@ -52,6 +51,8 @@ class SupportReport:
     problems: list[str] = field(default_factory=list)
     failed_stacks: list[str] = field(default_factory=list)
     """The cluster stacks behind ``problems``, for validate's verdict."""
+    calendar: str = ""
+    """How old goldenpath's copy of EKS's calendar is on the report's day (``calendar_line``)."""
 
 
 def support_status(environment: Environment, day: date) -> SupportStatus:
@@ -108,7 +109,7 @@ def _extended_problem(status: SupportStatus, finding: str) -> str:
 def support_report(environments: Sequence[Environment], day: date, suppressions: Sequence[Suppression],
                    surcharge_per_hour: SurchargePerHour) -> SupportReport:
     """One line per environment; a problem for every cluster past standard support that no suppression accepts."""
-    report = SupportReport()
+    report = SupportReport(calendar=calendar_line(day))
     for environment in environments:
         status = support_status(environment, day)
         head = f"kubernetes: {status.environment} ({status.version}, support_type {status.support_type}):"

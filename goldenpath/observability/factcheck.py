@@ -539,11 +539,21 @@ def _kube_version_admits(constraint: str, version: str) -> bool:
     match = re.fullmatch(r"(>=|\^)\s*(\d+)\.(\d+)(?:\.\d+)?(?:-0)?", constraint.strip())
     if not match:
         raise ValueError(f"kubeVersion {constraint!r}: expected >=X.Y.Z-0, ^X.Y.Z-0 or none")
-    operator, major, minor = match.group(1), int(match.group(2)), int(match.group(3))
+    return _bound_admits(match.group(1), (int(match.group(2)), int(match.group(3))), version)
+
+
+def _bound_admits(operator: str, bound: tuple[int, int], version: str) -> bool:
+    """One semver bound (``^``, ``>=``, ``>``, ``<`` on major.minor) against a Kubernetes minor version."""
     wanted = version_key(version)
     if operator == "^":
-        return wanted[0] == major and wanted >= (major, minor)
-    return wanted >= (major, minor)
+        return wanted[0] == bound[0] and wanted >= bound
+    if operator == ">=":
+        return wanted >= bound
+    if operator == ">":
+        return wanted > bound
+    if operator == "<":
+        return wanted < bound
+    raise ValueError(f"semver operator {operator!r}: expected ^, >=, > or <")
 
 
 def check_kubernetes_range(pins: dict, versions: tuple[str, ...]) -> list[str]:
@@ -565,3 +575,34 @@ def check_kubernetes_range(pins: dict, versions: tuple[str, ...]) -> list[str]:
                 problems.append(f"chart {pin.name} {pin.version}: kubeVersion {row.kube_version!r} refuses Kubernetes {version} "
                                 f"({row.kube_version_source})")
     return problems
+
+
+def check_version_gates(gates: dict, versions: tuple[str, ...]) -> list[str]:
+    """Every ``semverCompare`` on the cluster's version in the pinned charts' templates (facts.CHART_VERSION_GATES)
+    answers the same for every version goldenpath accepts, so each renders the same objects."""
+    problems = []
+    for chart, (constraints, source) in gates.items():
+        for constraint in constraints:
+            match = re.fullmatch(r"(>=|>|<)\s*(\d+)\.(\d+)(?:\.\d+)?-\d+", constraint)
+            if not match:
+                problems.append(f"{chart}: {constraint!r} is not a bound this check reads ({source})")
+                continue
+            bound = (int(match.group(2)), int(match.group(3)))
+            if len({_bound_admits(match.group(1), bound, version) for version in versions}) > 1:
+                problems.append(f"{chart}: {constraint} splits Kubernetes {', '.join(versions)} ({source})")
+    return problems
+
+
+def _keys_anywhere(document: Any) -> set[str]:
+    if isinstance(document, dict):
+        return set(document) | {key for value in document.values() for key in _keys_anywhere(value)}
+    if isinstance(document, list):
+        return {key for value in document for key in _keys_anywhere(value)}
+    return set()
+
+
+def check_version_gates_behind_values(releases: dict[str, HelmRelease]) -> list[str]:
+    """The gates that render only where a value is set (facts.CHART_VERSION_GATES_BEHIND_VALUES) stay unset."""
+    return [f"{release.name} sets {key}, which {gate} renders only on some Kubernetes versions ({source})"
+            for chart, gate, key, source in facts.CHART_VERSION_GATES_BEHIND_VALUES
+            for release in _of_chart(releases, chart) if key in _keys_anywhere(release.values)]

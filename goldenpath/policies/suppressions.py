@@ -135,14 +135,22 @@ def checkov_eks_versions() -> tuple[str, ...]:
     return tuple(str(version) for version in check.get_expected_values())
 
 
+CLUSTER_PATH = "{stack}/cluster/cluster"  # the EKS cluster's construct path, as checkov's results name it
+
+
+def cluster_suppression(environment: Environment, check_id: str, reason: str, owner: str) -> Suppression:
+    """A suppression of ``check_id`` for the environment's EKS cluster only."""
+    stack = f"{environment.name}-cluster"  # goldenpath.stacks.layout's name (not imported: stacks reaches policies)
+    return Suppression(check_id, reason, owner, stack=stack, construct_path=CLUSTER_PATH.format(stack=stack))
+
+
 def version_list_suppressions(environment: Environment, accepted_by_checkov: tuple[str, ...]) -> list[Suppression]:
     """CKV_AWS_339 for a cluster whose version the installed checkov's list does not have yet (none otherwise)."""
     version = environment.cluster.kubernetes_version
     if version in accepted_by_checkov:
         return []
-    stack = f"{environment.name}-cluster"
     reason = f"{environment.source_file} sets cluster.kubernetes_version: {version}, {STALE_VERSION_LIST_REASON}"
-    return [Suppression("CKV_AWS_339", reason, "platform-team", stack=stack, construct_path=f"{stack}/cluster/cluster")]
+    return [cluster_suppression(environment, "CKV_AWS_339", reason, "platform-team")]
 
 
 def environment_suppressions(environment: Environment) -> list[Suppression]:
@@ -152,15 +160,8 @@ def environment_suppressions(environment: Environment) -> list[Suppression]:
     found: list[Suppression] = []
     if environment.cluster.endpoint.public:
         cidrs = ", ".join(environment.cluster.endpoint.public_access_cidrs)
-        found.append(
-            Suppression(
-                "CKV_AWS_39",
-                f"{source} sets cluster.endpoint.public: true, restricted to {cidrs}",
-                owner,
-                stack=f"{environment.name}-cluster",
-                construct_path=f"{environment.name}-cluster/cluster/cluster",
-            )
-        )
+        found.append(cluster_suppression(environment, "CKV_AWS_39",
+                                         f"{source} sets cluster.endpoint.public: true, restricted to {cidrs}", owner))
     if environment.log_retention_days < FULL_YEAR_DAYS:
         found.append(
             Suppression(
