@@ -86,8 +86,9 @@ def test_a_deploy_role_only_describes_its_cluster(policies):
 
 
 def test_cluster_access_follows_the_role(bundled_synth):
-    """Inside the cluster: apply administers, drift views, previews reach preview namespaces only, a deploy role its
-    own namespace only, and the plan role (a pull request's code) nothing."""
+    """Inside the cluster: apply administers, drift views, reap reaches preview namespaces only, a preview session its
+    own namespace only (RBAC, no access policy), a deploy role its own namespace only, and the plan role (a pull
+    request's code) nothing."""
     document = json.loads((bundled_synth.stacks["dev-cluster"] / "cdk.tf.json").read_text())
     entries = {e["principal_arn"].split("/")[-1]: e for e in document["resource"]["aws_eks_access_entry"].values()}
     associations = {}
@@ -97,7 +98,9 @@ def test_cluster_access_follows_the_role(bundled_synth):
     assert "goldenpath-dev-ci-plan" not in entries
     assert associations["goldenpath-dev-ci-apply"] == [("AmazonEKSClusterAdminPolicy", "cluster", ())]
     assert associations["goldenpath-dev-ci-drift"] == [("AmazonEKSAdminViewPolicy", "cluster", ())]
-    assert associations["goldenpath-dev-ci-preview"] == [("AmazonEKSAdminPolicy", "namespace", ("pr-*",))]
+    assert associations["goldenpath-dev-ci-reap"] == [("AmazonEKSAdminPolicy", "namespace", ("pr-*",))]
+    assert "goldenpath-dev-ci-preview" not in associations  # test_isolation.py tries its sessions
+    assert entries["goldenpath-dev-ci-preview"]["user_name"] == "goldenpath-preview:{{SessionName}}"
     team = json.loads((bundled_synth.stacks["dev-tenants-storefront"] / "cdk.tf.json").read_text())
     # A deploy role holds no access policy: only its namespace's RoleBindings for its group (test_isolation.py tries it).
     assert "aws_eks_access_policy_association" not in team["resource"]

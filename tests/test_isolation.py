@@ -271,35 +271,119 @@ PREVIEW_STACK_WRITES = {
 }
 
 
-def test_the_preview_roles_can_write_everything_a_preview_stack_creates(platform, preview_document):
-    """In a pr-* namespace the preview roles hold AmazonEKSAdminPolicy (as EKS lists it) and the group's ClusterRole.
-    The access policy alone cannot set a quota or a LimitRange, nor bind the owners (no ``bind``, and Kubernetes does
-    not count an access policy as held permissions): every one of those writes would be refused on a real cluster."""
-    from goldenpath.eks_access_policies import AMAZON_EKS_ADMIN_POLICY
-    from goldenpath.modules.preview_access import group_rules
+def session_held(platform: dict, preview_document: dict, user: str, groups: tuple[str, ...], namespace: str,
+                 bound: bool = True) -> list[dict]:
+    """The RBAC rules a preview session holds in ``namespace``, read from the synthesized objects as Kubernetes would:
+    the ClusterRoles bound to its groups cluster-wide (platform stack), and, once applied (``bound``), the ClusterRoles
+    that the preview stack's RoleBindings in that namespace bind to its user. No access policy: the preview role has
+    none (cluster stack; `test_the_preview_role_holds_no_access_policy`)."""
+    held = []
+    for binding in resources_of(platform, "kubernetes_cluster_role_binding_v1").values():
+        if any(s["kind"] == "Group" and s["name"] in groups for s in binding["subject"]):
+            held += synthesized_rules(platform, binding["role_ref"]["name"])
+    for binding in resources_of(preview_document, "kubernetes_role_binding_v1").values() if bound else ():
+        if binding["metadata"]["namespace"] == namespace and any(
+                s["kind"] == "User" and s["name"] == user for s in binding["subject"]):
+            held += synthesized_rules(platform, binding["role_ref"]["name"])
+    return held
 
-    rbac = synthesized_rules(platform, "goldenpath-preview-namespaces")
-    assert rbac == [{"apiGroups": r["api_groups"], "resources": r["resources"], "verbs": r["verbs"],
-                     **({"resourceNames": r["resource_names"]} if "resource_names" in r else {})} for r in group_rules()]
-    held, alone = [*AMAZON_EKS_ADMIN_POLICY, *rbac], list(AMAZON_EKS_ADMIN_POLICY)
-    missing_alone = set()
+
+def preview_session(preview_document: dict) -> tuple[str, str]:
+    """(namespace, Kubernetes user) of the synthesized preview's own session."""
+    (namespace,) = [n["metadata"][0]["name"] for n in resources_of(preview_document, "kubernetes_namespace_v1").values()]
+    return namespace, f"goldenpath-preview:{namespace}"
+
+
+SESSION_GROUPS = (PREVIEWS_GROUP, "goldenpath:preview-sessions")
+
+
+def test_the_preview_role_holds_no_access_policy(bundled_synth):
+    """An access policy scoped to ``pr-*`` would let every preview's session read every preview's namespace."""
+    cluster = stack_json(bundled_synth, "dev-cluster")
+    (entry,) = [e for e in resources_of(cluster, "aws_eks_access_entry").values()
+                if e["principal_arn"].endswith("role/goldenpath-dev-ci-preview")]
+    assert entry["user_name"] == "goldenpath-preview:{{SessionName}}"
+    assert sorted(entry["kubernetes_groups"]) == sorted(SESSION_GROUPS)
+    associations = [a for a in resources_of(cluster, "aws_eks_access_policy_association").values()
+                    if a["principal_arn"].endswith("role/goldenpath-dev-ci-preview")]
+    assert associations == []
+
+
+def test_the_preview_roles_can_write_everything_a_preview_stack_creates(platform, preview_document):
+    """Before its RoleBinding exists a session may create exactly its namespace and that binding (the first,
+    targeted apply of `preview up`: ``session_grant``); after it, everything the preview stack writes."""
+    from goldenpath.modules.preview_access import SESSION_ROLE
+
+    namespace, user = preview_session(preview_document)
+    before = session_held(platform, preview_document, user, SESSION_GROUPS, namespace, bound=False)
+    held = session_held(platform, preview_document, user, SESSION_GROUPS, namespace)
+    assert allows(before, "", "namespaces", "create") and allows(before, "rbac.authorization.k8s.io", "rolebindings", "create")
+    assert allows(before, "rbac.authorization.k8s.io", "rolebindings", "get", SESSION_ROLE)  # terraform reads it back
+    assert allows(before, "rbac.authorization.k8s.io", "clusterroles", "bind", SESSION_ROLE)
     for rtype, resources in preview_document["resource"].items():
         assert rtype in PREVIEW_STACK_WRITES, f"{rtype}: say which API resource it writes"
         group, resource = PREVIEW_STACK_WRITES[rtype]
-        for verb in ("create", "update", "delete"):
+        for verb in ("create", "update", "delete", "get"):
             assert allows(held, group, resource, verb), (rtype, verb)
-            if not allows(alone, group, resource, verb):
-                missing_alone.add(resource)
         for binding in resources.values() if rtype == "kubernetes_role_binding_v1" else ():
             ref = binding["role_ref"]
             assert ref["kind"] == "ClusterRole"
             assert allows(held, "rbac.authorization.k8s.io", "clusterroles", "bind", ref["name"]), ref
-            assert not allows(alone, "rbac.authorization.k8s.io", "clusterroles", "bind", ref["name"])
-    # namespaces are cluster-scoped: the ClusterRole always granted them; quota and limits it grants since 0.20
-    assert missing_alone == {"namespaces", "resourcequotas", "limitranges"}
-    # bind names exactly the owners' two roles: nothing more could be granted through it
+    # bind names exactly the owners' two roles and the session's: nothing more could be granted through it
     assert not allows(held, "rbac.authorization.k8s.io", "clusterroles", "bind", "admin")
     assert not allows(held, "rbac.authorization.k8s.io", "clusterroles", "bind", "cluster-admin")
+
+
+def test_a_preview_session_reads_nothing_in_another_preview(platform, preview_document):
+    """Helm's ``lookup`` in a chart reads with the session that installs it; admission never sees reads. In another
+    preview's namespace the session holds only its groups' rules: no Secret, ConfigMap or Pod, not even a list."""
+    namespace, user = preview_session(preview_document)
+    own = session_held(platform, preview_document, user, SESSION_GROUPS, namespace)
+    other = session_held(platform, preview_document, user, SESSION_GROUPS, "pr-1-web-shop")
+    for group, resource in (("", "secrets"), ("", "configmaps"), ("", "pods"), ("apps", "deployments"),
+                            ("rbac.authorization.k8s.io", "rolebindings")):
+        for verb in ("get", "list", "watch"):
+            assert allows(own, group, resource, verb), (resource, verb)
+            assert not allows(other, group, resource, verb), (resource, verb)
+    # what it holds everywhere: namespaces (cluster-scoped), and reading back a binding named like its own
+    assert allows(other, "rbac.authorization.k8s.io", "rolebindings", "get", "goldenpath-preview-session")
+    assert not allows(other, "rbac.authorization.k8s.io", "rolebindings", "get", "owners-edit")
+
+
+SESSION_REQUEST = {"userInfo": {"username": "goldenpath-preview:pr-2-web-shop",
+                                "groups": [*SESSION_GROUPS, "system:authenticated"]}, "namespace": "pr-2-web-shop"}
+SESSION_REFUSED = "a preview session writes only the namespace it is named after"
+
+
+@pytest.mark.parametrize(("operation", "resource", "namespace", "obj", "refused"), [
+    ("CREATE", "configmaps", "pr-2-web-shop", {"metadata": {"name": "c"}}, None),
+    ("CREATE", "configmaps", "pr-1-web-shop", {"metadata": {"name": "c"}}, SESSION_REFUSED),
+    ("DELETE", "secrets", "pr-1-web-shop", None, SESSION_REFUSED),
+    ("CONNECT", "pods", "pr-1-web-shop", {"kind": "PodExecOptions"}, SESSION_REFUSED),
+    ("UPDATE", "resourcequotas", "pr-1-web-shop", {"metadata": {"name": "tenant-quota"}}, SESSION_REFUSED),
+    ("CREATE", "namespaces", "", {"metadata": {"name": "pr-2-web-shop"}}, None),
+    ("CREATE", "namespaces", "", {"metadata": {"name": "pr-1-web-shop"}}, SESSION_REFUSED),
+    ("DELETE", "namespaces", "", None, SESSION_REFUSED),  # oldObject below: pr-1-web-shop
+    ("CREATE", "clusterroles", "", {"metadata": {"name": "mine"}}, SESSION_REFUSED),
+    ("CREATE", "rolebindings", "pr-2-web-shop", {"metadata": {"name": "goldenpath-preview-session"},
+     "roleRef": {"name": "goldenpath-preview-session"},
+     "subjects": [{"kind": "User", "name": "goldenpath-preview:pr-2-web-shop"}]}, None),
+    # its own namespace, but the session role handed to another preview's session or to a group
+    ("CREATE", "rolebindings", "pr-2-web-shop", {"metadata": {"name": "goldenpath-preview-session"},
+     "roleRef": {"name": "goldenpath-preview-session"},
+     "subjects": [{"kind": "User", "name": "goldenpath-preview:pr-1-web-shop"}]},
+     "a preview session binds goldenpath-preview-session to itself only"),
+    ("CREATE", "rolebindings", "pr-1-web-shop", {"metadata": {"name": "goldenpath-preview-session"},
+     "roleRef": {"name": "goldenpath-preview-session"},
+     "subjects": [{"kind": "User", "name": "goldenpath-preview:pr-2-web-shop"}]}, SESSION_REFUSED),
+])
+def test_a_preview_session_writes_only_the_namespace_named_after_it(platform, operation, resource, namespace, obj, refused):
+    policy = manifests(platform, "ValidatingAdmissionPolicy")["goldenpath-preview-namespaces-sessions"]
+    request = {**SESSION_REQUEST, "operation": operation, "namespace": namespace, "resource": {"resource": resource}}
+    old = {"metadata": {"name": "pr-1-web-shop"}} if operation == "DELETE" else None
+    assert [m.split(" (")[0] for m in admitted(policy, request, obj, old=old)][:1] == ([refused] if refused else [])
+    # the reap role (not a session) and the platform's identities are not matched
+    assert admitted(policy, {**request, "userInfo": {"username": "reaper", "groups": [PREVIEWS_GROUP]}}, obj, old=old) == []
 
 
 @pytest.mark.parametrize(("namespace", "operation", "annotations", "refused"), [
@@ -340,14 +424,19 @@ def test_a_preview_chart_grants_no_access(platform, resource, annotations, refus
 
 def test_helm_hooks_are_off_in_previews_because_admission_cannot_place_them(platform, preview_release):
     """Helm creates a hook from its own manifest, without the release stamp the objects policy checks, after deleting
-    whatever has the hook's name (before-hook-creation): as the preview identity serves every pr-* namespace, a hook
-    naming another preview's namespace would pass. So hooks must not run at all (``disable_webhooks``)."""
+    whatever has the hook's name (before-hook-creation): a hook named ``tenant-isolation`` would replace the
+    namespace's NetworkPolicy with the chart's, and the objects policy cannot tell it from goldenpath's own. (A hook
+    naming another preview's namespace is refused to the session since 0.22.) So hooks must not run at all."""
     policy = manifests(platform, "ValidatingAdmissionPolicy")["goldenpath-preview-namespaces-objects"]
-    hook = {"metadata": {"name": "db-credentials", "namespace": "pr-1-web-shop",
-                         "annotations": {"helm.sh/hook": "pre-install"}}}
-    another_preview = {**PREVIEW_REQUEST, "namespace": "pr-1-web-shop", "operation": "CREATE",
-                       "resource": {"resource": "secrets"}}
-    assert admitted(policy, another_preview, hook) == []  # the reason hooks are off: admission cannot tell
+    hook = {"metadata": {"name": "tenant-isolation", "annotations": {"helm.sh/hook": "pre-install"}},
+            "spec": {"podSelector": {}, "egress": [{}]}}
+    own = {**SESSION_REQUEST, "operation": "CREATE", "resource": {"resource": "networkpolicies"}}
+    assert admitted(policy, own, hook) == []  # the reason hooks are off: admission cannot tell
+    sessions = manifests(platform, "ValidatingAdmissionPolicy")["goldenpath-preview-namespaces-sessions"]
+    assert admitted(sessions, own, hook) == []  # in its own namespace, the session may write
+    elsewhere = {**own, "namespace": "pr-1-web-shop", "resource": {"resource": "secrets"}}
+    assert [m.split(" (")[0] for m in admitted(sessions, elsewhere, {"metadata": {"name": "db-credentials"}})] == [
+        SESSION_REFUSED]
     assert preview_release["disable_webhooks"] is True
     assert preview_release["atomic"] is True  # a failed install is uninstalled, so no record keeps a refused object
 
@@ -374,7 +463,7 @@ def test_every_admission_policy_denies_and_fails_closed(bundled_synth, bundled_e
     every_cluster = {"goldenpath-no-external-ips", "goldenpath-tenant-ingress-hosts", "goldenpath-tenant-no-external-name",
                      "goldenpath-tenant-ingress-annotations"}
     previews = {"goldenpath-preview-namespaces", "goldenpath-preview-namespaces-objects",
-                "goldenpath-preview-namespaces-limits"}  # where CI runs previews
+                "goldenpath-preview-namespaces-limits", "goldenpath-preview-namespaces-sessions"}  # where CI runs previews
     environment = next(e for e in bundled_environments if e.name == env)
     hosts_previews = environment.ci is not None and environment.previews is not None
     assert set(policies) == every_cluster | (previews if hosts_previews else set())

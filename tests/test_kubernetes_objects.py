@@ -39,7 +39,8 @@ def test_platform_objects_are_valid_for_the_clusters_version(platform_objects):
 def test_preview_objects_are_valid():
     objects = preview_objects()
     kinds = sorted(o.manifest["kind"] for o in objects)
-    assert kinds == ["LimitRange", "Namespace", "NetworkPolicy", "ResourceQuota", "RoleBinding", "RoleBinding", "ServiceAccount"]
+    assert kinds == ["LimitRange", "Namespace", "NetworkPolicy", "ResourceQuota", "RoleBinding", "RoleBinding", "RoleBinding",
+                     "ServiceAccount"]
     assert validate_objects(objects, "1.33") == []
 
 

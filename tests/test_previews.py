@@ -157,9 +157,11 @@ def test_quota_limits_and_network_isolation(synthesized):
     assert dns["ports"] == [{"port": "53", "protocol": "UDP"}, {"port": "53", "protocol": "TCP"}]
     assert not any("ip_block" in json.dumps(rule) for rule in spec["egress"])  # no cloud access, no way out
     # The preview namespace is a tenant: its owner group (from the catalog) may edit it, NetworkPolicies aside.
+    # The preview's own session reaches the namespace through one more binding, of its user alone.
     bindings = document["resource"]["kubernetes_role_binding_v1"].values()
-    assert {(b["subject"][0]["name"], b["role_ref"]["name"]) for b in bindings} == {
-        ("storefront-engineers", "goldenpath-tenant-edit"), ("storefront-engineers", "view")}
+    assert {(b["subject"][0]["kind"], b["subject"][0]["name"], b["role_ref"]["name"]) for b in bindings} == {
+        ("Group", "storefront-engineers", "goldenpath-tenant-edit"), ("Group", "storefront-engineers", "view"),
+        ("User", f"goldenpath-preview:{wanted.name}", "goldenpath-preview-session")}
     assert only(document, "kubernetes_service_account_v1")["automount_service_account_token"] is False
 
 
@@ -240,3 +242,53 @@ def test_a_preview_with_lines_not_priced_cannot_pass_its_cap():
         check_preview_cap(SimpleNamespace(environment=dev), request(service="web"), estimate)
     priced = StackEstimate("previews-x")
     check_preview_cap(SimpleNamespace(environment=dev), request(service="web"), priced)  # $0 and complete: within the cap
+
+
+def test_the_session_binding_is_applied_first_and_everything_waits_for_it(synthesized):
+    """A preview session reaches its namespace only through its RoleBinding: `up` and `down` apply the namespace and
+    that binding on their own first (the authorizer's cache may lag within one apply), and every other object of the
+    namespace depends on the binding. The AWS-only stack has nothing to grant."""
+    from goldenpath.previews.lifecycle import session_grant
+
+    wanted, documents, stacks = synthesized
+    document = documents[f"previews-{wanted.name}"]
+    grant = session_grant(stacks / f"previews-{wanted.name}")
+    (namespace,) = document["resource"]["kubernetes_namespace_v1"]
+    (binding,) = [key for key, b in document["resource"]["kubernetes_role_binding_v1"].items()
+                  if b["role_ref"]["name"] == "goldenpath-preview-session"]
+    assert grant == (f"kubernetes_namespace_v1.{namespace}", f"kubernetes_role_binding_v1.{binding}")
+    assert session_grant(stacks / f"previews-{wanted.name}-aws") == ()
+    for rtype, resources in document["resource"].items():
+        for key, body in resources.items():
+            if f"{rtype}.{key}" not in grant:
+                assert f"kubernetes_role_binding_v1.{binding}" in body.get("depends_on", []), (rtype, key)
+
+
+def test_a_preview_session_works_only_on_the_preview_it_is_named_after():
+    """The cluster lets a preview-role session into the namespace named after it only; `preview up` and `down` refuse a
+    session named otherwise before touching anything (after the AWS side, the cluster's refusal would come late)."""
+    from types import SimpleNamespace
+
+    from goldenpath.previews.lifecycle import check_caller
+
+    dev, name = environment("dev"), request().name
+    session = f"arn:aws:sts::{dev.account_id}:assumed-role/goldenpath-dev-ci-preview/"
+    check_caller(SimpleNamespace(environment=dev, caller=session + name), name)
+    with pytest.raises(PreviewError, match=f"the preview role's session 'GitHubActions', expected a session named "
+                                           f"after the preview, '{name}'"):
+        check_caller(SimpleNamespace(environment=dev, caller=session + "GitHubActions"), name)
+    with pytest.raises(PreviewError, match="session 'pr-13-web"):
+        check_caller(SimpleNamespace(environment=dev, caller=session + request(pr=13).name), name)
+    # not the preview role (a platform engineer, the reap role): the cluster's own rules apply, nothing to check here
+    check_caller(SimpleNamespace(environment=dev, caller=f"arn:aws:sts::{dev.account_id}:assumed-role/admin/alice"), name)
+    check_caller(SimpleNamespace(environment=dev, caller=None), name)
+
+
+def test_preview_name_prints_the_session_name(capsys):
+    from goldenpath.cli.main import main
+
+    assert main(["preview", "name", "--repository", "acme/shop", "--pr", "12", "--service", "web"]) == 0
+    assert capsys.readouterr().out.strip() == request().name
+    assert main(["preview", "name", "--repository", "acme/shop", "--pr", "0", "--service", "web"]) == 2
+    err = capsys.readouterr().err
+    assert "--pr: got 0, expected a pull-request number of 1 or more" in err and "Traceback" not in err

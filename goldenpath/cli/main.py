@@ -423,6 +423,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 def cmd_preview(args: argparse.Namespace) -> int:
     from goldenpath.cli.preview import cmd_preview as run_preview
 
+    if args.action == "name":  # a pure function of the pull request: no environment is read
+        return run_preview(args, [], None)
     environments = _environments(args)
     return run_preview(args, environments, _catalog(args, environments))
 

@@ -1,4 +1,4 @@
-"""`goldenpath preview up|down|list|reap`."""
+"""`goldenpath preview up|down|list|reap|name`."""
 
 from __future__ import annotations
 
@@ -38,6 +38,12 @@ def add_parser(sub) -> None:
     p = actions.add_parser("down", help="destroy a pull request's previews and delete their state (idempotent)")
     common(p)
     identity(p)
+    p.add_argument("--service", help="only this service's preview (default: every preview of the pull request)")
+
+    p = actions.add_parser("name", help="print a preview's name (its namespace, and the session name its job assumes "
+                           "the preview role with)")
+    identity(p)
+    p.add_argument("--service", required=True)
 
     p = actions.add_parser("list", help="previews found in the state bucket")
     common(p)
@@ -63,7 +69,9 @@ def _run(args: argparse.Namespace, environments, catalog):
     environment = hosts[0]
     run = backend(args, WORKDIR)
     registry = Registry(run.client("s3", environment.state_region), environment.state_bucket, environment.state.kms_key)
-    return PreviewRun(environment, registry, run.terraform, catalog, emulator=run.emulator, in_cluster=run.emulator is None)
+    caller = run.client("sts", environment.region).get_caller_identity()["Arn"]
+    return PreviewRun(environment, registry, run.terraform, catalog, emulator=run.emulator, in_cluster=run.emulator is None,
+                      caller=caller)
 
 
 def _age(record, now: datetime) -> str:
@@ -76,8 +84,15 @@ def cmd_preview(args: argparse.Namespace, environments, catalog) -> int:
     from goldenpath.modules.preview_request import PreviewError, PreviewRequest
 
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    if args.action in ("up", "down") and not args.repository:
+    if args.action in ("up", "down", "name") and not args.repository:
         raise PreviewError("--repository: missing, expected owner/name (or set GITHUB_REPOSITORY)")
+    if args.action == "name":
+        from goldenpath.modules.preview_request import preview_name
+
+        if args.pr < 1:
+            raise PreviewError(f"--pr: got {args.pr}, expected a pull-request number of 1 or more")
+        print(preview_name(args.repository, args.pr, args.service))
+        return 0
     if args.action == "up":
         request = PreviewRequest(args.repository, args.pr, args.branch, args.service, args.image, args.owner,
                                  args.ttl_hours, args.bucket)
@@ -98,7 +113,7 @@ def cmd_preview(args: argparse.Namespace, environments, catalog) -> int:
         return 0
     run = _run(args, environments, catalog)
     if args.action == "down":
-        destroyed = lifecycle.down(run, args.repository, args.pr)
+        destroyed = lifecycle.down(run, args.repository, args.pr, args.service)
         print(f"destroyed: {', '.join(destroyed)}" if destroyed else f"no preview for {args.repository}#{args.pr}; nothing to do")
         return 0
     if args.action == "list":

@@ -148,8 +148,10 @@ class Terraform:
     def init(self, stack_dir: Path) -> None:
         self.run(stack_dir, "init", "-input=false", "-no-color", *(["-reconfigure"] if self.reconfigure else []))
 
-    def apply(self, stack_dir: Path, auto_approve: bool) -> None:
-        self.run(stack_dir, "apply", "-input=false", "-no-color", *(["-auto-approve"] if auto_approve else []))
+    def apply(self, stack_dir: Path, auto_approve: bool, targets: tuple[str, ...] = ()) -> None:
+        """``targets``: apply only these resource addresses (and what they depend on). Default: everything."""
+        self.run(stack_dir, "apply", "-input=false", "-no-color", *(["-auto-approve"] if auto_approve else []),
+                 *(f"-target={address}" for address in targets))
 
     def destroy(self, stack_dir: Path, auto_approve: bool) -> None:
         self.run(stack_dir, "destroy", "-input=false", "-no-color", *(["-auto-approve"] if auto_approve else []))

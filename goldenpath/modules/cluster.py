@@ -115,6 +115,9 @@ class ClusterAccess:
     """Default: none, the whole cluster."""
     kubernetes_groups: tuple[str, ...] = ()
     """Default: none."""
+    username: str | None = None
+    """The Kubernetes user its sessions act as; may end in ``{{SessionName}}`` after a colon (EKS user guide,
+    "Create access entries"). Default: EKS's, ``arn:aws:sts::<account>:assumed-role/<role>/{{SessionName}}``."""
 
 
 @dataclass(frozen=True)
@@ -389,7 +392,7 @@ def cluster_access(scope: Construct, grant: ClusterAccess, cluster: str, partiti
     """The access entry and policy association of one ``ClusterAccess`` (construct ids from the role's name)."""
     role_name = grant.role_arn.rsplit("/", 1)[-1]
     entry = EksAccessEntry(scope, f"access-{role_name}", cluster_name=cluster, principal_arn=grant.role_arn, type="STANDARD",
-                           kubernetes_groups=list(grant.kubernetes_groups) or None)
+                           kubernetes_groups=list(grant.kubernetes_groups) or None, user_name=grant.username)
     if grant.policy is None:
         return entry
     scope_ = (EksAccessPolicyAssociationAccessScope(type="namespace", namespaces=list(grant.namespaces)) if grant.namespaces

@@ -18,7 +18,8 @@ from constructs import Construct
 
 from goldenpath.config.model import Previews, PreviewService
 from goldenpath.modules.preview_request import PreviewRequest, expiry_label, label_value
-from goldenpath.modules.tenant import TenantNamespace, TenantNamespaceProps
+from goldenpath.modules.preview_access import SESSION_ROLE, SESSION_USER_PREFIX
+from goldenpath.modules.tenant import NamespaceWriter, TenantNamespace, TenantNamespaceProps
 from goldenpath.observability.grafana_text import terraform_literal
 from goldenpath.tenancy.spec import TenantSpec
 
@@ -29,8 +30,10 @@ Fact: Helm stamps ``meta.helm.sh/release-namespace`` on a release's objects, whi
 checks, but creates hook objects from their own manifest without that stamp, after deleting any object of the
 same kind, name and namespace (the default ``before-hook-creation`` policy): helm/helm pkg/action/hooks.go
 ``execHook`` and install.go ``setMetadataVisitor`` @ v3.18.5 (the Helm that terraform-provider-helm v3.1.2 builds
-with, go.mod) and @ v3.21.4. One preview identity serves every ``pr-*`` namespace, so a chart's hook naming
-another preview's namespace would replace or delete that preview's objects unseen by admission.
+with, go.mod) and @ v3.21.4. Without the stamp the objects policy cannot tell a hook from goldenpath's own objects,
+so a hook named ``tenant-isolation`` would replace the namespace's NetworkPolicy with the chart's. (Before 0.22 one
+preview identity served every ``pr-*`` namespace and a hook could also name another preview's; a session is now
+refused outside its own: ``goldenpath.modules.preview_access``.)
 ``disable_webhooks`` sets ``DisableHooks`` for install, upgrade and uninstall (terraform-provider-helm
 helm/resource_helm_release.go @ v3.1.2). Charts that migrate in a hook run that step as an init container or a
 plain Job in previews."""
@@ -86,7 +89,9 @@ class PreviewEnvironment(Construct):
         super().__init__(scope, id_)
         request, previews, service = props.request, props.previews, props.service
         self.host = props.host
-        self.tenant = TenantNamespace(self, "tenant", TenantNamespaceProps(spec=props.tenant_spec()))
+        # The preview's own session (named after it) reaches this namespace only through this binding.
+        writer = NamespaceWriter(user=SESSION_USER_PREFIX + request.name, cluster_role=SESSION_ROLE)
+        self.tenant = TenantNamespace(self, "tenant", TenantNamespaceProps(spec=props.tenant_spec(), writer=writer))
         values = {
             "image": {"repository": service.image_repository, "tag": request.image_tag},
             "serviceAccount": {"create": False, "name": PREVIEW_SERVICE_ACCOUNT},

@@ -25,8 +25,18 @@ A chart may not bring a Namespace, a quota, a LimitRange, a Role or a RoleBindin
 refused: those are goldenpath's, written by Terraform without it), and its Helm hooks, which Helm creates without
 the stamp, do not run in previews (``goldenpath.modules.preview.HOOKS_OFF``).
 The check runs in the cluster (admission), where the chart's rendered objects arrive whatever renders them.
-Reads are not admission's to see: Helm's ``lookup`` in a chart reads with the same identity, over every ``pr-*``
-namespace (see the threat model's "What stays open")."""
+
+Reads are not admission's to see, and Helm's ``lookup`` in a chart reads with the identity that installs it. So the
+preview role holds no access policy: each preview job assumes it with the preview's name as its session name
+(configure-aws-credentials ``role-session-name``), and its access entry maps a session to the Kubernetes user
+``goldenpath-preview:<session>`` (EKS user guide, grant-k8s-access.adoc "Create access entries": a username may end
+in ``{{SessionName}}`` after a colon; awsdocs/amazon-eks-user-guide @ 4d52b4d) in the groups ``goldenpath:previews``
+and ``goldenpath:preview-sessions``. What the access policy granted inside a namespace is now the ClusterRole
+``goldenpath-preview-session`` (the same rules, ``goldenpath.eks_access_policies``), which a preview binds to its own
+user in its own namespace first (a RoleBinding the sessions group may create and read by name, and bind); a fourth
+policy (``<name>-sessions``) refuses a session any write outside the namespace named after it. A session therefore
+reads its own namespace and nothing in another preview's. The reap role (platform code only, no chart is rendered
+when a release is destroyed) keeps AmazonEKSAdminPolicy over ``pr-*``."""
 
 from __future__ import annotations
 
@@ -39,13 +49,19 @@ from cdktn_provider_kubernetes.cluster_role_v1 import ClusterRoleV1, ClusterRole
 from cdktn_provider_kubernetes.manifest import Manifest
 from constructs import Construct
 
+from goldenpath.eks_access_policies import AMAZON_EKS_ADMIN_POLICY
 from goldenpath.modules.tenant_role import ingress_names_only
 from goldenpath.tenancy.spec import POLICY_NAME as TENANT_POLICY_NAME
 from goldenpath.tenant_rbac import TENANT_ROLE, VIEW_ROLE
 
 NAMESPACE_VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")
 LIMIT_RESOURCES = ("limitranges", "resourcequotas")
-BINDABLE_ROLES = (TENANT_ROLE, VIEW_ROLE)
+SESSION_ROLE = "goldenpath-preview-session"
+"""The ClusterRole a preview session is bound to in its own namespace (RoleBinding of the same name)."""
+SESSIONS_GROUP = "goldenpath:preview-sessions"
+SESSION_USER_PREFIX = "goldenpath-preview:"
+"""A preview session's Kubernetes user is this prefix and its STS session name (the preview's name)."""
+BINDABLE_ROLES = (TENANT_ROLE, VIEW_ROLE, SESSION_ROLE)
 HELM_RELEASE_NAMESPACE = "meta.helm.sh/release-namespace"
 UNSTAMPED = f"!has(object.metadata.annotations) || !('{HELM_RELEASE_NAMESPACE}' in object.metadata.annotations)"
 OWN_RELEASE_ONLY = f"{UNSTAMPED} || object.metadata.annotations['{HELM_RELEASE_NAMESPACE}'] == request.namespace"
@@ -83,6 +99,16 @@ def group_condition(group: str) -> str:
     return f"'{group}' in request.userInfo.groups"
 
 
+# The namespace a request writes: a Namespace's own name, else the request's namespace.
+WRITTEN_NAMESPACE = ("(request.resource.resource == 'namespaces' ? (request.operation == 'DELETE' ? "
+                     "oldObject.metadata.name : object.metadata.name) : request.namespace)")
+OWN_NAMESPACE_ONLY = f"request.userInfo.username == '{SESSION_USER_PREFIX}' + {WRITTEN_NAMESPACE}"
+# A session binds the session role to itself only (the chart's RoleBindings are refused by the objects policy).
+SESSION_BINDS_ITSELF = (f"request.resource.resource != 'rolebindings' || request.operation == 'DELETE' || "
+                        f"object.roleRef.name != '{SESSION_ROLE}' || "
+                        f"object.subjects.all(s, s.kind == 'User' && s.name == request.userInfo.username)")
+
+
 @dataclass(frozen=True)
 class PreviewNamespaceAccessProps:
     group: str
@@ -91,6 +117,8 @@ class PreviewNamespaceAccessProps:
     """Every preview namespace's name starts so."""
     domain: str
     """Previews' hosts are ``<namespace>.<domain>``; their Ingresses may name no other."""
+    session_group: str = SESSIONS_GROUP
+    """The Kubernetes group of the preview role's sessions (one per preview). Default: goldenpath:preview-sessions."""
     name: str = "goldenpath-preview-namespaces"
     """Name of the ClusterRole, its binding and the admission policy. Default: goldenpath-preview-namespaces."""
     labels: dict[str, str] = field(default_factory=dict)
@@ -114,6 +142,24 @@ class PreviewNamespaceAccess(Construct):
         Manifest(self, "objects-policy-binding", manifest=admission_binding(props, suffix="-objects"), depends_on=[objects])
         limits = Manifest(self, "limits-policy", manifest=limits_policy(props))
         Manifest(self, "limits-policy-binding", manifest=admission_binding(props, suffix="-limits"), depends_on=[limits])
+        self._sessions(props)
+
+    def _sessions(self, props: PreviewNamespaceAccessProps) -> None:
+        """The role a session binds in its namespace, the sessions group's own rights, and their confinement."""
+        labels = dict(props.labels)
+        ClusterRoleV1(self, "session-role", metadata=ClusterRoleV1Metadata(name=SESSION_ROLE, labels=labels),
+                      rule=[ClusterRoleV1Rule(**rule) for rule in session_rules()])
+        name = f"{props.name}-sessions"
+        role = ClusterRoleV1(self, "sessions-role", metadata=ClusterRoleV1Metadata(name=name, labels=labels),
+                             rule=[ClusterRoleV1Rule(**rule) for rule in sessions_group_rules()])
+        ClusterRoleBindingV1(self, "sessions-binding", metadata=ClusterRoleBindingV1Metadata(name=name, labels=labels),
+                             role_ref=ClusterRoleBindingV1RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole",
+                                                                  name=name),
+                             subject=[ClusterRoleBindingV1Subject(kind="Group", name=props.session_group,
+                                                                  api_group="rbac.authorization.k8s.io")],
+                             depends_on=[role])
+        policy = Manifest(self, "sessions-policy", manifest=sessions_policy(props))
+        Manifest(self, "sessions-policy-binding", manifest=admission_binding(props, suffix="-sessions"), depends_on=[policy])
 
 
 def group_rules() -> list[dict]:
@@ -122,6 +168,41 @@ def group_rules() -> list[dict]:
             {"api_groups": [""], "resources": list(LIMIT_RESOURCES), "verbs": list(NAMESPACE_VERBS)},
             {"api_groups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind"],
              "resource_names": list(BINDABLE_ROLES)}]
+
+
+def session_rules() -> list[dict]:
+    """What a session holds in its own namespace: what AmazonEKSAdminPolicy held there until 0.22, as EKS lists it."""
+    return [{"api_groups": list(rule["apiGroups"]), "resources": list(rule["resources"]), "verbs": list(rule["verbs"])}
+            for rule in AMAZON_EKS_ADMIN_POLICY]
+
+
+def sessions_group_rules() -> list[dict]:
+    """Before its RoleBinding exists a session can create it (nothing else namespaced) and read it back by name."""
+    return [{"api_groups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings"], "verbs": ["create"]},
+            {"api_groups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings"], "verbs": ["get"],
+             "resource_names": [SESSION_ROLE]}]
+
+
+def sessions_policy(props: PreviewNamespaceAccessProps) -> dict:
+    """A session writes only the namespace named after it (its Namespace, and everything inside)."""
+    return {
+        "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
+        "metadata": {"name": f"{props.name}-sessions", "labels": dict(props.labels)},
+        "spec": {
+            "failurePolicy": "Fail",
+            "matchConstraints": {"resourceRules": [{"apiGroups": ["*"], "apiVersions": ["*"],
+                                                    "operations": ["CREATE", "UPDATE", "DELETE", "CONNECT"],
+                                                    "resources": ["*"], "scope": "*"}]},
+            "matchConditions": [{"name": "preview-sessions", "expression": group_condition(props.session_group)}],
+            "validations": [
+                {"expression": OWN_NAMESPACE_ONLY,
+                 "message": "a preview session writes only the namespace it is named after (its role session name "
+                            "must be the preview's name)"},
+                {"expression": SESSION_BINDS_ITSELF,
+                 "message": f"a preview session binds {SESSION_ROLE} to itself only"},
+            ],
+        },
+    }
 
 
 def admission_policy(props: PreviewNamespaceAccessProps) -> dict:

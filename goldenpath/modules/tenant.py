@@ -25,7 +25,16 @@ from goldenpath.constructs.iam import PodIdentityTrust, WorkloadRole, WorkloadRo
 from goldenpath.constructs.kms import KmsKey, KmsKeyLookup
 from goldenpath.constructs.naming import Naming
 from goldenpath.constructs.network_policy import network_policy
-from goldenpath.tenancy.spec import TenantSpec, edit_bindings, tenant_manifests
+from goldenpath.tenancy.spec import TenantSpec, edit_bindings, role_binding, tenant_manifests
+
+
+@dataclass(frozen=True)
+class NamespaceWriter:
+    """The Kubernetes user that writes the namespace's objects, bound in it before anything else is written there."""
+
+    user: str
+    cluster_role: str
+    """Bound by a RoleBinding of the same name in the namespace."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,10 @@ class TenantNamespaceProps:
     """Names of the bucket and role. Default: Naming(<namespace>)."""
     encryption_key: KmsKey | KmsKeyLookup | None = None
     """Key of the cloud-access bucket. Default: a new KmsKey with rotation for this bucket."""
+    writer: NamespaceWriter | None = None
+    """An identity whose access to the namespace comes from a RoleBinding in it (a preview session's): written
+    right after the namespace, and every other object waits for it. Default: none (the writer's access comes from
+    elsewhere)."""
 
 
 class TenantNamespace(Construct):
@@ -54,8 +67,15 @@ class TenantNamespace(Construct):
                              "expected cluster_name and target in its props")
         namespace_manifest, *objects = tenant_manifests(spec)  # the namespace comes first
         self.namespace = self._render(namespace_manifest, None)
-        self.resources: list[TerraformResource] = [
-            self.namespace, *(self._render(manifest, self.namespace) for manifest in objects)]
+        self.resources: list[TerraformResource] = [self.namespace]
+        self.writer_binding: TerraformResource | None = None
+        if props.writer is not None:
+            subject = {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": props.writer.user}
+            self.writer_binding = self._render(
+                role_binding(spec, props.writer.cluster_role, props.writer.cluster_role, [subject]), self.namespace)
+            self.resources.append(self.writer_binding)
+        self._first = self.writer_binding or self.namespace
+        self.resources += [self._render(manifest, self._first) for manifest in objects]
         if spec.pod_identity is not None:
             self._cloud_access(props)
 
@@ -63,7 +83,7 @@ class TenantNamespace(Construct):
         """Bind a Kubernetes group to the spec's edit role and ``view`` in this namespace only (RoleBindings
         ``<prefix>-edit`` and ``<prefix>-view``), as the owners are bound: for a deploy identity, for example."""
         subjects = [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": group}]
-        bindings = [self._render(manifest, self.namespace) for manifest in edit_bindings(self.spec, prefix, subjects)]
+        bindings = [self._render(manifest, self._first) for manifest in edit_bindings(self.spec, prefix, subjects)]
         self.resources += bindings
         return bindings
 

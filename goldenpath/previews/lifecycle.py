@@ -3,6 +3,7 @@ and keep the registry in the state bucket in step."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +39,9 @@ class PreviewRun:
     workdir: Path = WORKDIR
     prices: Path = PROJECT_PRICES
     """Refreshed price snapshots (`goldenpath cost refresh`); the bundled ones where absent."""
+    caller: str | None = None
+    """The caller's ARN (STS GetCallerIdentity). A session of the preview role may only work on the preview its
+    session is named after. Default: unknown, not checked."""
 
 
 @dataclass
@@ -96,6 +100,32 @@ def _runnable(run: PreviewRun, stacks: dict[str, Path]) -> list[Path]:
     return [path for name, path in stacks.items() if run.in_cluster or name.endswith("-aws")]
 
 
+def session_grant(stack_dir: Path) -> tuple[str, ...]:
+    """The addresses of the preview's Namespace and of the RoleBinding that gives its session access to it.
+
+    They are applied on their own before the rest: Kubernetes' authorizer reads RoleBindings from a cache, so a
+    write that follows the binding's creation within the same apply could still be refused; a second terraform run
+    comes after the binding has reached every API server. A stack without them (AWS only) has nothing to grant."""
+    from goldenpath.modules.preview_access import SESSION_ROLE
+
+    resources = json.loads((stack_dir / "cdk.tf.json").read_text()).get("resource", {})
+    namespaces = [f"kubernetes_namespace_v1.{key}" for key in sorted(resources.get("kubernetes_namespace_v1", {}))]
+    bindings = [f"kubernetes_role_binding_v1.{key}" for key, body in sorted(resources.get("kubernetes_role_binding_v1", {}).items())
+                if _metadata(body).get("name") == SESSION_ROLE]
+    return tuple(namespaces + bindings) if bindings else ()
+
+
+def _metadata(body: dict) -> dict:
+    metadata = body.get("metadata", {})
+    return metadata[0] if isinstance(metadata, list) and metadata else metadata if isinstance(metadata, dict) else {}
+
+
+def _grant_session(run: PreviewRun, stack_dir: Path) -> None:
+    grant = session_grant(stack_dir)
+    if grant:
+        run.terraform.apply(stack_dir, auto_approve=True, targets=grant)
+
+
 def check_repository(catalog: Catalog, environment: Environment, request: PreviewRequest) -> None:
     """A pull request previews only the service whose catalog entry names its repository: the preview role trusts
     every previewing repository's pull requests, so the repository is what tells one team's service from another's."""
@@ -107,6 +137,22 @@ def check_repository(catalog: Catalog, environment: Environment, request: Previe
                            "(services[].repository)")
 
 
+def check_caller(run: PreviewRun, name: str) -> None:
+    """Refuse, before anything is changed, a preview-role session named after another preview: the cluster would
+    refuse its first write anyway (goldenpath.modules.preview_access), after the AWS side had been touched."""
+    from goldenpath.ci_identities.roles import preview_role
+
+    prefix = f":assumed-role/{preview_role(run.environment).name}/"
+    if run.caller is None or prefix not in run.caller:
+        return
+    session = run.caller.split(prefix, 1)[1]
+    if session != name:
+        raise PreviewError(
+            f"the credentials are the preview role's session {session!r}, expected a session named after the preview, "
+            f"{name!r}: a preview job assumes the role with role-session-name set to `goldenpath preview name` "
+            "(the generated workflows do)")
+
+
 def preview_comment(record: PreviewRecord, url: str) -> str:
     unpriced = f" (not priced: {'; '.join(record.not_priced)})" if record.not_priced else ""
     return (f"{PREVIEW_MARKER}\nPreview `{record.name}`: {url}\n\nImage tag `{record.image_tag}`, expires {record.expires_at}; "
@@ -116,6 +162,7 @@ def preview_comment(record: PreviewRecord, url: str) -> str:
 def up(run: PreviewRun, request: PreviewRequest, now: datetime) -> PreviewRecord:
     request.check(run.environment, run.catalog.previewable(run.environment))
     check_repository(run.catalog, run.environment, request)
+    check_caller(run, request.name)
     records = run.registry.all()
     others = [r for r in records if r.repository == request.repository and r.name != request.name]
     cap = run.environment.previews.max_per_repository  # type: ignore[union-attr]
@@ -131,6 +178,7 @@ def up(run: PreviewRun, request: PreviewRequest, now: datetime) -> PreviewRecord
     check_preview_cap(run, request, estimate)  # before anything is created
     for path in _runnable(run, stacks):
         run.terraform.init(path)
+        _grant_session(run, path)
         run.terraform.apply(path, auto_approve=True)
     record = PreviewRecord.of(request, datetime.fromisoformat(existing.created_at) if existing else now, expires_at,
                               usd(preview_monthly(estimate)), tuple(estimate.not_priced))
@@ -143,13 +191,18 @@ def _destroy(run: PreviewRun, record: PreviewRecord) -> None:
     stacks = synthesize_preview(run, record.request(), datetime.fromisoformat(record.expires_at))
     for path in reversed(_runnable(run, stacks)):
         run.terraform.init(path)
+        _grant_session(run, path)  # a preview made before 0.22 has no binding: its session could not read it
         run.terraform.destroy(path, auto_approve=True)
     run.registry.forget(record.name)
 
 
-def down(run: PreviewRun, repository: str, pr: int) -> list[str]:
-    """Destroy every preview of the pull request and delete its state; nothing to do is success."""
-    records = [r for r in run.registry.all() if r.repository == repository and r.pr == pr]
+def down(run: PreviewRun, repository: str, pr: int, service: str | None = None) -> list[str]:
+    """Destroy every preview of the pull request (``service``: only that service's) and delete its state; nothing to
+    do is success. A preview job's session reaches one preview's namespace, so its workflow names the service."""
+    records = [r for r in run.registry.all() if r.repository == repository and r.pr == pr
+               and (service is None or r.service == service)]
+    for record in records:
+        check_caller(run, record.name)
     for record in records:
         _destroy(run, record)
     return [r.name for r in records]

@@ -8,6 +8,7 @@ from constructs import Construct
 from goldenpath.config.model import Environment
 from goldenpath.ci_identities.roles import CiRole
 from goldenpath.modules.cluster import Cluster, ClusterAccess, ClusterProps, NodeGroupProps
+from goldenpath.modules.preview_access import SESSION_USER_PREFIX, SESSIONS_GROUP
 from goldenpath.pins.table import KubernetesPins
 from goldenpath.stacks.base import GoldenpathStack
 from goldenpath.stacks.layout import stack_layout
@@ -18,19 +19,25 @@ PREVIEW_NAMESPACES = ("pr-*",)
 PREVIEWS_GROUP = "goldenpath:previews"
 """Kubernetes group of the preview and reap roles: bound to creating and deleting ``pr-*`` namespaces only (the
 platform stack's ClusterRole and admission policy)."""
+PREVIEW_SESSION_USER = SESSION_USER_PREFIX + "{{SessionName}}"
+"""The preview role's Kubernetes user: one per session, and each preview job names its session after the preview."""
 
 
 def ci_cluster_access(roles: list[CiRole]) -> tuple[ClusterAccess, ...]:
     """What each CI role may do in the cluster: apply administers it, drift views it (Helm releases are Secrets),
-    previews administer their own namespaces; plan never reaches it (a pull request's code runs with that role)."""
+    reap administers ``pr-*`` namespaces, a preview session only the namespace named after it (RBAC and admission of
+    the platform stack: no access policy, which would reach every ``pr-*`` namespace); plan never reaches it (a pull
+    request's code runs with that role)."""
     access = []
     for role in roles:
         if role.kind == "apply":
             access.append(ClusterAccess(role.arn, "AmazonEKSClusterAdminPolicy"))
         elif role.kind == "drift":
             access.append(ClusterAccess(role.arn, "AmazonEKSAdminViewPolicy"))
-        elif role.kind in ("preview", "reap"):
+        elif role.kind == "reap":
             access.append(ClusterAccess(role.arn, "AmazonEKSAdminPolicy", PREVIEW_NAMESPACES, (PREVIEWS_GROUP,)))
+        elif role.kind == "preview":
+            access.append(ClusterAccess(role.arn, None, (), (PREVIEWS_GROUP, SESSIONS_GROUP), PREVIEW_SESSION_USER))
     return tuple(access)
 
 

@@ -137,10 +137,10 @@ def tenant_manifests(spec: TenantSpec) -> list[dict]:
 
 def edit_bindings(spec: TenantSpec, prefix: str, subjects: list[dict]) -> list[dict]:
     """RoleBindings ``<prefix>-edit`` (to ``spec.edit_role``) and ``<prefix>-view`` (to ``view``) in the namespace."""
-    return [_binding(spec, f"{prefix}-edit", spec.edit_role, subjects), _binding(spec, f"{prefix}-view", VIEW_ROLE, subjects)]
+    return [role_binding(spec, f"{prefix}-edit", spec.edit_role, subjects), role_binding(spec, f"{prefix}-view", VIEW_ROLE, subjects)]
 
 
-def _binding(spec: TenantSpec, name: str, role: str, subjects: list[dict]) -> dict:
+def role_binding(spec: TenantSpec, name: str, role: str, subjects: list[dict]) -> dict:
     return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": _meta(spec, name),
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
             "subjects": [dict(s) for s in subjects]}

@@ -229,6 +229,11 @@ def test_a_service_pull_request_previews_and_its_push_deploys(world):
     assert sub == (f"repo:{SERVICE_REPOSITORY}:pull_request:job_workflow_ref:"
                    f"{PLATFORM}/.github/workflows/goldenpath-previews-dev.yml@refs/heads/main")
     assert "is up: https://" in up.text()
+    # Its session is named after the preview: the cluster lets that session into that namespace only, and
+    # goldenpath refuses a preview-role session named otherwise (the caller's ARN, as moto's STS returns it).
+    from goldenpath.modules.preview_request import preview_name
+
+    assert up.sessions == [preview_name(SERVICE_REPOSITORY, pull.number, "web")]
     (comment,) = world.github.state.comments_on(SERVICE_REPOSITORY, pull.number)
     assert "goldenpath-preview" in comment["body"]
     # The other service's repository cannot preview web under its name: the catalog names web's repository.
@@ -250,6 +255,7 @@ def test_a_service_pull_request_previews_and_its_push_deploys(world):
     assert not down.failures(), down.failures()
     (down_job,) = down.job("preview/down")
     assert "destroyed:" in down_job.text()
+    assert down_job.sessions == up.sessions
     # A push to main deploys dev then prod, each with the service's own deploy role for that environment.
     deployed = world.run(web, "deploy.yml", world.merge(web, pull))
     assert not deployed.failures(), deployed.failures()

@@ -79,7 +79,9 @@ def test_bad_input_creates_nothing(run):
 
 def test_down_destroys_and_deletes_state_and_is_idempotent(run):
     (record,) = run.registry.all()
-    assert down(run, "acme/storefront-web", 1) == [record.name]
+    assert down(run, "acme/storefront-web", 1, service="api") == []  # another service's preview of the PR: none
+    assert keys(run) != set()
+    assert down(run, "acme/storefront-web", 1, service="web") == [record.name]
     assert keys(run) == set() and buckets(run) == set()
     assert down(run, "acme/storefront-web", 1) == []      # twice
     assert down(run, "acme/storefront-web", 999) == []    # never existed

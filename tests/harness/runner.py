@@ -73,6 +73,8 @@ class JobRun:
     log: list[str] = field(default_factory=list)
     assumed: list[tuple[str, str]] = field(default_factory=list)
     """(role ARN, subject presented) per configure-aws-credentials step."""
+    sessions: list[str] = field(default_factory=list)
+    """The role session name per configure-aws-credentials step."""
     environment: str | None = None
     workspace: Path | None = None
     summary: str = ""
@@ -383,12 +385,15 @@ class Runner:
             raise StepFailed(f"Not authorized to perform sts:AssumeRoleWithWebIdentity on {role} with sub {sub}")
         sts = boto3.client("sts", endpoint_url=self.emulator_url, region_name=given["aws-region"],
                            aws_access_key_id="anonymous", aws_secret_access_key="anonymous")
-        credentials = sts.assume_role_with_web_identity(RoleArn=role, RoleSessionName="GitHubActions",
+        # The action's default session name (src/index.ts ROLE_SESSION_NAME @ v4.0.2).
+        session = str(given.get("role-session-name") or "GitHubActions")
+        credentials = sts.assume_role_with_web_identity(RoleArn=role, RoleSessionName=session,
                                                         WebIdentityToken="harness-oidc-token")["Credentials"]
         env.update({"AWS_ACCESS_KEY_ID": credentials["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
                     "AWS_SESSION_TOKEN": credentials["SessionToken"], "AWS_REGION": given["aws-region"],
                     "AWS_DEFAULT_REGION": given["aws-region"]})
         job.assumed.append((role, sub))
+        job.sessions.append(session)
 
     def _upload(self, run: WorkflowRun, given: dict, workspace: Path) -> None:
         name = given["name"]
