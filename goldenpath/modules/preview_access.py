@@ -128,14 +128,7 @@ class PreviewNamespaceAccessProps:
 class PreviewNamespaceAccess(Construct):
     def __init__(self, scope: Construct, id_: str, props: PreviewNamespaceAccessProps):
         super().__init__(scope, id_)
-        role = ClusterRoleV1(self, "role", metadata=ClusterRoleV1Metadata(name=props.name, labels=dict(props.labels)),
-                             rule=[ClusterRoleV1Rule(**rule) for rule in group_rules()])
-        ClusterRoleBindingV1(self, "binding", metadata=ClusterRoleBindingV1Metadata(name=props.name, labels=dict(props.labels)),
-                             role_ref=ClusterRoleBindingV1RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole",
-                                                                  name=props.name),
-                             subject=[ClusterRoleBindingV1Subject(kind="Group", name=props.group,
-                                                                  api_group="rbac.authorization.k8s.io")],
-                             depends_on=[role])
+        self._group_role(("role", "binding"), props.name, group_rules(), props.group, props.labels)
         policy = Manifest(self, "policy", manifest=admission_policy(props))
         Manifest(self, "policy-binding", manifest=admission_binding(props), depends_on=[policy])
         objects = Manifest(self, "objects-policy", manifest=objects_policy(props))
@@ -144,20 +137,24 @@ class PreviewNamespaceAccess(Construct):
         Manifest(self, "limits-policy-binding", manifest=admission_binding(props, suffix="-limits"), depends_on=[limits])
         self._sessions(props)
 
+    def _group_role(self, ids: tuple[str, str], name: str, rules: list[dict], group: str, labels: dict[str, str]) -> None:
+        """A ClusterRole ``name`` and its ClusterRoleBinding to a Kubernetes group (construct ids: ``ids``)."""
+        role = ClusterRoleV1(self, ids[0], metadata=ClusterRoleV1Metadata(name=name, labels=dict(labels)),
+                             rule=[ClusterRoleV1Rule(**rule) for rule in rules])
+        ClusterRoleBindingV1(self, ids[1], metadata=ClusterRoleBindingV1Metadata(name=name, labels=dict(labels)),
+                             role_ref=ClusterRoleBindingV1RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole",
+                                                                  name=name),
+                             subject=[ClusterRoleBindingV1Subject(kind="Group", name=group,
+                                                                  api_group="rbac.authorization.k8s.io")],
+                             depends_on=[role])
+
     def _sessions(self, props: PreviewNamespaceAccessProps) -> None:
         """The role a session binds in its namespace, the sessions group's own rights, and their confinement."""
         labels = dict(props.labels)
         ClusterRoleV1(self, "session-role", metadata=ClusterRoleV1Metadata(name=SESSION_ROLE, labels=labels),
                       rule=[ClusterRoleV1Rule(**rule) for rule in session_rules()])
-        name = f"{props.name}-sessions"
-        role = ClusterRoleV1(self, "sessions-role", metadata=ClusterRoleV1Metadata(name=name, labels=labels),
-                             rule=[ClusterRoleV1Rule(**rule) for rule in sessions_group_rules()])
-        ClusterRoleBindingV1(self, "sessions-binding", metadata=ClusterRoleBindingV1Metadata(name=name, labels=labels),
-                             role_ref=ClusterRoleBindingV1RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole",
-                                                                  name=name),
-                             subject=[ClusterRoleBindingV1Subject(kind="Group", name=props.session_group,
-                                                                  api_group="rbac.authorization.k8s.io")],
-                             depends_on=[role])
+        self._group_role(("sessions-role", "sessions-binding"), f"{props.name}-sessions", sessions_group_rules(),
+                         props.session_group, props.labels)
         policy = Manifest(self, "sessions-policy", manifest=sessions_policy(props))
         Manifest(self, "sessions-policy-binding", manifest=admission_binding(props, suffix="-sessions"), depends_on=[policy])
 
@@ -183,93 +180,66 @@ def sessions_group_rules() -> list[dict]:
              "resource_names": [SESSION_ROLE]}]
 
 
-def sessions_policy(props: PreviewNamespaceAccessProps) -> dict:
-    """A session writes only the namespace named after it (its Namespace, and everything inside)."""
+def _policy(props: PreviewNamespaceAccessProps, suffix: str, resource_rule: dict, group: str,
+            validations: list[tuple[str, str]]) -> dict:
+    """A ValidatingAdmissionPolicy ``<name><suffix>`` for the requests of ``group``: (expression, message) pairs."""
     return {
         "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
-        "metadata": {"name": f"{props.name}-sessions", "labels": dict(props.labels)},
+        "metadata": {"name": f"{props.name}{suffix}", "labels": dict(props.labels)},
         "spec": {
             "failurePolicy": "Fail",
-            "matchConstraints": {"resourceRules": [{"apiGroups": ["*"], "apiVersions": ["*"],
-                                                    "operations": ["CREATE", "UPDATE", "DELETE", "CONNECT"],
-                                                    "resources": ["*"], "scope": "*"}]},
-            "matchConditions": [{"name": "preview-sessions", "expression": group_condition(props.session_group)}],
-            "validations": [
-                {"expression": OWN_NAMESPACE_ONLY,
-                 "message": "a preview session writes only the namespace it is named after (its role session name "
-                            "must be the preview's name)"},
-                {"expression": SESSION_BINDS_ITSELF,
-                 "message": f"a preview session binds {SESSION_ROLE} to itself only"},
-            ],
+            "matchConstraints": {"resourceRules": [resource_rule]},
+            "matchConditions": [{"name": "preview-sessions" if group == props.session_group else "preview-roles",
+                                 "expression": group_condition(group)}],
+            "validations": [{"expression": expression, "message": message} for expression, message in validations],
         },
     }
+
+
+def sessions_policy(props: PreviewNamespaceAccessProps) -> dict:
+    """A session writes only the namespace named after it (its Namespace, and everything inside)."""
+    every = {"apiGroups": ["*"], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE", "DELETE", "CONNECT"],
+             "resources": ["*"], "scope": "*"}
+    return _policy(props, "-sessions", every, props.session_group, [
+        (OWN_NAMESPACE_ONLY, "a preview session writes only the namespace it is named after (its role session name "
+                             "must be the preview's name)"),
+        (SESSION_BINDS_ITSELF, f"a preview session binds {SESSION_ROLE} to itself only"),
+    ])
 
 
 def admission_policy(props: PreviewNamespaceAccessProps) -> dict:
-    return {
-        "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
-        "metadata": {"name": props.name, "labels": dict(props.labels)},
-        "spec": {
-            "failurePolicy": "Fail",
-            "matchConstraints": {"resourceRules": [{"apiGroups": [""], "apiVersions": ["v1"],
-                                                    "operations": ["CREATE", "UPDATE", "DELETE"], "resources": ["namespaces"]}]},
-            "matchConditions": [{"name": "preview-roles", "expression": group_condition(props.group)}],
-            "validations": [{"expression": namespace_rule(props.prefix),
-                             "message": f"the preview roles manage {props.prefix}* namespaces only"},
-                            {"expression": NOT_FROM_A_CHART,
-                             "message": "a preview's chart may not create or change a namespace"}],
-        },
-    }
+    namespaces = {"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE", "DELETE"],
+                  "resources": ["namespaces"]}
+    return _policy(props, "", namespaces, props.group, [
+        (namespace_rule(props.prefix), f"the preview roles manage {props.prefix}* namespaces only"),
+        (NOT_FROM_A_CHART, "a preview's chart may not create or change a namespace"),
+    ])
 
 
 def objects_policy(props: PreviewNamespaceAccessProps) -> dict:
     """What the preview group may write inside a namespace: its release's objects, and no NetworkPolicy of its own."""
-    return {
-        "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
-        "metadata": {"name": f"{props.name}-objects", "labels": dict(props.labels)},
-        "spec": {
-            "failurePolicy": "Fail",
-            "matchConstraints": {"resourceRules": [{"apiGroups": ["*"], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE"],
-                                                    "resources": ["*"], "scope": "Namespaced"}]},
-            "matchConditions": [{"name": "preview-roles", "expression": group_condition(props.group)}],
-            "validations": [
-                {"expression": TENANT_POLICY_ONLY,
-                 "message": f"a preview may not add NetworkPolicies (only goldenpath's {TENANT_POLICY_NAME})"},
-                {"expression": OWN_RELEASE_ONLY,
-                 "message": "a preview's chart may not write objects into another namespace"},
-                {"expression": NO_CHART_RBAC,
-                 "message": "a preview's chart may not grant access (Roles and RoleBindings are goldenpath's)"},
-                {"expression": NO_EVENTS,
-                 "message": "a preview may not write Events (no ResourceQuota counts them; Kubernetes' own components "
-                            "still record the preview's)"},
-                {"expression": own_host_only(props.domain),
-                 "message": f"a preview's Ingress may name only its own host, <namespace>.{props.domain}, "
-                            f"and no default backend"},
-            ],
-        },
-    }
+    namespaced = {"apiGroups": ["*"], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE"], "resources": ["*"],
+                  "scope": "Namespaced"}
+    return _policy(props, "-objects", namespaced, props.group, [
+        (TENANT_POLICY_ONLY, f"a preview may not add NetworkPolicies (only goldenpath's {TENANT_POLICY_NAME})"),
+        (OWN_RELEASE_ONLY, "a preview's chart may not write objects into another namespace"),
+        (NO_CHART_RBAC, "a preview's chart may not grant access (Roles and RoleBindings are goldenpath's)"),
+        (NO_EVENTS, "a preview may not write Events (no ResourceQuota counts them; Kubernetes' own components "
+                    "still record the preview's)"),
+        (own_host_only(props.domain), f"a preview's Ingress may name only its own host, <namespace>.{props.domain}, "
+                                      f"and no default backend"),
+    ])
 
 
 def limits_policy(props: PreviewNamespaceAccessProps) -> dict:
     """Quota and LimitRange writes, which the group's ClusterRole grants in every namespace: preview ones only, and
     never from a chart (a chart could raise its own quota)."""
-    return {
-        "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
-        "metadata": {"name": f"{props.name}-limits", "labels": dict(props.labels)},
-        "spec": {
-            "failurePolicy": "Fail",
-            "matchConstraints": {"resourceRules": [{"apiGroups": [""], "apiVersions": ["v1"],
-                                                    "operations": ["CREATE", "UPDATE", "DELETE"],
-                                                    "resources": list(LIMIT_RESOURCES)}]},
-            "matchConditions": [{"name": "preview-roles", "expression": group_condition(props.group)}],
-            "validations": [
-                {"expression": in_preview_namespace(props.prefix),
-                 "message": f"the preview roles set quotas and limits in {props.prefix}* namespaces only"},
-                {"expression": NOT_FROM_A_CHART,
-                 "message": "a preview's chart may not set its own quota or limits"},
-            ],
-        },
-    }
+    limits = {"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE", "DELETE"],
+              "resources": list(LIMIT_RESOURCES)}
+    return _policy(props, "-limits", limits, props.group, [
+        (in_preview_namespace(props.prefix), f"the preview roles set quotas and limits in {props.prefix}* namespaces only"),
+        (NOT_FROM_A_CHART, "a preview's chart may not set its own quota or limits"),
+    ])
 
 
 def admission_binding(props: PreviewNamespaceAccessProps, *, suffix: str = "") -> dict:
