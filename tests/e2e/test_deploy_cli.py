@@ -37,9 +37,9 @@ def test_deploy_to_emulator_applies_verifies_and_destroys(terraform_and_mirror, 
     assert "bucket dev-logs-111111111111: aws:kms, public access blocked, objects expire after 8 days" in out
     assert "bucket dev-traces-111111111111: aws:kms, public access blocked, objects expire after 3 days" in out
     assert "after destroy the emulator holds nothing of the environment" in out
-    # 19 resources (the default EBS key setting; add-ons; access entries and policy associations, the CI roles' too;
+    # 18 resources (the default EBS key setting; add-ons; access entries and policy associations, the CI roles' too;
     # Pod Identity associations) and 6 lookups (5 add-on versions, 1 AMI release)
-    assert "left out of the emulated apply (25; moto has no API for them): aws_ebs_default_kms_key" in out
+    assert "left out of the emulated apply (24; moto has no API for them): aws_ebs_default_kms_key" in out
     assert "data.aws_eks_addon_version, data.aws_ssm_parameter" in out
     assert "aws_eks_node_group leaves out release_version" in out
     assert "Traceback" not in result.stderr
