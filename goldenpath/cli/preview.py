@@ -69,7 +69,8 @@ def _run(args: argparse.Namespace, environments, catalog):
     environment = hosts[0]
     run = backend(args, WORKDIR)
     registry = Registry(run.client("s3", environment.state_region), environment.state_bucket, environment.state.kms_key)
-    caller = run.client("sts", environment.region).get_caller_identity()["Arn"]
+    # who is asking matters only where a preview is changed by name (up, down)
+    caller = run.client("sts", environment.region).get_caller_identity()["Arn"] if args.action in ("up", "down") else None
     return PreviewRun(environment, registry, run.terraform, catalog, emulator=run.emulator, in_cluster=run.emulator is None,
                       caller=caller)
 
@@ -87,10 +88,9 @@ def cmd_preview(args: argparse.Namespace, environments, catalog) -> int:
     if args.action in ("up", "down", "name") and not args.repository:
         raise PreviewError("--repository: missing, expected owner/name (or set GITHUB_REPOSITORY)")
     if args.action == "name":
-        from goldenpath.modules.preview_request import preview_name
+        from goldenpath.modules.preview_request import check_pr_number, preview_name
 
-        if args.pr < 1:
-            raise PreviewError(f"--pr: got {args.pr}, expected a pull-request number of 1 or more")
+        check_pr_number(args.pr)
         print(preview_name(args.repository, args.pr, args.service))
         return 0
     if args.action == "up":

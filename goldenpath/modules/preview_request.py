@@ -47,8 +47,7 @@ class PreviewRequest:
         previews = environment.previews
         if previews is None:
             raise PreviewError(f"--env: environment {environment.name!r} hosts no previews (no previews section)")
-        if isinstance(self.pr, bool) or not isinstance(self.pr, int) or self.pr < 1:
-            raise PreviewError(f"--pr: got {self.pr!r}, expected a pull-request number of 1 or more")
+        check_pr_number(self.pr)
         if not self.branch.strip():
             raise PreviewError("--branch: got an empty branch name, expected the pull request's head branch")
         if not _REPOSITORY.match(self.repository):
@@ -74,6 +73,11 @@ class PreviewRequest:
     def expires_at(self, environment: Environment, now: datetime) -> datetime:
         hours = self.ttl_hours or environment.previews.ttl_hours  # type: ignore[union-attr]
         return (now.astimezone(timezone.utc) + timedelta(hours=hours)).replace(microsecond=0)
+
+
+def check_pr_number(pr: object) -> None:
+    if isinstance(pr, bool) or not isinstance(pr, int) or pr < 1:
+        raise PreviewError(f"--pr: got {pr!r}, expected a pull-request number of 1 or more")
 
 
 def preview_name(repository: str, pr: int, service: str) -> str:

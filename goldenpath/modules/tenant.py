@@ -68,13 +68,12 @@ class TenantNamespace(Construct):
         namespace_manifest, *objects = tenant_manifests(spec)  # the namespace comes first
         self.namespace = self._render(namespace_manifest, None)
         self.resources: list[TerraformResource] = [self.namespace]
-        self.writer_binding: TerraformResource | None = None
+        self._first = self.namespace  # what every other object of the namespace waits for
         if props.writer is not None:
             subject = {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": props.writer.user}
-            self.writer_binding = self._render(
+            self._first = self._render(
                 role_binding(spec, props.writer.cluster_role, props.writer.cluster_role, [subject]), self.namespace)
-            self.resources.append(self.writer_binding)
-        self._first = self.writer_binding or self.namespace
+            self.resources.append(self._first)
         self.resources += [self._render(manifest, self._first) for manifest in objects]
         if spec.pod_identity is not None:
             self._cloud_access(props)

@@ -15,10 +15,12 @@ from goldenpath.cost.prices import PROJECT_PRICES
 from goldenpath.cost.render import grouped_unpriced, money, usd
 from goldenpath.deploy.terraform import Terraform
 from goldenpath.config.model import Environment
+from goldenpath.iam.sessions import ASSUMED_ROLE
 from goldenpath.previews.registry import PreviewRecord, Registry
 from goldenpath.stacks.target import EmulatorEndpoint
 from goldenpath.modules.preview_request import PreviewError, PreviewRequest
 from goldenpath.tenancy.catalog import Catalog
+from goldenpath.terraform_json import single_block
 
 WORKDIR = Path(".goldenpath/previews")
 PREVIEW_MARKER = "<!-- goldenpath-preview -->"
@@ -111,13 +113,8 @@ def session_grant(stack_dir: Path) -> tuple[str, ...]:
     resources = json.loads((stack_dir / "cdk.tf.json").read_text()).get("resource", {})
     namespaces = [f"kubernetes_namespace_v1.{key}" for key in sorted(resources.get("kubernetes_namespace_v1", {}))]
     bindings = [f"kubernetes_role_binding_v1.{key}" for key, body in sorted(resources.get("kubernetes_role_binding_v1", {}).items())
-                if _metadata(body).get("name") == SESSION_ROLE]
+                if single_block(body.get("metadata")).get("name") == SESSION_ROLE]
     return tuple(namespaces + bindings) if bindings else ()
-
-
-def _metadata(body: dict) -> dict:
-    metadata = body.get("metadata", {})
-    return metadata[0] if isinstance(metadata, list) and metadata else metadata if isinstance(metadata, dict) else {}
 
 
 def _grant_session(run: PreviewRun, stack_dir: Path) -> None:
@@ -142,13 +139,12 @@ def check_caller(run: PreviewRun, name: str) -> None:
     refuse its first write anyway (goldenpath.modules.preview_access), after the AWS side had been touched."""
     from goldenpath.ci_identities.roles import preview_role
 
-    prefix = f":assumed-role/{preview_role(run.environment).name}/"
-    if run.caller is None or prefix not in run.caller:
+    session = ASSUMED_ROLE.match(run.caller or "")
+    if session is None or session.group(2) != preview_role(run.environment).name:
         return
-    session = run.caller.split(prefix, 1)[1]
-    if session != name:
+    if session.group(3) != name:
         raise PreviewError(
-            f"the credentials are the preview role's session {session!r}, expected a session named after the preview, "
+            f"the credentials are the preview role's session {session.group(3)!r}, expected a session named after the preview, "
             f"{name!r}: a preview job assumes the role with role-session-name set to `goldenpath preview name` "
             "(the generated workflows do)")
 

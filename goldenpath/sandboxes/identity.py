@@ -8,14 +8,13 @@ or an IAM user, could carry a name its holder chose, so it is refused.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from goldenpath.config.model import Sandboxes
 from goldenpath.iam.conditions import glob_match
+from goldenpath.iam.sessions import ASSUMED_ROLE
 from goldenpath.sandboxes.lease import LeaseError
 
-ASSUMED_ROLE = re.compile(r"^arn:aws[a-z-]*:sts::(\d{12}):assumed-role/([^/]+)/(.+)$")
 IDENTITY_CENTER_PREFIX = "AWSReservedSSO_"
 """How Identity Center names the roles it creates for permission sets (IAM Identity Center user guide)."""
 
