@@ -27,6 +27,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synth_benchmark import route_teams_to_a_bridge  # noqa: E402
 
 
 def environment(ci_repository: str = "acme/platform") -> dict:
@@ -40,10 +42,7 @@ def environment(ci_repository: str = "acme/platform") -> dict:
 def generate(root: Path, services: int) -> None:
     env = environment()
     teams = [f"team{t:02d}" for t in range(max(1, services // 10))]
-    for team in teams:
-        env["observability"]["teams"][team] = {
-            "page": {"type": "webhook", "url": f"http://alert-bridge.observability.svc:9095/{team}/page"},
-            "ticket": {"type": "webhook", "url": f"http://alert-bridge.observability.svc:9095/{team}/ticket"}}
+    route_teams_to_a_bridge(env, teams)
     (root / "environments").mkdir(parents=True)
     (root / "environments" / "dev.yaml").write_text(yaml.safe_dump(env, sort_keys=False))
     (root / "teams").mkdir()

@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synth_benchmark import FLOOR, REPO, measure  # noqa: E402
+from synth_benchmark import FLOOR, REPO, measure, route_teams_to_a_bridge  # noqa: E402
 
 FULL = """
 import json, sys, goldenpath
@@ -67,10 +67,9 @@ def generate(root: Path, services: int, environments: int, seed: int = 10) -> di
         env = json.loads(json.dumps(base))
         env["name"], env["network"]["cidr"] = name, f"10.{40 + index}.0.0/16"
         env.pop("previews", None)
-        routes = env["observability"]["teams"]
-        for team in teams:
-            routes[team] = {"page": {"type": "webhook", "url": f"http://alert-bridge.observability.svc:9095/{team}/page"},
-                            "ticket": {"type": "webhook", "url": f"http://alert-bridge.observability.svc:9095/{team}/ticket"}}
+        if index:  # one environment per account and region sets the default EBS key (config refuses a second)
+            env["network"]["ebs_default_key"] = "aws-managed"
+        route_teams_to_a_bridge(env, teams)
         (root / "environments" / f"{name}.yaml").write_text(yaml.safe_dump(env, sort_keys=False))
     (root / "teams").mkdir()
     placements = 0
