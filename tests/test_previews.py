@@ -292,3 +292,8 @@ def test_preview_name_prints_the_session_name(capsys):
     assert main(["preview", "name", "--repository", "acme/shop", "--pr", "0", "--service", "web"]) == 2
     err = capsys.readouterr().err
     assert "--pr: got 0, expected a pull-request number of 1 or more" in err and "Traceback" not in err
+    # a repository that is not owner/name gets no name (up refused it already; name and down now agree)
+    for action in ("name", "down"):
+        assert main(["preview", action, "--repository", "shop", "--pr", "12", "--service", "web"]) == 2
+        err = capsys.readouterr().err
+        assert "--repository: got 'shop', expected owner/name" in err and "Traceback" not in err

@@ -85,12 +85,16 @@ def cmd_preview(args: argparse.Namespace, environments, catalog) -> int:
     from goldenpath.modules.preview_request import PreviewError, PreviewRequest
 
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    if args.action in ("up", "down", "name") and not args.repository:
-        raise PreviewError("--repository: missing, expected owner/name (or set GITHUB_REPOSITORY)")
-    if args.action == "name":
-        from goldenpath.modules.preview_request import check_pr_number, preview_name
+    if args.action in ("up", "down", "name"):
+        from goldenpath.modules.preview_request import check_pr_number, check_repository_name
 
+        if not args.repository:
+            raise PreviewError("--repository: missing, expected owner/name (or set GITHUB_REPOSITORY)")
+        check_repository_name(args.repository)
         check_pr_number(args.pr)
+    if args.action == "name":
+        from goldenpath.modules.preview_request import preview_name
+
         print(preview_name(args.repository, args.pr, args.service))
         return 0
     if args.action == "up":

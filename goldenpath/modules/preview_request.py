@@ -50,8 +50,7 @@ class PreviewRequest:
         check_pr_number(self.pr)
         if not self.branch.strip():
             raise PreviewError("--branch: got an empty branch name, expected the pull request's head branch")
-        if not _REPOSITORY.match(self.repository):
-            raise PreviewError(f"--repository: got {self.repository!r}, expected owner/name")
+        check_repository_name(self.repository)
         if self.service not in previewable:
             known = ", ".join(sorted(previewable)) or "none yet"
             raise PreviewError(
@@ -73,6 +72,11 @@ class PreviewRequest:
     def expires_at(self, environment: Environment, now: datetime) -> datetime:
         hours = self.ttl_hours or environment.previews.ttl_hours  # type: ignore[union-attr]
         return (now.astimezone(timezone.utc) + timedelta(hours=hours)).replace(microsecond=0)
+
+
+def check_repository_name(repository: str) -> None:
+    if not _REPOSITORY.match(repository):
+        raise PreviewError(f"--repository: got {repository!r}, expected owner/name")
 
 
 def check_pr_number(pr: object) -> None:
