@@ -9,33 +9,29 @@ refuses. Here each generator runs at a small size and its output is loaded as `g
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 from goldenpath.config.loader import load_environments
 from goldenpath.config.model import Environment
-from goldenpath.tenancy.catalog import load_catalog
+from goldenpath.tenancy.catalog import catalog_for
 from goldenpath.tenancy.model import Service
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 def _benchmark(name: str) -> ModuleType:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        spec = importlib.util.spec_from_file_location(f"benchmark_{name}", BENCHMARKS / f"{name}.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    """The script as a module (each script puts its own folder on sys.path to import synth_benchmark)."""
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", BENCHMARKS / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _load(root: Path) -> tuple[list[Environment], list[Service]]:
     environments = load_environments(root / "environments")
-    catalog = load_catalog(root / "teams", environments)
+    catalog = catalog_for(root, environments)
     return environments, [service for team in catalog.teams for service in team.services]
 
 
