@@ -17,7 +17,7 @@ from goldenpath.labels import INGRESS_HOSTS_ANNOTATION, TENANT_NAMESPACE_LABEL
 from goldenpath.modules.cluster import ADDON_CONFIGURATION
 from goldenpath.ingress_nginx import ANNOTATIONS_BY_RISK, ingress_annotations_line, ingress_controller_line
 from goldenpath.modules.tenant_role import (EXTERNAL_NAME_POLICY, INGRESS_ANNOTATIONS_POLICY, INGRESS_HOSTS_POLICY,
-                                            ingress_annotations_policy)
+                                            POD_PRIORITY_POLICY, ingress_annotations_policy, pod_priority_policy)
 from goldenpath.observability import network
 from goldenpath.observability.values import NAMESPACE as OBSERVABILITY_NAMESPACE
 from goldenpath.policies.secrets_in_state import secrets_in_state
@@ -461,7 +461,7 @@ def test_every_admission_policy_denies_and_fails_closed(bundled_synth, bundled_e
     policies = manifests(document, "ValidatingAdmissionPolicy")
     bindings = [b["spec"] for b in manifests(document, "ValidatingAdmissionPolicyBinding").values()]
     every_cluster = {"goldenpath-no-external-ips", "goldenpath-tenant-ingress-hosts", "goldenpath-tenant-no-external-name",
-                     "goldenpath-tenant-ingress-annotations"}
+                     "goldenpath-tenant-ingress-annotations", "goldenpath-tenant-pod-priority"}
     previews = {"goldenpath-preview-namespaces", "goldenpath-preview-namespaces-objects",
                 "goldenpath-preview-namespaces-limits", "goldenpath-preview-namespaces-sessions"}  # where CI runs previews
     environment = next(e for e in bundled_environments if e.name == env)
@@ -977,3 +977,95 @@ def test_the_tenant_role_writes_no_endpoints():
     """The other half of CVE-2021-25740: a Service without a selector and hand-written Endpoints."""
     for group, resource in (("", "endpoints"), ("discovery.k8s.io", "endpointslices")):
         assert not any(allows(tenant_role_rules(), group, resource, verb) for verb in ("create", "update", "patch"))
+
+
+# -- a tenant's or a preview's pod asking to outrank others -----------------------------------------------------
+# Pods are created by whoever holds the tenant role and, for a Deployment's or a Job's, by kube-system's controllers.
+REPLICASET_CONTROLLER_REQUEST = {"userInfo": {"username": "system:serviceaccount:kube-system:replicaset-controller",
+                                              "groups": ["system:serviceaccounts", "system:authenticated"]},
+                                 "namespace": "storefront-web"}
+SYSTEM_CLUSTER_CRITICAL, SYSTEM_NODE_CRITICAL = 2_000_000_000, 2_000_001_000
+
+
+def pod_at(priority: int | None, class_name: str | None = None) -> dict:
+    """A pod as validating admission sees it: the Priority plugin has already resolved ``priority`` from its class."""
+    spec: dict = {"containers": [{"name": "app", "image": "registry.example.com/app:1"}]}
+    if class_name is not None:
+        spec["priorityClassName"] = class_name
+    if priority is not None:
+        spec["priority"] = priority
+    return {"metadata": {"name": "web-1"}, "spec": spec}
+
+
+@pytest.mark.parametrize(("pod", "refused"), [
+    (pod_at(None), False),  # scheduled as 0
+    (pod_at(0), False),
+    (pod_at(-100, "batch-low"), False),
+    (pod_at(1, "slightly-higher"), True),
+    (pod_at(1_000_000_000, "platform-critical"), True),
+    (pod_at(SYSTEM_CLUSTER_CRITICAL, "system-cluster-critical"), True),
+    (pod_at(SYSTEM_NODE_CRITICAL, "system-node-critical"), True),
+])
+def test_a_tenant_pod_cannot_outrank_other_namespaces_pods(platform, pod, refused):
+    """A pod above priority 0 would preempt other namespaces' pods (other teams', the observability stack's) and, at
+    the system classes, kube-system's: refused in every tenant namespace, whoever creates the pod."""
+    policy = manifests(platform, "ValidatingAdmissionPolicy")[POD_PRIORITY_POLICY]
+    constraints = policy["spec"]["matchConstraints"]
+    assert constraints["namespaceSelector"] == {"matchLabels": {TENANT_NAMESPACE_LABEL: "true"}}
+    assert constraints["resourceRules"] == [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE"],
+                                             "resources": ["pods"]}]
+    for request in (TENANT_REQUEST, PREVIEW_REQUEST, REPLICASET_CONTROLLER_REQUEST):
+        messages = admitted(policy, request, pod)
+        assert bool(messages) is refused, (request, messages)
+        if refused:
+            assert "tenancy.max_pod_priority" in messages[0] and "preempt" in messages[0]
+
+
+def test_a_raised_ceiling_admits_up_to_it_and_never_the_system_classes():
+    policy = pod_priority_policy({}, 1000)[0]
+    assert admitted(policy, TENANT_REQUEST, pod_at(1000, "tenant-high")) == []
+    assert admitted(policy, TENANT_REQUEST, pod_at(1001, "platform"))
+    assert admitted(policy, TENANT_REQUEST, pod_at(SYSTEM_CLUSTER_CRITICAL, "system-cluster-critical"))
+    with pytest.raises(ValueError, match="max_pod_priority is 2000000000, expected at most 1000000000"):
+        from goldenpath.modules.tenant_role import TenantAccess, TenantAccessProps
+        TenantAccess(None, "tenant-access", TenantAccessProps(max_pod_priority=SYSTEM_CLUSTER_CRITICAL))  # type: ignore[arg-type]
+
+
+def test_the_policy_relies_on_the_priority_the_api_server_resolves():
+    """The check reads ``spec.priority``, which the Priority admission plugin fills from the class (mutating, so
+    before validating admission) and which a client cannot set otherwise: the fact as the OpenAPI schemas of every
+    supported version state it, read from the installed kubernetes-validate."""
+    from importlib import resources
+
+    from goldenpath.config.model import SUPPORTED_KUBERNETES_VERSIONS
+    from goldenpath.pod_priority import SYSTEM_PRIORITY_CLASSES
+
+    schemas = resources.files("kubernetes_validate").joinpath("kubernetes-json-schema")
+    for version in SUPPORTED_KUBERNETES_VERSIONS:
+        pod_spec = json.loads(schemas.joinpath(f"v{version}.0-local-strict", "podspec-v1.json").read_text())["properties"]
+        assert "integer" in pod_spec["priority"]["type"]
+        assert "The admission controller populates this field from PriorityClassName" in pod_spec["priority"]["description"]
+        assert "it prevents users from setting this field" in pod_spec["priority"]["description"]
+        assert all(f'"{name}"' in pod_spec["priorityClassName"]["description"] for name in SYSTEM_PRIORITY_CLASSES)
+
+
+def test_a_raised_ceiling_reaches_the_cluster_and_validate_names_it(tmp_path, bundled_environments):
+    from goldenpath.pod_priority import pod_priority_line
+    from goldenpath.policies.kubernetes_objects import kubernetes_objects, validate_objects
+    from goldenpath.stacks.synth import synthesize
+
+    dev = next(e for e in bundled_environments if e.name == "dev")
+    raised = dev.model_copy(update={"tenancy": dev.tenancy.model_copy(update={"max_pod_priority": 1000})})
+    result = synthesize([raised], tmp_path / "out", project_root=REPO)
+    policy = manifests(stack_json(result, "dev-platform"), "ValidatingAdmissionPolicy")[POD_PRIORITY_POLICY]
+    assert admitted(policy, TENANT_REQUEST, pod_at(1000, "tenant-high")) == []
+    assert admitted(policy, TENANT_REQUEST, pod_at(1001, "platform"))
+    objects = [o for o in kubernetes_objects(stack_json(result, "dev-platform"))
+               if o.manifest["metadata"]["name"] == POD_PRIORITY_POLICY]
+    assert len(objects) == 2 and validate_objects(objects, dev.cluster.kubernetes_version) == []
+    assert pod_priority_line("dev", dev.tenancy.max_pod_priority) == (
+        "pod priority: dev tenants', previews' and sandboxes' pods run at priority 0 at most "
+        "(tenancy.max_pod_priority): they preempt no pod that names no PriorityClass")
+    assert pod_priority_line("dev", 1000).endswith("(tenancy.max_pod_priority raised from 0): they may preempt other "
+                                                   "namespaces' pods below 1000, the observability stack's included "
+                                                   "unless it runs higher")

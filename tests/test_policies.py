@@ -378,10 +378,11 @@ def test_bundled_environments_validate_with_zero_unsuppressed_failures(tmp_path)
     # (GP_EKS_001 checks it against EKS's calendar; test_a_version_checkov_predates_is_checked_by_gp_eks_001).
     assert ", 0 failed, 65 suppressed across 29 stacks" in result.stdout
     assert "ingress controller: prod (Kubernetes 1.36): goldenpath's Ingress policies are written for ingress-nginx, retired" in result.stdout
+    assert "pod priority: prod tenants', previews' and sandboxes' pods run at priority 0 at most (tenancy.max_pod_priority)" in result.stdout
     assert "kubernetes calendar: EKS versions up to 1.36, read 2026-12-07 (" in result.stdout
     assert (f"in-cluster checks: 11 stack(s) (dev-platform, dev-tenants-payments, dev-tenants-storefront, {preview}, "
             f"{sandbox['scratch']}, prod-platform, prod-tenants-payments, prod-tenants-storefront, staging-platform, "
-            "staging-tenants-payments, staging-tenants-storefront), 153 Kubernetes objects, 0 problems") in result.stdout
+            "staging-tenants-payments, staging-tenants-storefront), 159 Kubernetes objects, 0 problems") in result.stdout
     assert "sandbox tier dev/load-test (aws): worst case 0.4089/h x 72 h = 29.44" in result.stdout
     assert ("ingress annotations: dev tenants and previews may set ingress-nginx's Low and Medium risk annotations "
             "(controller-v1.15.1) only") in result.stdout
@@ -422,7 +423,7 @@ def test_in_cluster_problems_fail_validate(tmp_path, bundled_synth, bundled_envi
     # 2 Namespaces, 2 ConfigMaps, 3 Secrets (Grafana's admin, the Slack and heartbeat receivers'), StorageClass,
     # 3 ClusterRoles (Grafana, tenants, previews), 5 NetworkPolicies (4 in observability, kube-system's), the preview role's
     # ClusterRoleBinding, 7 ValidatingAdmissionPolicies and their 7 bindings
-    assert passing.problems == [] and passing.objects == 36
+    assert passing.problems == [] and passing.objects == 38
     assert failing.problems[0] == ("dev-platform: release kube-prometheus-stack: grafana.admin.existingSecret names Secret "
                                    "observability/grafana-admin, which the stack does not create")
     assert [p.split(" names Secret ")[1].split(",")[0] for p in failing.problems[1:]] == [

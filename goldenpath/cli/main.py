@@ -191,6 +191,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from goldenpath.observability.heartbeat import heartbeat_line
     from goldenpath.observability.network import grafana_egress_line
     from goldenpath.observability.series_budget import series_line
+    from goldenpath.pod_priority import pod_priority_line
     from goldenpath.policies.reports import text_summary, write_reports
 
     gate = _gate(args)
@@ -207,6 +208,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print("\n".join(ingress_annotations_line(environment.name, environment.tenancy.ingress_annotations_accepted)
                      for environment in gate.environments))
     print("\n".join(ingress_controller_line(environment.name, environment.cluster.kubernetes_version)
+                     for environment in gate.environments))
+    print("\n".join(pod_priority_line(environment.name, environment.tenancy.max_pod_priority)
                      for environment in gate.environments))
     for problem in gate.support.problems:
         print(f"  FAILED {problem}")

@@ -16,6 +16,7 @@ from pydantic import BeforeValidator, BaseModel, ConfigDict, Field, StringConstr
 
 from goldenpath.constructs.instance_types import group_architecture
 from goldenpath.ingress_nginx import acceptance_problem
+from goldenpath.pod_priority import PRIORITY_WITHOUT_A_CLASS, ceiling_problem
 from goldenpath.quantities import quantity
 
 # EKS versions a cluster can still be created with (standard or extended support) that the pinned charts
@@ -575,6 +576,14 @@ class Tenancy(_Strict):
         "external authentication service (validate shows them). Critical ones (snippets) are never accepted. "
         "Default: none.",
     )
+    max_pod_priority: int = Field(
+        default=PRIORITY_WITHOUT_A_CLASS,
+        description="Highest priority (the value of a PriorityClass, as the API server resolves it onto each pod) a pod in "
+        "a tenant namespace (a service's, a preview's, a sandbox's) may run at; an admission policy refuses the rest, "
+        "since a higher one preempts other namespaces' pods. Default: 0, what a pod naming no PriorityClass gets on a "
+        "cluster without a global default class: Kubernetes' system-cluster-critical and system-node-critical are "
+        "refused. Raise it to the value of a class you created for tenants (at most 1000000000); validate shows it.",
+    )
 
     @model_validator(mode="after")
     def _default_tier(self) -> Tenancy:
@@ -584,6 +593,9 @@ class Tenancy(_Strict):
             problem = acceptance_problem(name)
             if problem is not None:
                 raise FieldProblem("ingress_annotations_accepted", name, problem)
+        problem = ceiling_problem(self.max_pod_priority)
+        if problem is not None:
+            raise FieldProblem("max_pod_priority", self.max_pod_priority, problem)
         return self
 
 

@@ -26,7 +26,10 @@
 * a ValidatingAdmissionPolicy that lets an Ingress in a tenant namespace carry only the ingress-nginx annotations
   of Low or Medium risk (and those the environment accepts by name), each Secret or ConfigMap they name in its own
   namespace: ``server-alias`` would claim hosts past the hosts policy, ``auth-url`` or ``mirror-target`` would make
-  the controller call any address (facts and reasons: ``goldenpath.ingress_nginx``).
+  the controller call any address (facts and reasons: ``goldenpath.ingress_nginx``);
+* a ValidatingAdmissionPolicy that refuses a pod in a tenant namespace whose priority, as the Priority admission
+  plugin resolved it from its PriorityClass, is above ``tenancy.max_pod_priority`` (default 0): otherwise it could
+  preempt other namespaces' pods, kube-system's included (facts and reasons: ``goldenpath.pod_priority``).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from constructs import Construct
 
 from goldenpath.ingress_nginx import ANNOTATION_PREFIX, INGRESS_NGINX_TAG, NAMESPACED_REFERENCES, accepted_annotations
 from goldenpath.labels import INGRESS_HOSTS_ANNOTATION, TENANT_NAMESPACE_LABEL
+from goldenpath.pod_priority import PRIORITY_WITHOUT_A_CLASS, ceiling_problem
 from goldenpath.tenant_rbac import TENANT_ROLE, tenant_role_rules
 
 EXTERNAL_IPS_POLICY = "goldenpath-no-external-ips"
@@ -55,6 +59,9 @@ class TenantAccessProps:
     ingress_annotations_accepted: tuple[str, ...] = ()
     """High-risk ingress-nginx annotations (names without the prefix) tenants' Ingresses may carry besides the Low
     and Medium ones. Default: none. A Critical or unknown name is refused."""
+    max_pod_priority: int = PRIORITY_WITHOUT_A_CLASS
+    """Highest priority a pod in a tenant namespace may run at. Default: 0, what a pod naming no PriorityClass gets
+    on a cluster without a global default class."""
 
 
 def _denying(name: str, labels: dict[str, str], resource_rule: dict, validations: list[dict], *,
@@ -74,8 +81,8 @@ def _denying(name: str, labels: dict[str, str], resource_rule: dict, validations
     ]
 
 
-def _writes(group: str, resource: str) -> dict:
-    return {"apiGroups": [group], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"], "resources": [resource]}
+def _writes(group: str, resource: str, operations: tuple[str, ...] = ("CREATE", "UPDATE")) -> dict:
+    return {"apiGroups": [group], "apiVersions": ["v1"], "operations": list(operations), "resources": [resource]}
 
 
 def external_ips_policy(labels: dict[str, str]) -> list[dict]:
@@ -162,8 +169,31 @@ def ingress_annotations_policy(labels: dict[str, str], accepted_by_name: tuple[s
     ], tenant_namespaces_only=True, variables=[{"name": "accepted", "expression": accepted}])
 
 
+POD_PRIORITY_POLICY = "goldenpath-tenant-pod-priority"
+
+
+def at_most_priority(ceiling: int) -> str:
+    """CEL: the pod's resolved priority is at most ``ceiling`` (a pod without one is scheduled as 0)."""
+    return f"!has(object.spec.priority) || object.spec.priority <= {ceiling}"
+
+
+def pod_priority_policy(labels: dict[str, str], ceiling: int) -> list[dict]:
+    """The admission policy and its binding (Deny): a pod in a tenant namespace runs at ``ceiling`` at most. Only
+    CREATE: a pod's priority cannot change afterwards."""
+    return _denying(POD_PRIORITY_POLICY, labels, _writes("", "pods", ("CREATE",)),
+                    [{"expression": at_most_priority(ceiling),
+                      "message": f"a pod in a tenant namespace may run at priority {ceiling} at most "
+                                 "(tenancy.max_pod_priority): its priorityClassName (or the cluster's global default "
+                                 "class) gives it more, with which it would preempt other namespaces' pods; name no "
+                                 "priorityClassName, or one whose value is within the limit"}],
+                    tenant_namespaces_only=True)
+
+
 class TenantAccess(Construct):
     def __init__(self, scope: Construct, id_: str, props: TenantAccessProps = TenantAccessProps()):
+        problem = ceiling_problem(props.max_pod_priority)
+        if problem is not None:
+            raise ValueError(f"TenantAccess {id_}: max_pod_priority is {props.max_pod_priority}, expected {problem}")
         super().__init__(scope, id_)
         self.role = ClusterRoleV1(
             self, "role", metadata=ClusterRoleV1Metadata(name=props.role_name, labels=dict(props.labels)),
@@ -174,6 +204,7 @@ class TenantAccess(Construct):
                                         ("ingress-hosts", ingress_hosts_policy(props.labels)),
                                         ("external-name", external_name_policy(props.labels)),
                                         ("ingress-annotations", ingress_annotations_policy(
-                                            props.labels, props.ingress_annotations_accepted))):
+                                            props.labels, props.ingress_annotations_accepted)),
+                                        ("pod-priority", pod_priority_policy(props.labels, props.max_pod_priority))):
             created = Manifest(self, f"{name}-policy", manifest=policy)
             Manifest(self, f"{name}-binding", manifest=binding, depends_on=[created])

@@ -38,7 +38,8 @@ class PlatformStack(GoldenpathStack):
         self.observability = module.add_cluster_side(self)
         # The role tenants' and previews' owners are bound to, and the cluster-wide admission rules they rely on.
         self.tenant_access = TenantAccess(self, "tenant-access", TenantAccessProps(
-            labels=MANAGED_BY, ingress_annotations_accepted=tuple(sorted(environment.tenancy.ingress_annotations_accepted))))
+            labels=MANAGED_BY, ingress_annotations_accepted=tuple(sorted(environment.tenancy.ingress_annotations_accepted)),
+            max_pod_priority=environment.tenancy.max_pod_priority))
         if environment.ci is not None and environment.previews is not None:  # the preview and reap roles' namespaces
             PreviewNamespaceAccess(self, "preview-namespaces", PreviewNamespaceAccessProps(
                 group=PREVIEWS_GROUP, prefix=PREVIEW_PREFIX, domain=environment.previews.domain, labels=MANAGED_BY))
