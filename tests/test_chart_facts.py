@@ -203,23 +203,35 @@ def test_node_exporter_runs_privileged_alone_and_observability_enforces_baseline
     assert any("observability-node is not created by the stack" in p for p in factcheck.check_pod_security(missing, releases))
 
 
-def test_grafana_reads_configmaps_not_secrets(prod):
+def test_grafana_reads_configmaps_of_its_own_namespace_only(prod):
     import copy
 
     stack, releases = prod
     assert factcheck.check_grafana_rbac(stack, releases) == []
-    (role,) = [r for r in stack["resource"]["kubernetes_cluster_role_v1"].values() if r["metadata"]["name"] != "goldenpath-tenant-edit"]
+    (role,) = stack["resource"]["kubernetes_role_v1"].values()
+    assert (role["metadata"][0]["namespace"], role["metadata"][0]["name"]) == ("observability", "goldenpath-grafana-configmap-reader")
     assert role["rule"] == [{"api_groups": [""], "resources": ["configmaps"], "verbs": ["get", "watch", "list"]}]
+    assert not [r for r in stack["resource"]["kubernetes_cluster_role_v1"].values() if "grafana" in r["metadata"]["name"]]
+    grafana_values = next(r for r in releases.values() if r.chart == "kube-prometheus-stack").values["grafana"]
+    assert grafana_values["sidecar"]["dashboards"]["searchNamespace"] == ["observability"]
+    assert "searchNamespace" not in grafana_values["sidecar"]["datasources"]  # the sidecar's own namespace
+
     chart_default = copy.deepcopy(releases)
     grafana = next(r for r in chart_default.values() if r.chart == "kube-prometheus-stack").values["grafana"]
     grafana.pop("rbac")
     grafana["sidecar"]["dashboards"].pop("resource")
+    grafana["sidecar"]["dashboards"]["searchNamespace"] = "ALL"  # kube-prometheus-stack's own default
     problems = factcheck.check_grafana_rbac(stack, chart_default)
-    assert any("useExistingClusterRole is unset" in p for p in problems)
+    assert any("grafana.rbac binds a ClusterRole (namespaced: false (the chart default))" in p for p in problems)
+    assert any("useExistingRole is unset" in p for p in problems)
     assert any("grafana.sidecar.dashboards.resource is 'both (the chart default)'" in p for p in problems)
+    assert any("grafana.sidecar.dashboards.searchNamespace is 'ALL', expected ['observability']" in p for p in problems)
     greedy = copy.deepcopy(stack)
-    next(iter(greedy["resource"]["kubernetes_cluster_role_v1"].values()))["rule"][0]["resources"].append("secrets")
+    next(iter(greedy["resource"]["kubernetes_role_v1"].values()))["rule"][0]["resources"].append("secrets")
     assert any("lets Grafana read Secrets" in p for p in factcheck.check_grafana_rbac(greedy, releases))
+    elsewhere = copy.deepcopy(stack)
+    next(iter(elsewhere["resource"]["kubernetes_role_v1"].values()))["metadata"][0]["namespace"] = "default"
+    assert any("which the stack does not create in observability" in p for p in factcheck.check_grafana_rbac(elsewhere, releases))
 
 
 # -- Who may reach the observability namespace -------------------------------------------------------------

@@ -1069,3 +1069,70 @@ def test_a_raised_ceiling_reaches_the_cluster_and_validate_names_it(tmp_path, bu
     assert pod_priority_line("dev", 1000).endswith("(tenancy.max_pod_priority raised from 0): they may preempt other "
                                                    "namespaces' pods below 1000, the observability stack's included "
                                                    "unless it runs higher")
+
+
+# -- a tenant's or a preview's ConfigMap posing as a Grafana dashboard --------------------------------------------
+def sidecar_loads(grafana_values: dict, grafana_namespace: str, config_map: dict) -> bool:
+    """Whether Grafana's dashboards sidecar turns this ConfigMap into dashboard files, as k8s-sidecar 2.5.0 selects
+    (facts.GRAFANA_DASHBOARD_SOURCES): the label (and value) it is given, in a namespace of NAMESPACE (its list, "ALL"
+    for every namespace, its own when unset)."""
+    settings = grafana_values["sidecar"]["dashboards"]
+    labels = config_map["metadata"].get("labels", {})
+    if settings["label"] not in labels or labels[settings["label"]] != settings.get("labelValue", labels[settings["label"]]):
+        return False
+    searched = settings.get("searchNamespace")
+    searched = [grafana_namespace] if searched is None else ([searched] if isinstance(searched, str) else searched)
+    return "ALL" in searched or config_map["metadata"]["namespace"] in searched
+
+
+def test_a_tenant_configmap_never_becomes_a_dashboard(bundled_synth, platform):
+    """A tenant (or a preview chart) may write ConfigMaps in its namespace. With a sidecar searching every namespace,
+    one labelled like a dashboard would replace another team's dashboard file (same data key), delete it (deleting the
+    ConfigMap), or stop Grafana provisioning (a repeated uid). Tried against the synthesized values: never loaded,
+    while every dashboard goldenpath makes, the platform's and each team's, is."""
+    from goldenpath.observability.factcheck import helm_releases
+    from goldenpath.policies.kubernetes_objects import kubernetes_objects
+
+    assert allows(tenant_role_rules(), "", "configmaps", "create")  # the sidecar's namespace is the only barrier
+    (release,) = [r for r in helm_releases(platform).values() if r.chart == "kube-prometheus-stack"]
+    grafana = release.values["grafana"]
+    forged = {"metadata": {"name": "totally-the-slos", "namespace": "storefront-web",
+                           "labels": {"grafana_dashboard": "1"}},
+              "data": {"payments-checkout-slos.json": json.dumps({"uid": "slo-payments-checkout", "title": "all green"})}}
+    assert not sidecar_loads(grafana, release.namespace, forged)
+    assert sidecar_loads({"sidecar": {"dashboards": {**grafana["sidecar"]["dashboards"], "searchNamespace": "ALL"}}},
+                         release.namespace, forged)  # the model tells the attack when the sidecar searches everywhere
+    ours = [o.manifest for name in ("dev-platform", "dev-tenants-payments", "dev-tenants-storefront")
+            for o in kubernetes_objects(stack_json(bundled_synth, name))
+            if o.manifest["kind"] == "ConfigMap" and "grafana_dashboard" in o.manifest["metadata"].get("labels", {})]
+    assert {m["metadata"]["name"] for m in ours} == {"dashboard-dora", "dashboard-slos", "slo-dashboard-storefront-web"}
+    assert all(sidecar_loads(grafana, release.namespace, m) for m in ours)
+
+
+def test_an_environments_dashboards_repeat_no_file_uid_or_title(bundled_synth):
+    from goldenpath.modules.service_observability import dashboard_uid
+    from goldenpath.policies.dashboards import dashboard_problems
+    from goldenpath.policies.kubernetes_objects import KubernetesObject, kubernetes_objects
+
+    names = ("dev-platform", "dev-tenants-payments", "dev-tenants-storefront")
+    objects = {name: kubernetes_objects(stack_json(bundled_synth, name)) for name in names}
+    assert dashboard_problems(objects) == []
+
+    def dashboard(namespace: str, key: str, uid: str, title: str) -> KubernetesObject:
+        return KubernetesObject(f"kubernetes_config_map_v1.{uid}", {
+            "kind": "ConfigMap", "metadata": {"name": uid, "namespace": namespace, "labels": {"grafana_dashboard": "1"}},
+            "data": {key: json.dumps({"uid": uid, "title": title})}})
+
+    (slos,) = [o for o in objects["dev-tenants-storefront"] if o.manifest["kind"] == "ConfigMap"
+               and o.manifest["metadata"]["name"] == "slo-dashboard-storefront-web"]
+    key = next(iter(slos.manifest["data"]))
+    for extra, expected in ((dashboard("observability", key, "mine", "mine"), f"dashboard file {key!r} is also"),
+                            (dashboard("observability", "x.json", "slo-storefront-web", "x"), "uid 'slo-storefront-web' is also"),
+                            (dashboard("observability", "y.json", "y", "goldenpath / SLOs / storefront-web"), "title"),
+                            (dashboard("storefront-web", "z.json", "z", "z"), "which Grafana's dashboards sidecar does not search")):
+        problems = dashboard_problems({**objects, "dev-zz-extra": [extra]})
+        assert [stack for stack, _ in problems] == ["dev-zz-extra"] and expected in problems[0][1], problems
+    # Long namespaces sharing a prefix keep uids of their own within Grafana's 40 characters.
+    first, second = "payments-checkout-reconciliation-worker-eu", "payments-checkout-reconciliation-worker-us"
+    assert dashboard_uid(first) != dashboard_uid(second) and max(len(dashboard_uid(first)), len(dashboard_uid(second))) == 40
+    assert dashboard_uid("storefront-web") == "slo-storefront-web"

@@ -28,10 +28,10 @@ def preview_objects() -> list[KubernetesObject]:
 def test_platform_objects_are_valid_for_the_clusters_version(platform_objects):
     for name, (version, objects) in platform_objects.items():
         kinds = sorted({o.manifest["kind"] for o in objects})
-        # every cluster gets the tenant role and the external-IPs admission policy; an environment hosting previews
+        # every cluster gets the tenant role, the admission policies and Grafana's Role; an environment hosting previews
         # also gets the preview role's RBAC
         previews = ["ClusterRoleBinding"] if name.startswith("dev") else []
-        assert kinds == sorted(["ClusterRole", "ConfigMap", "Namespace", "NetworkPolicy", "Secret", "StorageClass",
+        assert kinds == sorted(["ClusterRole", "ConfigMap", "Namespace", "NetworkPolicy", "Role", "Secret", "StorageClass",
                                 "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", *previews]), name
         assert validate_objects(objects, version) == [], name
 

@@ -24,10 +24,10 @@ import yaml
 from cdktn import TerraformStack, TerraformVariable
 from cdktn_provider_aws.eks_pod_identity_association import EksPodIdentityAssociation
 from cdktn_provider_helm.release import Release
-from cdktn_provider_kubernetes.cluster_role_v1 import ClusterRoleV1, ClusterRoleV1Metadata, ClusterRoleV1Rule
 from cdktn_provider_kubernetes.config_map_v1 import ConfigMapV1, ConfigMapV1Metadata
 from cdktn_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
 from cdktn_provider_kubernetes.network_policy_v1 import NetworkPolicyV1
+from cdktn_provider_kubernetes.role_v1 import RoleV1, RoleV1Metadata, RoleV1Rule
 from cdktn_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata
 from cdktn_provider_random.ephemeral_random_password import EphemeralRandomPassword
 from constructs import Construct
@@ -42,7 +42,7 @@ from goldenpath.constructs.naming import Naming, NameKind
 from goldenpath.constructs.network_policy import network_policy
 from goldenpath.observability.network import ISOLATION_POLICY, OPEN_EGRESS_POLICY, observability_policies
 from goldenpath.observability.values import MANAGED_BY
-from goldenpath.observability import collector, dora, values
+from goldenpath.observability import collector, dora, facts, values
 from goldenpath.observability.alertmanager import secret_keys
 from goldenpath.observability.chart_render import helm_merge, rendered_collector_config
 from goldenpath.observability.grafana_text import terraform_literal
@@ -196,15 +196,16 @@ class ObservabilityStack:
             ConfigMapV1(
                 root, f"dashboard-{file_name.removesuffix('.json')}",
                 metadata=ConfigMapV1Metadata(name=f"dashboard-{file_name.removesuffix('.json')}", namespace=NAMESPACE,
-                                             labels={"grafana_dashboard": "1"}),
+                                             labels=dict([facts.GRAFANA_DASHBOARD_LABEL])),
                 data={file_name: terraform_literal(json.dumps(dashboard, indent=2, sort_keys=True))},
                 depends_on=[namespace],
             )
-        # Grafana's sidecars read dashboards and datasources (ConfigMaps) in every namespace, and nothing else.
-        grafana_role = ClusterRoleV1(
-            root, "grafana-cluster-role",
-            metadata=ClusterRoleV1Metadata(name=values.GRAFANA_CLUSTER_ROLE, labels=MANAGED_BY),
-            rule=[ClusterRoleV1Rule(api_groups=[""], resources=["configmaps"], verbs=["get", "watch", "list"])],
+        # Grafana's sidecars read dashboards and datasources (ConfigMaps) in this namespace, and nothing else.
+        grafana_role = RoleV1(
+            root, "grafana-role",
+            metadata=[RoleV1Metadata(name=values.GRAFANA_ROLE, namespace=NAMESPACE, labels=MANAGED_BY)],
+            rule=[RoleV1Rule(api_groups=[""], resources=["configmaps"], verbs=["get", "watch", "list"])],
+            depends_on=[namespace],
         )
         # Nothing outside the namespace reaches Loki, Prometheus or Alertmanager; Grafana reaches nothing outside
         # the namespace but DNS and the API server (observability/network.py).

@@ -268,35 +268,54 @@ def check_pod_security(stack: dict, releases: dict[str, HelmRelease]) -> list[st
 
 
 # -- Grafana's RBAC --------------------------------------------------------------------------------------------
-def _cluster_roles(stack: dict) -> dict[str, list[dict]]:
+def _roles(stack: dict, kind: str) -> dict[tuple[str, str], list[dict]]:
+    """(namespace, name) -> rules of the stack's ``kubernetes_<kind>_v1`` resources (namespace "" for a ClusterRole)."""
     found = {}
-    for resource in stack.get("resource", {}).get("kubernetes_cluster_role_v1", {}).values():
+    for resource in stack.get("resource", {}).get(f"kubernetes_{kind}_v1", {}).values():
         meta = single_block(resource["metadata"])
-        found[meta["name"]] = list(resource.get("rule", []))
+        found[(meta.get("namespace", ""), meta["name"])] = list(resource.get("rule", []))
     return found
 
 
+def _reads_secrets(rules: list[dict]) -> bool:
+    return any("secrets" in rule.get("resources", []) or "*" in rule.get("resources", []) for rule in rules)
+
+
 def check_grafana_rbac(stack: dict, releases: dict[str, HelmRelease]) -> list[str]:
-    """Grafana binds a ClusterRole the stack creates and that reads no Secrets, and every enabled sidecar
-    watches ConfigMaps only (facts.GRAFANA_RBAC_SOURCES: the chart's own ClusterRole reads all Secrets)."""
-    roles = _cluster_roles(stack)
+    """Grafana binds a Role the stack creates in its own namespace that reads no Secrets, with no ClusterRole
+    (rbac.namespaced), every enabled sidecar watches ConfigMaps only, and the dashboards and datasources sidecars search
+    Grafana's namespace only (facts.GRAFANA_RBAC_SOURCES: the chart's own ClusterRole reads all Secrets;
+    facts.GRAFANA_DASHBOARD_SOURCES: a sidecar searching other namespaces loads their ConfigMaps as dashboards)."""
+    roles = _roles(stack, "role")
     problems = []
     for release in _of_chart(releases, "kube-prometheus-stack"):
         grafana = release.values.get("grafana") or {}
-        role = (grafana.get("rbac") or {}).get("useExistingClusterRole")
+        rbac = grafana.get("rbac") or {}
+        role = rbac.get("useExistingRole")
+        if rbac.get("namespaced") is not True or rbac.get("useExistingClusterRole") or rbac.get("extraClusterRoleRules"):
+            problems.append(f"release {release.name}: grafana.rbac binds a ClusterRole (namespaced: "
+                            f"{rbac.get('namespaced', 'false (the chart default)')}), so Grafana reads ConfigMaps or Secrets "
+                            "in every namespace; expected namespaced: true with useExistingRole")
         if not role:
-            problems.append(f"release {release.name}: grafana.rbac.useExistingClusterRole is unset, so the chart's "
-                            "ClusterRole lets Grafana read Secrets in every namespace")
-        elif role not in roles:
-            problems.append(f"release {release.name}: grafana.rbac.useExistingClusterRole names ClusterRole {role}, "
-                            "which the stack does not create")
-        elif any("secrets" in rule.get("resources", []) or "*" in rule.get("resources", []) for rule in roles[role]):
-            problems.append(f"release {release.name}: ClusterRole {role} lets Grafana read Secrets")
+            problems.append(f"release {release.name}: grafana.rbac.useExistingRole is unset, so the chart's Role "
+                            "lets Grafana read the namespace's Secrets")
+        elif (release.namespace, role) not in roles:
+            problems.append(f"release {release.name}: grafana.rbac.useExistingRole names Role {role}, which the stack "
+                            f"does not create in {release.namespace}")
+        elif _reads_secrets(roles[(release.namespace, role)]):
+            problems.append(f"release {release.name}: Role {role} lets Grafana read Secrets")
+        sidecars = grafana.get("sidecar") or {}
         for sidecar in facts.GRAFANA_SIDECARS:
-            settings = (grafana.get("sidecar") or {}).get(sidecar) or {}
+            settings = sidecars.get(sidecar) or {}
             if settings.get("enabled") and settings.get("resource") != "configmap":
                 problems.append(f"release {release.name}: grafana.sidecar.{sidecar}.resource is "
                                 f"{settings.get('resource', 'both (the chart default)')!r}, expected 'configmap'")
+        for sidecar in ("dashboards", "datasources"):
+            searched = (sidecars.get(sidecar) or {}).get("searchNamespace")
+            if searched not in (None, [release.namespace], release.namespace):
+                problems.append(f"release {release.name}: grafana.sidecar.{sidecar}.searchNamespace is {searched!r}, "
+                                f"expected [{release.namespace!r}]: a tenant's ConfigMap elsewhere would become a "
+                                f"{sidecar[:-1]} (it could replace another team's, or stop Grafana provisioning)")
     return problems
 
 

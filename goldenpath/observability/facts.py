@@ -496,18 +496,46 @@ NODE_EXPORTER_NEEDS_HOST_ACCESS = True
 # kube-prometheus-stack 81.6.9 depends on grafana 11.1.5 (Chart.yaml, grafana-community repository). In
 # grafana 11.1.5 templates/clusterrole.yaml grants get/watch/list on configmaps AND secrets cluster-wide
 # whenever a sidecar is enabled (rbac.namespaced: false by default), unless rbac.useExistingClusterRole is
-# set, which clusterrolebinding.yaml then binds instead; each sidecar's RESOURCE comes from
+# set, which clusterrolebinding.yaml then binds instead. With rbac.namespaced: true neither is rendered
+# (both need "not namespaced" or extraClusterRoleRules); role.yaml is skipped when rbac.useExistingRole is set,
+# and rolebinding.yaml binds that Role in Grafana's namespace. Each sidecar's RESOURCE comes from
 # sidecar.<kind>.resource (default "both"; templates/_pod.tpl). kube-prometheus-stack provisions its
 # datasources as a ConfigMap (templates/grafana/configmaps-datasources.yaml) and its dashboards as
 # ConfigMaps (templates/grafana/dashboards-1.14/*.yaml).
 GRAFANA_CHART_VERSION = "11.1.5"
 GRAFANA_RBAC_SOURCES = (
-    Source(_GC, "charts/grafana/templates/clusterrole.yaml, clusterrolebinding.yaml; values.yaml rbac, "
+    Source(_GC, "charts/grafana/templates/clusterrole.yaml, clusterrolebinding.yaml, role.yaml, rolebinding.yaml; "
+           "values.yaml rbac, "
            "sidecar.*.resource; templates/_pod.tpl RESOURCE", "grafana-11.1.5"),
     Source(_KPS, "charts/kube-prometheus-stack/Chart.yaml (grafana 11.1.5); templates/grafana/configmaps-datasources.yaml; "
            "templates/grafana/dashboards-1.14/*.yaml (kind: ConfigMap)", "kube-prometheus-stack-81.6.9"),
 )
 GRAFANA_SIDECARS = ("alerts", "dashboards", "datasources", "plugins", "notifiers")
+
+# --- Which dashboards Grafana loads -----------------------------------------------------------------
+# grafana 11.1.5 templates/_pod.tpl: the dashboards sidecar (quay.io/kiwigrid/k8s-sidecar, values.yaml sidecar.image.tag
+# 2.5.0; kube-prometheus-stack 81.6.9 does not override it) gets NAMESPACE from sidecar.dashboards.searchNamespace (a list,
+# joined with commas) and LABEL/LABEL_VALUE from sidecar.dashboards.label/labelValue. k8s-sidecar 2.5.0 src/sidecar.py lists
+# and watches each namespace named there ("ALL": every namespace; unset: its own), and src/resources.py writes each data
+# key of a matching ConfigMap to <FOLDER>/<key> (unless UNIQUE_FILENAMES, sidecar.enableUniqueFilenames, default false):
+# two ConfigMaps with one key overwrite each other's file, and deleting either removes it. All of kube-prometheus-stack's
+# dashboards are ConfigMaps in Grafana's namespace (templates/grafana/dashboards-1.14/*.yaml, namespace
+# kube-prometheus-stack-grafana.namespace: grafana.namespaceOverride or the release's). So a sidecar searching every
+# namespace lets anyone who can write a ConfigMap anywhere (a tenant, a preview chart) replace or delete another team's
+# dashboard, or add one repeating a uid or a title, with which Grafana's file provisioner stops writing that provider's
+# dashboards (grafana/grafana pkg/services/provisioning/dashboards/validator.go, duplicateValidator: "dashboards
+# provisioning provider has no database write permissions because of duplicates"; read in the code index, an unpinned
+# snapshot: grafana/grafana is over the fetch limit). goldenpath's sidecar searches Grafana's namespace only, and every
+# goldenpath dashboard lives there.
+GRAFANA_DASHBOARD_LABEL = ("grafana_dashboard", "1")
+GRAFANA_DASHBOARD_SOURCES = (
+    Source(_GC, "charts/grafana/templates/_pod.tpl (dashboards sidecar env NAMESPACE, UNIQUE_FILENAMES); values.yaml "
+           "sidecar.image.tag 2.5.0, sidecar.enableUniqueFilenames false", "grafana-11.1.5"),
+    Source("kiwigrid/k8s-sidecar", "src/sidecar.py (NAMESPACE split on commas); src/resources.py (_update_file: "
+           "<folder>/<data key>); src/helpers.py unique_filename", "2.5.0"),
+    Source(_KPS, "templates/grafana/dashboards-1.14/*.yaml (namespace: kube-prometheus-stack-grafana.namespace); "
+           "templates/_helpers.tpl", "kube-prometheus-stack-81.6.9"),
+)
 
 # --- Who may reach the observability namespace ------------------------------------------------------
 # The pods' labels NetworkPolicies select, and the paths into the namespace that must stay open.

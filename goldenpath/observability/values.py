@@ -18,9 +18,10 @@ MANAGED_BY = {"app.kubernetes.io/managed-by": "goldenpath"}
 NODE_EXPORTER_NAMESPACE = "observability-node"
 """node-exporter alone needs host access (hostNetwork, hostPID, the root filesystem): it gets a namespace
 of its own that admits privileged pods, so the observability namespace can enforce Pod Security baseline."""
-GRAFANA_CLUSTER_ROLE = "goldenpath-grafana-configmap-reader"
-"""The ClusterRole Grafana's sidecars get instead of the chart's, which also reads every Secret in the cluster:
-ConfigMaps only (dashboards and datasources are ConfigMaps; see facts.GRAFANA_RBAC_SOURCES)."""
+GRAFANA_ROLE = "goldenpath-grafana-configmap-reader"
+"""The Role Grafana's sidecars get instead of the chart's ClusterRole, which also reads every Secret in the cluster:
+ConfigMaps of the observability namespace only, the one namespace the sidecars search (dashboards and datasources are
+ConfigMaps; see facts.GRAFANA_RBAC_SOURCES and facts.GRAFANA_DASHBOARD_SOURCES)."""
 
 
 @dataclass(frozen=True)
@@ -153,10 +154,13 @@ def kube_prometheus_stack(environment: Environment, rules: dict, alertmanager: d
                 "plugins": {"public_key_retrieval_disabled": True, "preinstall_disabled": True},
                 "snapshots": {"external_enabled": False},
             },
-            # The chart's ClusterRole reads Secrets in every namespace; goldenpath binds its own, ConfigMaps only,
-            # and the sidecars watch ConfigMaps only.
-            "rbac": {"useExistingClusterRole": GRAFANA_CLUSTER_ROLE},
-            "sidecar": {"dashboards": {"enabled": True, "label": "grafana_dashboard", "searchNamespace": "ALL",
+            # The chart's ClusterRole reads Secrets in every namespace; goldenpath binds its own Role, ConfigMaps of this
+            # namespace only (namespaced: no ClusterRole or ClusterRoleBinding), and the sidecars watch ConfigMaps only.
+            "rbac": {"namespaced": True, "useExistingRole": GRAFANA_ROLE},
+            # Dashboards from Grafana's own namespace only: a sidecar searching every namespace would let a tenant replace,
+            # delete or freeze other teams' dashboards (facts.GRAFANA_DASHBOARD_SOURCES).
+            "sidecar": {"dashboards": {"enabled": True, "label": facts.GRAFANA_DASHBOARD_LABEL[0],
+                                       "labelValue": facts.GRAFANA_DASHBOARD_LABEL[1], "searchNamespace": [NAMESPACE],
                                        "resource": "configmap"},
                         "datasources": {"enabled": True, "resource": "configmap", "exemplarTraceIdDestinations": {
                             "datasourceUid": TEMPO_UID, "traceIdLabelName": "trace_id"}}},

@@ -11,7 +11,8 @@ from typing import Mapping
 
 from goldenpath.config.model import Environment
 from goldenpath.observability.factcheck import check_platform_stack
-from goldenpath.policies.kubernetes_objects import kubernetes_objects, validate_objects
+from goldenpath.policies.dashboards import dashboard_problems
+from goldenpath.policies.kubernetes_objects import KubernetesObject, kubernetes_objects, validate_objects
 from goldenpath.policies.secrets_in_state import RULE_ID as SECRETS_RULE, secrets_in_state
 
 
@@ -46,6 +47,7 @@ def check_in_cluster_stacks(stacks: dict[str, Path], environments: list[Environm
     hosted = hosted or {}
     for environment in environments:
         names = [n for n in stacks if n.startswith(f"{environment.name}-") or hosted.get(n) is environment]
+        cluster_objects: dict[str, list[KubernetesObject]] = {}
         for name in sorted(names):
             document = json.loads((stacks[name] / "cdk.tf.json").read_text())
             report.by_stack += [(name, f"{SECRETS_RULE}: {problem}") for problem in secrets_in_state(document)]
@@ -54,8 +56,10 @@ def check_in_cluster_stacks(stacks: dict[str, Path], environments: list[Environm
                 continue
             report.stacks.append(name)
             objects = kubernetes_objects(document)
+            cluster_objects[name] = objects
             report.objects += len(objects)
             problems = validate_objects(objects, environment.cluster.kubernetes_version) + check_platform_stack(
                 document, environment.observability.declared_services)
             report.by_stack += [(name, problem) for problem in problems]
+        report.by_stack += dashboard_problems(cluster_objects)  # across the cluster's stacks: none sees the others
     return report

@@ -125,12 +125,19 @@ def _role_binding(r: dict) -> dict:
                           **({"namespace": s["namespace"]} if s.get("namespace") else {})} for s in r.get("subject", [])]}
 
 
-def _cluster_role(r: dict) -> dict:
+def _rules(r: dict) -> list[dict]:
     names = {"api_groups": "apiGroups", "resources": "resources", "verbs": "verbs", "resource_names": "resourceNames",
              "non_resource_urls": "nonResourceURLs"}
-    rules = [{names[k]: list(v) for k, v in rule.items() if k in names} for rule in r.get("rule", [])]
+    return [{names[k]: list(v) for k, v in rule.items() if k in names} for rule in r.get("rule", [])]
+
+
+def _cluster_role(r: dict) -> dict:
     return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-            "metadata": _metadata(r, namespaced=False), "rules": rules}
+            "metadata": _metadata(r, namespaced=False), "rules": _rules(r)}
+
+
+def _role(r: dict) -> dict:
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": _metadata(r), "rules": _rules(r)}
 
 
 def _storage_class(r: dict) -> dict:
@@ -168,6 +175,7 @@ CONVERTERS: dict[str, Callable[[dict], dict]] = {
     "kubernetes_network_policy_v1": _network_policy,
     "kubernetes_storage_class_v1": _storage_class,
     "kubernetes_cluster_role_v1": _cluster_role,
+    "kubernetes_role_v1": _role,
     "kubernetes_cluster_role_binding_v1": _cluster_role_binding,
 }
 
