@@ -620,6 +620,63 @@ def test_a_pod_cannot_send_telemetry_in_another_services_name(platform):
     assert platform_pod["service.name"] == "ingress-nginx"
 
 
+def prometheus_labels(resource: dict[str, str], point: dict[str, str], promoted: list[str]) -> dict[str, str]:
+    """A series' labels as Prometheus v3.9.1 builds them from OTLP (helper.go createAttributes): the data point's
+    attributes under their label names (otlptranslator v1.0.0 LabelNamer: each rune outside [a-zA-Z0-9_] becomes
+    '_', repeated underscores kept), then each promoted resource attribute only where that label is still empty
+    (addPromotedAttributes), then job from service.name, overwriting."""
+    import re
+
+    def name(key: str) -> str:
+        return re.sub(r"[^a-zA-Z0-9_]", "_", key)
+
+    labels: dict[str, str] = {}
+    for key, value in sorted(point.items()):
+        labels[name(key)] = labels[name(key)] + ";" + value if name(key) in labels else value
+    for key in promoted:
+        if key in resource and not labels.get(name(key)):
+            labels[name(key)] = resource[key]
+    if "service.name" in resource:
+        labels["job"] = resource["service.name"]
+    return labels
+
+
+def agent_point(config: dict, point: dict[str, str]) -> dict[str, str]:
+    """A data point's attributes after the agent's attributes processor (delete by key or key regex)."""
+    import re
+
+    from goldenpath.observability.collector import STRIP_CLIENT_LABELS
+
+    for action in config["processors"][STRIP_CLIENT_LABELS]["actions"]:
+        assert action["action"] == "delete"
+        point = {k: v for k, v in point.items()
+                 if k != action.get("key") and not ("pattern" in action and re.search(action["pattern"], k))}
+    return point
+
+
+@pytest.mark.parametrize("claim", ["k8s.namespace.name", "k8s_namespace_name", "k8s/namespace/name", "k8s\u00e9namespace.name"])
+def test_a_pod_cannot_put_its_metrics_in_another_namespaces_series(platform, claim):
+    """Two teams may each have a service called web: the job label alone does not tell them apart, the namespace
+    label does, and services' SLOs and the per-namespace series count select on it. A data point attribute that
+    Prometheus names like that label would win over the promoted one; the agent deletes it."""
+    import yaml
+
+    from goldenpath.observability.facts import PROMETHEUS_NAMESPACE_LABEL
+    from goldenpath.observability.values import PROMOTED_RESOURCE_ATTRIBUTES
+
+    (release,) = [r for r in resources_of(platform, "helm_release").values() if r["name"] == "otel-collector"]
+    config = yaml.safe_load(release["values"][0])["config"]
+    point = {claim: "storefront-web", "http.response.status_code": "500"}
+    resource = agent_identity(config, {"service.name": "web"}, {"namespace": "payments-web", "name": "web-1"},
+                              {"goldenpath.dev/team": "payments", "goldenpath.dev/service": "web"})
+    labels = prometheus_labels(resource, agent_point(config, point), list(PROMOTED_RESOURCE_ATTRIBUTES))
+    assert (labels["job"], labels[PROMETHEUS_NAMESPACE_LABEL]) == ("web", "payments-web")
+    assert labels["http_response_status_code"] == "500"  # the application's own attributes stay
+    # Without the processor the claim would hold: the model reproduces the attack.
+    forged = prometheus_labels(resource, point, list(PROMOTED_RESOURCE_ATTRIBUTES))
+    assert forged[PROMETHEUS_NAMESPACE_LABEL] == "storefront-web"
+
+
 def test_a_shed_namespace_cannot_escape_nor_shed_another(bundled_environments):
     """With storefront-web shed, its pods' metrics are dropped whatever namespace they claim, and a pod elsewhere
     that claims storefront-web keeps its own: the filter runs on the identity set from the connection."""

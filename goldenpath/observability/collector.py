@@ -28,6 +28,19 @@ BATCH_SIZE = 8192
 # goldenpath.* attribute, associates by the connection only, and sets service.name from the namespace's
 # goldenpath.dev/service label (a label tenants cannot write: they may not update namespaces).
 STRIP_CLIENT_IDENTITY = "resource/strip-client-identity"
+# The same claim one level down: Prometheus turns a data point's attributes into labels first and adds a promoted
+# resource attribute only where no label of that name exists yet (storage/remote/otlptranslator/prometheusremotewrite
+# helper.go createAttributes and metrics_to_prw.go addPromotedAttributes, ``builder.Get(normalized) == ""``,
+# prometheus/prometheus @ v3.9.1). Label names come from otlptranslator's LabelNamer (v1.0.0 label_namer.go and
+# strconv.go sanitizeLabelName: every rune outside [a-zA-Z0-9_] becomes '_', repeated underscores kept by Prometheus'
+# default LabelNamePreserveMultipleUnderscores, config.go DefaultOTLPConfig @ v3.9.1). So a data point attribute
+# ``k8s.namespace.name`` (or k8s_namespace_name, k8s/namespace/name, ...) would become the series' namespace label,
+# the one services' SLOs and the per-namespace series count select on. The attributes processor applies its actions
+# to every data point's attributes (processor/attributesprocessor/attributes_metric.go, open-telemetry/opentelemetry-
+# collector-contrib @ 060380d through the code index; the processor is in otelcol-k8s 0.128.0), and to span and log
+# record attributes in those pipelines: the agent deletes every attribute whose label name would start with k8s_.
+STRIP_CLIENT_LABELS = "attributes/strip-client-labels"
+CLIENT_LABEL_PATTERN = r"^k8s[^a-zA-Z0-9]"
 SERVICE_IDENTITY = "transform/service-identity"
 NAMESPACE_SERVICE_ATTRIBUTE, NAMESPACE_TEAM_ATTRIBUTE = "goldenpath.service", "goldenpath.team"
 POD_METADATA = ("k8s.namespace.name", "k8s.deployment.name", "k8s.statefulset.name", "k8s.daemonset.name",
@@ -92,13 +105,15 @@ def _processors(settings: CollectorSettings, *, sampler: bool) -> dict:
 
 
 def identity_processors() -> dict:
-    """Strip what the client says about who it is, then set it from the connection's pod and its namespace."""
+    """Strip what the client says about who it is (on its resource, and as data point attributes that would become
+    the same labels), then set it from the connection's pod and its namespace."""
     return {
         STRIP_CLIENT_IDENTITY: {"attributes": [
             {"action": "delete", "pattern": r"^k8s\..*"},
             {"action": "delete", "pattern": r"^goldenpath\..*"},
             {"action": "delete", "key": "service.namespace"},
         ]},
+        STRIP_CLIENT_LABELS: {"actions": [{"action": "delete", "pattern": CLIENT_LABEL_PATTERN}]},
         "k8sattributes": {
             "passthrough": False,
             "pod_association": [{"sources": [{"from": "connection"}]}],
@@ -112,7 +127,7 @@ def identity_processors() -> dict:
     }
 
 
-AGENT_PROCESSORS = ["memory_limiter", STRIP_CLIENT_IDENTITY, "k8sattributes", SERVICE_IDENTITY, "batch"]
+AGENT_PROCESSORS = ["memory_limiter", STRIP_CLIENT_IDENTITY, STRIP_CLIENT_LABELS, "k8sattributes", SERVICE_IDENTITY, "batch"]
 
 
 def _base(settings: CollectorSettings, *, sampler: bool = False) -> dict:
