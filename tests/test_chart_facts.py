@@ -367,7 +367,35 @@ def test_log_to_trace_reads_structured_metadata(prod):
 
 def test_loki_label_rule():
     assert facts.loki_label("k8s.namespace.name") == "k8s_namespace_name"
-    assert "service_name" in facts.LOKI_INDEX_LABELS and "namespace" not in facts.LOKI_INDEX_LABELS
+    assert facts.loki_label("service.name") == "service_name"
+
+
+def test_loki_indexes_only_what_the_agent_sets_from_the_pod(prod):
+    import copy
+
+    from goldenpath.observability.values import LOKI_INDEXED_ATTRIBUTES
+
+    _, releases = prod
+    assert factcheck.check_loki_index_labels(releases) == []
+    indexed = factcheck.loki_index_attributes(releases["loki"].values)
+    assert indexed == LOKI_INDEXED_ATTRIBUTES
+    assert {"service.name", "k8s.namespace.name", "k8s.pod.name"} <= set(indexed)
+    assert not {"service.instance.id", "deployment.environment", "cloud.region", "container.name"} & set(indexed)
+    defaults = copy.deepcopy(releases)
+    del defaults["loki"].values["loki"]["limits_config"]["otlp_config"]
+    problems = factcheck.check_loki_index_labels(defaults)
+    assert len(problems) == 10  # Loki's own default list: 18 attributes, 10 of them not the agent's
+    assert any("Loki indexes the resource attribute service.instance.id, which a pod sets itself" in p for p in problems)
+    widened = copy.deepcopy(releases)
+    widened["loki"].values["loki"]["limits_config"]["otlp_config"]["resource_attributes"]["attributes_config"][0][
+        "attributes"].append("deployment.environment")
+    (problem,) = factcheck.check_loki_index_labels(widened)
+    assert "deployment.environment" in problem
+    narrowed = copy.deepcopy(releases)
+    narrowed["loki"].values["loki"]["limits_config"]["otlp_config"]["resource_attributes"]["attributes_config"][0][
+        "attributes"].remove("k8s.namespace.name")
+    (problem,) = factcheck.check_trace_log_links(narrowed)  # trace -> logs would query a label Loki no longer has
+    assert "maps k8s.namespace.name to Loki label 'k8s_namespace_name'" in problem
 
 
 # -- phone-home, rules, receivers, storage ----------------------------------------------------------------

@@ -677,6 +677,34 @@ def test_a_pod_cannot_put_its_metrics_in_another_namespaces_series(platform, cla
     assert forged[PROMETHEUS_NAMESPACE_LABEL] == "storefront-web"
 
 
+def test_a_pod_cannot_fill_lokis_streams_for_every_namespace(platform):
+    """Loki keeps a stream per set of index labels, and all namespaces share its one tenant and stream cap. A pod
+    sending each log line with another service.instance.id (or deployment.environment, cloud.region) would open a
+    stream per line, with Loki's default index list; with goldenpath's, its lines stay in one stream."""
+    import yaml
+
+    from goldenpath.observability import facts
+    from goldenpath.observability.factcheck import loki_index_attributes
+
+    releases = {r["name"]: yaml.safe_load(r["values"][0]) for r in resources_of(platform, "helm_release").values()}
+    config = releases["otel-collector"]["config"]
+    indexed = loki_index_attributes(releases["loki"])
+    pod = {"namespace": "storefront-web", "name": "web-5c4"}
+    labels = {"goldenpath.dev/team": "storefront", "goldenpath.dev/service": "web"}
+
+    def streams(index: tuple[str, ...]) -> int:
+        seen = set()
+        for line in range(200):
+            sent = {"service.name": "web", "service.instance.id": f"i-{line}", "deployment.environment": f"e-{line}",
+                    "cloud.region": f"r-{line}", "container.name": f"c-{line}", "k8s.container.name": f"k-{line}"}
+            resource = agent_identity(config, sent, pod, labels)
+            seen.add(tuple(sorted((a, resource[a]) for a in index if a in resource)))
+        return len(seen)
+
+    assert streams(indexed) == 1
+    assert streams(facts.LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES) == 200  # the attack, with Loki's defaults
+
+
 def test_a_shed_namespace_cannot_escape_nor_shed_another(bundled_environments):
     """With storefront-web shed, its pods' metrics are dropped whatever namespace they claim, and a pod elsewhere
     that claims storefront-web keeps its own: the filter runs on the identity set from the connection."""

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import yaml
 
 from goldenpath.observability import facts, network
-from goldenpath.observability.collector import pipeline_order_problems
+from goldenpath.observability.collector import POD_METADATA, pipeline_order_problems
 from goldenpath.observability.chart_render import chart_fullname, enabled_collector_ports, helm_merge, rendered_collector_config
 from goldenpath.observability.charts import version_key
 from goldenpath.observability.grafana_text import grafana_expand, terraform_unescape
@@ -349,14 +349,44 @@ def check_grafana_expansion(releases: dict[str, HelmRelease], intended: list[dic
     return problems
 
 
+def loki_index_attributes(loki_values: dict) -> tuple[str, ...]:
+    """The OTLP resource attributes Loki indexes as these values configure it: its defaults unless ignore_defaults, then
+    every index_label rule's attributes (facts.LOKI_STREAM_SOURCES: ApplyGlobalOTLPConfig)."""
+    resource = _dig(loki_values, "loki", "limits_config", "otlp_config", "resource_attributes") or {}
+    listed = [attribute for rule in resource.get("attributes_config", []) if rule.get("action") == "index_label"
+              for attribute in rule.get("attributes", [])]
+    return tuple(([] if resource.get("ignore_defaults") else list(facts.LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES)) + listed)
+
+
+def _loki_index_labels(releases: dict[str, HelmRelease]) -> frozenset[str]:
+    return frozenset(facts.loki_label(a) for release in _of_chart(releases, "loki") for a in loki_index_attributes(release.values))
+
+
+def check_loki_index_labels(releases: dict[str, HelmRelease]) -> list[str]:
+    """Loki indexes only what the collector agent sets from the sending pod: an attribute the pod chooses, varied per
+    line, would open streams without bound in the one tenant every namespace shares (facts.LOKI_STREAM_SOURCES)."""
+    problems = []
+    for release in _of_chart(releases, "loki"):
+        resource = _dig(release.values, "loki", "limits_config", "otlp_config", "resource_attributes") or {}
+        if any(rule.get("regex") for rule in resource.get("attributes_config", [])):
+            problems.append(f"release {release.name}: an otlp_config rule selects attributes by regex; name them instead")
+        for attribute in loki_index_attributes(release.values):
+            if attribute not in POD_METADATA and attribute != "service.name":
+                problems.append(f"release {release.name}: Loki indexes the resource attribute {attribute}, which a pod sets "
+                                f"itself: varied per line it opens streams without bound, and every namespace shares "
+                                f"Loki's one tenant and its {facts.LOKI_STREAM_LIMIT}-stream cap")
+    return problems
+
+
 def check_trace_log_links(releases: dict[str, HelmRelease]) -> list[str]:
     """trace -> logs queries Loki labels that Loki derives from OTLP; log -> trace reads the
     trace id where Loki's OTLP ingestion keeps it (structured metadata)."""
     problems = []
+    indexed = _loki_index_labels(releases)
     for source in _provisioned_datasources(releases):
         for tag in _dig(source, "jsonData", "tracesToLogsV2", "tags") or []:
             label = tag.get("value") or tag["key"]
-            if label not in facts.LOKI_INDEX_LABELS or label != facts.loki_label(tag["key"]):
+            if label not in indexed or label != facts.loki_label(tag["key"]):
                 problems.append(f"Grafana datasource {source['name']}: tracesToLogsV2 maps {tag['key']} to Loki label {label!r}; "
                                 f"Loki indexes it as {facts.loki_label(tag['key'])!r} ({facts.LOKI_OTLP_SOURCE})")
         fields = _dig(source, "jsonData", "derivedFields")
@@ -462,7 +492,8 @@ def check_loki_storage(releases: dict[str, HelmRelease]) -> list[str]:
 
 RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
     check_chart_versions, check_collector_components, check_pipelines,
-    check_collector_observed_and_writable, check_grafana_expansion, check_trace_log_links, check_phone_home,
+    check_collector_observed_and_writable, check_grafana_expansion, check_trace_log_links, check_loki_index_labels,
+    check_phone_home,
     check_default_rules, check_metric_receivers, check_loki_storage, check_tempo_receivers, check_image_tags,
 )
 

@@ -281,6 +281,17 @@ LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES: tuple[str, ...] = (
     "k8s.daemonset.name", "k8s.cronjob.name", "k8s.job.name",
 )
 LOKI_OTLP_STRUCTURED_METADATA = ("trace_id", "span_id")
+# Loki keeps one stream per distinct set of index labels, and with auth_enabled: false every namespace writes as one
+# tenant, whose active streams are capped (ingester.max-global-streams-per-user, default 5000) and whose ingestion rate
+# is shared (distributor.ingestion-rate-limit-mb, default 4). limits_config.otlp_config.resource_attributes with
+# ignore_defaults: true replaces the default index list; an attribute no rule names is kept as structured metadata
+# (actionForAttribute's fallback).
+LOKI_STREAM_LIMIT = 5000
+LOKI_STREAM_SOURCES = (
+    Source("grafana/loki", "pkg/validation/limits.go (MaxGlobalStreamsPerUser 5000, IngestionRateMB 4); "
+                           "pkg/loghttp/push/otlp_config.go (IgnoreDefaults, ApplyGlobalOTLPConfig, actionForAttribute: "
+                           "StructuredMetadata when no rule matches)", "v3.6.15"),
+)
 LOKI_S3_DUALSTACK_SOURCE = Source(
     "grafana/loki", "pkg/storage/chunk/client/aws/s3_storage_client.go (disable_dualstack, default false); "
                     "chart production/helm/loki/templates/_helpers.tpl passes loki.storage.s3.disable_dualstack; from v3.6.4 "
@@ -307,7 +318,6 @@ def loki_label(attribute: str) -> str:
     return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in attribute)
 
 
-LOKI_INDEX_LABELS = frozenset(loki_label(a) for a in LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES)
 
 # --- Grafana --------------------------------------------------------------------------------------
 GRAFANA_ENV_EXPANSION_SOURCE = Source(

@@ -66,6 +66,13 @@ TEMPO_URL = f"http://{collector.TEMPO}:3200"
 # OTLP resource attributes that link a span to its logs; Loki indexes them as labels with
 # dots turned into underscores (facts.LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES).
 TRACE_TO_LOGS_ATTRIBUTES = ("k8s.namespace.name", "service.name")
+# The resource attributes Loki indexes: of its defaults (facts.LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES), only those the
+# collector agent sets from the sending pod (collector.POD_METADATA, and service.name from the namespace's label).
+# The rest (service.instance.id, deployment.environment, cloud.*, container.name) are the pod's own word: indexed, a
+# pod varying one per line would open streams without bound, and every namespace shares Loki's one tenant and its
+# stream cap (facts.LOKI_STREAM_SOURCES). They stay searchable as structured metadata.
+LOKI_INDEXED_ATTRIBUTES = tuple(a for a in facts.LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES
+                                if a in collector.POD_METADATA or a == "service.name")
 
 
 def datasources() -> list[dict]:
@@ -189,7 +196,9 @@ def loki(environment: Environment, bucket: str) -> dict:
             "storage": {"type": "s3", "bucketNames": {"chunks": bucket, "ruler": bucket, "admin": bucket},
                         # Regional IPv4 endpoint, reached through the VPC's S3 gateway endpoint.
                         "s3": {"region": environment.region, "disable_dualstack": True}},
-            "limits_config": {"retention_period": f"{days * 24}h", "allow_structured_metadata": True},
+            "limits_config": {"retention_period": f"{days * 24}h", "allow_structured_metadata": True,
+                              "otlp_config": {"resource_attributes": {"ignore_defaults": True, "attributes_config": [
+                                  {"action": "index_label", "attributes": list(LOKI_INDEXED_ATTRIBUTES)}]}}},
             "compactor": {"retention_enabled": True, "delete_request_store": "s3"},
         },
         "singleBinary": {"replicas": 1, "resources": RESOURCES["loki (single binary)"].render(),
