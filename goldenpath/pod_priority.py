@@ -21,9 +21,10 @@ Facts:
   text is the ``PodSpec.priority`` field's description in the OpenAPI schemas kubernetes-validate ships for every
   supported version ("The admission controller populates this field from PriorityClassName"), which
   ``tests/test_isolation.py`` reads.
-* EKS enables the Priority plugin on every platform version and takes no admission configuration: awsdocs/amazon-eks-
-  user-guide latest/ug/clusters/platform-versions.adoc @ 4d52b4d ("The following admission controllers are enabled
-  ... Priority ...").
+* EKS enables the Priority plugin on every platform version its user guide lists, and a cluster takes no admission
+  configuration of its own: awsdocs/amazon-eks-user-guide latest/ug/clusters/platform-versions.adoc @ 4d52b4d ("The
+  following admission controllers are enabled for all ... platform versions: ... Priority ..."; the copy read lists
+  1.24 to 1.31). Should a cluster run without it, a pod's own ``spec.priority`` is what the check reads.
 * A PriorityClass's value is at most 1000000000 (``HighestUserDefinablePriority``); larger values belong to the
   built-in classes, ``system-cluster-critical`` 2000000000 and ``system-node-critical`` 2000001000
   (kubernetes/kubernetes pkg/apis/scheduling/types.go; kubernetes.io docs, concepts/scheduling-eviction/

@@ -398,6 +398,21 @@ def test_loki_indexes_only_what_the_agent_sets_from_the_pod(prod):
     assert "maps k8s.namespace.name to Loki label 'k8s_namespace_name'" in problem
 
 
+def test_tempos_generated_series_are_capped(prod, bundled_environments):
+    import copy
+
+    _, releases = prod
+    assert factcheck.check_tempo_generator_limit(releases) == []
+    prod_env = next(e for e in bundled_environments if e.name == "prod")
+    generator = releases["tempo"].values["tempo"]["overrides"]["defaults"]["metrics_generator"]
+    assert generator["max_active_series"] == prod_env.observability.trace_metrics_series_limit == 50000
+    for limit in (None, 0):
+        uncapped = copy.deepcopy(releases)
+        uncapped["tempo"].values["tempo"]["overrides"]["defaults"]["metrics_generator"]["max_active_series"] = limit
+        (problem,) = factcheck.check_tempo_generator_limit(uncapped)
+        assert f"max_active_series is {limit!r}: the generator's series are not capped" in problem
+
+
 # -- phone-home, rules, receivers, storage ----------------------------------------------------------------
 def test_nothing_phones_home_including_plugin_preinstall(prod):
     _, releases = prod

@@ -458,6 +458,11 @@ class Observability(_Strict):
         default=20000, ge=10, le=10_000_000,
         description="Most Prometheus series one namespace's telemetry may hold before the platform team gets a ticket "
         "(NamespaceSeriesOverBudget). Default: 20000.")
+    trace_metrics_series_limit: int = Field(
+        default=50000, ge=1000, le=10_000_000,
+        description="Most active series Tempo's metrics generator (service graphs, span metrics) writes to Prometheus; "
+        "past it new series fold into one overflow series. Span names come from the application, so without a limit one "
+        "pod naming each span anew would add Prometheus series without bound, under no namespace's count. Default: 50000.")
     declared_services: dict[Annotated[str, StringConstraints(pattern=IN_CLUSTER_SERVICE)], Annotated[str, StringConstraints(min_length=10)]] = Field(
         default_factory=dict,
         description="In-cluster Services that something other than goldenpath installs, which receivers may point at: "

@@ -460,6 +460,21 @@ def check_tempo_receivers(releases: dict[str, HelmRelease]) -> list[str]:
     return problems
 
 
+def check_tempo_generator_limit(releases: dict[str, HelmRelease]) -> list[str]:
+    """Tempo's metrics generator writes span metrics keyed on span names, which the application chooses: its active
+    series must be capped (facts.TEMPO_GENERATOR_LIMIT_SOURCE: unset or 0 is no limit)."""
+    problems = []
+    for release in _of_chart(releases, "tempo"):
+        if not _dig(release.values, "tempo", "metricsGenerator", "enabled"):
+            continue
+        limit = _dig(release.values, "tempo", "overrides", "defaults", "metrics_generator", "max_active_series")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
+            problems.append(f"release {release.name}: tempo.overrides.defaults.metrics_generator.max_active_series is "
+                            f"{limit!r}: the generator's series are not capped, and one pod naming each span anew adds "
+                            "Prometheus series without bound")
+    return problems
+
+
 # Where each chart's values name its image tag, the tag the facts were read at, and where that is recorded.
 _IMAGE_TAGS: dict[str, tuple[tuple[str, ...], str, facts.Source]] = {
     "tempo": (("tempo", "tag"), facts.TEMPO_IMAGE_TAG, facts.TEMPO_IMAGE_SOURCE),
@@ -494,7 +509,8 @@ RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
     check_chart_versions, check_collector_components, check_pipelines,
     check_collector_observed_and_writable, check_grafana_expansion, check_trace_log_links, check_loki_index_labels,
     check_phone_home,
-    check_default_rules, check_metric_receivers, check_loki_storage, check_tempo_receivers, check_image_tags,
+    check_default_rules, check_metric_receivers, check_loki_storage, check_tempo_receivers, check_tempo_generator_limit,
+    check_image_tags,
 )
 
 

@@ -353,6 +353,17 @@ PHONE_HOME_SETTINGS: tuple[tuple[str, tuple[str, ...], object, Source], ...] = (
 # patch release of the 2.10 line. Between them one breaking change: 2.10.6 dropped the OpenCensus receiver, which
 # the chart still enables by default (values.yaml tempo.receivers), so goldenpath gives Tempo OTLP receivers only.
 TEMPO_IMAGE_TAG = "2.10.8"
+# overrides.defaults.metrics_generator.max_active_series caps the generator's active series per tenant: past it a new
+# series is replaced by one overflow series (localserieslimiter OnAdd: ``maxSeries != 0 && active+count > maxSeries``);
+# no flag sets a default, so unset means no limit. The chart writes tempo.overrides under the config's overrides key.
+TEMPO_GENERATOR_LIMIT_SOURCE = (
+    Source("grafana/tempo", "modules/generator/localserieslimiter/local_series_limiter.go (OnAdd); modules/overrides/"
+                            "config.go MetricsGeneratorOverrides.MaxActiveSeries (yaml max_active_series); "
+                            "modules/generator/instance.go (localserieslimiter.New with MetricsGeneratorMaxActiveSeries)",
+           "v2.10.8"),
+    Source(_GC, "charts/tempo/values.yaml tempo.overrides.defaults; templates (config overrides: toYaml .Values.tempo.overrides)",
+           "tempo-1.26.7"),
+)
 TEMPO_IMAGE_SOURCE = Source(
     "grafana/tempo", "CHANGELOG.md: v2.10.3 CVE-2026-28377 (S3 SSE-C key exposed), v2.10.6 and v2.10.8 Go, grpc, x/net, "
     "x/text, otel security updates; v2.10.6 breaking: OpenCensus receiver dropped; tag v2.10.8 (2026-08-13). The "

@@ -226,7 +226,11 @@ def tempo(environment: Environment, bucket: str) -> dict:
                                                           "region": environment.region}}},
             "metricsGenerator": {"enabled": True,
                                  "remoteWriteUrl": collector.Backends().metrics_remote_write},
-            "overrides": {"defaults": {"metrics_generator": {"processors": ["service-graphs", "span-metrics"]}}},
+            # Span names (a span-metrics dimension) are the application's: the generator's series are capped
+            # (facts.TEMPO_GENERATOR_LIMIT_SOURCE; 0, the default, is no limit).
+            "overrides": {"defaults": {"metrics_generator": {
+                "processors": ["service-graphs", "span-metrics"],
+                "max_active_series": environment.observability.trace_metrics_series_limit}}},
             "resources": RESOURCES["tempo"].render(),
         },
         "persistence": {"enabled": True, "size": "10Gi"},
