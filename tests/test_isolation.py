@@ -568,6 +568,17 @@ def test_the_secrets_check_accepts_write_only_routes():
 
 
 # -- a pod sending telemetry ----------------------------------------------------------------------------
+def deleted(attributes: dict[str, str], actions: list[dict]) -> dict[str, str]:
+    """``attributes`` after the resource or attributes processor's delete actions (by key, or by key regex)."""
+    import re
+
+    for action in actions:
+        assert action["action"] == "delete"
+        attributes = {k: v for k, v in attributes.items()
+                      if k != action.get("key") and not ("pattern" in action and re.search(action["pattern"], k))}
+    return attributes
+
+
 def agent_identity(config: dict, sent: dict[str, str], pod: dict, namespace_labels: dict[str, str]) -> dict[str, str]:
     """What the agent's pipeline makes of a resource, modelled on the processors' own code (see
     goldenpath.observability.collector): delete by key or key regex; associate the pod by the configured
@@ -580,11 +591,7 @@ def agent_identity(config: dict, sent: dict[str, str], pod: dict, namespace_labe
 
     processors = config["processors"]
     assert [p for p in config["service"]["pipelines"]["metrics"]["processors"] if p != SHED_PROCESSOR] == AGENT_PROCESSORS
-    attributes = dict(sent)
-    for action in processors[STRIP_CLIENT_IDENTITY]["attributes"]:
-        assert action["action"] == "delete"
-        attributes = {k: v for k, v in attributes.items()
-                      if k != action.get("key") and not ("pattern" in action and re.search(action["pattern"], k))}
+    attributes = deleted(sent, processors[STRIP_CLIENT_IDENTITY]["attributes"])
     k8s = processors["k8sattributes"]
     sources = [s["from"] for rule in k8s["pod_association"] for s in rule["sources"]]
     found = pod if sources == ["connection"] else None  # a resource-attribute source could name any pod
@@ -643,15 +650,9 @@ def prometheus_labels(resource: dict[str, str], point: dict[str, str], promoted:
 
 def agent_point(config: dict, point: dict[str, str]) -> dict[str, str]:
     """A data point's attributes after the agent's attributes processor (delete by key or key regex)."""
-    import re
-
     from goldenpath.observability.collector import STRIP_CLIENT_LABELS
 
-    for action in config["processors"][STRIP_CLIENT_LABELS]["actions"]:
-        assert action["action"] == "delete"
-        point = {k: v for k, v in point.items()
-                 if k != action.get("key") and not ("pattern" in action and re.search(action["pattern"], k))}
-    return point
+    return deleted(point, config["processors"][STRIP_CLIENT_LABELS]["actions"])
 
 
 @pytest.mark.parametrize("claim", ["k8s.namespace.name", "k8s_namespace_name", "k8s/namespace/name", "k8s\u00e9namespace.name"])

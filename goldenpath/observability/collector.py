@@ -45,6 +45,8 @@ SERVICE_IDENTITY = "transform/service-identity"
 NAMESPACE_SERVICE_ATTRIBUTE, NAMESPACE_TEAM_ATTRIBUTE = "goldenpath.service", "goldenpath.team"
 POD_METADATA = ("k8s.namespace.name", "k8s.deployment.name", "k8s.statefulset.name", "k8s.daemonset.name",
                 "k8s.cronjob.name", "k8s.job.name", "k8s.node.name", "k8s.pod.name", "k8s.pod.uid", "k8s.pod.start_time")
+# What the agent sets from the sending pod and its namespace, whatever the pod sends (service.name from the label).
+AGENT_SET_ATTRIBUTES = (*POD_METADATA, "service.name")
 IDENTITY_STATEMENTS = [
     f'set(attributes["service.name"], attributes["{NAMESPACE_SERVICE_ATTRIBUTE}"]) '
     f'where attributes["{NAMESPACE_SERVICE_ATTRIBUTE}"] != nil',

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import yaml
 
 from goldenpath.observability import facts, network
-from goldenpath.observability.collector import POD_METADATA, pipeline_order_problems
+from goldenpath.observability.collector import AGENT_SET_ATTRIBUTES, pipeline_order_problems
 from goldenpath.observability.chart_render import chart_fullname, enabled_collector_ports, helm_merge, rendered_collector_config
 from goldenpath.observability.charts import version_key
 from goldenpath.observability.grafana_text import grafana_expand, terraform_unescape
@@ -349,10 +349,14 @@ def check_grafana_expansion(releases: dict[str, HelmRelease], intended: list[dic
     return problems
 
 
+def _loki_resource_attributes(loki_values: dict) -> dict:
+    return _dig(loki_values, "loki", "limits_config", "otlp_config", "resource_attributes") or {}
+
+
 def loki_index_attributes(loki_values: dict) -> tuple[str, ...]:
     """The OTLP resource attributes Loki indexes as these values configure it: its defaults unless ignore_defaults, then
     every index_label rule's attributes (facts.LOKI_STREAM_SOURCES: ApplyGlobalOTLPConfig)."""
-    resource = _dig(loki_values, "loki", "limits_config", "otlp_config", "resource_attributes") or {}
+    resource = _loki_resource_attributes(loki_values)
     listed = [attribute for rule in resource.get("attributes_config", []) if rule.get("action") == "index_label"
               for attribute in rule.get("attributes", [])]
     return tuple(([] if resource.get("ignore_defaults") else list(facts.LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES)) + listed)
@@ -367,11 +371,10 @@ def check_loki_index_labels(releases: dict[str, HelmRelease]) -> list[str]:
     line, would open streams without bound in the one tenant every namespace shares (facts.LOKI_STREAM_SOURCES)."""
     problems = []
     for release in _of_chart(releases, "loki"):
-        resource = _dig(release.values, "loki", "limits_config", "otlp_config", "resource_attributes") or {}
-        if any(rule.get("regex") for rule in resource.get("attributes_config", [])):
+        if any(rule.get("regex") for rule in _loki_resource_attributes(release.values).get("attributes_config", [])):
             problems.append(f"release {release.name}: an otlp_config rule selects attributes by regex; name them instead")
         for attribute in loki_index_attributes(release.values):
-            if attribute not in POD_METADATA and attribute != "service.name":
+            if attribute not in AGENT_SET_ATTRIBUTES:
                 problems.append(f"release {release.name}: Loki indexes the resource attribute {attribute}, which a pod sets "
                                 f"itself: varied per line it opens streams without bound, and every namespace shares "
                                 f"Loki's one tenant and its {facts.LOKI_STREAM_LIMIT}-stream cap")

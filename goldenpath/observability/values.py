@@ -67,12 +67,11 @@ TEMPO_URL = f"http://{collector.TEMPO}:3200"
 # dots turned into underscores (facts.LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES).
 TRACE_TO_LOGS_ATTRIBUTES = ("k8s.namespace.name", "service.name")
 # The resource attributes Loki indexes: of its defaults (facts.LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES), only those the
-# collector agent sets from the sending pod (collector.POD_METADATA, and service.name from the namespace's label).
+# collector agent sets from the sending pod (collector.AGENT_SET_ATTRIBUTES).
 # The rest (service.instance.id, deployment.environment, cloud.*, container.name) are the pod's own word: indexed, a
 # pod varying one per line would open streams without bound, and every namespace shares Loki's one tenant and its
 # stream cap (facts.LOKI_STREAM_SOURCES). They stay searchable as structured metadata.
-LOKI_INDEXED_ATTRIBUTES = tuple(a for a in facts.LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES
-                                if a in collector.POD_METADATA or a == "service.name")
+LOKI_INDEXED_ATTRIBUTES = tuple(a for a in facts.LOKI_DEFAULT_OTLP_INDEX_ATTRIBUTES if a in collector.AGENT_SET_ATTRIBUTES)
 
 
 def datasources() -> list[dict]:
