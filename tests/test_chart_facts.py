@@ -125,6 +125,34 @@ def test_pipelines_as_the_chart_renders_them_start_with_memory_limiter(prod):
     assert "pipeline traces renders processors ['k8sattributes', 'memory_limiter', 'tail_sampling', 'batch']" in problem
 
 
+def test_oversized_metrics_are_dropped_before_prometheus(prod):
+    import copy
+
+    from goldenpath.observability.series_budget import BOUND_PROCESSOR
+
+    _, releases = prod
+    assert factcheck.check_series_bound(releases) == []
+
+    def broken(change) -> str:
+        copied = copy.deepcopy(releases)
+        change(copied["otel-collector"].values["config"])
+        (problem,) = factcheck.check_series_bound(copied)
+        assert "release otel-collector: the metrics pipeline" in problem and "no filter processor before batch" in problem
+        return problem
+
+    broken(lambda config: config["service"]["pipelines"]["metrics"]["processors"].remove(BOUND_PROCESSOR))
+    broken(lambda config: config["processors"][BOUND_PROCESSOR].update(error_mode="ignore"))  # a NaN would pass unmeasured
+    broken(lambda config: config["processors"][BOUND_PROCESSOR]["metrics"].update(
+        metric=["Len(name) > 300", "Len(unit) > 63", "Len(String(resource.attributes)) > 32768"]))  # past the API's 255
+    broken(lambda config: config["processors"][BOUND_PROCESSOR]["metrics"].pop("datapoint"))
+
+    def after_batch(config):
+        processors = config["service"]["pipelines"]["metrics"]["processors"]
+        processors.remove(BOUND_PROCESSOR)
+        processors.append(BOUND_PROCESSOR)
+    broken(after_batch)
+
+
 def test_chart_default_pipelines_are_removed(prod):
     _, releases = prod
     values = releases["otel-sampler"].values

@@ -587,10 +587,11 @@ def agent_identity(config: dict, sent: dict[str, str], pod: dict, namespace_labe
 
     from goldenpath.observability.collector import AGENT_PROCESSORS, IDENTITY_STATEMENTS, SERVICE_IDENTITY, STRIP_CLIENT_IDENTITY
 
-    from goldenpath.observability.series_budget import SHED_PROCESSOR
+    from goldenpath.observability.series_budget import BOUND_PROCESSOR, SHED_PROCESSOR
 
     processors = config["processors"]
-    assert [p for p in config["service"]["pipelines"]["metrics"]["processors"] if p != SHED_PROCESSOR] == AGENT_PROCESSORS
+    metrics = config["service"]["pipelines"]["metrics"]["processors"]
+    assert [p for p in metrics if p not in (SHED_PROCESSOR, BOUND_PROCESSOR)] == AGENT_PROCESSORS
     attributes = deleted(sent, processors[STRIP_CLIENT_IDENTITY]["attributes"])
     k8s = processors["k8sattributes"]
     sources = [s["from"] for rule in k8s["pod_association"] for s in rule["sources"]]
@@ -630,12 +631,13 @@ def test_a_pod_cannot_send_telemetry_in_another_services_name(platform):
 def prometheus_labels(resource: dict[str, str], point: dict[str, str], promoted: list[str]) -> dict[str, str]:
     """A series' labels as Prometheus v3.9.1 builds them from OTLP (helper.go createAttributes): the data point's
     attributes under their label names (otlptranslator v1.0.0 LabelNamer: each rune outside [a-zA-Z0-9_] becomes
-    '_', repeated underscores kept), then each promoted resource attribute only where that label is still empty
-    (addPromotedAttributes), then job from service.name, overwriting."""
+    '_', repeated underscores kept, ``key_`` before a leading digit), then each promoted resource attribute only where
+    that label is still empty (addPromotedAttributes), then job from service.name, overwriting."""
     import re
 
     def name(key: str) -> str:
-        return re.sub(r"[^a-zA-Z0-9_]", "_", key)
+        sanitized = re.sub(r"[^a-zA-Z0-9_]", "_", key)
+        return "key_" + sanitized if sanitized[0].isdigit() else sanitized
 
     labels: dict[str, str] = {}
     for key, value in sorted(point.items()):
@@ -676,6 +678,118 @@ def test_a_pod_cannot_put_its_metrics_in_another_namespaces_series(platform, cla
     # Without the processor the claim would hold: the model reproduces the attack.
     forged = prometheus_labels(resource, point, list(PROMOTED_RESOURCE_ATTRIBUTES))
     assert forged[PROMETHEUS_NAMESPACE_LABEL] == "storefront-web"
+
+
+def go_float(value: float) -> str:
+    """pdata's float64AsString, which is JSON's number format: shortest digits, exponent form below 1e-6 and from
+    1e21 (``e-07`` written ``e-7``); json.Marshal refuses NaN and infinities."""
+    import math
+    from decimal import Decimal
+
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(f"json: unsupported value: {value}")
+    if value != 0 and (abs(value) < 1e-6 or abs(value) >= 1e21):
+        mantissa, exponent = repr(value).split("e")
+        return f"{mantissa}e{int(exponent):+d}"
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def go_json(value) -> str:
+    """json.Marshal of an attribute value's AsRaw, as OTTL's String converter and pdata's AsString write it (Go also
+    escapes <, > and &, so it is never shorter than this)."""
+    import base64
+
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{go_json(v)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(go_json(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return go_float(value)
+    if isinstance(value, bytes):
+        return json.dumps(base64.b64encode(value).decode())
+    return json.dumps(value, ensure_ascii=False)
+
+
+def as_string(value) -> str:
+    """pdata's Value.AsString: what Prometheus writes as the label value."""
+    return value if isinstance(value, str) else go_json(value).strip('"') if isinstance(value, bytes) else go_json(value)
+
+
+def point_label_bytes(point: dict) -> int:
+    labels = prometheus_labels({}, {k: as_string(v) for k, v in point.items()}, [])
+    return sum(len(k.encode()) + len(v.encode()) for k, v in labels.items())
+
+
+def bound_admits(conditions: dict[str, list[str]], name: str, unit: str, resource: dict, point: dict) -> bool:
+    """The agent's bound filter: a metric or point is dropped when any condition holds; a measure that fails raises
+    (error_mode propagate: the sender's request is refused)."""
+    import re
+
+    measures = {"name": lambda: name, "unit": lambda: unit,
+                "String(resource.attributes)": lambda: go_json(resource), "String(attributes)": lambda: go_json(point)}
+    for condition in conditions["metric"] + conditions["datapoint"]:
+        measure, limit = re.fullmatch(r"Len\((.+)\) > (\d+)", condition).groups()
+        if len(measures[measure]().encode()) > int(limit):
+            return False
+    return True
+
+
+def random_point(rng, budget: int) -> dict:
+    """Attributes whose JSON is near ``budget``, of every kind that turns into label bytes differently."""
+    keys = [lambda: str(rng.randrange(100)), lambda: "\u00e9" * rng.randrange(1, 4), lambda: f"a.{rng.randrange(10**6)}"]
+    values = [lambda: rng.randrange(-10**18, 10**18), lambda: rng.choice([1e300, -5e-7, 1e20, -0.0, 0.1, 2.5e-320]),
+              lambda: rng.random() < 0.5, lambda: "v" * rng.randrange(40), lambda: "\u00fc<&>" * rng.randrange(5),
+              lambda: bytes(rng.randrange(30)), lambda: [1e300] * rng.randrange(4), lambda: {"k": [0.5, "x"]}]
+    target, point = budget * rng.uniform(0.85, 1.1), {}
+    while len(go_json(point).encode()) < target:
+        point[rng.choice(keys)()] = rng.choice(values)()
+    return point
+
+
+def test_a_pod_cannot_send_series_heavier_than_the_bound(platform):
+    """Prometheus' OTLP receiver takes labels of any size, and the series count does not weigh them. The agent drops
+    a point whose attributes' JSON exceeds the bound, every metric of a larger resource, and names or units longer
+    than OpenTelemetry's API allows; what passes carries fewer label bytes than the bound. Unmeasurable attributes
+    (a NaN) refuse the request."""
+    import random
+    import yaml
+
+    from goldenpath.config.model import CollectorSettings
+    from goldenpath.observability.series_budget import BOUND_PROCESSOR
+
+    (release,) = [r for r in resources_of(platform, "helm_release").values() if r["name"] == "otel-collector"]
+    config = yaml.safe_load(release["values"][0])["config"]
+    assert config["processors"][BOUND_PROCESSOR]["error_mode"] == "propagate"
+    conditions = config["processors"][BOUND_PROCESSOR]["metrics"]
+    limit = CollectorSettings().max_point_attribute_bytes
+    assert f"Len(String(attributes)) > {limit}" in conditions["datapoint"]
+    pod, labels = {"namespace": "storefront-web", "name": "web-5c4"}, {"goldenpath.dev/service": "web"}
+    resource = agent_identity(config, {"service.name": "web", "telemetry.sdk.language": "go"}, pod, labels)
+
+    def admits(point: dict, name: str = "http.server.request.duration", unit: str = "s", on: dict = resource) -> bool:
+        return bound_admits(conditions, name, unit, on, point)
+
+    assert admits({"http.route": "/cart/{id}", "http.response.status_code": 500, "http.request.method": "GET"})
+    for heavy in ({"user.id": "x" * 100_000}, {"ids": ["abcdefghij"] * 10_000}, {f"a{i}": i for i in range(2_000)},
+                  {"blob": bytes(10_000)}, {"nested": {"k": [{"deep": "y" * 5_000}]}}):
+        assert not admits(heavy) and point_label_bytes(heavy) > limit  # dropped; Prometheus would have stored it all
+    assert admits({}, name="n" * 255) and not admits({}, name="n" * 256)
+    assert admits({}, unit="u" * 63) and not admits({}, unit="u" * 64)
+    heavy_resource = agent_identity(config, {"service.name": "web", "process.command_line": "z" * 40_000}, pod, labels)
+    assert not admits({}, on=heavy_resource)
+    with pytest.raises(ValueError):
+        admits({"ratio": float("nan")})
+
+    rng, admitted = random.Random(22), 0
+    for _ in range(400):
+        point = random_point(rng, limit)
+        if admits(point):
+            admitted += 1
+            assert point_label_bytes(point) < limit, point
+    assert admitted > 100, admitted  # the sample reaches the bound from below, not only far above it
 
 
 def test_a_pod_cannot_fill_lokis_streams_for_every_namespace(platform):
@@ -735,8 +849,9 @@ def test_a_shed_namespace_cannot_escape_nor_shed_another(bundled_environments):
 
     assert dropped(claimed="payments-checkout", pod_namespace="storefront-web")
     assert not dropped(claimed="storefront-web", pod_namespace="payments-checkout")
-    assert collector.agent_config(dev.observability.collector)["service"]["pipelines"]["metrics"]["processors"] == \
-        collector.AGENT_PROCESSORS  # nothing shed: no filter at all
+    unshed = collector.agent_config(dev.observability.collector)
+    assert SHED_PROCESSOR not in unshed["processors"]  # nothing shed: no shedding filter at all
+    assert SHED_PROCESSOR not in unshed["service"]["pipelines"]["metrics"]["processors"]
 
 
 # -- another principal of the account, at the state bucket ---------------------------------------------

@@ -428,6 +428,16 @@ class CollectorSettings(_Strict):
         description="Namespaces whose metrics the collector agent drops (logs and traces still flow): the way to stop "
         "one namespace's series from exhausting Prometheus (runbook namespace-series-over-budget). validate names "
         "them. Default: none.")
+    max_point_attribute_bytes: int = Field(
+        default=4096, ge=256, le=65536,
+        description="Largest attribute set of one metric data point, measured as JSON, that the collector agent passes "
+        "to Prometheus; a larger point is dropped. A point's labels take fewer bytes than that, so each namespace's "
+        "series budget also bounds its label memory. Default: 4096.")
+    max_resource_attribute_bytes: int = Field(
+        default=32768, ge=4096, le=262144,
+        description="Largest resource attribute set, measured as JSON after the agent adds the pod's metadata, whose "
+        "metrics the collector agent passes to Prometheus (it becomes the labels of target_info); a larger resource's "
+        "metrics are dropped. Default: 32768.")
 
     @field_validator("shed_metrics_namespaces")
     @classmethod

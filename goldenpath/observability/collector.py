@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from goldenpath.config.model import CollectorSettings
 from goldenpath.observability.facts import PROMETHEUS_OTLP_PATH
-from goldenpath.observability.series_budget import shed_processor
+from goldenpath.observability.series_budget import BOUND_PROCESSOR, bound_processor, shed_processor
 from goldenpath.labels import SERVICE_LABEL, TEAM_LABEL
 
 BATCH_SIZE = 8192
@@ -166,13 +166,15 @@ def agent_config(settings: CollectorSettings, backends: Backends = Backends()) -
         trace_exporters = ["otlp/tempo"]
     shed = shed_processor(settings)
     config["processors"].update(shed)
+    config["processors"].update(bound_processor(settings))
     config["service"] = {
         "extensions": ["health_check", "file_storage/queue"],
         "telemetry": {"metrics": {"level": "detailed"}},
         "pipelines": {
             "traces": {"receivers": ["otlp"], "processors": list(AGENT_PROCESSORS), "exporters": trace_exporters},
             "logs": {"receivers": ["otlp"], "processors": list(AGENT_PROCESSORS), "exporters": ["otlphttp/loki"]},
-            "metrics": {"receivers": ["otlp"], "processors": _after_identity(list(shed)), "exporters": ["otlphttp/prometheus"]},
+            "metrics": {"receivers": ["otlp"], "processors": _after_identity([*shed, BOUND_PROCESSOR]),
+                        "exporters": ["otlphttp/prometheus"]},
         },
     }
     return config

@@ -185,6 +185,43 @@ def check_pipelines(releases: dict[str, HelmRelease]) -> list[str]:
     return problems
 
 
+_BOUNDS = {  # condition pattern -> the most it may admit (None: any number the environment chose)
+    ("metric", r"Len\(name\) > (\d+)"): facts.OTEL_INSTRUMENT_NAME_MAX,
+    ("metric", r"Len\(unit\) > (\d+)"): facts.OTEL_INSTRUMENT_UNIT_MAX,
+    ("metric", r"Len\(String\(resource\.attributes\)\) > (\d+)"): None,
+    ("datapoint", r"Len\(String\(attributes\)\) > (\d+)"): None,
+}
+
+
+def check_series_bound(releases: dict[str, HelmRelease]) -> list[str]:
+    """Every collector that takes metrics from pods drops oversized ones before they reach Prometheus, whose OTLP
+    receiver has no label limits (goldenpath.observability.series_budget), and refuses what it cannot measure."""
+    problems = []
+    for release in _of_chart(releases, "opentelemetry-collector"):
+        config = rendered_collector_config(release.values)
+        metrics = (_dig(config, "service", "pipelines") or {}).get("metrics")
+        if not metrics:
+            continue
+        processors = metrics.get("processors", [])
+        bounding = [name for name in processors if name.split("/")[0] == "filter"
+                    and _bounds_every_measure((config.get("processors") or {}).get(name) or {})]
+        if not bounding or "batch" not in processors or processors.index(bounding[0]) > processors.index("batch"):
+            problems.append(f"release {release.name}: the metrics pipeline {processors} has no filter processor before "
+                            f"batch that drops oversized metrics (conditions {sorted(p for _, p in _BOUNDS)}, "
+                            "error_mode propagate): one pod could strain Prometheus with a few enormous series")
+    return problems
+
+
+def _bounds_every_measure(filter_config: dict) -> bool:
+    if filter_config.get("error_mode", "propagate") != "propagate":
+        return False
+    for (context, pattern), most in _BOUNDS.items():
+        limits = [int(m.group(1)) for c in _dig(filter_config, "metrics", context) or [] if (m := re.fullmatch(pattern, c))]
+        if not limits or (most is not None and min(limits) > most):
+            return False
+    return True
+
+
 def check_collector_observed_and_writable(releases: dict[str, HelmRelease]) -> list[str]:
     """Prometheus can scrape the collector's own metrics, and its queue volume is writable."""
     problems = []
@@ -509,7 +546,7 @@ def check_loki_storage(releases: dict[str, HelmRelease]) -> list[str]:
 
 
 RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
-    check_chart_versions, check_collector_components, check_pipelines,
+    check_chart_versions, check_collector_components, check_pipelines, check_series_bound,
     check_collector_observed_and_writable, check_grafana_expansion, check_trace_log_links, check_loki_index_labels,
     check_phone_home,
     check_default_rules, check_metric_receivers, check_loki_storage, check_tempo_receivers, check_tempo_generator_limit,

@@ -428,6 +428,20 @@ PROMETHEUS_PROMOTED_LABEL_SOURCES = (
            "PromoteResourceAttributes.addPromotedAttributes with the label namer, on every series); read through the "
            "search index, not at a tag", "main"),
 )
+# What OpenTelemetry's metrics API allows an instrument: conforming SDKs never send more, so the agent drops more.
+OTEL_INSTRUMENT_NAME_MAX, OTEL_INSTRUMENT_UNIT_MAX = 255, 63
+OTEL_INSTRUMENT_LIMITS_SOURCE = Source("open-telemetry/opentelemetry-specification", "specification/metrics/api.md "
+                                       "(instrument name: at most 255 characters; unit: at most 63)", "v1.60.0")
+# How the agent measures an attribute set: OTTL's String converter turns a map into its JSON (json.Marshal of AsRaw;
+# json.Marshal fails on NaN or infinite doubles), Len gives its length in bytes.
+OTTL_MEASURE_SOURCES = (
+    Source("open-telemetry/opentelemetry-collector-contrib", "pkg/ottl/ottlfuncs/func_string.go, func_len.go, "
+           "pkg/ottl/expression.go StandardStringLikeGetter; through the code index, not at a tag: String since pull "
+           "request #31790 (2024-03), Len since #24420 (2023-07), both before v0.128.0", "main"),
+    Source("open-telemetry/opentelemetry-collector", "pdata/pcommon/value.go AsString (what Prometheus writes as a label "
+           "value: a double as JSON writes it, a map or slice as its JSON, bytes as base64); through the code index",
+           "main"),
+)
 PROMETHEUS_NAMESPACE_LABEL = "k8s_namespace_name"  # of k8s.namespace.name, promoted by values.PROMOTED_RESOURCE_ATTRIBUTES
 PROMETHEUS_DELTA_FEATURE = "otlp-deltatocumulative"
 PROMETHEUS_OTLP_PATH = "/api/v1/otlp"  # Prometheus v3 serves OTLP metrics at /api/v1/otlp/v1/metrics

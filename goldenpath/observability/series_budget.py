@@ -16,11 +16,21 @@ removable instead of impossible:
 * ``observability.collector.shed_metrics_namespaces`` makes the agent drop every metric of the namespaces
   it lists (the filter processor, after the identity processors: a pod cannot escape it by claiming
   another namespace, nor get another namespace shed). Logs and traces keep flowing.
+
+The count weighs series by number; ``bound_processor`` keeps each one's weight bounded, so a namespace cannot strain
+Prometheus with a few enormous series instead. OTLP carries none of a scrape's label limits, so the agent drops a
+data point whose attributes, as JSON, exceed ``max_point_attribute_bytes``, every metric whose resource exceeds
+``max_resource_attribute_bytes``, and instruments whose name or unit is longer than OpenTelemetry's API allows.
+A point's labels take fewer bytes than its attributes' JSON: Prometheus writes each value as pdata's AsString (a
+double as JSON writes it, a map or slice as its JSON, bytes as base64) and each name at most 4 bytes longer
+(``key_`` before a leading digit), where JSON spends at least 4 bytes of quotes, colon and comma on every entry
+(facts.OTTL_MEASURE_SOURCES, facts.PROMETHEUS_PROMOTED_LABEL_SOURCES).
 """
 
 from __future__ import annotations
 
 from goldenpath.config.model import CollectorSettings, Environment
+from goldenpath.observability.facts import OTEL_INSTRUMENT_NAME_MAX, OTEL_INSTRUMENT_UNIT_MAX
 from goldenpath.observability.facts import PROMETHEUS_NAMESPACE_LABEL as NAMESPACE_LABEL
 
 SERIES_RECORD = "goldenpath:namespace_series:count"
@@ -52,6 +62,27 @@ def shed_processor(settings: CollectorSettings) -> dict:
         return {}
     return {SHED_PROCESSOR: {"error_mode": "ignore", "metrics": {"metric": [
         f'resource.attributes["k8s.namespace.name"] == "{namespace}"' for namespace in settings.shed_metrics_namespaces]}}}
+
+
+BOUND_PROCESSOR = "filter/bound-series"
+
+
+def bound_conditions(settings: CollectorSettings) -> dict[str, list[str]]:
+    """The filter processor's drop conditions, by OTTL context (metric, datapoint)."""
+    return {
+        "metric": [f"Len(name) > {OTEL_INSTRUMENT_NAME_MAX}", f"Len(unit) > {OTEL_INSTRUMENT_UNIT_MAX}",
+                   f"Len(String(resource.attributes)) > {settings.max_resource_attribute_bytes}"],
+        "datapoint": [f"Len(String(attributes)) > {settings.max_point_attribute_bytes}"],
+    }
+
+
+def bound_processor(settings: CollectorSettings) -> dict:
+    """The agent's filter processor that drops oversized metrics and data points. ``propagate``: an attribute set that
+    cannot be measured (String fails on a NaN or infinite double) refuses the sender's request instead of passing
+    unmeasured; the processor runs before batch, so only that request. Fact: the filter processor's metric and
+    datapoint contexts, and a dropped metric when all its points are (processor/filterprocessor/README.md @ ba96fac1,
+    through the search index; in otelcol-k8s 0.128.0: facts.COLLECTOR_IMAGES)."""
+    return {BOUND_PROCESSOR: {"error_mode": "propagate", "metrics": bound_conditions(settings)}}
 
 
 def series_line(environment: Environment) -> str:
