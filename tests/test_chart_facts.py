@@ -137,7 +137,7 @@ def test_oversized_metrics_are_dropped_before_prometheus(prod):
         copied = copy.deepcopy(releases)
         change(copied["otel-collector"].values["config"])
         (problem,) = factcheck.check_series_bound(copied)
-        assert "release otel-collector: the metrics pipeline" in problem and "no filter processor before batch" in problem
+        assert "release otel-collector: the metrics pipeline" in problem and "no filter processor that drops" in problem
         return problem
 
     broken(lambda config: config["service"]["pipelines"]["metrics"]["processors"].remove(BOUND_PROCESSOR))
@@ -149,7 +149,7 @@ def test_oversized_metrics_are_dropped_before_prometheus(prod):
     def after_batch(config):
         processors = config["service"]["pipelines"]["metrics"]["processors"]
         processors.remove(BOUND_PROCESSOR)
-        processors.append(BOUND_PROCESSOR)
+        processors += ["batch", BOUND_PROCESSOR]
     broken(after_batch)
 
 

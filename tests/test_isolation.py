@@ -591,7 +591,7 @@ def agent_identity(config: dict, sent: dict[str, str], pod: dict, namespace_labe
 
     processors = config["processors"]
     metrics = config["service"]["pipelines"]["metrics"]["processors"]
-    assert [p for p in metrics if p not in (SHED_PROCESSOR, BOUND_PROCESSOR)] == AGENT_PROCESSORS
+    assert [p for p in metrics if p not in (SHED_PROCESSOR, BOUND_PROCESSOR)] == [p for p in AGENT_PROCESSORS if p != "batch"]
     attributes = deleted(sent, processors[STRIP_CLIENT_IDENTITY]["attributes"])
     k8s = processors["k8sattributes"]
     sources = [s["from"] for rule in k8s["pod_association"] for s in rule["sources"]]
@@ -790,6 +790,59 @@ def test_a_pod_cannot_send_series_heavier_than_the_bound(platform):
             admitted += 1
             assert point_label_bytes(point) < limit, point
     assert admitted > 100, admitted  # the sample reaches the bound from below, not only far above it
+
+
+def prometheus_write(request: list[tuple[str, int]], stored: dict[str, int], now: int) -> bool:
+    """Prometheus v3.9.1's OTLP write of (series, timestamp) samples: each is appended, one older than its series'
+    newest (out of order) or over 10 minutes ahead is refused, and when any is refused every sample of the request is
+    rolled back (write_handler.go rwExporter.ConsumeMetrics; facts.PROMETHEUS_OTLP_ROLLBACK_SOURCES). The collector's
+    exporter drops a refused request (400 or 500 are not retried)."""
+    staged, refused = dict(stored), False
+    for series, timestamp in request:
+        if timestamp <= staged.get(series, -1) or timestamp > now + 600:
+            refused = True
+        else:
+            staged[series] = timestamp
+    if not refused:
+        stored.update(staged)
+    return not refused
+
+
+def agent_requests(config: dict, sends: list[list[tuple[str, int]]]) -> list[list[tuple[str, int]]]:
+    """What the agent hands Prometheus for pods' sends arriving together: one merged request when its metrics
+    pipeline batches (the batch processor merges what arrives within its timeout) or its exporter's queue does, else
+    each send alone."""
+    pipeline = config["service"]["pipelines"]["metrics"]
+    queue = config["exporters"][pipeline["exporters"][0]]["sending_queue"]
+    if "batch" in pipeline["processors"] or queue.get("batch") is not None:
+        return [[sample for send in sends for sample in send]]
+    return sends
+
+
+def test_one_pods_refused_sample_costs_no_other_namespace_its_metrics(platform):
+    """A pod can always send a sample Prometheus refuses (a timestamp older than its series' last, or in the future),
+    and Prometheus then refuses every sample sent with it. The agent sends each pod's export alone, so the victim's
+    samples land; through a batch they would not."""
+    import yaml
+
+    from goldenpath.observability.collector import pipeline_order_problems
+
+    (release,) = [r for r in resources_of(platform, "helm_release").values() if r["name"] == "otel-collector"]
+    config = yaml.safe_load(release["values"][0])["config"]
+    assert pipeline_order_problems(config) == []
+    victim = [('http_requests_total{k8s_namespace_name="payments-web"}', 1000)]
+    attack = [('probe{k8s_namespace_name="storefront-web"}', 1000), ('probe{k8s_namespace_name="storefront-web"}', 999),
+              ('clock{k8s_namespace_name="storefront-web"}', 5000)]
+    stored: dict[str, int] = {}
+    results = [prometheus_write(request, stored, now=1000) for request in agent_requests(config, [attack, victim])]
+    assert results == [False, True] and stored == {victim[0][0]: 1000}
+
+    batched = json.loads(json.dumps(config))  # the attack, had the pipeline batched
+    batched["service"]["pipelines"]["metrics"]["processors"].append("batch")
+    stored = {}
+    assert [prometheus_write(r, stored, now=1000) for r in agent_requests(batched, [attack, victim])] == [False]
+    assert stored == {}
+    assert "expected memory_limiter first and no batch" in pipeline_order_problems(batched)[0]
 
 
 def test_a_pod_cannot_fill_lokis_streams_for_every_namespace(platform):

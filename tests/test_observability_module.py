@@ -130,14 +130,19 @@ def environment(name: str):
 def test_collector_pipeline_order_batching_and_queue():
     settings = environment("dev").observability.collector
     config = collector.agent_config(settings)
-    for pipeline in config["service"]["pipelines"].values():
-        assert pipeline["processors"][0] == "memory_limiter" and pipeline["processors"][-1] == "batch"
+    pipelines = config["service"]["pipelines"]
+    for name in ("traces", "logs"):
+        assert pipelines[name]["processors"][0] == "memory_limiter" and pipelines[name]["processors"][-1] == "batch"
+    assert pipelines["metrics"]["processors"][0] == "memory_limiter" and "batch" not in pipelines["metrics"]["processors"]
     assert config["processors"]["memory_limiter"] == {"check_interval": "1s", "limit_percentage": 80, "spike_limit_percentage": 25}
     assert config["processors"]["batch"]["send_batch_size"] == 8192 and config["processors"]["batch"]["timeout"] == "200ms"
     queue = config["exporters"]["otlp/tempo"]["sending_queue"]
     assert queue["storage"] == "file_storage/queue"
     # 2000 spans/s, 30 minutes, 8192 per batch, 20% headroom -> ceil(1800 * 2000/8192 * 1.2) = 528
     assert queue["queue_size"] == 528
+    # metrics: one pod's export per entry, 20 a second for 30 minutes, 20% headroom -> 1800 * 20 * 1.2 = 43200
+    metrics_queue = config["exporters"]["otlphttp/prometheus"]["sending_queue"]
+    assert metrics_queue["queue_size"] == 43200 and "batch" not in metrics_queue
     assert collector.sampler_config(settings) is None
 
 
@@ -152,9 +157,22 @@ def test_tail_sampling_runs_behind_the_load_balancer():
 
 def test_pipeline_order_is_enforced():
     config = collector.agent_config(environment("dev").observability.collector)
+    collector.check_pipeline_order(config)
     config["service"]["pipelines"]["logs"]["processors"] = ["batch", "memory_limiter"]
     with pytest.raises(ValueError, match="expected memory_limiter first"):
         collector.check_pipeline_order(config)
+
+
+def test_nothing_merges_two_pods_metrics_into_one_prometheus_request():
+    config = collector.agent_config(environment("dev").observability.collector)
+    assert collector.pipeline_order_problems(config) == []
+    config["exporters"]["otlphttp/prometheus"]["sending_queue"]["batch"] = {"flush_timeout": "200ms"}
+    (problem,) = collector.pipeline_order_problems(config)
+    assert problem.startswith("pipeline metrics: exporter otlphttp/prometheus batches in its sending queue")
+    del config["exporters"]["otlphttp/prometheus"]["sending_queue"]["batch"]
+    config["service"]["pipelines"]["metrics"]["processors"].append("batch")
+    (problem,) = collector.pipeline_order_problems(config)
+    assert "expected memory_limiter first and no batch (Prometheus refuses a whole request for one bad sample" in problem
 
 
 def test_unsupported_chart_and_kubernetes_combination_is_refused():

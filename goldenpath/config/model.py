@@ -417,6 +417,12 @@ class CollectorSettings(_Strict):
     """OpenTelemetry Collector cost and durability controls."""
 
     expected_spans_per_second: int = Field(default=2000, ge=1, description="Sizing input for the sending queue. Default: 2000.")
+    expected_metric_exports_per_second: int = Field(
+        default=20, ge=1, le=10000,
+        description="OTLP metric exports reaching the collector agent per second, all pods together (an SDK exports every "
+        "60 s by default, so 1200 pods make 20). Sizes the metrics sending queue, which holds one export per entry: the "
+        "agent sends each pod's export to Prometheus alone, because Prometheus refuses a whole request for one bad "
+        "sample. Default: 20.")
     outage_tolerance_minutes: int = Field(
         default=30, ge=1, le=1440, description="Backend outage the persistent queue absorbs without loss. Default: 30."
     )

@@ -3,6 +3,12 @@
 Pipeline order matters: memory_limiter first (refuse data before the collector is
 OOM-killed), batch after it; exporters retry and use a persistent (file-backed) sending
 queue sized to ride out a backend outage of the configured length.
+
+Metrics are the exception to batching: Prometheus rolls back every sample of a request when one of them is refused
+(an out-of-order or too-new timestamp, an invalid label name, a metric without points), and the exporter then drops
+the request (facts.PROMETHEUS_OTLP_ROLLBACK_SOURCES). A batch mixing pods would let one pod's bad sample cost every
+namespace its metrics, so the metrics pipeline has no batch processor and its queue merges nothing: each pod's export
+reaches Prometheus alone, and its queue is sized in exports (``expected_metric_exports_per_second``).
 """
 
 from __future__ import annotations
@@ -79,10 +85,17 @@ def queue_size(settings: CollectorSettings) -> int:
     return max(100, math.ceil(settings.outage_tolerance_minutes * 60 * batches_per_second * 1.2))
 
 
-def _exporter_reliability(settings: CollectorSettings) -> dict:
+def metrics_queue_size(settings: CollectorSettings) -> int:
+    """Exports to buffer for Prometheus: the outage length times the export rate, with 20% headroom (one pod's export
+    per entry: nothing merges them)."""
+    return max(100, math.ceil(settings.outage_tolerance_minutes * 60 * settings.expected_metric_exports_per_second * 1.2))
+
+
+def _exporter_reliability(settings: CollectorSettings, size: int | None = None) -> dict:
     return {
         "retry_on_failure": {"enabled": True, "initial_interval": "5s", "max_interval": "30s", "max_elapsed_time": "0s"},
-        "sending_queue": {"enabled": True, "num_consumers": 4, "queue_size": queue_size(settings), "storage": "file_storage/queue"},
+        "sending_queue": {"enabled": True, "num_consumers": 4, "queue_size": size or queue_size(settings),
+                          "storage": "file_storage/queue"},
     }
 
 
@@ -152,7 +165,8 @@ def agent_config(settings: CollectorSettings, backends: Backends = Backends()) -
     config["exporters"] = {
         "otlphttp/loki": {"endpoint": backends.logs_otlp_http, **reliability},
         # OTLP to Prometheus: the collector image ships no prometheusremotewrite exporter.
-        "otlphttp/prometheus": {"endpoint": backends.metrics_otlp_http, **reliability},
+        "otlphttp/prometheus": {"endpoint": backends.metrics_otlp_http,
+                                **_exporter_reliability(settings, metrics_queue_size(settings))},
     }
     if settings.load_balancing:
         config["exporters"]["loadbalancing"] = {
@@ -173,8 +187,8 @@ def agent_config(settings: CollectorSettings, backends: Backends = Backends()) -
         "pipelines": {
             "traces": {"receivers": ["otlp"], "processors": list(AGENT_PROCESSORS), "exporters": trace_exporters},
             "logs": {"receivers": ["otlp"], "processors": list(AGENT_PROCESSORS), "exporters": ["otlphttp/loki"]},
-            "metrics": {"receivers": ["otlp"], "processors": _after_identity([*shed, BOUND_PROCESSOR]),
-                        "exporters": ["otlphttp/prometheus"]},
+            "metrics": {"receivers": ["otlp"], "exporters": ["otlphttp/prometheus"],
+                        "processors": [p for p in _after_identity([*shed, BOUND_PROCESSOR]) if p != "batch"]},
         },
     }
     return config
@@ -205,14 +219,23 @@ def sampler_config(settings: CollectorSettings, backends: Backends = Backends())
 
 
 def pipeline_order_problems(config: dict) -> list[str]:
-    """memory_limiter must come first and batch after it in every pipeline (one sentence per breach)."""
+    """memory_limiter must come first in every pipeline and batch after it, except in metrics pipelines, where nothing
+    may merge two pods' exports (one sentence per breach)."""
     problems = []
     for name, pipeline in config["service"]["pipelines"].items():
         if pipeline is None:  # a chart default pipeline deleted by a null
             continue
         processors = pipeline.get("processors", [])
-        if not processors or processors[0] != "memory_limiter" or "batch" not in processors:
-            problems.append(f"pipeline {name} renders processors {processors}; expected memory_limiter first and batch after it")
+        metrics = name.split("/")[0] == "metrics"
+        if not processors or processors[0] != "memory_limiter" or ("batch" in processors) == metrics:
+            expected = ("memory_limiter first and no batch (Prometheus refuses a whole request for one bad sample, so "
+                        "one pod's must not share a request with another's)" if metrics else
+                        "memory_limiter first and batch after it")
+            problems.append(f"pipeline {name} renders processors {processors}; expected {expected}")
+        for exporter in pipeline.get("exporters", []) if metrics else []:
+            if ((config.get("exporters") or {}).get(exporter) or {}).get("sending_queue", {}).get("batch") is not None:
+                problems.append(f"pipeline {name}: exporter {exporter} batches in its sending queue; expected none "
+                                "(one pod's export must not share a request with another's)")
     return problems
 
 

@@ -205,9 +205,9 @@ def check_series_bound(releases: dict[str, HelmRelease]) -> list[str]:
         processors = metrics.get("processors", [])
         bounding = [name for name in processors if name.split("/")[0] == "filter"
                     and _bounds_every_measure((config.get("processors") or {}).get(name) or {})]
-        if not bounding or "batch" not in processors or processors.index(bounding[0]) > processors.index("batch"):
-            problems.append(f"release {release.name}: the metrics pipeline {processors} has no filter processor before "
-                            f"batch that drops oversized metrics (conditions {sorted(p for _, p in _BOUNDS)}, "
+        if not bounding or ("batch" in processors and processors.index(bounding[0]) > processors.index("batch")):
+            problems.append(f"release {release.name}: the metrics pipeline {processors} has no filter processor that "
+                            f"drops oversized metrics before they are batched (conditions {sorted(p for _, p in _BOUNDS)}, "
                             "error_mode propagate): one pod could strain Prometheus with a few enormous series")
     return problems
 

@@ -444,6 +444,19 @@ OTTL_MEASURE_SOURCES = (
 )
 PROMETHEUS_NAMESPACE_LABEL = "k8s_namespace_name"  # of k8s.namespace.name, promoted by values.PROMOTED_RESOURCE_ATTRIBUTES
 PROMETHEUS_DELTA_FEATURE = "otlp-deltatocumulative"
+# One bad sample costs its whole request: Prometheus' OTLP handler rolls back every sample of a request when the
+# conversion returns any error (an out-of-order, duplicate or too-new sample, an invalid label or metric name, a
+# metric without points), answering 400 or 500; the collector's otlphttp exporter retries 429, 502, 503 and 504 only
+# and drops the request on any other status; the exporter's queue merges no requests unless told to (batch unset).
+PROMETHEUS_OTLP_ROLLBACK_SOURCES = (
+    Source("prometheus/prometheus", "storage/remote/write_handler.go (rwExporter.ConsumeMetrics: app.Rollback when "
+           "FromMetrics errs; otlpWriteHandler.ServeHTTP); storage/remote/otlptranslator/prometheusremotewrite/"
+           "metrics_to_prw.go FromMetrics, combined_appender.go appendFloatOrHistogram (returns the append error)",
+           "v3.9.1"),
+    Source("open-telemetry/opentelemetry-collector", "exporter/otlphttpexporter/otlp.go isRetryableStatusCode; "
+           "exporter/exporterhelper/internal/queue_sender.go NewDefaultQueueConfig (Batch: nil); "
+           "exporter/exporterhelper/internal/queuebatch/config.go (a persistent queue counts requests only)", "v0.128.0"),
+)
 PROMETHEUS_OTLP_PATH = "/api/v1/otlp"  # Prometheus v3 serves OTLP metrics at /api/v1/otlp/v1/metrics
 KPS_SECRET_REFERENCES_SOURCE = Source(_KPS, "values.yaml alertmanager.alertmanagerSpec.secrets (mounted; must exist)",
                                       "kube-prometheus-stack-81.6.9")
