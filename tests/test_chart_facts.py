@@ -125,32 +125,55 @@ def test_pipelines_as_the_chart_renders_them_start_with_memory_limiter(prod):
     assert "pipeline traces renders processors ['k8sattributes', 'memory_limiter', 'tail_sampling', 'batch']" in problem
 
 
-def test_oversized_metrics_are_dropped_before_prometheus(prod):
+def collector_problem(releases: dict, check, change) -> str:
+    """The one problem ``check`` finds once ``change`` has edited a copy of the agent's collector config."""
     import copy
 
+    copied = copy.deepcopy(releases)
+    change(copied["otel-collector"].values["config"])
+    (problem,) = check(copied)
+    return problem
+
+
+def moved_after_batch(pipeline: str, processor: str):
+    def change(config: dict) -> None:
+        processors = config["service"]["pipelines"][pipeline]["processors"]
+        processors.remove(processor)
+        processors += [p for p in ("batch",) if p not in processors] + [processor]
+    return change
+
+
+def test_oversized_metrics_are_dropped_before_prometheus(prod):
     from goldenpath.observability.series_budget import BOUND_PROCESSOR
 
     _, releases = prod
     assert factcheck.check_series_bound(releases) == []
-
-    def broken(change) -> str:
-        copied = copy.deepcopy(releases)
-        change(copied["otel-collector"].values["config"])
-        (problem,) = factcheck.check_series_bound(copied)
+    bound = lambda config: config["processors"][BOUND_PROCESSOR]  # noqa: E731
+    for change in (
+        lambda config: config["service"]["pipelines"]["metrics"]["processors"].remove(BOUND_PROCESSOR),
+        lambda config: bound(config).update(error_mode="ignore"),  # a NaN would pass unmeasured
+        lambda config: bound(config)["metrics"].update(
+            metric=["Len(name) > 300", "Len(unit) > 63", "Len(String(resource.attributes)) > 32768"]),  # past the API's 255
+        lambda config: bound(config)["metrics"].pop("datapoint"),
+        moved_after_batch("metrics", BOUND_PROCESSOR),
+    ):
+        problem = collector_problem(releases, factcheck.check_series_bound, change)
         assert "release otel-collector: the metrics pipeline" in problem and "no filter processor that drops" in problem
-        return problem
 
-    broken(lambda config: config["service"]["pipelines"]["metrics"]["processors"].remove(BOUND_PROCESSOR))
-    broken(lambda config: config["processors"][BOUND_PROCESSOR].update(error_mode="ignore"))  # a NaN would pass unmeasured
-    broken(lambda config: config["processors"][BOUND_PROCESSOR]["metrics"].update(
-        metric=["Len(name) > 300", "Len(unit) > 63", "Len(String(resource.attributes)) > 32768"]))  # past the API's 255
-    broken(lambda config: config["processors"][BOUND_PROCESSOR]["metrics"].pop("datapoint"))
 
-    def after_batch(config):
-        processors = config["service"]["pipelines"]["metrics"]["processors"]
-        processors.remove(BOUND_PROCESSOR)
-        processors += ["batch", BOUND_PROCESSOR]
-    broken(after_batch)
+def test_spans_without_ids_are_dropped_before_batching(prod):
+    from goldenpath.observability.collector import SPAN_IDS_PROCESSOR
+
+    _, releases = prod
+    assert factcheck.check_span_ids(releases) == []
+    for change in (
+        lambda config: config["service"]["pipelines"]["traces"]["processors"].remove(SPAN_IDS_PROCESSOR),
+        lambda config: config["processors"][SPAN_IDS_PROCESSOR]["traces"]["span"].pop(),  # "" encoding forgotten
+        lambda config: config["processors"][SPAN_IDS_PROCESSOR].update(error_mode="ignore"),
+        moved_after_batch("traces", SPAN_IDS_PROCESSOR),
+    ):
+        problem = collector_problem(releases, factcheck.check_span_ids, change)
+        assert problem.startswith("release otel-collector: pipeline traces") and "without first dropping" in problem
 
 
 def test_chart_default_pipelines_are_removed(prod):

@@ -845,6 +845,109 @@ def test_one_pods_refused_sample_costs_no_other_namespace_its_metrics(platform):
     assert "expected memory_limiter first and no batch" in pipeline_order_problems(batched)[0]
 
 
+def tempo_push(push: list[dict[str, bytes]], stored: list) -> bool:
+    """Tempo v2.10.8's distributor: the whole push is refused (InvalidArgument, which the collector's otlp exporter
+    does not retry) when any span's trace id is not 16 bytes or its span id not 8 non-zero bytes."""
+    if any(len(s["trace_id"]) != 16 or len(s["span_id"]) != 8 or s["span_id"] == bytes(8) for s in push):
+        return False
+    stored.extend(push)
+    return True
+
+
+def on_the_wire(span: dict[str, bytes]) -> dict[str, bytes]:
+    """pdata marshals an all-zero (empty) id as an absent field."""
+    return {k: b"" if v == bytes(len(v)) else v for k, v in span.items()}
+
+
+def agent_keeps_span(config: dict, span: dict[str, bytes], empty_as: str) -> bool:
+    """The agent's span-id filter on a span as the receiver decoded it (an absent id is all zeros); OTTL writes an
+    id's ``.string`` as the hex of every byte, or, in older releases, "" when it is empty."""
+    import re
+
+    from goldenpath.observability.collector import SPAN_IDS_PROCESSOR
+
+    def text(value: bytes) -> str:
+        return empty_as if value == bytes(len(value)) and empty_as == "" else value.hex()
+
+    strings = {"trace_id.string": text(span["trace_id"]), "span_id.string": text(span["span_id"])}
+    for condition in config["processors"][SPAN_IDS_PROCESSOR]["traces"]["span"]:
+        field, literal = re.fullmatch(r'(\w+\.string) == "(\w*)"', condition).groups()
+        if strings[field] == literal:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("empty_as", ["hex", ""])
+def test_one_pods_span_without_ids_costs_no_other_namespace_its_traces(platform, empty_as):
+    """The receiver accepts a span with no trace or span id; Tempo refuses the whole push it arrives in, and the
+    agent batches every pod's spans together. The agent drops such spans before batching."""
+    import yaml
+
+    from goldenpath.observability.collector import SPAN_IDS_PROCESSOR
+
+    (release,) = [r for r in resources_of(platform, "helm_release").values() if r["name"] == "otel-collector"]
+    config = yaml.safe_load(release["values"][0])["config"]
+    processors = config["service"]["pipelines"]["traces"]["processors"]
+    assert processors.index(SPAN_IDS_PROCESSOR) < processors.index("batch")
+    victim = {"trace_id": bytes.fromhex("4bf92f3577b34da6a3ce929d0e0e4736"), "span_id": bytes.fromhex("00f067aa0ba902b7")}
+    attacks = [{"trace_id": bytes(16), "span_id": bytes.fromhex("00f067aa0ba902b8")},
+               {"trace_id": victim["trace_id"], "span_id": bytes(8)}]
+    sent = [victim, *attacks]
+
+    stored: list = []
+    batch = [on_the_wire(s) for s in sent if agent_keeps_span(config, s, empty_as)]
+    assert tempo_push(batch, stored) and stored == [on_the_wire(victim)]
+    stored = []  # without the filter, the batch carries the attack and Tempo refuses the victim's span with it
+    assert not tempo_push([on_the_wire(s) for s in sent], stored) and stored == []
+
+
+def label_nameable(key: str) -> bool:
+    """otlptranslator v1.0.0 LabelNamer.Build (UTF-8 off) succeeds: not empty, and not only underscores once every
+    rune outside [a-zA-Z0-9_] is '_'."""
+    import re
+
+    return bool(key) and set(re.sub(r"[^a-zA-Z0-9_]", "_", key)) != {"_"}
+
+
+def loki_accepts(request: list[dict]) -> bool:
+    """Loki v3.6.15's OTLP push: refused whole (400, which the exporter does not retry) when any resource, scope or log
+    record attribute key has no label name (pkg/loghttp/push/otlp.go attributeToLabels)."""
+    return all(label_nameable(key) for record in request for level in ("resource", "scope", "attributes")
+               for key in record[level])
+
+
+@pytest.mark.parametrize("level,key", [("resource", "_"), ("resource", ""), ("scope", "."), ("attributes", "\u00e9"),
+                                       ("attributes", "--")])
+def test_one_pods_unnameable_attribute_costs_no_other_namespace_its_logs(platform, level, key):
+    """A pod can name an attribute with no letter or digit; Loki refuses the whole request it travels in, and the
+    agent batches every pod's logs together. The agent deletes such keys from resource, scope and log record first."""
+    import re
+
+    import yaml
+
+    from goldenpath.observability.collector import SERVICE_IDENTITY, STRIP_CLIENT_IDENTITY, STRIP_CLIENT_LABELS
+
+    (release,) = [r for r in resources_of(platform, "helm_release").values() if r["name"] == "otel-collector"]
+    config = yaml.safe_load(release["values"][0])["config"]
+    processors = config["processors"]
+    assert config["service"]["pipelines"]["logs"]["processors"][-1] == "batch"
+    (scope_statements,) = [entry["statements"] for entry in processors[SERVICE_IDENTITY]["log_statements"]
+                           if entry["context"] == "scope"]
+    (scope_pattern,) = [re.fullmatch(r'delete_matching_keys\(attributes, "(.+)"\)', st).group(1) for st in scope_statements]
+
+    def through_agent(record: dict) -> dict:
+        return {"resource": deleted(record["resource"], processors[STRIP_CLIENT_IDENTITY]["attributes"]),
+                "scope": {k: v for k, v in record["scope"].items() if not re.search(scope_pattern, k)},
+                "attributes": deleted(record["attributes"], processors[STRIP_CLIENT_LABELS]["actions"])}
+
+    victim = {"resource": {"service.name": "web"}, "scope": {"library": "logback"}, "attributes": {"user.id": "42"}}
+    attack = {"resource": {"service.name": "x"}, "scope": {}, "attributes": {"msg": "hi"}}
+    attack[level] = {**attack[level], key: "poison"}
+    assert loki_accepts([through_agent(victim), through_agent(attack)])
+    assert through_agent(victim) == victim  # nameable keys stay
+    assert not loki_accepts([victim, attack])  # without the agent's deletes the batch, the victim's line with it, is refused
+
+
 def test_a_pod_cannot_fill_lokis_streams_for_every_namespace(platform):
     """Loki keeps a stream per set of index labels, and all namespaces share its one tenant and stream cap. A pod
     sending each log line with another service.instance.id (or deployment.environment, cloud.region) would open a

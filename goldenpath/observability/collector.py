@@ -47,6 +47,12 @@ STRIP_CLIENT_IDENTITY = "resource/strip-client-identity"
 # record attributes in those pipelines: the agent deletes every attribute whose label name would start with k8s_.
 STRIP_CLIENT_LABELS = "attributes/strip-client-labels"
 CLIENT_LABEL_PATTERN = r"^k8s[^a-zA-Z0-9]"
+# An attribute key with no letter or digit (empty, "_", ".", "é") has no label name: Prometheus' and Loki's label
+# namer refuses it (otlptranslator v1.0.0 LabelNamer.Build: empty, or only underscores once every other rune is
+# '_'), and Loki then refuses the whole OTLP request it came in, every pod's logs batched with it (pkg/loghttp/push/
+# otlp.go attributeToLabels, on resource, scope and log record attributes; grafana/loki v3.6.15). The agent deletes
+# such keys at all three levels before batching.
+UNNAMEABLE_KEY_PATTERN = r"^[^a-zA-Z0-9]*$"
 SERVICE_IDENTITY = "transform/service-identity"
 NAMESPACE_SERVICE_ATTRIBUTE, NAMESPACE_TEAM_ATTRIBUTE = "goldenpath.service", "goldenpath.team"
 POD_METADATA = ("k8s.namespace.name", "k8s.deployment.name", "k8s.statefulset.name", "k8s.daemonset.name",
@@ -57,6 +63,8 @@ IDENTITY_STATEMENTS = [
     f'set(attributes["service.name"], attributes["{NAMESPACE_SERVICE_ATTRIBUTE}"]) '
     f'where attributes["{NAMESPACE_SERVICE_ATTRIBUTE}"] != nil',
 ]
+# delete_matching_keys takes a key regex (pkg/ottl/ottlfuncs/func_delete_matching_keys.go, through the code index).
+SCOPE_STATEMENTS = [f'delete_matching_keys(attributes, "{UNNAMEABLE_KEY_PATTERN}")']
 QUEUE_DIRECTORY = "/var/lib/otelcol/queue"
 
 
@@ -127,8 +135,10 @@ def identity_processors() -> dict:
             {"action": "delete", "pattern": r"^k8s\..*"},
             {"action": "delete", "pattern": r"^goldenpath\..*"},
             {"action": "delete", "key": "service.namespace"},
+            {"action": "delete", "pattern": UNNAMEABLE_KEY_PATTERN},
         ]},
-        STRIP_CLIENT_LABELS: {"actions": [{"action": "delete", "pattern": CLIENT_LABEL_PATTERN}]},
+        STRIP_CLIENT_LABELS: {"actions": [{"action": "delete", "pattern": CLIENT_LABEL_PATTERN},
+                                          {"action": "delete", "pattern": UNNAMEABLE_KEY_PATTERN}]},
         "k8sattributes": {
             "passthrough": False,
             "pod_association": [{"sources": [{"from": "connection"}]}],
@@ -137,9 +147,23 @@ def identity_processors() -> dict:
                 {"tag_name": NAMESPACE_TEAM_ATTRIBUTE, "key": TEAM_LABEL, "from": "namespace"},
             ]},
         },
-        SERVICE_IDENTITY: {"error_mode": "ignore", **{f"{signal}_statements": [{"context": "resource", "statements": IDENTITY_STATEMENTS}]
-                                                      for signal in ("trace", "metric", "log")}},
+        SERVICE_IDENTITY: {"error_mode": "ignore", **{f"{signal}_statements": [
+            {"context": "resource", "statements": IDENTITY_STATEMENTS},
+            {"context": "scope", "statements": SCOPE_STATEMENTS}] for signal in ("trace", "metric", "log")}},
     }
+
+
+# Spans Tempo would refuse with the whole push they travel in, after the batch processor merged other pods' into it
+# (facts.TEMPO_SPAN_ID_SOURCES): no trace id or no span id. Both encodings of an empty id, hex zeros and "".
+SPAN_IDS_PROCESSOR = "filter/span-ids"
+SPAN_ID_CONDITIONS = [f'{field}.string == "{empty}"' for field, size in (("trace_id", 16), ("span_id", 8))
+                      for empty in ("0" * 2 * size, "")]
+
+
+def span_ids_processor() -> dict:
+    """Drop spans without a trace or span id before batching; a condition that cannot be evaluated refuses the
+    sender's request rather than passing the span."""
+    return {SPAN_IDS_PROCESSOR: {"error_mode": "propagate", "traces": {"span": list(SPAN_ID_CONDITIONS)}}}
 
 
 AGENT_PROCESSORS = ["memory_limiter", STRIP_CLIENT_IDENTITY, STRIP_CLIENT_LABELS, "k8sattributes", SERVICE_IDENTITY, "batch"]
@@ -181,11 +205,12 @@ def agent_config(settings: CollectorSettings, backends: Backends = Backends()) -
     shed = shed_processor(settings)
     config["processors"].update(shed)
     config["processors"].update(bound_processor(settings))
+    config["processors"].update(span_ids_processor())
     config["service"] = {
         "extensions": ["health_check", "file_storage/queue"],
         "telemetry": {"metrics": {"level": "detailed"}},
         "pipelines": {
-            "traces": {"receivers": ["otlp"], "processors": list(AGENT_PROCESSORS), "exporters": trace_exporters},
+            "traces": {"receivers": ["otlp"], "processors": _after_identity([SPAN_IDS_PROCESSOR]), "exporters": trace_exporters},
             "logs": {"receivers": ["otlp"], "processors": list(AGENT_PROCESSORS), "exporters": ["otlphttp/loki"]},
             "metrics": {"receivers": ["otlp"], "exporters": ["otlphttp/prometheus"],
                         "processors": [p for p in _after_identity([*shed, BOUND_PROCESSOR]) if p != "batch"]},

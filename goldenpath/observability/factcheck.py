@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import yaml
 
 from goldenpath.observability import facts, network
-from goldenpath.observability.collector import AGENT_SET_ATTRIBUTES, pipeline_order_problems
+from goldenpath.observability.collector import AGENT_SET_ATTRIBUTES, SPAN_ID_CONDITIONS, pipeline_order_problems
 from goldenpath.observability.chart_render import chart_fullname, enabled_collector_ports, helm_merge, rendered_collector_config
 from goldenpath.observability.charts import version_key
 from goldenpath.observability.grafana_text import grafana_expand, terraform_unescape
@@ -209,6 +209,27 @@ def check_series_bound(releases: dict[str, HelmRelease]) -> list[str]:
             problems.append(f"release {release.name}: the metrics pipeline {processors} has no filter processor that "
                             f"drops oversized metrics before they are batched (conditions {sorted(p for _, p in _BOUNDS)}, "
                             "error_mode propagate): one pod could strain Prometheus with a few enormous series")
+    return problems
+
+
+def check_span_ids(releases: dict[str, HelmRelease]) -> list[str]:
+    """Every traces pipeline that takes spans from pods (it sets their identity: k8sattributes) drops spans without a
+    trace or span id before batching: Tempo refuses a whole push for one of them (facts.TEMPO_SPAN_ID_SOURCES)."""
+    problems = []
+    for release in _of_chart(releases, "opentelemetry-collector"):
+        config = rendered_collector_config(release.values)
+        for name, pipeline in (_dig(config, "service", "pipelines") or {}).items():
+            processors = (pipeline or {}).get("processors", [])
+            if name.split("/")[0] != "traces" or "k8sattributes" not in processors:
+                continue
+            before_batch = processors[:processors.index("batch")] if "batch" in processors else processors
+            dropping = [p for p in before_batch if p.split("/")[0] == "filter"
+                        and ((config.get("processors") or {}).get(p) or {}).get("error_mode", "propagate") == "propagate"
+                        and set(SPAN_ID_CONDITIONS) <= set(_dig((config.get("processors") or {}).get(p) or {}, "traces", "span") or [])]
+            if not dropping:
+                problems.append(f"release {release.name}: pipeline {name} {processors} batches spans from pods without "
+                                f"first dropping those with no trace or span id ({SPAN_ID_CONDITIONS}, error_mode "
+                                "propagate): Tempo refuses a whole push for one of them, every pod's spans in it")
     return problems
 
 
@@ -546,7 +567,7 @@ def check_loki_storage(releases: dict[str, HelmRelease]) -> list[str]:
 
 
 RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
-    check_chart_versions, check_collector_components, check_pipelines, check_series_bound,
+    check_chart_versions, check_collector_components, check_pipelines, check_series_bound, check_span_ids,
     check_collector_observed_and_writable, check_grafana_expansion, check_trace_log_links, check_loki_index_labels,
     check_phone_home,
     check_default_rules, check_metric_receivers, check_loki_storage, check_tempo_receivers, check_tempo_generator_limit,

@@ -457,6 +457,18 @@ PROMETHEUS_OTLP_ROLLBACK_SOURCES = (
            "exporter/exporterhelper/internal/queue_sender.go NewDefaultQueueConfig (Batch: nil); "
            "exporter/exporterhelper/internal/queuebatch/config.go (a persistent queue counts requests only)", "v0.128.0"),
 )
+# One span without ids costs its whole push: the collector's receiver accepts an empty (all-zero) trace or span id and
+# marshals it as an absent field; Tempo refuses the entire push when any span's trace id is not 16 bytes or its span
+# id not 8 non-zero bytes (InvalidArgument), and the otlp exporter does not retry InvalidArgument.
+TEMPO_SPAN_ID_SOURCES = (
+    Source("grafana/tempo", "modules/distributor/distributor.go requestsByTraceID; pkg/validation/validate.go "
+           "ValidTraceID, ValidSpanID", "v2.10.8"),
+    Source("open-telemetry/opentelemetry-collector", "pdata/internal/data/traceid.go, spanid.go (Unmarshal of an empty "
+           "id, MarshalTo of an empty id writes nothing); exporter/otlpexporter/otlp.go shouldRetry", "v0.128.0"),
+    Source("open-telemetry/opentelemetry-collector-contrib", "pkg/ottl/contexts ... accessStringTraceID, "
+           "accessStringSpanID (hex of every byte; older releases gave \"\" for an empty id); through the code index",
+           "main"),
+)
 PROMETHEUS_OTLP_PATH = "/api/v1/otlp"  # Prometheus v3 serves OTLP metrics at /api/v1/otlp/v1/metrics
 KPS_SECRET_REFERENCES_SOURCE = Source(_KPS, "values.yaml alertmanager.alertmanagerSpec.secrets (mounted; must exist)",
                                       "kube-prometheus-stack-81.6.9")
