@@ -464,6 +464,22 @@ def test_tempos_generated_series_are_capped(prod, bundled_environments):
         assert f"max_active_series is {limit!r}: the generator's series are not capped" in problem
 
 
+def test_tempo_takes_a_full_batch_of_spans(prod):
+    from goldenpath.observability.collector import BATCH_SIZE
+
+    _, releases = prod
+    assert factcheck.check_tempo_receive_limit(releases) == []
+    grpc = releases["tempo"].values["tempo"]["receivers"]["otlp"]["protocols"]["grpc"]
+    assert grpc["max_recv_msg_size_mib"] == facts.TEMPO_OTLP_GRPC_MAX_MIB == 16
+    # a full batch at a modest span size already passes grpc-go's default
+    assert BATCH_SIZE * 600 > 4 * 1024 * 1024
+    for limit in (None, 4):
+        small = copy.deepcopy(releases)
+        small["tempo"].values["tempo"]["receivers"]["otlp"]["protocols"]["grpc"]["max_recv_msg_size_mib"] = limit
+        (problem,) = factcheck.check_tempo_receive_limit(small)
+        assert f"max_recv_msg_size_mib is {limit!r}, expected at least 16" in problem
+
+
 # -- phone-home, rules, receivers, storage ----------------------------------------------------------------
 def test_nothing_phones_home_including_plugin_preinstall(prod):
     _, releases = prod

@@ -536,6 +536,20 @@ def check_tempo_generator_limit(releases: dict[str, HelmRelease]) -> list[str]:
     return problems
 
 
+def check_tempo_receive_limit(releases: dict[str, HelmRelease]) -> list[str]:
+    """Tempo's OTLP gRPC receiver takes a full batch of the agent's spans: without max_recv_msg_size_mib it takes
+    grpc-go's 4 MiB, and a larger push is refused whole and dropped (facts.TEMPO_PUSH_LIMIT_SOURCES)."""
+    problems = []
+    for release in _of_chart(releases, "tempo"):
+        grpc = _dig(release.values, "tempo", "receivers", "otlp", "protocols", "grpc")
+        limit = (grpc or {}).get("max_recv_msg_size_mib") if isinstance(grpc, dict) else None
+        if grpc is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < facts.TEMPO_OTLP_GRPC_MAX_MIB):
+            problems.append(f"release {release.name}: tempo.receivers.otlp.protocols.grpc.max_recv_msg_size_mib is "
+                            f"{limit!r}, expected at least {facts.TEMPO_OTLP_GRPC_MAX_MIB}: at grpc-go's 4 MiB default "
+                            "Tempo refuses a full batch of spans, every pod's spans in it")
+    return problems
+
+
 # Where each chart's values name its image tag, the tag the facts were read at, and where that is recorded.
 _IMAGE_TAGS: dict[str, tuple[tuple[str, ...], str, facts.Source]] = {
     "tempo": (("tempo", "tag"), facts.TEMPO_IMAGE_TAG, facts.TEMPO_IMAGE_SOURCE),
@@ -571,6 +585,7 @@ RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
     check_collector_observed_and_writable, check_grafana_expansion, check_trace_log_links, check_loki_index_labels,
     check_phone_home,
     check_default_rules, check_metric_receivers, check_loki_storage, check_tempo_receivers, check_tempo_generator_limit,
+    check_tempo_receive_limit,
     check_image_tags,
 )
 

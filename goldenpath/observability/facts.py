@@ -370,6 +370,20 @@ TEMPO_IMAGE_SOURCE = Source(
     "image's presence on Docker Hub is not checked here (no registry access)", "v2.10.8")
 TEMPO_DROPPED_RECEIVERS: dict[str, str] = {"opencensus": "2.10.6"}
 TEMPO_CHART_DEFAULT_RECEIVERS = ("jaeger", "opencensus", "otlp")
+# Tempo's OTLP gRPC receiver takes what grpc-go takes unless told: 4 MiB a message (configgrpc applies
+# max_recv_msg_size_mib only when set; the otlpreceiver Tempo v2.10.8 embeds, v0.150.0, sets none). A larger push is
+# refused (ResourceExhausted without retry information), and the collector's otlp exporter drops it: a full batch of
+# the agent's 8192 spans passes 4 MiB at about 500 bytes a span. Tempo also refuses a push larger than its per-tenant
+# ingestion burst (20 MB by default) and rate (15 MB/s), shared by every namespace.
+TEMPO_OTLP_GRPC_MAX_MIB = 16  # a full batch of spans of up to 2 KiB, under Tempo's 20 MB burst
+TEMPO_PUSH_LIMIT_SOURCES = (
+    Source("open-telemetry/opentelemetry-collector", "config/configgrpc/configgrpc.go (MaxRecvMsgSizeMiB > 0 only), "
+           "receiver/otlpreceiver/factory.go createDefaultConfig; exporter/otlpexporter/otlp.go shouldRetry "
+           "(at v0.128.0)", "v0.150.0"),
+    Source("grpc/grpc-go", "server.go defaultServerMaxReceiveMessageSize (1024 * 1024 * 4); through the code index", "master"),
+    Source("grafana/tempo", "go.mod (otlpreceiver v0.150.0); modules/overrides/config.go (ingestion rate 15e6 bytes/s, "
+           "burst 20e6 bytes); modules/distributor/distributor.go checkForRateLimits", "v2.10.8"),
+)
 TEMPO_RECEIVERS_SOURCE = Source(_GC, "charts/tempo/values.yaml tempo.receivers (jaeger, opencensus, otlp), rendered by "
                                      "the config template into distributor.receivers", "tempo-1.26.7")
 

@@ -218,7 +218,11 @@ def tempo(environment: Environment, bucket: str) -> dict:
             # OTLP only (what the collector sends); nulls drop the chart's default jaeger and opencensus receivers
             # (Tempo dropped OpenCensus in 2.10.6: facts.TEMPO_DROPPED_RECEIVERS).
             "receivers": {**{name: None for name in facts.TEMPO_CHART_DEFAULT_RECEIVERS if name != "otlp"},
-                          "otlp": {"protocols": {"grpc": {"endpoint": "0.0.0.0:4317"}, "http": {"endpoint": "0.0.0.0:4318"}}}},
+                          "otlp": {"protocols": {
+                              # grpc-go's 4 MiB default refuses a full batch of the agent's spans whole
+                              # (facts.TEMPO_PUSH_LIMIT_SOURCES).
+                              "grpc": {"endpoint": "0.0.0.0:4317", "max_recv_msg_size_mib": facts.TEMPO_OTLP_GRPC_MAX_MIB},
+                              "http": {"endpoint": "0.0.0.0:4318"}}}},
             "reportingEnabled": False,
             "retention": f"{hours}h",
             "storage": {"trace": {"backend": "s3", "s3": {"bucket": bucket, "endpoint": f"s3.{environment.region}.amazonaws.com",
