@@ -176,6 +176,24 @@ def test_spans_without_ids_are_dropped_before_batching(prod):
         assert problem.startswith("release otel-collector: pipeline traces") and "without first dropping" in problem
 
 
+def test_keys_without_a_letter_or_digit_are_deleted_before_batching(prod):
+    from goldenpath.observability.collector import SERVICE_IDENTITY, STRIP_CLIENT_IDENTITY, STRIP_CLIENT_LABELS
+
+    _, releases = prod
+    assert factcheck.check_unnameable_keys(releases) == []
+    for change, level in (
+        (lambda config: config["processors"][STRIP_CLIENT_IDENTITY]["attributes"].pop(), "resource"),
+        (lambda config: config["processors"][STRIP_CLIENT_LABELS]["actions"].pop(), "record"),
+        (lambda config: config["processors"][SERVICE_IDENTITY]["log_statements"].pop(), "scope"),
+    ):
+        copied = copy.deepcopy(releases)
+        change(copied["otel-collector"].values["config"])
+        problems = factcheck.check_unnameable_keys(copied)
+        assert problems and all(f"without a letter or digit (^[^a-zA-Z0-9]*$) from {level} before batching" in p
+                                for p in problems), problems
+    assert any("pipeline logs" in p for p in problems) and not any("pipeline traces" in p for p in problems)
+
+
 def test_chart_default_pipelines_are_removed(prod):
     _, releases = prod
     values = releases["otel-sampler"].values

@@ -15,7 +15,8 @@ from urllib.parse import urlparse
 import yaml
 
 from goldenpath.observability import facts, network
-from goldenpath.observability.collector import AGENT_SET_ATTRIBUTES, SPAN_ID_CONDITIONS, pipeline_order_problems
+from goldenpath.observability.collector import (AGENT_SET_ATTRIBUTES, SCOPE_STATEMENTS, SPAN_ID_CONDITIONS, UNNAMEABLE_KEY_PATTERN,
+                                                pipeline_order_problems)
 from goldenpath.observability.chart_render import chart_fullname, enabled_collector_ports, helm_merge, rendered_collector_config
 from goldenpath.observability.charts import version_key
 from goldenpath.observability.grafana_text import grafana_expand, terraform_unescape
@@ -230,6 +231,44 @@ def check_span_ids(releases: dict[str, HelmRelease]) -> list[str]:
                 problems.append(f"release {release.name}: pipeline {name} {processors} batches spans from pods without "
                                 f"first dropping those with no trace or span id ({SPAN_ID_CONDITIONS}, error_mode "
                                 "propagate): Tempo refuses a whole push for one of them, every pod's spans in it")
+    return problems
+
+
+_SIGNAL_STATEMENTS = {"traces": "trace_statements", "metrics": "metric_statements", "logs": "log_statements"}
+
+
+def _deletes_unnameable_keys(config: dict, processors: list[str], signal: str) -> dict[str, bool]:
+    """Which levels ``processors`` clear of attribute keys without a letter or digit."""
+    delete = {"action": "delete", "pattern": UNNAMEABLE_KEY_PATTERN}
+    found = {name: (config.get("processors") or {}).get(name) or {} for name in processors}
+    kind = {name: name.split("/")[0] for name in processors}
+    return {
+        "resource": any(kind[n] == "resource" and delete in found[n].get("attributes", []) for n in processors),
+        "scope": any(kind[n] == "transform" and any(entry.get("context") == "scope" and set(SCOPE_STATEMENTS) <= set(entry.get("statements", []))
+                                                   for entry in found[n].get(_SIGNAL_STATEMENTS[signal], []))
+                     for n in processors),
+        "record": any(kind[n] == "attributes" and delete in found[n].get("actions", []) for n in processors),
+    }
+
+
+def check_unnameable_keys(releases: dict[str, HelmRelease]) -> list[str]:
+    """Every pipeline that takes data from pods (it sets their identity: k8sattributes) deletes attribute keys without
+    a letter or digit from resources, scopes and records before batching: Loki refuses a whole request for one, every
+    pod's logs batched with it, and Prometheus' label namer refuses them too (goldenpath.observability.collector)."""
+    problems = []
+    for release in _of_chart(releases, "opentelemetry-collector"):
+        config = rendered_collector_config(release.values)
+        for name, pipeline in (_dig(config, "service", "pipelines") or {}).items():
+            processors = (pipeline or {}).get("processors", [])
+            signal = name.split("/")[0]
+            if signal not in _SIGNAL_STATEMENTS or "k8sattributes" not in processors:
+                continue
+            before_batch = processors[:processors.index("batch")] if "batch" in processors else processors
+            missing = [level for level, ok in _deletes_unnameable_keys(config, before_batch, signal).items() if not ok]
+            if missing:
+                problems.append(f"release {release.name}: pipeline {name} {processors} does not delete attribute keys "
+                                f"without a letter or digit ({UNNAMEABLE_KEY_PATTERN}) from {', '.join(missing)} before "
+                                "batching: Loki refuses a whole request for one, every pod's data in it")
     return problems
 
 
@@ -582,6 +621,7 @@ def check_loki_storage(releases: dict[str, HelmRelease]) -> list[str]:
 
 RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
     check_chart_versions, check_collector_components, check_pipelines, check_series_bound, check_span_ids,
+    check_unnameable_keys,
     check_collector_observed_and_writable, check_grafana_expansion, check_trace_log_links, check_loki_index_labels,
     check_phone_home,
     check_default_rules, check_metric_receivers, check_loki_storage, check_tempo_receivers, check_tempo_generator_limit,
