@@ -568,6 +568,14 @@ def test_the_secrets_check_accepts_write_only_routes():
 
 
 # -- a pod sending telemetry ----------------------------------------------------------------------------
+def synthesized_agent_config(platform) -> dict:
+    """The collector agent's config as the platform stack hands it to Helm (a fresh copy per call)."""
+    import yaml
+
+    (release,) = [r for r in resources_of(platform, "helm_release").values() if r["name"] == "otel-collector"]
+    return yaml.safe_load(release["values"][0])["config"]
+
+
 def deleted(attributes: dict[str, str], actions: list[dict]) -> dict[str, str]:
     """``attributes`` after the resource or attributes processor's delete actions (by key, or by key regex)."""
     import re
@@ -612,10 +620,7 @@ def agent_identity(config: dict, sent: dict[str, str], pod: dict, namespace_labe
 
 
 def test_a_pod_cannot_send_telemetry_in_another_services_name(platform):
-    import yaml
-
-    (release,) = [r for r in resources_of(platform, "helm_release").values() if r["name"] == "otel-collector"]
-    config = yaml.safe_load(release["values"][0])["config"]
+    config = synthesized_agent_config(platform)
     forged = {"service.name": "checkout", "service.namespace": "payments", "k8s.namespace.name": "payments-checkout",
               "k8s.pod.ip": "10.0.1.20", "k8s.pod.name": "checkout-7d9", "goldenpath.service": "checkout"}
     attacker = {"namespace": "storefront-web", "name": "web-5c4"}
@@ -662,13 +667,11 @@ def test_a_pod_cannot_put_its_metrics_in_another_namespaces_series(platform, cla
     """Two teams may each have a service called web: the job label alone does not tell them apart, the namespace
     label does, and services' SLOs and the per-namespace series count select on it. A data point attribute that
     Prometheus names like that label would win over the promoted one; the agent deletes it."""
-    import yaml
 
     from goldenpath.observability.facts import PROMETHEUS_NAMESPACE_LABEL
     from goldenpath.observability.values import PROMOTED_RESOURCE_ATTRIBUTES
 
-    (release,) = [r for r in resources_of(platform, "helm_release").values() if r["name"] == "otel-collector"]
-    config = yaml.safe_load(release["values"][0])["config"]
+    config = synthesized_agent_config(platform)
     point = {claim: "storefront-web", "http.response.status_code": "500"}
     resource = agent_identity(config, {"service.name": "web"}, {"namespace": "payments-web", "name": "web-1"},
                               {"goldenpath.dev/team": "payments", "goldenpath.dev/service": "web"})
@@ -755,13 +758,11 @@ def test_a_pod_cannot_send_series_heavier_than_the_bound(platform):
     than OpenTelemetry's API allows; what passes carries fewer label bytes than the bound. Unmeasurable attributes
     (a NaN) refuse the request."""
     import random
-    import yaml
 
     from goldenpath.config.model import CollectorSettings
     from goldenpath.observability.series_budget import BOUND_PROCESSOR
 
-    (release,) = [r for r in resources_of(platform, "helm_release").values() if r["name"] == "otel-collector"]
-    config = yaml.safe_load(release["values"][0])["config"]
+    config = synthesized_agent_config(platform)
     assert config["processors"][BOUND_PROCESSOR]["error_mode"] == "propagate"
     conditions = config["processors"][BOUND_PROCESSOR]["metrics"]
     limit = CollectorSettings().max_point_attribute_bytes
@@ -823,12 +824,10 @@ def test_one_pods_refused_sample_costs_no_other_namespace_its_metrics(platform):
     """A pod can always send a sample Prometheus refuses (a timestamp older than its series' last, or in the future),
     and Prometheus then refuses every sample sent with it. The agent sends each pod's export alone, so the victim's
     samples land; through a batch they would not."""
-    import yaml
 
     from goldenpath.observability.collector import pipeline_order_problems
 
-    (release,) = [r for r in resources_of(platform, "helm_release").values() if r["name"] == "otel-collector"]
-    config = yaml.safe_load(release["values"][0])["config"]
+    config = synthesized_agent_config(platform)
     assert pipeline_order_problems(config) == []
     victim = [('http_requests_total{k8s_namespace_name="payments-web"}', 1000)]
     attack = [('probe{k8s_namespace_name="storefront-web"}', 1000), ('probe{k8s_namespace_name="storefront-web"}', 999),
@@ -881,12 +880,10 @@ def agent_keeps_span(config: dict, span: dict[str, bytes], empty_as: str) -> boo
 def test_one_pods_span_without_ids_costs_no_other_namespace_its_traces(platform, empty_as):
     """The receiver accepts a span with no trace or span id; Tempo refuses the whole push it arrives in, and the
     agent batches every pod's spans together. The agent drops such spans before batching."""
-    import yaml
 
     from goldenpath.observability.collector import SPAN_IDS_PROCESSOR
 
-    (release,) = [r for r in resources_of(platform, "helm_release").values() if r["name"] == "otel-collector"]
-    config = yaml.safe_load(release["values"][0])["config"]
+    config = synthesized_agent_config(platform)
     processors = config["service"]["pipelines"]["traces"]["processors"]
     assert processors.index(SPAN_IDS_PROCESSOR) < processors.index("batch")
     victim = {"trace_id": bytes.fromhex("4bf92f3577b34da6a3ce929d0e0e4736"), "span_id": bytes.fromhex("00f067aa0ba902b7")}
@@ -923,12 +920,9 @@ def test_one_pods_unnameable_attribute_costs_no_other_namespace_its_logs(platfor
     agent batches every pod's logs together. The agent deletes such keys from resource, scope and log record first."""
     import re
 
-    import yaml
-
     from goldenpath.observability.collector import SERVICE_IDENTITY, STRIP_CLIENT_IDENTITY, STRIP_CLIENT_LABELS
 
-    (release,) = [r for r in resources_of(platform, "helm_release").values() if r["name"] == "otel-collector"]
-    config = yaml.safe_load(release["values"][0])["config"]
+    config = synthesized_agent_config(platform)
     processors = config["processors"]
     assert config["service"]["pipelines"]["logs"]["processors"][-1] == "batch"
     (scope_statements,) = [entry["statements"] for entry in processors[SERVICE_IDENTITY]["log_statements"]

@@ -87,16 +87,20 @@ class Backends:
     sampler_headless: str = "otel-sampler.observability.svc.cluster.local"
 
 
+def _entries_for_outage(settings: CollectorSettings, entries_per_second: float) -> int:
+    """Queue entries that ride out the configured outage at this rate, with 20% headroom (at least 100)."""
+    return max(100, math.ceil(settings.outage_tolerance_minutes * 60 * entries_per_second * 1.2))
+
+
 def queue_size(settings: CollectorSettings) -> int:
-    """Batches to buffer: the outage length times the batch rate, with 20% headroom."""
-    batches_per_second = settings.expected_spans_per_second / BATCH_SIZE
-    return max(100, math.ceil(settings.outage_tolerance_minutes * 60 * batches_per_second * 1.2))
+    """Batches to buffer: the outage length times the batch rate."""
+    return _entries_for_outage(settings, settings.expected_spans_per_second / BATCH_SIZE)
 
 
 def metrics_queue_size(settings: CollectorSettings) -> int:
-    """Exports to buffer for Prometheus: the outage length times the export rate, with 20% headroom (one pod's export
-    per entry: nothing merges them)."""
-    return max(100, math.ceil(settings.outage_tolerance_minutes * 60 * settings.expected_metric_exports_per_second * 1.2))
+    """Exports to buffer for Prometheus: the outage length times the export rate (one pod's export per entry: nothing
+    merges them)."""
+    return _entries_for_outage(settings, settings.expected_metric_exports_per_second)
 
 
 def _exporter_reliability(settings: CollectorSettings, size: int | None = None) -> dict:

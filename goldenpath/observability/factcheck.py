@@ -186,6 +186,25 @@ def check_pipelines(releases: dict[str, HelmRelease]) -> list[str]:
     return problems
 
 
+def _processor(config: dict, name: str) -> dict:
+    return (config.get("processors") or {}).get(name) or {}
+
+
+def _before_batch(processors: list[str]) -> list[str]:
+    return processors[:processors.index("batch")] if "batch" in processors else processors
+
+
+def _pod_pipelines(releases: dict[str, HelmRelease], signals: Iterable[str]):
+    """(release, rendered config, pipeline name, processors) of every pipeline of these signals that takes data from
+    pods: it sets their identity (k8sattributes)."""
+    for release in _of_chart(releases, "opentelemetry-collector"):
+        config = rendered_collector_config(release.values)
+        for name, pipeline in (_dig(config, "service", "pipelines") or {}).items():
+            processors = (pipeline or {}).get("processors", [])
+            if name.split("/")[0] in signals and "k8sattributes" in processors:
+                yield release, config, name, processors
+
+
 _BOUNDS = {  # condition pattern -> the most it may admit (None: any number the environment chose)
     ("metric", r"Len\(name\) > (\d+)"): facts.OTEL_INSTRUMENT_NAME_MAX,
     ("metric", r"Len\(unit\) > (\d+)"): facts.OTEL_INSTRUMENT_UNIT_MAX,
@@ -205,8 +224,8 @@ def check_series_bound(releases: dict[str, HelmRelease]) -> list[str]:
             continue
         processors = metrics.get("processors", [])
         bounding = [name for name in processors if name.split("/")[0] == "filter"
-                    and _bounds_every_measure((config.get("processors") or {}).get(name) or {})]
-        if not bounding or ("batch" in processors and processors.index(bounding[0]) > processors.index("batch")):
+                    and _bounds_every_measure(_processor(config, name))]
+        if not bounding or bounding[0] not in _before_batch(processors):
             problems.append(f"release {release.name}: the metrics pipeline {processors} has no filter processor that "
                             f"drops oversized metrics before they are batched (conditions {sorted(p for _, p in _BOUNDS)}, "
                             "error_mode propagate): one pod could strain Prometheus with a few enormous series")
@@ -217,20 +236,14 @@ def check_span_ids(releases: dict[str, HelmRelease]) -> list[str]:
     """Every traces pipeline that takes spans from pods (it sets their identity: k8sattributes) drops spans without a
     trace or span id before batching: Tempo refuses a whole push for one of them (facts.TEMPO_SPAN_ID_SOURCES)."""
     problems = []
-    for release in _of_chart(releases, "opentelemetry-collector"):
-        config = rendered_collector_config(release.values)
-        for name, pipeline in (_dig(config, "service", "pipelines") or {}).items():
-            processors = (pipeline or {}).get("processors", [])
-            if name.split("/")[0] != "traces" or "k8sattributes" not in processors:
-                continue
-            before_batch = processors[:processors.index("batch")] if "batch" in processors else processors
-            dropping = [p for p in before_batch if p.split("/")[0] == "filter"
-                        and ((config.get("processors") or {}).get(p) or {}).get("error_mode", "propagate") == "propagate"
-                        and set(SPAN_ID_CONDITIONS) <= set(_dig((config.get("processors") or {}).get(p) or {}, "traces", "span") or [])]
-            if not dropping:
-                problems.append(f"release {release.name}: pipeline {name} {processors} batches spans from pods without "
-                                f"first dropping those with no trace or span id ({SPAN_ID_CONDITIONS}, error_mode "
-                                "propagate): Tempo refuses a whole push for one of them, every pod's spans in it")
+    for release, config, name, processors in _pod_pipelines(releases, ("traces",)):
+        dropping = [p for p in _before_batch(processors) if p.split("/")[0] == "filter"
+                    and _processor(config, p).get("error_mode", "propagate") == "propagate"
+                    and set(SPAN_ID_CONDITIONS) <= set(_dig(_processor(config, p), "traces", "span") or [])]
+        if not dropping:
+            problems.append(f"release {release.name}: pipeline {name} {processors} batches spans from pods without "
+                            f"first dropping those with no trace or span id ({SPAN_ID_CONDITIONS}, error_mode "
+                            "propagate): Tempo refuses a whole push for one of them, every pod's spans in it")
     return problems
 
 
@@ -240,7 +253,7 @@ _SIGNAL_STATEMENTS = {"traces": "trace_statements", "metrics": "metric_statement
 def _deletes_unnameable_keys(config: dict, processors: list[str], signal: str) -> dict[str, bool]:
     """Which levels ``processors`` clear of attribute keys without a letter or digit."""
     delete = {"action": "delete", "pattern": UNNAMEABLE_KEY_PATTERN}
-    found = {name: (config.get("processors") or {}).get(name) or {} for name in processors}
+    found = {name: _processor(config, name) for name in processors}
     kind = {name: name.split("/")[0] for name in processors}
     return {
         "resource": any(kind[n] == "resource" and delete in found[n].get("attributes", []) for n in processors),
@@ -256,19 +269,13 @@ def check_unnameable_keys(releases: dict[str, HelmRelease]) -> list[str]:
     a letter or digit from resources, scopes and records before batching: Loki refuses a whole request for one, every
     pod's logs batched with it, and Prometheus' label namer refuses them too (goldenpath.observability.collector)."""
     problems = []
-    for release in _of_chart(releases, "opentelemetry-collector"):
-        config = rendered_collector_config(release.values)
-        for name, pipeline in (_dig(config, "service", "pipelines") or {}).items():
-            processors = (pipeline or {}).get("processors", [])
-            signal = name.split("/")[0]
-            if signal not in _SIGNAL_STATEMENTS or "k8sattributes" not in processors:
-                continue
-            before_batch = processors[:processors.index("batch")] if "batch" in processors else processors
-            missing = [level for level, ok in _deletes_unnameable_keys(config, before_batch, signal).items() if not ok]
-            if missing:
-                problems.append(f"release {release.name}: pipeline {name} {processors} does not delete attribute keys "
-                                f"without a letter or digit ({UNNAMEABLE_KEY_PATTERN}) from {', '.join(missing)} before "
-                                "batching: Loki refuses a whole request for one, every pod's data in it")
+    for release, config, name, processors in _pod_pipelines(releases, _SIGNAL_STATEMENTS):
+        levels = _deletes_unnameable_keys(config, _before_batch(processors), name.split("/")[0])
+        missing = [level for level, ok in levels.items() if not ok]
+        if missing:
+            problems.append(f"release {release.name}: pipeline {name} {processors} does not delete attribute keys "
+                            f"without a letter or digit ({UNNAMEABLE_KEY_PATTERN}) from {', '.join(missing)} before "
+                            "batching: Loki refuses a whole request for one, every pod's data in it")
     return problems
 
 
