@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 import yaml
@@ -138,8 +139,9 @@ def test_collector_pipeline_order_batching_and_queue():
     assert config["processors"]["batch"]["send_batch_size"] == 8192 and config["processors"]["batch"]["timeout"] == "200ms"
     queue = config["exporters"]["otlp/tempo"]["sending_queue"]
     assert queue["storage"] == "file_storage/queue"
-    # 2000 spans/s, 30 minutes, 8192 per batch, 20% headroom -> ceil(1800 * 2000/8192 * 1.2) = 528
-    assert queue["queue_size"] == 528
+    # 2000 spans/s make a batch every 200 ms, not one per 8192 spans: 30 minutes x 5 a second x 1.2 = 10800
+    assert queue["queue_size"] == 10800
+    assert config["exporters"]["otlphttp/loki"]["sending_queue"]["queue_size"] == 10800  # 2000 log records/s
     # metrics: one pod's export per entry, 20 a second for 30 minutes, 20% headroom -> 1800 * 20 * 1.2 = 43200
     metrics_queue = config["exporters"]["otlphttp/prometheus"]["sending_queue"]
     assert metrics_queue["queue_size"] == 43200 and "batch" not in metrics_queue
@@ -191,3 +193,41 @@ def test_egress_lists_every_receiver_that_leaves_the_cluster():
         "https://events.pagerduty.com/v2/enqueue")
     assert prod["receiver heartbeat (webhook)"] == "webhook URL held in secret alertmanager-heartbeat/url"
     assert in_cluster("http://alert-bridge.observability.svc:9095/page") and not in_cluster("https://hooks.example.com/x")
+
+
+def batches_sent(items_per_second: float, seconds: int, size: int, timeout_ms: int) -> int:
+    """The batch processor as its source behaves (processor/batchprocessor/batch_processor.go @ v0.128.0): items
+    arrive steadily; a full batch leaves at once and restarts the timer; when the timer fires, whatever is pending
+    leaves and the timer restarts. Stepped per millisecond."""
+    pending, arrived, sent, timer = 0, 0.0, 0, timeout_ms
+    for _ in range(seconds * 1000):
+        arrived += items_per_second / 1000
+        pending, arrived = pending + int(arrived), arrived - int(arrived)
+        if pending >= size:
+            pending, sent, timer = pending % size, sent + pending // size, timeout_ms
+        timer -= 1
+        if timer == 0:
+            sent, pending, timer = sent + (pending > 0), 0, timeout_ms
+    return sent
+
+
+@pytest.mark.parametrize("items_per_second", [1, 3, 50, 2000, 60000, 200000])
+def test_the_queue_holds_every_batch_of_the_outage(items_per_second):
+    """The queue counts requests; at any steady rate it holds the batches the processor makes during the outage."""
+    from goldenpath.config.model import CollectorSettings
+    settings = CollectorSettings(outage_tolerance_minutes=1, expected_spans_per_second=items_per_second,
+                                 expected_log_records_per_second=items_per_second, queue_volume_gib=1000)
+    made = batches_sent(items_per_second, 60, collector.BATCH_SIZE, 200)
+    assert collector.queue_size(settings) >= made and collector.logs_queue_size(settings) >= made
+    # the old sizing (items / batch size) held a tenth of them at ordinary rates
+    if 50 <= items_per_second <= 2000:
+        assert math.ceil(60 * items_per_second / collector.BATCH_SIZE * 1.2) < made / 10
+
+
+def test_queue_volume_holds_the_outage(bundled_synth):
+    settings = environment("prod").observability.collector
+    for name in ("otel-collector", "otel-sampler"):
+        _, values = helm_values(stack_json(bundled_synth, "prod-platform"), name)
+        claim = values["statefulset"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"]
+        assert claim == f"{settings.queue_volume_gib}Gi" == "64Gi"
+    assert settings.queue_volume_needed_gib() == 63  # 60 min x 60 x 1.2 x (7000 x 2 KiB + 20 x 64 KiB) = 62.95 GiB

@@ -413,6 +413,12 @@ class Heartbeat(_Strict):
 IN_CLUSTER_SERVICE = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?\.[a-z0-9]([a-z0-9-]*[a-z0-9])?\.svc(\.cluster\.local)?:[0-9]{1,5}$"
 
 
+# What the collector's persistent queue holds per item, for sizing its volume: the OTLP encoding of a span or log
+# record with the usual semantic-convention attributes is well under this; a metric export is one pod's whole SDK
+# export. Headroom as for the queue's entry count.
+QUEUE_ITEM_BYTES, QUEUE_EXPORT_BYTES, QUEUE_HEADROOM = 2048, 65536, 1.2
+
+
 class CollectorSettings(_Strict):
     """OpenTelemetry Collector cost and durability controls."""
 
@@ -423,9 +429,19 @@ class CollectorSettings(_Strict):
         "60 s by default, so 1200 pods make 20). Sizes the metrics sending queue, which holds one export per entry: the "
         "agent sends each pod's export to Prometheus alone, because Prometheus refuses a whole request for one bad "
         "sample. Default: 20.")
+    expected_log_records_per_second: int = Field(
+        default=2000, ge=1, le=10_000_000,
+        description="Log records reaching the collector agent per second, all pods together. Sizes the logs sending "
+        "queue and the queue volume. Default: 2000.")
     outage_tolerance_minutes: int = Field(
         default=30, ge=1, le=1440, description="Backend outage the persistent queue absorbs without loss. Default: 30."
     )
+    queue_volume_gib: int = Field(
+        default=20, ge=1, le=16384,
+        description="Each collector replica's persistent-queue volume, in GiB. It must hold the outage at the expected "
+        f"rates, at {QUEUE_ITEM_BYTES} bytes a span or log record and {QUEUE_EXPORT_BYTES // 1024} KiB a metric export "
+        "(config refuses less): outage minutes x 60 x 1.2 x the bytes per second. A running cluster's volumes do not "
+        "grow by themselves (docs/upgrading.md). Default: 20.")
     tail_sampling: bool = Field(default=False, description="Tail-based sampling; needs load_balancing. Default: false.")
     load_balancing: bool = Field(default=False, description="A load-balancing tier in front of the samplers. Default: false.")
     sampling_percentage: int = Field(default=10, ge=1, le=100, description="Kept share of ordinary traces with tail sampling. Default: 10.")
@@ -449,6 +465,23 @@ class CollectorSettings(_Strict):
     @classmethod
     def _shed_once(cls, value: list[str]) -> list[str]:
         return unique_items("shed_metrics_namespaces", value, "namespace")
+
+    def queue_volume_needed_gib(self) -> int:
+        """GiB one replica's queue holds through the outage, if all the traffic reaches that replica."""
+        per_second = ((self.expected_spans_per_second + self.expected_log_records_per_second) * QUEUE_ITEM_BYTES
+                      + self.expected_metric_exports_per_second * QUEUE_EXPORT_BYTES)
+        return math.ceil(self.outage_tolerance_minutes * 60 * QUEUE_HEADROOM * per_second / 2**30)
+
+    @model_validator(mode="after")
+    def _queue_volume(self) -> CollectorSettings:
+        needed = self.queue_volume_needed_gib()
+        if self.queue_volume_gib < needed:
+            raise FieldProblem(
+                "queue_volume_gib", self.queue_volume_gib,
+                f"at least {needed} (GiB) to hold {self.outage_tolerance_minutes} minutes of "
+                f"{self.expected_spans_per_second} spans, {self.expected_log_records_per_second} log records and "
+                f"{self.expected_metric_exports_per_second} metric exports a second; or a shorter outage_tolerance_minutes")
+        return self
 
     @model_validator(mode="after")
     def _tail_sampling(self) -> CollectorSettings:

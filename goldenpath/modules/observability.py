@@ -133,10 +133,13 @@ class ObservabilityStack:
             "kube-prometheus-stack": values.kube_prometheus_stack(environment, self.rules, self.alertmanager),
             "loki": values.loki(environment, self.logs_bucket_name),
             "tempo": values.tempo(environment, self.traces_bucket_name),
-            "otel-collector": values.otel_collector(self.agent, "otel-collector", kubernetes_attributes=True),
+            "otel-collector": values.otel_collector(self.agent, "otel-collector", kubernetes_attributes=True,
+                                                     queue_volume_gib=environment.observability.collector.queue_volume_gib),
         }
         if self.sampler:
-            found["otel-sampler"] = values.otel_collector(self.sampler, "otel-sampler", kubernetes_attributes=False)
+            found["otel-sampler"] = values.otel_collector(
+                self.sampler, "otel-sampler", kubernetes_attributes=False,
+                queue_volume_gib=environment.observability.collector.queue_volume_gib)
         unknown = sorted(set(self.props.helm_values) - set(RELEASE_CHARTS))
         if unknown:
             raise SynthError(f"helm_values: got release(s) {', '.join(map(repr, unknown))}, expected one of "

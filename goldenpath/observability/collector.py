@@ -22,6 +22,13 @@ from goldenpath.observability.series_budget import BOUND_PROCESSOR, bound_proces
 from goldenpath.labels import SERVICE_LABEL, TEAM_LABEL
 
 BATCH_SIZE = 8192
+BATCH_TIMEOUT_SECONDS = 0.2
+# Fact: the batch processor sends once send_batch_size items are pending and, each time its timer fires, whatever is
+# pending (shard.processItem and shard.startLoop in processor/batchprocessor/batch_processor.go,
+# open-telemetry/opentelemetry-collector @ v0.128.0). A steady flow of more than one item per timeout therefore makes
+# a batch every timeout, full or not; and a persistent queue counts requests, whatever their size (it takes the
+# requests sizer only: exporter/exporterhelper/internal/queuebatch/config.go Validate @ v0.128.0). So a queue fills
+# at the batch rate below, not at the item rate divided by the batch size.
 
 # Telemetry identity comes from the sending pod, never from what it says about itself.
 # Fact: k8sattributes fills a resource attribute only when it is absent or empty (``setResourceAttribute``
@@ -92,9 +99,20 @@ def _entries_for_outage(settings: CollectorSettings, entries_per_second: float) 
     return max(100, math.ceil(settings.outage_tolerance_minutes * 60 * entries_per_second * 1.2))
 
 
+def batches_per_second(items_per_second: float, batch_size: int = BATCH_SIZE) -> float:
+    """Batches the batch processor makes of a steady flow: one per batch_size items, but at least one per timeout
+    (never more than one per item)."""
+    return min(items_per_second, max(items_per_second / batch_size, 1 / BATCH_TIMEOUT_SECONDS))
+
+
 def queue_size(settings: CollectorSettings) -> int:
-    """Batches to buffer: the outage length times the batch rate."""
-    return _entries_for_outage(settings, settings.expected_spans_per_second / BATCH_SIZE)
+    """Span batches to buffer: the outage length times the batch rate."""
+    return _entries_for_outage(settings, batches_per_second(settings.expected_spans_per_second))
+
+
+def logs_queue_size(settings: CollectorSettings) -> int:
+    """Log record batches to buffer: the outage length times the batch rate."""
+    return _entries_for_outage(settings, batches_per_second(settings.expected_log_records_per_second))
 
 
 def metrics_queue_size(settings: CollectorSettings) -> int:
@@ -114,7 +132,8 @@ def _exporter_reliability(settings: CollectorSettings, size: int | None = None) 
 def _processors(settings: CollectorSettings, *, sampler: bool) -> dict:
     processors = {
         "memory_limiter": {"check_interval": "1s", "limit_percentage": 80, "spike_limit_percentage": 25},
-        "batch": {"send_batch_size": BATCH_SIZE, "send_batch_max_size": BATCH_SIZE, "timeout": "200ms"},
+        "batch": {"send_batch_size": BATCH_SIZE, "send_batch_max_size": BATCH_SIZE,
+                  "timeout": f"{round(BATCH_TIMEOUT_SECONDS * 1000)}ms"},
     }
     if not sampler:
         # Only the agent sees the application's connection; the sampler receives enriched data.
@@ -191,7 +210,7 @@ def agent_config(settings: CollectorSettings, backends: Backends = Backends()) -
     reliability = _exporter_reliability(settings)
     config = _base(settings)
     config["exporters"] = {
-        "otlphttp/loki": {"endpoint": backends.logs_otlp_http, **reliability},
+        "otlphttp/loki": {"endpoint": backends.logs_otlp_http, **_exporter_reliability(settings, logs_queue_size(settings))},
         # OTLP to Prometheus: the collector image ships no prometheusremotewrite exporter.
         "otlphttp/prometheus": {"endpoint": backends.metrics_otlp_http,
                                 **_exporter_reliability(settings, metrics_queue_size(settings))},

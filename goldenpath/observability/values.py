@@ -50,7 +50,7 @@ RESOURCES: dict[str, Resources] = {
     "node-exporter (per node)": Resources("50m", "32Mi", "200m", "64Mi"),
     "loki (single binary)": Resources("500m", "1Gi", "2", "2Gi", storage="10Gi (WAL; chunks in S3)"),
     "tempo": Resources("250m", "1Gi", "1", "2Gi", storage="10Gi (WAL; blocks in S3)"),
-    "otel-collector (per replica)": Resources("200m", "256Mi", "1", "512Mi", storage="5Gi (persistent queue)"),
+    "otel-collector (per replica)": Resources("200m", "256Mi", "1", "512Mi", storage="queue_volume_gib (persistent queue; default 20Gi)"),
 }
 
 # Datasource uids are fixed so that correlations (and the vendored dashboards) can name them.
@@ -260,9 +260,10 @@ def without_chart_defaults(config: dict) -> dict:
     return result
 
 
-def otel_collector(config: dict, name: str, *, kubernetes_attributes: bool) -> dict:
+def otel_collector(config: dict, name: str, *, kubernetes_attributes: bool, queue_volume_gib: int) -> dict:
     """Values of one collector tier. ``kubernetes_attributes`` turns on the chart's preset (RBAC and
-    the k8sattributes processor): the agent tier only, where the peer is the application pod."""
+    the k8sattributes processor): the agent tier only, where the peer is the application pod. Each replica's
+    persistent queue gets a volume of ``queue_volume_gib`` (CollectorSettings.queue_volume_gib)."""
     uid = COLLECTOR_IMAGE.user_id
     return {
         "fullnameOverride": name,
@@ -281,7 +282,7 @@ def otel_collector(config: dict, name: str, *, kubernetes_attributes: bool) -> d
         "resources": RESOURCES["otel-collector (per replica)"].render(),
         "statefulset": {"volumeClaimTemplates": [{
             "metadata": {"name": "queue"},
-            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "5Gi"}}}}]},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": f"{queue_volume_gib}Gi"}}}}]},
         "extraVolumeMounts": [{"name": "queue", "mountPath": collector.QUEUE_DIRECTORY}],
         "service": {"clusterIP": "None"} if name.endswith("sampler") else {},
         "presets": {"kubernetesAttributes": {"enabled": kubernetes_attributes}},
