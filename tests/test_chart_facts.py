@@ -498,6 +498,38 @@ def test_tempo_takes_a_full_batch_of_spans(prod):
         assert f"max_recv_msg_size_mib is {limit!r}, expected at least 16" in problem
 
 
+def test_loki_takes_a_full_batch_of_log_records_whole(prod):
+    """The agent's logs batch times Loki's largest entry fits Loki's burst and the ingester's gRPC limit, and the
+    gateway takes what Loki takes; Loki's chart defaults and an unbounded batch fail (facts.LOKI_PUSH_LIMIT_SOURCES)."""
+    _, releases = prod
+    assert factcheck.check_loki_push_limits(releases) == []
+    loki = releases["loki"].values
+    assert loki["loki"]["limits_config"]["ingestion_burst_size_mb"] == 80  # 256 x (256 KiB + 64 KiB)
+    assert loki["gateway"]["nginxConfig"]["clientMaxBodySize"] == "100M"
+    defaults = copy.deepcopy(releases)
+    del defaults["loki"].values["loki"]["server"], defaults["loki"].values["gateway"]
+    del defaults["loki"].values["loki"]["limits_config"]["ingestion_burst_size_mb"]
+    problems = factcheck.check_loki_push_limits(defaults)
+    assert len(problems) == 3
+    assert "ingestion_burst_size_mb is 6, expected at least 80 (256 entries of 327680 bytes)" in problems[0]
+    assert "grpc_server_max_recv_msg_size is 4194304, expected at least 84148224" in problems[1]
+    assert "clientMaxBodySize refuses bodies Loki takes (expected at least 100M" in problems[2]
+    longer = copy.deepcopy(releases)
+    longer["loki"].values["loki"]["limits_config"]["max_line_size"] = "1MB"
+    assert "expected at least 272 (256 entries of 1114112 bytes)" in factcheck.check_loki_push_limits(longer)[0]
+    unbounded = copy.deepcopy(releases)
+    agent = unbounded["otel-collector"].values["config"]
+    agent["service"]["pipelines"]["logs"]["processors"].remove("batch/logs")
+    (problem,) = factcheck.check_loki_push_limits(unbounded)
+    assert "a logs batch of the agent is not bounded (send_batch_max_size None" in problem
+    bigger = copy.deepcopy(releases)
+    bigger["otel-collector"].values["config"]["processors"]["batch/logs"]["send_batch_max_size"] = 8192
+    assert len(factcheck.check_loki_push_limits(bigger)) == 2  # burst and gRPC; the gateway still matches Loki
+    bad = copy.deepcopy(releases)
+    bad["loki"].values["loki"]["limits_config"]["max_line_size"] = "lots"
+    assert "loki.limits_config: Loki size 'lots'" in factcheck.check_loki_push_limits(bad)[0]
+
+
 # -- phone-home, rules, receivers, storage ----------------------------------------------------------------
 def test_nothing_phones_home_including_plugin_preinstall(prod):
     _, releases = prod

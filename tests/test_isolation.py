@@ -18,7 +18,7 @@ from goldenpath.modules.cluster import ADDON_CONFIGURATION
 from goldenpath.ingress_nginx import ANNOTATIONS_BY_RISK, ingress_annotations_line, ingress_controller_line
 from goldenpath.modules.tenant_role import (EXTERNAL_NAME_POLICY, INGRESS_ANNOTATIONS_POLICY, INGRESS_HOSTS_POLICY,
                                             POD_PRIORITY_POLICY, ingress_annotations_policy, pod_priority_policy)
-from goldenpath.observability import network
+from goldenpath.observability import collector, network
 from goldenpath.observability.values import NAMESPACE as OBSERVABILITY_NAMESPACE
 from goldenpath.policies.secrets_in_state import secrets_in_state
 from goldenpath.tenancy.spec import PodIdentity, TenantSpec, tenant_manifests
@@ -924,7 +924,7 @@ def test_one_pods_unnameable_attribute_costs_no_other_namespace_its_logs(platfor
 
     config = synthesized_agent_config(platform)
     processors = config["processors"]
-    assert config["service"]["pipelines"]["logs"]["processors"][-1] == "batch"
+    assert collector.is_batch(config["service"]["pipelines"]["logs"]["processors"][-1])
     (scope_statements,) = [entry["statements"] for entry in processors[SERVICE_IDENTITY]["log_statements"]
                            if entry["context"] == "scope"]
     (scope_pattern,) = [re.fullmatch(r'delete_matching_keys\(attributes, "(.+)"\)', st).group(1) for st in scope_statements]
@@ -940,6 +940,52 @@ def test_one_pods_unnameable_attribute_costs_no_other_namespace_its_logs(platfor
     assert loki_accepts([through_agent(victim), through_agent(attack)])
     assert through_agent(victim) == victim  # nameable keys stay
     assert not loki_accepts([victim, attack])  # without the agent's deletes the batch, the victim's line with it, is refused
+
+
+def loki_takes_whole(entries: list[tuple[int, int]], loki: dict, gateway_body: int) -> bool:
+    """Whether Loki v3.6.15 takes a push of (line bytes, structured metadata bytes) entries without refusing it whole
+    (facts.LOKI_PUSH_LIMIT_SOURCES): entries over max_line_size or max_structured_metadata_size are discarded alone
+    and not counted; the rest must fit the ingestion burst (else 429, retried for ever) and, as one gRPC message, the
+    ingester's limit (else 500, dropped); the body must fit the gateway (else 413, dropped)."""
+    from goldenpath.observability import facts
+    from goldenpath.observability.values import loki_size
+
+    limits = loki.get("limits_config", {})
+    line_max = loki_size(limits.get("max_line_size", facts.LOKI_MAX_LINE_SIZE))
+    metadata_max = loki_size(limits.get("max_structured_metadata_size", facts.LOKI_MAX_STRUCTURED_METADATA_SIZE))
+    valid = [line + metadata for line, metadata in entries if line <= line_max and metadata <= metadata_max]
+    burst = limits.get("ingestion_burst_size_mb", facts.LOKI_DEFAULT_INGESTION_BURST_MB) * 2**20
+    grpc = loki.get("server", {}).get("grpc_server_max_recv_msg_size", facts.LOKI_DEFAULT_GRPC_SERVER_MAX_RECV)
+    message = sum(valid) + len(valid) * facts.LOKI_ENTRY_OVERHEAD_BYTES
+    body = sum(line + metadata + facts.LOKI_ENTRY_OVERHEAD_BYTES for line, metadata in entries)  # uncompressed: the worst
+    return sum(valid) <= burst and message <= grpc and min(body, facts.LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE) <= gateway_body
+
+
+@pytest.mark.parametrize("line_kib", [2, 64, 256])
+def test_one_pods_largest_lines_cannot_stall_every_namespaces_logs(platform, line_kib):
+    """A pod writes the longest lines with the most attributes Loki takes (or merely long ones) as fast as it can, so
+    the agent's batches fill with them and carry another namespace's line. With Loki's defaults such a batch is
+    answered 429 and retried for ever (the node's log delivery stalls, across restarts) or 500 and dropped; with
+    goldenpath's batch size and Loki limits, every batch the agent can make passes whole."""
+    import yaml
+
+    from goldenpath.observability import facts
+    from goldenpath.observability.factcheck import _nginx_size
+
+    releases = {r["name"]: yaml.safe_load(r["values"][0]) for r in resources_of(platform, "helm_release").values()}
+    config = releases["otel-collector"]["config"]
+    (batch,) = [p for p in config["service"]["pipelines"]["logs"]["processors"] if collector.is_batch(p)]
+    size = config["processors"][batch]["send_batch_max_size"]
+    loki = releases["loki"]["loki"]
+    gateway = _nginx_size(releases["loki"]["gateway"]["nginxConfig"]["clientMaxBodySize"])
+    attack = [(line_kib * 1024, 64 * 1024)] * (size - 1)
+    victim = [(120, 300)]
+    assert loki_takes_whole(attack + victim, loki, gateway)
+    assert loki_takes_whole([(300 * 1024, 0)] * (size - 1) + victim, loki, gateway)  # over-long lines: discarded alone
+    # what the agent and Loki did before: batches of 8192 against Loki's chart defaults
+    old = [(line_kib * 1024, 64 * 1024)] * 8191 + victim
+    assert not loki_takes_whole(old, {}, _nginx_size(facts.LOKI_DEFAULT_GATEWAY_BODY))
+    assert not loki_takes_whole(old[-size:], {}, _nginx_size(facts.LOKI_DEFAULT_GATEWAY_BODY))  # the batch alone is not enough
 
 
 def test_a_pod_cannot_fill_lokis_streams_for_every_namespace(platform):

@@ -132,8 +132,9 @@ def test_collector_pipeline_order_batching_and_queue():
     settings = environment("dev").observability.collector
     config = collector.agent_config(settings)
     pipelines = config["service"]["pipelines"]
-    for name in ("traces", "logs"):
-        assert pipelines[name]["processors"][0] == "memory_limiter" and pipelines[name]["processors"][-1] == "batch"
+    for name, batch in (("traces", "batch"), ("logs", "batch/logs")):
+        assert pipelines[name]["processors"][0] == "memory_limiter" and pipelines[name]["processors"][-1] == batch
+    assert config["processors"]["batch/logs"]["send_batch_max_size"] == 256  # a batch Loki takes whole
     assert pipelines["metrics"]["processors"][0] == "memory_limiter" and "batch" not in pipelines["metrics"]["processors"]
     assert config["processors"]["memory_limiter"] == {"check_interval": "1s", "limit_percentage": 80, "spike_limit_percentage": 25}
     assert config["processors"]["batch"]["send_batch_size"] == 8192 and config["processors"]["batch"]["timeout"] == "200ms"
@@ -141,7 +142,8 @@ def test_collector_pipeline_order_batching_and_queue():
     assert queue["storage"] == "file_storage/queue"
     # 2000 spans/s make a batch every 200 ms, not one per 8192 spans: 30 minutes x 5 a second x 1.2 = 10800
     assert queue["queue_size"] == 10800
-    assert config["exporters"]["otlphttp/loki"]["sending_queue"]["queue_size"] == 10800  # 2000 log records/s
+    # 2000 log records/s in batches of 256: 7.8 a second -> ceil(1800 * 2000/256 * 1.2) = 16875
+    assert config["exporters"]["otlphttp/loki"]["sending_queue"]["queue_size"] == 16875
     # metrics: one pod's export per entry, 20 a second for 30 minutes, 20% headroom -> 1800 * 20 * 1.2 = 43200
     metrics_queue = config["exporters"]["otlphttp/prometheus"]["sending_queue"]
     assert metrics_queue["queue_size"] == 43200 and "batch" not in metrics_queue
@@ -218,7 +220,8 @@ def test_the_queue_holds_every_batch_of_the_outage(items_per_second):
     settings = CollectorSettings(outage_tolerance_minutes=1, expected_spans_per_second=items_per_second,
                                  expected_log_records_per_second=items_per_second, queue_volume_gib=1000)
     made = batches_sent(items_per_second, 60, collector.BATCH_SIZE, 200)
-    assert collector.queue_size(settings) >= made and collector.logs_queue_size(settings) >= made
+    assert collector.queue_size(settings) >= made
+    assert collector.logs_queue_size(settings) >= batches_sent(items_per_second, 60, collector.LOG_BATCH_SIZE, 200)
     # the old sizing (items / batch size) held a tenth of them at ordinary rates
     if 50 <= items_per_second <= 2000:
         assert math.ceil(60 * items_per_second / collector.BATCH_SIZE * 1.2) < made / 10

@@ -23,6 +23,11 @@ from goldenpath.labels import SERVICE_LABEL, TEAM_LABEL
 
 BATCH_SIZE = 8192
 BATCH_TIMEOUT_SECONDS = 0.2
+# Log records are batched by fewer: every batch must fit through Loki whole, and Loki takes a log line of up to
+# max_line_size with up to max_structured_metadata_size of attributes (facts.LOKI_PUSH_LIMIT_SOURCES). 256 of the
+# largest entries it accepts make the push limits goldenpath gives Loki (values.loki, check_loki_push_limits).
+LOG_BATCH_SIZE = 256
+LOG_BATCH = "batch/logs"
 # Fact: the batch processor sends once send_batch_size items are pending and, each time its timer fires, whatever is
 # pending (shard.processItem and shard.startLoop in processor/batchprocessor/batch_processor.go,
 # open-telemetry/opentelemetry-collector @ v0.128.0). A steady flow of more than one item per timeout therefore makes
@@ -112,7 +117,11 @@ def queue_size(settings: CollectorSettings) -> int:
 
 def logs_queue_size(settings: CollectorSettings) -> int:
     """Log record batches to buffer: the outage length times the batch rate."""
-    return _entries_for_outage(settings, batches_per_second(settings.expected_log_records_per_second))
+    return _entries_for_outage(settings, batches_per_second(settings.expected_log_records_per_second, LOG_BATCH_SIZE))
+
+
+def is_batch(processor: str) -> bool:
+    return processor.split("/")[0] == "batch"
 
 
 def metrics_queue_size(settings: CollectorSettings) -> int:
@@ -132,8 +141,7 @@ def _exporter_reliability(settings: CollectorSettings, size: int | None = None) 
 def _processors(settings: CollectorSettings, *, sampler: bool) -> dict:
     processors = {
         "memory_limiter": {"check_interval": "1s", "limit_percentage": 80, "spike_limit_percentage": 25},
-        "batch": {"send_batch_size": BATCH_SIZE, "send_batch_max_size": BATCH_SIZE,
-                  "timeout": f"{round(BATCH_TIMEOUT_SECONDS * 1000)}ms"},
+        "batch": _batch(BATCH_SIZE),
     }
     if not sampler:
         # Only the agent sees the application's connection; the sampler receives enriched data.
@@ -148,6 +156,10 @@ def _processors(settings: CollectorSettings, *, sampler: bool) -> dict:
             ],
         }
     return processors
+
+
+def _batch(size: int) -> dict:
+    return {"send_batch_size": size, "send_batch_max_size": size, "timeout": f"{round(BATCH_TIMEOUT_SECONDS * 1000)}ms"}
 
 
 def identity_processors() -> dict:
@@ -229,12 +241,13 @@ def agent_config(settings: CollectorSettings, backends: Backends = Backends()) -
     config["processors"].update(shed)
     config["processors"].update(bound_processor(settings))
     config["processors"].update(span_ids_processor())
+    config["processors"][LOG_BATCH] = _batch(LOG_BATCH_SIZE)
     config["service"] = {
         "extensions": ["health_check", "file_storage/queue"],
         "telemetry": {"metrics": {"level": "detailed"}},
         "pipelines": {
             "traces": {"receivers": ["otlp"], "processors": _after_identity([SPAN_IDS_PROCESSOR]), "exporters": trace_exporters},
-            "logs": {"receivers": ["otlp"], "processors": list(AGENT_PROCESSORS), "exporters": ["otlphttp/loki"]},
+            "logs": {"receivers": ["otlp"], "processors": [*AGENT_PROCESSORS[:-1], LOG_BATCH], "exporters": ["otlphttp/loki"]},
             "metrics": {"receivers": ["otlp"], "exporters": ["otlphttp/prometheus"],
                         "processors": [p for p in _after_identity([*shed, BOUND_PROCESSOR]) if p != "batch"]},
         },
@@ -275,7 +288,7 @@ def pipeline_order_problems(config: dict) -> list[str]:
             continue
         processors = pipeline.get("processors", [])
         metrics = name.split("/")[0] == "metrics"
-        if not processors or processors[0] != "memory_limiter" or ("batch" in processors) == metrics:
+        if not processors or processors[0] != "memory_limiter" or any(map(is_batch, processors)) == metrics:
             expected = ("memory_limiter first and no batch (Prometheus refuses a whole request for one bad sample, so "
                         "one pod's must not share a request with another's)" if metrics else
                         "memory_limiter first and batch after it")

@@ -16,11 +16,11 @@ import yaml
 
 from goldenpath.observability import facts, network
 from goldenpath.observability.collector import (AGENT_SET_ATTRIBUTES, SCOPE_STATEMENTS, SPAN_ID_CONDITIONS, UNNAMEABLE_KEY_PATTERN,
-                                                pipeline_order_problems)
+                                                is_batch, pipeline_order_problems)
 from goldenpath.observability.chart_render import chart_fullname, enabled_collector_ports, helm_merge, rendered_collector_config
 from goldenpath.observability.charts import version_key
 from goldenpath.observability.grafana_text import grafana_expand, terraform_unescape
-from goldenpath.observability.values import NAMESPACE as OBSERVABILITY_NAMESPACE, datasources
+from goldenpath.observability.values import NAMESPACE as OBSERVABILITY_NAMESPACE, datasources, loki_size
 from goldenpath.terraform_json import single_block
 
 
@@ -191,7 +191,8 @@ def _processor(config: dict, name: str) -> dict:
 
 
 def _before_batch(processors: list[str]) -> list[str]:
-    return processors[:processors.index("batch")] if "batch" in processors else processors
+    batches = [i for i, name in enumerate(processors) if is_batch(name)]
+    return processors[:batches[0]] if batches else processors
 
 
 def _pod_pipelines(releases: dict[str, HelmRelease], signals: Iterable[str]):
@@ -596,6 +597,59 @@ def check_tempo_receive_limit(releases: dict[str, HelmRelease]) -> list[str]:
     return problems
 
 
+def _nginx_size(text: object) -> int | None:
+    match = re.fullmatch(r"(\d+)([kKmMgG]?)", str(text))
+    return int(match.group(1)) * 1024 ** " kmg".index((match.group(2) or " ").lower()) if match else None
+
+
+def _log_batch_size(releases: dict[str, HelmRelease]) -> int | None:
+    """The largest batch any logs pipeline from pods sends (None: one is not bounded)."""
+    sizes = []
+    for _, config, _, processors in _pod_pipelines(releases, ("logs",)):
+        batches = [_processor(config, p) for p in processors if is_batch(p)]
+        sizes += [b.get("send_batch_max_size") or None for b in batches] or [None]
+    return None if None in sizes else max(sizes, default=0)
+
+
+def check_loki_push_limits(releases: dict[str, HelmRelease]) -> list[str]:
+    """Loki takes a full batch of the agent's log records whole: above its ingestion burst it answers 429, which the
+    collector retries for ever; above the ingester's gRPC limit 500, above the gateway's body limit 413, and the
+    collector drops the batch, every pod's lines in it (facts.LOKI_PUSH_LIMIT_SOURCES)."""
+    batch = _log_batch_size(releases)
+    problems = []
+    for release in _of_chart(releases, "loki"):
+        loki = _dig(release.values, "loki") or {}
+        limits = loki.get("limits_config") or {}
+        try:
+            entry = (loki_size(limits.get("max_line_size", facts.LOKI_MAX_LINE_SIZE))
+                     + loki_size(limits.get("max_structured_metadata_size", facts.LOKI_MAX_STRUCTURED_METADATA_SIZE)))
+        except ValueError as error:
+            problems.append(f"release {release.name}: loki.limits_config: {error}")
+            continue
+        if not entry or batch is None:
+            problems.append(f"release {release.name}: a logs batch of the agent is not bounded (send_batch_max_size "
+                            f"{batch!r}, max_line_size and max_structured_metadata_size {entry!r} bytes an entry), so "
+                            "no Loki limit holds it")
+            continue
+        needed = batch * entry
+        burst = limits.get("ingestion_burst_size_mb", facts.LOKI_DEFAULT_INGESTION_BURST_MB)
+        grpc = _dig(loki, "server", "grpc_server_max_recv_msg_size") or facts.LOKI_DEFAULT_GRPC_SERVER_MAX_RECV
+        body = _nginx_size(_dig(release.values, "gateway", "nginxConfig", "clientMaxBodySize") or facts.LOKI_DEFAULT_GATEWAY_BODY)
+        if not isinstance(burst, (int, float)) or burst * 2**20 < needed:
+            problems.append(f"release {release.name}: loki.limits_config.ingestion_burst_size_mb is {burst!r}, expected "
+                            f"at least {needed / 2**20:g} ({batch} entries of {entry} bytes): Loki answers a larger push "
+                            "429, and the collector retries it for ever")
+        if not isinstance(grpc, int) or grpc < needed + batch * facts.LOKI_ENTRY_OVERHEAD_BYTES:
+            problems.append(f"release {release.name}: loki.server.grpc_server_max_recv_msg_size is {grpc!r}, expected at "
+                            f"least {needed + batch * facts.LOKI_ENTRY_OVERHEAD_BYTES}: the ingester refuses a larger "
+                            "push, and the collector drops the batch with every pod's lines")
+        if body is None or body < facts.LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE:
+            problems.append(f"release {release.name}: gateway.nginxConfig.clientMaxBodySize refuses bodies Loki takes "
+                            f"(expected at least {facts.LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE >> 20}M, Loki's own limit): "
+                            "the collector drops a batch the gateway refuses, with every pod's lines")
+    return problems
+
+
 # Where each chart's values name its image tag, the tag the facts were read at, and where that is recorded.
 _IMAGE_TAGS: dict[str, tuple[tuple[str, ...], str, facts.Source]] = {
     "tempo": (("tempo", "tag"), facts.TEMPO_IMAGE_TAG, facts.TEMPO_IMAGE_SOURCE),
@@ -632,7 +686,7 @@ RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
     check_collector_observed_and_writable, check_grafana_expansion, check_trace_log_links, check_loki_index_labels,
     check_phone_home,
     check_default_rules, check_metric_receivers, check_loki_storage, check_tempo_receivers, check_tempo_generator_limit,
-    check_tempo_receive_limit,
+    check_tempo_receive_limit, check_loki_push_limits,
     check_image_tags,
 )
 

@@ -292,6 +292,38 @@ LOKI_STREAM_SOURCES = (
                            "pkg/loghttp/push/otlp_config.go (IgnoreDefaults, ApplyGlobalOTLPConfig, actionForAttribute: "
                            "StructuredMetadata when no rule matches)", "v3.6.15"),
 )
+# What makes Loki refuse a whole push, every pod's lines in it, by its size (Loki v3.6.15, chart helm-loki-6.51.0):
+# - the distributor counts a push as the bytes of its valid entries' lines and structured metadata and refuses it with
+#   429 when that exceeds the tenant's ingestion burst (6 MB: "should be set at least to the maximum logs size expected
+#   in a single push request"); the collector retries a 429 (max_elapsed_time 0: for ever), so such a batch never
+#   leaves its queue, across restarts;
+# - the distributor hands the push to the ingester as one gRPC message, which the ingester's server refuses above
+#   grpc_server_max_recv_msg_size (4 MiB); the distributor answers 500 and the collector drops the batch;
+# - the gateway's nginx refuses a (compressed) body above client_max_body_size (4M) with 413, and the distributor one
+#   above max_recv_msg_size (100 MiB); the collector drops the batch.
+# An entry counts at most max_line_size (256 KB; a longer line is discarded alone) plus max_structured_metadata_size
+# (64 KB; likewise), so goldenpath sizes the burst and the ingester's limit for a full batch of the largest entries.
+LOKI_DEFAULT_INGESTION_BURST_MB = 6
+LOKI_DEFAULT_GRPC_SERVER_MAX_RECV = 4 << 20
+LOKI_DEFAULT_GATEWAY_BODY = "4M"
+LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE = 100 << 20  # also the ingester client's max_send_msg_size default
+LOKI_MAX_LINE_SIZE, LOKI_MAX_STRUCTURED_METADATA_SIZE = "256KB", "64KB"  # Loki's defaults, set explicitly
+LOKI_ENTRY_OVERHEAD_BYTES = 1024  # an entry's timestamp, field tags and up to 128 metadata pairs' framing in the gRPC message
+LOKI_PUSH_LIMIT_SOURCES = (
+    Source("grafana/loki", "pkg/distributor/distributor.go (ingestionRateLimiter.AllowN on validationMetrics lineSize -> "
+                           "429; sendStreamsErr: one PushRequest per ingester; MaxRecvMsgSize 100<<20); pkg/distributor/"
+                           "validation_metrics.go compute; pkg/util/entry_size.go EntryTotalSize (line + structured "
+                           "metadata); pkg/distributor/http.go (error without HTTP status -> 500); pkg/validation/limits.go "
+                           "(ingestion_burst_size_mb 6, max_line_size 256KB, max_structured_metadata_size 64kb); "
+                           "docs/sources/shared/configuration.md (grpc_server_max_recv_msg_size 4194304; grpc_client "
+                           "max_send_msg_size 104857600); pkg/util/flagext/bytesize.go (c2h5oh/datasize: KB = 1024)",
+           "v3.6.15"),
+    Source("grafana/loki", "production/helm/loki/values.yaml gateway.nginxConfig.clientMaxBodySize 4M, loki.server, "
+                           "loki.limits_config; templates/_helpers.tpl loki.nginxFile (client_max_body_size)",
+           "helm-loki-6.51.0"),
+    Source("open-telemetry/opentelemetry-collector", "exporter/otlphttpexporter/otlp.go isRetryableStatusCode (429, 502, "
+                                                     "503, 504 retried; anything else dropped)", "v0.128.0"),
+)
 LOKI_S3_DUALSTACK_SOURCE = Source(
     "grafana/loki", "pkg/storage/chunk/client/aws/s3_storage_client.go (disable_dualstack, default false); "
                     "chart production/helm/loki/templates/_helpers.tpl passes loki.storage.s3.disable_dualstack; from v3.6.4 "

@@ -5,6 +5,8 @@ Every component's requests and limits live in ``RESOURCES`` (also rendered in th
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 
 from goldenpath.config.model import Environment
@@ -195,11 +197,17 @@ def loki(environment: Environment, bucket: str) -> dict:
             "storage": {"type": "s3", "bucketNames": {"chunks": bucket, "ruler": bucket, "admin": bucket},
                         # Regional IPv4 endpoint, reached through the VPC's S3 gateway endpoint.
                         "s3": {"region": environment.region, "disable_dualstack": True}},
+            # A full batch of the agent's log records passes whole (facts.LOKI_PUSH_LIMIT_SOURCES; check_loki_push_limits).
+            "server": {"grpc_server_max_recv_msg_size": facts.LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE},
             "limits_config": {"retention_period": f"{days * 24}h", "allow_structured_metadata": True,
+                              "max_line_size": facts.LOKI_MAX_LINE_SIZE,
+                              "max_structured_metadata_size": facts.LOKI_MAX_STRUCTURED_METADATA_SIZE,
+                              "ingestion_burst_size_mb": loki_push_mib(collector.LOG_BATCH_SIZE),
                               "otlp_config": {"resource_attributes": {"ignore_defaults": True, "attributes_config": [
                                   {"action": "index_label", "attributes": list(LOKI_INDEXED_ATTRIBUTES)}]}}},
             "compactor": {"retention_enabled": True, "delete_request_store": "s3"},
         },
+        "gateway": {"nginxConfig": {"clientMaxBodySize": f"{facts.LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE >> 20}M"}},
         "singleBinary": {"replicas": 1, "resources": RESOURCES["loki (single binary)"].render(),
                          "persistence": {"size": "10Gi"}},
         "read": {"replicas": 0}, "write": {"replicas": 0}, "backend": {"replicas": 0},
@@ -207,6 +215,20 @@ def loki(environment: Environment, bucket: str) -> dict:
         "lokiCanary": {"enabled": False}, "test": {"enabled": False},
         "serviceAccount": {"name": "loki"},
     }
+
+
+def loki_size(text: str) -> int:
+    """Bytes of a Loki size setting ("256KB"; c2h5oh/datasize, whose KB is 1024)."""
+    match = re.fullmatch(r"(\d+)\s*([KMG]?)B?", str(text).strip().upper())
+    if not match:
+        raise ValueError(f"Loki size {text!r}: expected a number of bytes with an optional KB, MB or GB")
+    return int(match.group(1)) * 1024 ** "_KMG".index(match.group(2) or "_")
+
+
+def loki_push_mib(entries: int) -> int:
+    """MiB that ``entries`` of the largest entries Loki takes count for (its ingestion burst is in MiB)."""
+    per_entry = loki_size(facts.LOKI_MAX_LINE_SIZE) + loki_size(facts.LOKI_MAX_STRUCTURED_METADATA_SIZE)
+    return math.ceil(entries * per_entry / 2**20)
 
 
 def tempo(environment: Environment, bucket: str) -> dict:
