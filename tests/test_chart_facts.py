@@ -524,7 +524,12 @@ def test_loki_takes_a_full_batch_of_log_records_whole(prod):
     assert "a logs batch of the agent is not bounded (send_batch_max_size None" in problem
     bigger = copy.deepcopy(releases)
     bigger["otel-collector"].values["config"]["processors"]["batch/logs"]["send_batch_max_size"] = 8192
-    assert len(factcheck.check_loki_push_limits(bigger)) == 2  # burst and gRPC; the gateway still matches Loki
+    assert len(factcheck.check_loki_push_limits(bigger)) == 3  # burst, gRPC and decompressed; the gateway still matches Loki
+    assert loki["loki"]["distributor"]["max_decompressed_size"] == 100 << 20  # a bound: Loki's default is 5000 MiB
+    tight = copy.deepcopy(releases)
+    tight["loki"].values["loki"]["distributor"]["max_decompressed_size"] = 64 << 20
+    (problem,) = factcheck.check_loki_push_limits(tight)
+    assert "max_decompressed_size is 67108864, expected at least 84148224" in problem
     bad = copy.deepcopy(releases)
     bad["loki"].values["loki"]["limits_config"]["max_line_size"] = "lots"
     assert "loki.limits_config: Loki size 'lots'" in factcheck.check_loki_push_limits(bad)[0]

@@ -946,7 +946,8 @@ def loki_takes_whole(entries: list[tuple[int, int]], loki: dict, gateway_body: i
     """Whether Loki v3.6.15 takes a push of (line bytes, structured metadata bytes) entries without refusing it whole
     (facts.LOKI_PUSH_LIMIT_SOURCES): entries over max_line_size or max_structured_metadata_size are discarded alone
     and not counted; the rest must fit the ingestion burst (else 429, retried for ever) and, as one gRPC message, the
-    ingester's limit (else 500, dropped); the body must fit the gateway (else 413, dropped)."""
+    ingester's limit (else 500, dropped); the body must fit the gateway, Loki's receive limit and, decompressed, its
+    decompressed limit (else 413, dropped)."""
     from goldenpath.observability import facts
     from goldenpath.observability.values import loki_size
 
@@ -957,8 +958,10 @@ def loki_takes_whole(entries: list[tuple[int, int]], loki: dict, gateway_body: i
     burst = limits.get("ingestion_burst_size_mb", facts.LOKI_DEFAULT_INGESTION_BURST_MB) * 2**20
     grpc = loki.get("server", {}).get("grpc_server_max_recv_msg_size", facts.LOKI_DEFAULT_GRPC_SERVER_MAX_RECV)
     message = sum(valid) + len(valid) * facts.LOKI_ENTRY_OVERHEAD_BYTES
-    body = sum(line + metadata + facts.LOKI_ENTRY_OVERHEAD_BYTES for line, metadata in entries)  # uncompressed: the worst
-    return sum(valid) <= burst and message <= grpc and min(body, facts.LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE) <= gateway_body
+    body = sum(line + metadata + facts.LOKI_ENTRY_OVERHEAD_BYTES for line, metadata in entries)  # incompressible: the worst
+    decompressed = loki.get("distributor", {}).get("max_decompressed_size", facts.LOKI_DEFAULT_MAX_DECOMPRESSED_SIZE)
+    return (sum(valid) <= burst and message <= grpc
+            and body <= min(gateway_body, facts.LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE, decompressed))
 
 
 @pytest.mark.parametrize("line_kib", [2, 64, 256])

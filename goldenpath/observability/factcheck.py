@@ -604,11 +604,14 @@ def _nginx_size(text: object) -> int | None:
 
 def _log_batch_size(releases: dict[str, HelmRelease]) -> int | None:
     """The largest batch any logs pipeline from pods sends (None: one is not bounded)."""
-    sizes = []
+    sizes: list[int] = []
     for _, config, _, processors in _pod_pipelines(releases, ("logs",)):
-        batches = [_processor(config, p) for p in processors if is_batch(p)]
-        sizes += [b.get("send_batch_max_size") or None for b in batches] or [None]
-    return None if None in sizes else max(sizes, default=0)
+        batches = [_processor(config, p).get("send_batch_max_size") for p in processors if is_batch(p)]
+        bounded = [size for size in batches if isinstance(size, int) and size > 0]
+        if not batches or len(bounded) < len(batches):
+            return None
+        sizes += bounded
+    return max(sizes, default=0)
 
 
 def check_loki_push_limits(releases: dict[str, HelmRelease]) -> list[str]:
@@ -643,6 +646,11 @@ def check_loki_push_limits(releases: dict[str, HelmRelease]) -> list[str]:
             problems.append(f"release {release.name}: loki.server.grpc_server_max_recv_msg_size is {grpc!r}, expected at "
                             f"least {needed + batch * facts.LOKI_ENTRY_OVERHEAD_BYTES}: the ingester refuses a larger "
                             "push, and the collector drops the batch with every pod's lines")
+        decompressed = _dig(loki, "distributor", "max_decompressed_size") or facts.LOKI_DEFAULT_MAX_DECOMPRESSED_SIZE
+        if not isinstance(decompressed, int) or decompressed < needed + batch * facts.LOKI_ENTRY_OVERHEAD_BYTES:
+            problems.append(f"release {release.name}: loki.distributor.max_decompressed_size is {decompressed!r}, "
+                            f"expected at least {needed + batch * facts.LOKI_ENTRY_OVERHEAD_BYTES}: Loki refuses a "
+                            "larger push, and the collector drops the batch with every pod's lines")
         if body is None or body < facts.LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE:
             problems.append(f"release {release.name}: gateway.nginxConfig.clientMaxBodySize refuses bodies Loki takes "
                             f"(expected at least {facts.LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE >> 20}M, Loki's own limit): "

@@ -300,12 +300,14 @@ LOKI_STREAM_SOURCES = (
 # - the distributor hands the push to the ingester as one gRPC message, which the ingester's server refuses above
 #   grpc_server_max_recv_msg_size (4 MiB); the distributor answers 500 and the collector drops the batch;
 # - the gateway's nginx refuses a (compressed) body above client_max_body_size (4M) with 413, and the distributor one
-#   above max_recv_msg_size (100 MiB); the collector drops the batch.
+#   above max_recv_msg_size (100 MiB), or one that decompresses to more than max_decompressed_size (5000 MiB, read
+#   into memory whole: pkg/loghttp/push/otlp.go extractLogs); the collector drops the batch.
 # An entry counts at most max_line_size (256 KB; a longer line is discarded alone) plus max_structured_metadata_size
 # (64 KB; likewise), so goldenpath sizes the burst and the ingester's limit for a full batch of the largest entries.
 LOKI_DEFAULT_INGESTION_BURST_MB = 6
 LOKI_DEFAULT_GRPC_SERVER_MAX_RECV = 4 << 20
 LOKI_DEFAULT_GATEWAY_BODY = "4M"
+LOKI_DEFAULT_MAX_DECOMPRESSED_SIZE = 5000 << 20
 LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE = 100 << 20  # also the ingester client's max_send_msg_size default
 LOKI_MAX_LINE_SIZE, LOKI_MAX_STRUCTURED_METADATA_SIZE = "256KB", "64KB"  # Loki's defaults, set explicitly
 LOKI_ENTRY_OVERHEAD_BYTES = 1024  # an entry's timestamp, field tags and up to 128 metadata pairs' framing in the gRPC message

@@ -199,6 +199,9 @@ def loki(environment: Environment, bucket: str) -> dict:
                         "s3": {"region": environment.region, "disable_dualstack": True}},
             # A full batch of the agent's log records passes whole (facts.LOKI_PUSH_LIMIT_SOURCES; check_loki_push_limits).
             "server": {"grpc_server_max_recv_msg_size": facts.LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE},
+            # A push's body is read into memory whole once decompressed: 100 MiB holds a full batch, where Loki's
+            # default (50 times the compressed limit, 5000 MiB) would let one compressible batch exhaust Loki's memory.
+            "distributor": {"max_decompressed_size": facts.LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE},
             "limits_config": {"retention_period": f"{days * 24}h", "allow_structured_metadata": True,
                               "max_line_size": facts.LOKI_MAX_LINE_SIZE,
                               "max_structured_metadata_size": facts.LOKI_MAX_STRUCTURED_METADATA_SIZE,
