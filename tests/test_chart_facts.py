@@ -509,11 +509,14 @@ def test_loki_takes_a_full_batch_of_log_records_whole(prod):
     defaults = copy.deepcopy(releases)
     del defaults["loki"].values["loki"]["server"], defaults["loki"].values["gateway"]
     del defaults["loki"].values["loki"]["limits_config"]["ingestion_burst_size_mb"]
+    del defaults["loki"].values["loki"]["limits_config"]["per_stream_rate_limit_burst"]
     problems = factcheck.check_loki_push_limits(defaults)
-    assert len(problems) == 3
+    assert len(problems) == 4
     assert "ingestion_burst_size_mb is 6, expected at least 80 (256 entries of 327680 bytes)" in problems[0]
     assert "grpc_server_max_recv_msg_size is 4194304, expected at least 84148224" in problems[1]
-    assert "clientMaxBodySize refuses bodies Loki takes (expected at least 100M" in problems[2]
+    assert "per_stream_rate_limit_burst is '15MB', expected at least 80MB: one pod's lines are one stream" in problems[2]
+    assert "clientMaxBodySize refuses bodies Loki takes (expected at least 100M" in problems[3]
+    assert loki["loki"]["limits_config"]["per_stream_rate_limit_burst"] == "80MB"
     longer = copy.deepcopy(releases)
     longer["loki"].values["loki"]["limits_config"]["max_line_size"] = "1MB"
     assert "expected at least 272 (256 entries of 1114112 bytes)" in factcheck.check_loki_push_limits(longer)[0]
@@ -524,7 +527,7 @@ def test_loki_takes_a_full_batch_of_log_records_whole(prod):
     assert "a logs batch of the agent is not bounded (send_batch_max_size None" in problem
     bigger = copy.deepcopy(releases)
     bigger["otel-collector"].values["config"]["processors"]["batch/logs"]["send_batch_max_size"] = 8192
-    assert len(factcheck.check_loki_push_limits(bigger)) == 3  # burst, gRPC and decompressed; the gateway still matches Loki
+    assert len(factcheck.check_loki_push_limits(bigger)) == 4  # bursts, gRPC and decompressed; the gateway still matches Loki
     assert loki["loki"]["distributor"]["max_decompressed_size"] == 100 << 20  # a bound: Loki's default is 5000 MiB
     tight = copy.deepcopy(releases)
     tight["loki"].values["loki"]["distributor"]["max_decompressed_size"] = 64 << 20

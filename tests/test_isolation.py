@@ -942,23 +942,27 @@ def test_one_pods_unnameable_attribute_costs_no_other_namespace_its_logs(platfor
     assert not loki_accepts([victim, attack])  # without the agent's deletes the batch, the victim's line with it, is refused
 
 
-def loki_takes_whole(entries: list[tuple[int, int]], loki: dict, gateway_body: int) -> bool:
-    """Whether Loki v3.6.15 takes a push of (line bytes, structured metadata bytes) entries without refusing it whole
-    (facts.LOKI_PUSH_LIMIT_SOURCES): entries over max_line_size or max_structured_metadata_size are discarded alone
-    and not counted; the rest must fit the ingestion burst (else 429, retried for ever) and, as one gRPC message, the
-    ingester's limit (else 500, dropped); the body must fit the gateway, Loki's receive limit and, decompressed, its
-    decompressed limit (else 413, dropped)."""
+def loki_takes_whole(entries: list[tuple[str, int, int]], loki: dict, gateway_body: int) -> bool:
+    """Whether Loki v3.6.15 takes a push of (stream, line bytes, structured metadata bytes) entries without refusing
+    it whole (facts.LOKI_PUSH_LIMIT_SOURCES): entries over max_line_size or max_structured_metadata_size are discarded
+    alone and not counted; the rest must fit the ingestion burst and each stream's burst (a stream's first push is not
+    sharded; else 429, retried for ever) and, as one gRPC message, the ingester's limit (else 500, dropped); the body
+    must fit the gateway, Loki's receive limit and, decompressed, its decompressed limit (else 413, dropped)."""
     from goldenpath.observability import facts
     from goldenpath.observability.values import loki_size
 
     limits = loki.get("limits_config", {})
     line_max = loki_size(limits.get("max_line_size", facts.LOKI_MAX_LINE_SIZE))
     metadata_max = loki_size(limits.get("max_structured_metadata_size", facts.LOKI_MAX_STRUCTURED_METADATA_SIZE))
-    valid = [line + metadata for line, metadata in entries if line <= line_max and metadata <= metadata_max]
+    counted = [(stream, line + metadata) for stream, line, metadata in entries if line <= line_max and metadata <= metadata_max]
+    valid = [size for _, size in counted]
+    stream_burst = loki_size(limits.get("per_stream_rate_limit_burst", facts.LOKI_DEFAULT_PER_STREAM_BURST))
+    if any(sum(size for s, size in counted if s == stream) > stream_burst for stream, _ in counted):
+        return False
     burst = limits.get("ingestion_burst_size_mb", facts.LOKI_DEFAULT_INGESTION_BURST_MB) * 2**20
     grpc = loki.get("server", {}).get("grpc_server_max_recv_msg_size", facts.LOKI_DEFAULT_GRPC_SERVER_MAX_RECV)
     message = sum(valid) + len(valid) * facts.LOKI_ENTRY_OVERHEAD_BYTES
-    body = sum(line + metadata + facts.LOKI_ENTRY_OVERHEAD_BYTES for line, metadata in entries)  # incompressible: the worst
+    body = sum(line + metadata + facts.LOKI_ENTRY_OVERHEAD_BYTES for _, line, metadata in entries)  # incompressible: the worst
     decompressed = loki.get("distributor", {}).get("max_decompressed_size", facts.LOKI_DEFAULT_MAX_DECOMPRESSED_SIZE)
     return (sum(valid) <= burst and message <= grpc
             and body <= min(gateway_body, facts.LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE, decompressed))
@@ -981,14 +985,17 @@ def test_one_pods_largest_lines_cannot_stall_every_namespaces_logs(platform, lin
     size = config["processors"][batch]["send_batch_max_size"]
     loki = releases["loki"]["loki"]
     gateway = _nginx_size(releases["loki"]["gateway"]["nginxConfig"]["clientMaxBodySize"])
-    attack = [(line_kib * 1024, 64 * 1024)] * (size - 1)
-    victim = [(120, 300)]
+    attack = [("attacker", line_kib * 1024, 64 * 1024)] * (size - 1)  # one pod: one stream
+    victim = [("victim", 120, 300)]
     assert loki_takes_whole(attack + victim, loki, gateway)
-    assert loki_takes_whole([(300 * 1024, 0)] * (size - 1) + victim, loki, gateway)  # over-long lines: discarded alone
+    assert loki_takes_whole([("attacker", 300 * 1024, 0)] * (size - 1) + victim, loki, gateway)  # discarded alone
     # what the agent and Loki did before: batches of 8192 against Loki's chart defaults
-    old = [(line_kib * 1024, 64 * 1024)] * 8191 + victim
+    old = [("attacker", line_kib * 1024, 64 * 1024)] * 8191 + victim
     assert not loki_takes_whole(old, {}, _nginx_size(facts.LOKI_DEFAULT_GATEWAY_BODY))
     assert not loki_takes_whole(old[-size:], {}, _nginx_size(facts.LOKI_DEFAULT_GATEWAY_BODY))  # the batch alone is not enough
+    # Loki's limits raised but each stream's burst left at its default: the pod's own stream stalls the batch
+    one_stream = {**loki, "limits_config": {k: v for k, v in loki["limits_config"].items() if k != "per_stream_rate_limit_burst"}}
+    assert not loki_takes_whole(attack + victim, one_stream, gateway)  # 255 entries of 66 KiB or more: over 15 MiB
 
 
 def test_a_pod_cannot_fill_lokis_streams_for_every_namespace(platform):

@@ -7,6 +7,7 @@ empty list means the stack holds that fact. ``check_platform_stack`` runs them a
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
@@ -646,6 +647,16 @@ def check_loki_push_limits(releases: dict[str, HelmRelease]) -> list[str]:
             problems.append(f"release {release.name}: loki.server.grpc_server_max_recv_msg_size is {grpc!r}, expected at "
                             f"least {needed + batch * facts.LOKI_ENTRY_OVERHEAD_BYTES}: the ingester refuses a larger "
                             "push, and the collector drops the batch with every pod's lines")
+        try:
+            stream_burst = loki_size(limits.get("per_stream_rate_limit_burst", facts.LOKI_DEFAULT_PER_STREAM_BURST))
+        except ValueError as error:
+            stream_burst = None
+            problems.append(f"release {release.name}: loki.limits_config.per_stream_rate_limit_burst: {error}")
+        if stream_burst is not None and stream_burst < needed:
+            problems.append(f"release {release.name}: loki.limits_config.per_stream_rate_limit_burst is "
+                            f"{limits.get('per_stream_rate_limit_burst', facts.LOKI_DEFAULT_PER_STREAM_BURST)!r}, expected "
+                            f"at least {math.ceil(needed / 2**20)}MB: one pod's lines are one stream, which the ingester "
+                            "refuses whole above its burst (429), and the collector retries it for ever")
         decompressed = _dig(loki, "distributor", "max_decompressed_size") or facts.LOKI_DEFAULT_MAX_DECOMPRESSED_SIZE
         if not isinstance(decompressed, int) or decompressed < needed + batch * facts.LOKI_ENTRY_OVERHEAD_BYTES:
             problems.append(f"release {release.name}: loki.distributor.max_decompressed_size is {decompressed!r}, "

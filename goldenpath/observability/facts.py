@@ -302,12 +302,16 @@ LOKI_STREAM_SOURCES = (
 # - the gateway's nginx refuses a (compressed) body above client_max_body_size (4M) with 413, and the distributor one
 #   above max_recv_msg_size (100 MiB), or one that decompresses to more than max_decompressed_size (5000 MiB, read
 #   into memory whole: pkg/loghttp/push/otlp.go extractLogs); the collector drops the batch.
+# - the ingester refuses a stream's entries in a push whole (429, retried for ever) when they exceed the stream's rate
+#   limiter burst (per_stream_rate_limit_burst, 15 MB: 5 x the 3 MB/s rate), because stream sharding is on by default
+#   (rate limiting the whole stream) and does not split a stream's first push; one pod's lines are one stream;
 # An entry counts at most max_line_size (256 KB; a longer line is discarded alone) plus max_structured_metadata_size
 # (64 KB; likewise), so goldenpath sizes the burst and the ingester's limit for a full batch of the largest entries.
 LOKI_DEFAULT_INGESTION_BURST_MB = 6
 LOKI_DEFAULT_GRPC_SERVER_MAX_RECV = 4 << 20
 LOKI_DEFAULT_GATEWAY_BODY = "4M"
 LOKI_DEFAULT_MAX_DECOMPRESSED_SIZE = 5000 << 20
+LOKI_DEFAULT_PER_STREAM_BURST = "15MB"
 LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE = 100 << 20  # also the ingester client's max_send_msg_size default
 LOKI_MAX_LINE_SIZE, LOKI_MAX_STRUCTURED_METADATA_SIZE = "256KB", "64KB"  # Loki's defaults, set explicitly
 LOKI_ENTRY_OVERHEAD_BYTES = 1024  # an entry's timestamp, field tags and up to 128 metadata pairs' framing in the gRPC message
@@ -318,7 +322,12 @@ LOKI_PUSH_LIMIT_SOURCES = (
                            "metadata); pkg/distributor/http.go (error without HTTP status -> 500); pkg/validation/limits.go "
                            "(ingestion_burst_size_mb 6, max_line_size 256KB, max_structured_metadata_size 64kb); "
                            "docs/sources/shared/configuration.md (grpc_server_max_recv_msg_size 4194304; grpc_client "
-                           "max_send_msg_size 104857600); pkg/util/flagext/bytesize.go (c2h5oh/datasize: KB = 1024)",
+                           "max_send_msg_size 104857600; shard_streams.enabled true); pkg/util/flagext/bytesize.go "
+                           "(c2h5oh/datasize: KB = 1024); pkg/ingester/instance.go (rateLimitWholeStream = "
+                           "ShardStreams.Enabled); pkg/ingester/stream.go (validateEntries: AllowN on the stream's valid "
+                           "bytes; errorForFailedEntries -> 429); pkg/ingester/limiter.go NewStreamRateLimiter (burst); "
+                           "pkg/validation/limits.go defaultPerStreamBurstLimit (5 x 3 MB); pkg/distributor/"
+                           "distributor.go shardCountFor (a stream's first push is not sharded)",
            "v3.6.15"),
     Source("grafana/loki", "production/helm/loki/values.yaml gateway.nginxConfig.clientMaxBodySize 4M, loki.server, "
                            "loki.limits_config; templates/_helpers.tpl loki.nginxFile (client_max_body_size)",

@@ -206,6 +206,8 @@ def loki(environment: Environment, bucket: str) -> dict:
                               "max_line_size": facts.LOKI_MAX_LINE_SIZE,
                               "max_structured_metadata_size": facts.LOKI_MAX_STRUCTURED_METADATA_SIZE,
                               "ingestion_burst_size_mb": loki_push_mib(collector.LOG_BATCH_SIZE),
+                              # one pod's lines are one stream, and a batch may hold nothing else
+                              "per_stream_rate_limit_burst": f"{loki_push_mib(collector.LOG_BATCH_SIZE)}MB",
                               "otlp_config": {"resource_attributes": {"ignore_defaults": True, "attributes_config": [
                                   {"action": "index_label", "attributes": list(LOKI_INDEXED_ATTRIBUTES)}]}}},
             "compactor": {"retention_enabled": True, "delete_request_store": "s3"},
