@@ -498,6 +498,23 @@ def test_tempo_takes_a_full_batch_of_spans(prod):
         assert f"max_recv_msg_size_mib is {limit!r}, expected at least 16" in problem
 
 
+def test_samplers_take_a_full_batch_of_the_agents_spans(prod):
+    """prod load-balances traces to a sampler tier: its OTLP gRPC receiver takes a full batch, as Tempo's does."""
+    _, releases = prod
+    assert factcheck.check_sampler_receive_limit(releases) == []
+    grpc = releases["otel-sampler"].values["config"]["receivers"]["otlp"]["protocols"]["grpc"]
+    assert grpc["max_recv_msg_size_mib"] == facts.TEMPO_OTLP_GRPC_MAX_MIB
+    assert "max_recv_msg_size_mib" not in releases["otel-collector"].values["config"]["receivers"]["otlp"]["protocols"]["grpc"]
+    for limit in (None, 4, True):
+        small = copy.deepcopy(releases)
+        receiver = small["otel-sampler"].values["config"]["receivers"]["otlp"]["protocols"]["grpc"]
+        receiver.pop("max_recv_msg_size_mib")
+        if limit is not None:
+            receiver["max_recv_msg_size_mib"] = limit
+        (problem,) = factcheck.check_sampler_receive_limit(small)
+        assert f"release otel-sampler: receivers.otlp.protocols.grpc.max_recv_msg_size_mib is {limit!r}, expected at least 16" in problem
+
+
 def test_loki_takes_a_full_batch_of_log_records_whole(prod):
     """The agent's logs batch times Loki's largest entry fits Loki's burst and the ingester's gRPC limit, and the
     gateway takes what Loki takes; Loki's chart defaults and an unbounded batch fail (facts.LOKI_PUSH_LIMIT_SOURCES)."""

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 
 from goldenpath.config.model import CollectorSettings
-from goldenpath.observability.facts import PROMETHEUS_OTLP_PATH
+from goldenpath.observability.facts import PROMETHEUS_OTLP_PATH, TEMPO_OTLP_GRPC_MAX_MIB
 from goldenpath.observability.series_budget import BOUND_PROCESSOR, bound_processor, shed_processor
 from goldenpath.labels import SERVICE_LABEL, TEAM_LABEL
 
@@ -205,13 +205,18 @@ AGENT_PROCESSORS = ["memory_limiter", STRIP_CLIENT_IDENTITY, STRIP_CLIENT_LABELS
 
 
 def _base(settings: CollectorSettings, *, sampler: bool = False) -> dict:
+    grpc: dict = {"endpoint": "${env:MY_POD_IP}:4317"}
+    if sampler:
+        # The agent's load-balancing exporter sends a sampler the traces of a whole batch routed to it in one request
+        # (up to all of it when one sampler is up): at grpc-go's 4 MiB default a full batch of 8192 spans of about
+        # 500 bytes is refused whole and dropped (facts.TEMPO_PUSH_LIMIT_SOURCES), so the sampler takes what Tempo does.
+        grpc["max_recv_msg_size_mib"] = TEMPO_OTLP_GRPC_MAX_MIB
     return {
         "extensions": {
             "health_check": {"endpoint": "${env:MY_POD_IP}:13133"},
             "file_storage/queue": {"directory": QUEUE_DIRECTORY, "create_directory": True},
         },
-        "receivers": {"otlp": {"protocols": {"grpc": {"endpoint": "${env:MY_POD_IP}:4317"},
-                                             "http": {"endpoint": "${env:MY_POD_IP}:4318"}}}},
+        "receivers": {"otlp": {"protocols": {"grpc": grpc, "http": {"endpoint": "${env:MY_POD_IP}:4318"}}}},
         "processors": _processors(settings, sampler=sampler),
     }
 

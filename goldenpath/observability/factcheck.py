@@ -669,6 +669,27 @@ def check_loki_push_limits(releases: dict[str, HelmRelease]) -> list[str]:
     return problems
 
 
+def check_sampler_receive_limit(releases: dict[str, HelmRelease]) -> list[str]:
+    """A collector that takes the agent's load-balanced traces (a tier without k8sattributes that receives OTLP
+    traces) takes a full batch in one gRPC message, as Tempo does: at grpc-go's 4 MiB default it refuses the batch
+    whole, and the agent's exporter drops it (facts.TEMPO_PUSH_LIMIT_SOURCES)."""
+    problems = []
+    for release in _of_chart(releases, "opentelemetry-collector"):
+        config = rendered_collector_config(release.values)
+        pipelines = [p or {} for p in (_dig(config, "service", "pipelines") or {}).values()]
+        if any("k8sattributes" in p.get("processors", []) for p in pipelines):
+            continue  # the agent: pods send to it, each export on its own
+        if not any(name.split("/")[0] == "traces" and "otlp" in (p or {}).get("receivers", [])
+                   for name, p in (_dig(config, "service", "pipelines") or {}).items()):
+            continue
+        limit = _dig(config, "receivers", "otlp", "protocols", "grpc", "max_recv_msg_size_mib")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < facts.TEMPO_OTLP_GRPC_MAX_MIB:
+            problems.append(f"release {release.name}: receivers.otlp.protocols.grpc.max_recv_msg_size_mib is {limit!r}, "
+                            f"expected at least {facts.TEMPO_OTLP_GRPC_MAX_MIB}: the agent's load-balancing exporter sends "
+                            "a batch's traces in one request, which grpc-go's 4 MiB default refuses whole")
+    return problems
+
+
 # Where each chart's values name its image tag, the tag the facts were read at, and where that is recorded.
 _IMAGE_TAGS: dict[str, tuple[tuple[str, ...], str, facts.Source]] = {
     "tempo": (("tempo", "tag"), facts.TEMPO_IMAGE_TAG, facts.TEMPO_IMAGE_SOURCE),
@@ -705,7 +726,7 @@ RELEASE_CHECKS: tuple[Callable[[dict[str, HelmRelease]], list[str]], ...] = (
     check_collector_observed_and_writable, check_grafana_expansion, check_trace_log_links, check_loki_index_labels,
     check_phone_home,
     check_default_rules, check_metric_receivers, check_loki_storage, check_tempo_receivers, check_tempo_generator_limit,
-    check_tempo_receive_limit, check_loki_push_limits,
+    check_tempo_receive_limit, check_sampler_receive_limit, check_loki_push_limits,
     check_image_tags,
 )
 
