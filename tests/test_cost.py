@@ -374,3 +374,30 @@ def test_tail_sampling_shrinks_the_traces_bucket(dev):
         "collector": dev.observability.collector.model_copy(update={"tail_sampling": True, "sampling_percentage": 10})})})
     key = "/observability/traces-bucket/bucket"
     assert telemetry_gb_per_day(sampled)[key] * 10 == telemetry_gb_per_day(dev)[key] == Decimal("86.4")
+
+
+def test_the_volumes_the_charts_claim_are_priced_per_replica(documents):
+    """Each chart's volume claims x its replicas at the default StorageClass's gp3 price; prod's collector and sampler
+    queues follow queue_volume_gib."""
+    import copy
+
+    gp3 = SNAPSHOT.prices["ebs:gp3-gb-month"].usd
+    estimate = estimate_stack("prod-platform", documents["prod-platform"], ctx())
+    gib = {(i.address.split(".")[1], i.component): i.expected / gp3 for i in estimate.items if i.component.endswith(" volumes")}
+    assert sorted(gib.values()) == [2, 10, 10, 50, 128, 128]
+    assert {component: value for (_, component), value in gib.items() if component != "queue volumes"} == {
+        "prometheus volumes": 50, "alertmanager volumes": 2, "loki volumes": 10, "tempo volumes": 10}
+    queues = [i for i in estimate.items if i.component == "queue volumes"]
+    assert len(queues) == 2 and all(i.detail == "2 x 64 GiB gp3 (the default StorageClass)" for i in queues)
+    assert not estimate.not_priced
+    # a size that is not a quantity is named, never priced as nothing; a switched-off claim costs nothing
+    document = copy.deepcopy(documents["prod-platform"])
+    for release in document["resource"]["helm_release"].values():
+        if release["chart"] == "tempo":
+            release["values"] = [release["values"][0].replace("size: 10Gi", "size: lots")]
+    broken = estimate_stack("prod-platform", document, ctx())
+    assert any("tempo volume: size 'lots' at persistence.size is not a quantity" in line for line in broken.not_priced)
+    for release in document["resource"]["helm_release"].values():
+        if release["chart"] == "tempo":
+            release["values"] = [release["values"][0].replace("enabled: true\n  size: lots", "enabled: false\n  size: lots")]
+    assert "tempo volumes" not in {i.component for i in estimate_stack("prod-platform", document, ctx()).items}

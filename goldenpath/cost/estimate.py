@@ -14,6 +14,7 @@ from goldenpath.constructs.instance_types import capacity
 from goldenpath.lifecycle.calendar import support_on
 from goldenpath.cost.items import (CENT, DAYS_PER_MONTH, HOURS_PER_MONTH, CapacityRate, Kind, LineItem,  # noqa: F401 (API)
                                    PricingContext, StackEstimate, Unpriced, flat, price_of, spot_factor)
+from goldenpath.cost.claims import claim_items
 from goldenpath.cost.nodes import node_group_items
 from goldenpath.cost.price_keys import (EKS_CLUSTER_HOUR, EKS_EXTENDED_SUPPORT_HOUR, INTERFACE_ENDPOINT_GB,
                                         INTERFACE_ENDPOINT_HOUR, KMS_KEY_MONTH, KMS_REQUEST, LOG_INGESTION_GB,
@@ -39,7 +40,7 @@ FREE_TYPES = frozenset({
     "aws_s3_bucket_ownership_controls", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block",
     "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning", "aws_ebs_encryption_by_default",
     "aws_ebs_default_kms_key",
-    "helm_release", "random_password",
+    "random_password",
     "time_sleep", "terraform_data", "null_resource",
 })
 
@@ -207,6 +208,8 @@ def _price_resource(rtype: str, address: str, resource: dict, ctx: PricingContex
         return _bucket(address, resource, ctx, document), []
     if rtype == "aws_eks_node_group":
         return node_group_items(address, resource, ctx, document)
+    if rtype == "helm_release":
+        return claim_items(address, resource, ctx)
     rule = RULES.get(rtype)
     if rule is None:
         raise Unpriced(f"no pricing rule for {rtype}")
@@ -216,7 +219,7 @@ def _price_resource(rtype: str, address: str, resource: dict, ctx: PricingContex
 def estimate_stack(name: str, document: dict, ctx: PricingContext) -> StackEstimate:
     estimate = StackEstimate(name)
     for rtype, resources in sorted(document.get("resource", {}).items()):
-        if rtype in FREE_TYPES or (rtype not in RULES and rtype.startswith(("kubernetes_", "helm_"))):
+        if rtype in FREE_TYPES or (rtype not in RULES and rtype != "helm_release" and rtype.startswith(("kubernetes_", "helm_"))):
             continue  # free by itself; in-cluster objects cost the nodes they run on (quotas show the share)
         for rname, resource in sorted(resources.items()):
             address = f"{rtype}.{rname}"
