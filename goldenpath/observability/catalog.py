@@ -144,8 +144,14 @@ CAUSE_ALERTS = [
         runbook_text=RunbookText(
             meaning="The collector is buffering telemetry because a backend is slow or down.",
             impact="None yet; data is lost once the queue is full (sized for observability.collector.outage_tolerance_minutes).",
-            diagnosis=("Check the backend the exporter sends to (Tempo, Loki, Prometheus) for errors and latency.",),
-            mitigation=("Fix the backend; the queue drains by itself. Raise outage_tolerance_minutes if outages last longer.",),
+            diagnosis=("Check the backend the exporter sends to (Tempo, Loki, Prometheus) for errors and latency.",
+                       "A request the backend refuses for good but answers with a retryable status (429 from Loki) is "
+                       "retried for ever: the collector's log repeats 'Exporting failed. Will retry the request after "
+                       "interval' with the same error while the backend is otherwise healthy.",
+                       "The queue's volume can fill before its entry count does: "
+                       "`kubelet_volume_stats_available_bytes{persistentvolumeclaim=~\"queue-otel-.*\"}`."),
+            mitigation=("Fix the backend; the queue drains by itself. Raise outage_tolerance_minutes if outages last "
+                        "longer (config then names the queue_volume_gib it needs; growing the volumes: docs/upgrading.md).",),
         ),
     ),
     Alert(
