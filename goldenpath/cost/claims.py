@@ -13,6 +13,7 @@ import yaml
 
 from goldenpath.cost.items import LineItem, PricingContext, price_of
 from goldenpath.cost.price_keys import volume_key
+from goldenpath.observability.grafana_text import terraform_unescape
 from goldenpath.quantities import GIB, quantity
 
 DEFAULT_CLASS_TYPE = "gp3"
@@ -59,7 +60,7 @@ def _dig(values: object, path: tuple[str | int, ...]) -> object:
 
 def release_values(resource: dict) -> dict:
     """The values a helm_release hands the chart (Terraform's escapes undone)."""
-    documents = [yaml.safe_load(text.replace("$${", "${").replace("%%{", "%{")) for text in resource.get("values") or []]
+    documents = [yaml.safe_load(terraform_unescape(text)) for text in resource.get("values") or []]
     merged: dict = {}
     for document in documents:
         merged.update(document or {})

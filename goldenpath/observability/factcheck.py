@@ -636,6 +636,7 @@ def check_loki_push_limits(releases: dict[str, HelmRelease]) -> list[str]:
                             "no Loki limit holds it")
             continue
         needed = batch * entry
+        message = needed + batch * facts.LOKI_ENTRY_OVERHEAD_BYTES  # the push as one gRPC message, decompressed
         burst = limits.get("ingestion_burst_size_mb", facts.LOKI_DEFAULT_INGESTION_BURST_MB)
         grpc = _dig(loki, "server", "grpc_server_max_recv_msg_size") or facts.LOKI_DEFAULT_GRPC_SERVER_MAX_RECV
         body = _nginx_size(_dig(release.values, "gateway", "nginxConfig", "clientMaxBodySize") or facts.LOKI_DEFAULT_GATEWAY_BODY)
@@ -643,9 +644,9 @@ def check_loki_push_limits(releases: dict[str, HelmRelease]) -> list[str]:
             problems.append(f"release {release.name}: loki.limits_config.ingestion_burst_size_mb is {burst!r}, expected "
                             f"at least {needed / 2**20:g} ({batch} entries of {entry} bytes): Loki answers a larger push "
                             "429, and the collector retries it for ever")
-        if not isinstance(grpc, int) or grpc < needed + batch * facts.LOKI_ENTRY_OVERHEAD_BYTES:
+        if not isinstance(grpc, int) or grpc < message:
             problems.append(f"release {release.name}: loki.server.grpc_server_max_recv_msg_size is {grpc!r}, expected at "
-                            f"least {needed + batch * facts.LOKI_ENTRY_OVERHEAD_BYTES}: the ingester refuses a larger "
+                            f"least {message}: the ingester refuses a larger "
                             "push, and the collector drops the batch with every pod's lines")
         try:
             stream_burst = loki_size(limits.get("per_stream_rate_limit_burst", facts.LOKI_DEFAULT_PER_STREAM_BURST))
@@ -658,9 +659,9 @@ def check_loki_push_limits(releases: dict[str, HelmRelease]) -> list[str]:
                             f"at least {math.ceil(needed / 2**20)}MB: one pod's lines are one stream, which the ingester "
                             "refuses whole above its burst (429), and the collector retries it for ever")
         decompressed = _dig(loki, "distributor", "max_decompressed_size") or facts.LOKI_DEFAULT_MAX_DECOMPRESSED_SIZE
-        if not isinstance(decompressed, int) or decompressed < needed + batch * facts.LOKI_ENTRY_OVERHEAD_BYTES:
+        if not isinstance(decompressed, int) or decompressed < message:
             problems.append(f"release {release.name}: loki.distributor.max_decompressed_size is {decompressed!r}, "
-                            f"expected at least {needed + batch * facts.LOKI_ENTRY_OVERHEAD_BYTES}: Loki refuses a "
+                            f"expected at least {message}: Loki refuses a "
                             "larger push, and the collector drops the batch with every pod's lines")
         if body is None or body < facts.LOKI_DISTRIBUTOR_MAX_RECV_MSG_SIZE:
             problems.append(f"release {release.name}: gateway.nginxConfig.clientMaxBodySize refuses bodies Loki takes "
