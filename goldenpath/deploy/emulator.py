@@ -52,39 +52,75 @@ def account_credentials(url: str, account_id: str) -> EmulatorEndpoint:
     return EmulatorEndpoint(url, key["AccessKeyId"], key["SecretAccessKey"])
 
 
+# Fact: moto's server is werkzeug's development server, which logs " * Running on http://HOST:PORT" once it has
+# bound the port, and exits saying "Port PORT is in use by another program" when another process holds it
+# (werkzeug 3.1.9, which moto 5.2.6 installs here: serving.py BaseWSGIServer.__init__, log_startup, run_simple).
+# A free port can be taken between free_port() and the server's bind by anything choosing one at the same moment
+# (another test worker's emulator, say), and an answer on the port would then come from that other server. So
+# readiness is our own process saying it bound the port, then answering; tests/test_emulator.py holds the facts.
+BOUND = " * Running on http://127.0.0.1:{port}"
+PORT_TAKEN = "is in use by another program"
+ATTEMPTS = 3
+
+
 @contextmanager
 def running_emulator(account_id: str, log_file: Path, port: int | None = None) -> Iterator[EmulatorEndpoint]:
     """Start moto on 127.0.0.1 with AWS managed policies loaded, with credentials of ``account_id``; stop it on exit.
-    It serves other accounts too (the sandbox account), reached by assuming a role there, as in AWS."""
-    port = port or free_port()
+    It serves other accounts too (the sandbox account), reached by assuming a role there, as in AWS.
+
+    ``port``: where to listen; taken by another program, that is an error. Default: a free port (another one is
+    tried when something takes it before moto binds it)."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, ATTEMPTS + 1):
+        chosen = port or free_port()
+        process = _start(chosen, log_file)
+        try:
+            if _wait_until_bound(process, chosen, log_file, retry=port is None and attempt < ATTEMPTS):
+                yield account_credentials(f"http://127.0.0.1:{chosen}", account_id)
+                return
+        finally:
+            _stop(process)
+
+
+def _start(port: int, log_file: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "MOTO_ACCOUNT_ID"}  # it would make every request one account's
     env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # node and cluster roles attach AWS managed policies
     with log_file.open("w") as log:
-        process = subprocess.Popen(
-            [*_moto_command(), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env
-        )
+        return subprocess.Popen([*_moto_command(), "-H", "127.0.0.1", "-p", str(port)], stdout=log,
+                                stderr=subprocess.STDOUT, env=env)
+
+
+def _wait_until_bound(process: subprocess.Popen, port: int, log_file: Path, retry: bool) -> bool:
+    """True once this process has bound ``port`` and answers there; False when the port was taken and ``retry``."""
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise GoldenpathError(f"the AWS emulator exited at start (code {process.returncode}); see {log_file}")
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            log = log_file.read_text(errors="replace")
+            if PORT_TAKEN in log:
+                if retry:
+                    return False
+                raise GoldenpathError(f"the AWS emulator cannot listen on {url}: another program holds the port; "
+                                      f"see {log_file}")
+            raise GoldenpathError(f"the AWS emulator exited at start (code {process.returncode}); see {log_file}")
+        if BOUND.format(port=port) in log_file.read_text(errors="replace"):
             try:
                 with urllib.request.urlopen(f"{url}/moto-api/", timeout=2):  # noqa: S310 - loopback only
-                    break
+                    return True
             except OSError:
-                if time.monotonic() > deadline:
-                    raise GoldenpathError(f"the AWS emulator did not answer on {url} within 60 s; see {log_file}") from None
-                time.sleep(0.2)
-        yield account_credentials(url, account_id)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+                pass
+        if time.monotonic() > deadline:
+            raise GoldenpathError(f"the AWS emulator did not answer on {url} within 60 s; see {log_file}")
+        time.sleep(0.2)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def emulator_client(service: str, endpoint: EmulatorEndpoint, region: str):
