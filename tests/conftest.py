@@ -65,10 +65,12 @@ def wheel_install(tmp_path_factory):
     venv outside this checkout, the way teams get goldenpath; built once per session."""
     root = tmp_path_factory.mktemp("wheel")
     # Built from a copy without build artefacts: setuptools reuses ./build/lib and would ship
-    # modules that no longer exist in the source.
+    # modules that no longer exist in the source. Nor what other test workers write into the checkout while it is
+    # copied (hypothesis' example database, caches): a file removed mid-copy would fail the copy.
     source = root / "source"
     shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "build", "dist", "*.egg-info", "cdktf.out", ".goldenpath", "reports", "__pycache__", ".*_cache"))
+        ".git", ".venv", "build", "dist", "*.egg-info", "cdktf.out", ".goldenpath", "reports", "__pycache__", ".*_cache",
+        ".hypothesis", ".tools"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", str(source), "-w", str(root / "dist")],
                    check=True, capture_output=True, text=True)
     (wheel,) = (root / "dist").glob("goldenpath-*.whl")
